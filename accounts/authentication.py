@@ -1,0 +1,62 @@
+"""DRF authentication for every user-facing API: Bearer JWT (ours or an external
+OIDC issuer's), the ``api-key`` header, and a session with the X-Csrf-Token header.
+
+Wrong, expired or tampered credentials raise AuthenticationFailed, which each API's
+dialect renders as its own 401 body.
+"""
+
+from django.conf import settings
+from rest_framework import authentication, exceptions
+
+from . import services, tokens
+from .models import User
+
+
+class BearerAuthentication(authentication.BaseAuthentication):
+    keyword = "Bearer"
+
+    def authenticate(self, request):
+        header = authentication.get_authorization_header(request).decode("latin-1")
+        if not header:
+            return None
+        scheme, _, token = header.partition(" ")
+        if scheme.lower() != "bearer":
+            return None
+        token = token.strip()
+        if not token or " " in token:
+            raise exceptions.AuthenticationFailed("The provided token is invalid or expired")
+        try:
+            if tokens.oidc_enabled() and tokens.unverified_issuer(token) == settings.OIDC_ISSUER:
+                claims = tokens.decode_oidc(token)
+                user = services.user_from_oidc_claims(
+                    settings.OIDC_ISSUER, claims,
+                    role_claim=settings.OIDC_ROLE_CLAIM, admin_role=settings.OIDC_ADMIN_ROLE,
+                )
+            else:
+                claims = tokens.decode_own(token, tokens.ACCESS)
+                user = User.objects.filter(pk=claims["sub"]).first()
+        except (tokens.TokenError, KeyError, ValueError):
+            raise exceptions.AuthenticationFailed("The provided token is invalid or expired") from None
+        if user is None or not user.is_active:
+            raise exceptions.AuthenticationFailed("The provided token is invalid or expired")
+        return user, claims
+
+    def authenticate_header(self, request):
+        return self.keyword
+
+
+class ApiKeyAuthentication(authentication.BaseAuthentication):
+    header = "Api-Key"
+
+    def authenticate(self, request):
+        key = request.headers.get(self.header)
+        if key is None:
+            return None
+        user = services.user_for_api_key(key.strip())
+        if user is None:
+            raise exceptions.AuthenticationFailed("Invalid or expired API key")
+        return user, None
+
+
+class CsrfSessionAuthentication(authentication.SessionAuthentication):
+    """Session cookies; unsafe methods need the CSRF token in X-Csrf-Token (settings.CSRF_HEADER_NAME)."""

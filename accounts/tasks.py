@@ -1,0 +1,8 @@
+from celery import shared_task
+
+from . import services
+
+
+@shared_task(name="accounts.purge_expired_api_keys", ignore_result=True)
+def purge_expired_api_keys():
+    return services.purge_expired_api_keys()

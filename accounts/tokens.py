@@ -1,0 +1,108 @@
+"""Our own signed JWTs (HS256) and verification of external OpenID Connect tokens (RS256 via JWKS)."""
+
+from __future__ import annotations
+
+import time
+import uuid
+from dataclasses import dataclass
+
+import jwt
+from django.conf import settings
+from django.core.cache import cache
+
+ACCESS = "access"
+REFRESH = "refresh"
+
+
+class TokenError(Exception):
+    """The token is malformed, tampered with, expired or of the wrong kind."""
+
+
+@dataclass(frozen=True)
+class TokenPair:
+    access: str
+    refresh: str
+    expires_in: int
+
+
+def issue_tokens(user) -> TokenPair:
+    return TokenPair(
+        access=_encode(user, ACCESS, settings.JWT_ACCESS_TTL),
+        refresh=_encode(user, REFRESH, settings.JWT_REFRESH_TTL),
+        expires_in=settings.JWT_ACCESS_TTL,
+    )
+
+
+def _encode(user, token_type: str, ttl: int) -> str:
+    now = int(time.time())
+    claims = {
+        "iss": settings.JWT_ISSUER,
+        "sub": str(user.pk),
+        "typ": token_type,
+        "iat": now,
+        "exp": now + ttl,
+        "jti": uuid.uuid4().hex,
+        "name": user.name,
+    }
+    return jwt.encode(claims, settings.JWT_SIGNING_KEY, algorithm="HS256")
+
+
+def decode_own(token: str, token_type: str = ACCESS) -> dict:
+    try:
+        claims = jwt.decode(
+            token,
+            settings.JWT_SIGNING_KEY,
+            algorithms=["HS256"],
+            issuer=settings.JWT_ISSUER,
+            options={"require": ["exp", "iat", "sub", "iss"]},
+        )
+    except jwt.PyJWTError as exc:
+        raise TokenError(str(exc)) from None
+    if claims.get("typ") != token_type:
+        raise TokenError(f"expected a {token_type} token")
+    return claims
+
+
+def unverified_issuer(token: str) -> str | None:
+    try:
+        return jwt.decode(token, options={"verify_signature": False}).get("iss")
+    except jwt.PyJWTError:
+        return None
+
+
+def oidc_enabled() -> bool:
+    return bool(settings.OIDC_ISSUER and settings.OIDC_JWKS_URL and settings.OIDC_AUDIENCE)
+
+
+_jwks_clients: dict[str, jwt.PyJWKClient] = {}
+
+
+def _jwks_client() -> jwt.PyJWKClient:
+    url = settings.OIDC_JWKS_URL
+    if url not in _jwks_clients:
+        # Keys are cached in the process; an unknown kid triggers one refetch (key rotation).
+        _jwks_clients[url] = jwt.PyJWKClient(url, cache_keys=True, lifespan=3600, timeout=5)
+    return _jwks_clients[url]
+
+
+def decode_oidc(token: str) -> dict:
+    """Verify an external issuer's token: signature (JWKS), issuer, audience, expiry."""
+    try:
+        signing_key = _jwks_client().get_signing_key_from_jwt(token)
+        return jwt.decode(
+            token,
+            signing_key.key,
+            algorithms=["RS256", "RS384", "RS512", "ES256"],
+            audience=settings.OIDC_AUDIENCE,
+            issuer=settings.OIDC_ISSUER,
+            options={"require": ["exp", "iss", "aud"]},
+        )
+    except (jwt.PyJWTError, jwt.PyJWKClientError) as exc:
+        raise TokenError(str(exc)) from None
+
+
+def revoke_refresh(claims: dict) -> None:
+    """Refresh tokens are single-use: remember a used jti until the token would have expired."""
+    ttl = max(int(claims["exp"] - time.time()), 1)
+    if not cache.add(f"jwt-used:{claims['jti']}", 1, timeout=ttl):
+        raise TokenError("refresh token already used")

@@ -1,0 +1,107 @@
+"""One mechanism for the four API dialects. See base.py for the design."""
+
+from django.http import JsonResponse
+from rest_framework.views import APIView
+
+from .base import ApiError, Dialect, DialectResponse, ResponseMeta, flatten_errors
+from .conversions import CONVERSIONS
+from .gallery import GALLERY
+from .partners import PARTNERS
+from .stamps import STAMPS
+
+__all__ = [
+    "ApiError",
+    "CONVERSIONS",
+    "Dialect",
+    "DialectResponse",
+    "DialectView",
+    "GALLERY",
+    "PARTNERS",
+    "ResponseMeta",
+    "STAMPS",
+    "dialect_for_path",
+    "exception_handler",
+    "flatten_errors",
+]
+
+# Most specific prefixes first: gallery and partners sit under paths the others also claim.
+_BY_PREFIX_ORDER = (GALLERY, PARTNERS, STAMPS, CONVERSIONS)
+
+
+def dialect_for_path(path: str) -> Dialect | None:
+    for dialect in _BY_PREFIX_ORDER:
+        if any(path.startswith(prefix) for prefix in dialect.path_prefixes):
+            return dialect
+    return None
+
+
+class DialectView(APIView):
+    """Base for every API view: set ``dialect``; envelopes, errors and pagination follow."""
+
+    dialect: Dialect = STAMPS
+
+    @property
+    def pagination_class(self):
+        return self.dialect.pagination_class
+
+    @property
+    def paginator(self):
+        """The dialect's paginator; a view sets ``default_limit`` to change the default page size."""
+        if not hasattr(self, "_paginator"):
+            self._paginator = self.pagination_class() if self.pagination_class else None
+        return self._paginator
+
+    def paginate(self, queryset, serialize):
+        """Page ``queryset`` in this dialect's way; ``serialize`` turns the page's rows into data."""
+        page = self.paginator.paginate_queryset(queryset, self.request, view=self)
+        return self.paginator.get_paginated_response(serialize(page))
+
+    def get_exception_handler(self):
+        return self._dialect_exception_handler
+
+    def _dialect_exception_handler(self, exc, context):
+        return self.dialect.handle_exception(exc, context["request"])
+
+    def finalize_response(self, request, response, *args, **kwargs):
+        if (
+            200 <= response.status_code < 300
+            and response.status_code != 204
+            and not getattr(response, "is_dialect_error", False)
+            and hasattr(response, "data")
+            and not getattr(response, "enveloped", False)
+        ):
+            meta = getattr(response, "meta", None) or ResponseMeta()
+            response.data = self.dialect.success_body(response.data, meta, request, response.status_code)
+            response.enveloped = True
+        return super().finalize_response(request, response, *args, **kwargs)
+
+
+def exception_handler(exc, context):
+    """REST_FRAMEWORK's EXCEPTION_HANDLER for views that are not DialectViews."""
+    view = context.get("view")
+    request = context["request"]
+    dialect = getattr(view, "dialect", None) or dialect_for_path(request.path) or STAMPS
+    return dialect.handle_exception(exc, request)
+
+
+def _plain(request, status: int, kind: str):
+    dialect = dialect_for_path(request.path)
+    if dialect is None:
+        return None
+    error = ApiError(kind)
+    status_code, _, _ = dialect.resolve(error)
+    return JsonResponse(dialect.error_body(error, request), status=status_code, safe=False)
+
+
+def not_found_handler(request, exception=None):
+    """handler404: API paths answer in their dialect, other paths with Django's page."""
+    from django.views.defaults import page_not_found
+
+    return _plain(request, 404, "not_found") or page_not_found(request, exception)
+
+
+def server_error_handler(request):
+    """handler500: an API path never gets an HTML error page or a traceback."""
+    from django.views.defaults import server_error
+
+    return _plain(request, 500, "server_error") or server_error(request)

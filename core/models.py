@@ -1,0 +1,46 @@
+import uuid
+
+from django.db import models
+
+
+class Job(models.Model):
+    """A unit of background work and its progress, shown by each API in its own words.
+
+    Domain rows point at their Job; the sweeper only needs this table to find work
+    that stopped making progress.
+    """
+
+    class State(models.TextChoices):
+        QUEUED = "queued"
+        RUNNING = "running"
+        SUCCEEDED = "succeeded"
+        FAILED = "failed"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    kind = models.CharField(max_length=100, db_index=True)
+    task_name = models.CharField(max_length=200)
+    subject = models.CharField(max_length=100, blank=True, help_text="The domain object the job works on.")
+    payload = models.JSONField(default=dict, blank=True, help_text="Parameters of the work (ids, not data).")
+    state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED, db_index=True)
+    progress = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    max_attempts = models.PositiveSmallIntegerField(default=3)
+    created_at = models.DateTimeField(auto_now_add=True)
+    started_at = models.DateTimeField(null=True, blank=True)
+    heartbeat_at = models.DateTimeField(null=True, blank=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        indexes = [models.Index(fields=["state", "heartbeat_at"])]
+        constraints = [
+            models.CheckConstraint(condition=models.Q(progress__lte=100), name="job_progress_at_most_100"),
+        ]
+
+    def __str__(self):
+        return f"{self.kind} {self.subject} [{self.state} {self.progress}%]"
+
+    @property
+    def is_finished(self) -> bool:
+        return self.state in (self.State.SUCCEEDED, self.State.FAILED)

@@ -1,0 +1,157 @@
+"""OpenAPI generation (drf-spectacular) that knows the dialects.
+
+Success responses are wrapped in the view's dialect envelope, paginated lists use
+the dialect's paginator schema, and each operation lists its dialect's error bodies.
+A paginated view sets ``paginated = True`` and declares ``responses=Item(many=True)``.
+"""
+
+from drf_spectacular.openapi import AutoSchema
+
+from .dialects import GALLERY, PARTNERS, STAMPS
+
+_STRING = {"type": "string"}
+_FIELDS = {"type": "object", "additionalProperties": {"type": "array", "items": _STRING}}
+
+
+def _success_schema(dialect, inner):
+    if dialect is STAMPS:
+        flag = {"type": "object", "required": ["success"], "properties": {"success": {"type": "boolean"}}}
+        if inner.get("type") == "array":
+            return {"allOf": [flag, {"type": "object", "properties": {"data": inner}}]}
+        return {"allOf": [flag, inner]}
+    if dialect is GALLERY:
+        return {
+            "type": "object",
+            "required": ["success", "data"],
+            "properties": {"success": {"type": "boolean"}, "message": _STRING, "data": inner},
+        }
+    if dialect is PARTNERS:
+        return {
+            "type": "object",
+            "required": ["data", "mode"],
+            "properties": {
+                "data": inner,
+                "data_count": {"type": "integer"},
+                "mode": {"type": "string", "enum": ["live", "test"]},
+                "notices": {
+                    "type": "array",
+                    "items": {"type": "object", "properties": {"code": {"type": "integer"}, "message": _STRING}},
+                },
+            },
+        }
+    return inner
+
+
+def _error_schema(dialect, status_code: str):
+    if dialect is STAMPS:
+        return {
+            "type": "object",
+            "required": ["error", "message"],
+            "properties": {"error": _STRING, "message": _STRING, "errors": _FIELDS},
+        }
+    if dialect is GALLERY:
+        return {
+            "type": "object",
+            "required": ["success", "error"],
+            "properties": {
+                "success": {"type": "boolean", "enum": [False]},
+                "error": {
+                    "type": "object",
+                    "required": ["code", "message"],
+                    "properties": {"code": _STRING, "message": _STRING, "fields": _FIELDS},
+                },
+            },
+        }
+    if dialect is PARTNERS:
+        return {
+            "type": "object",
+            "required": ["error", "mode"],
+            "properties": {
+                "error": {
+                    "type": "object",
+                    "properties": {"code": {"type": "integer"}, "message": _STRING},
+                },
+                "mode": {"type": "string", "enum": ["live", "test"]},
+            },
+        }
+    if status_code == "422":
+        return {
+            "type": "object",
+            "properties": {
+                "detail": {
+                    "type": "array",
+                    "items": {
+                        "type": "object",
+                        "required": ["loc", "msg", "type"],
+                        "properties": {
+                            "loc": {"type": "array", "items": {"anyOf": [_STRING, {"type": "integer"}]}},
+                            "msg": _STRING,
+                            "type": _STRING,
+                        },
+                    },
+                }
+            },
+        }
+    return {"type": "object", "required": ["detail"], "properties": {"detail": _STRING}}
+
+
+class DialectAutoSchema(AutoSchema):
+    @property
+    def dialect(self):
+        return getattr(self.view, "dialect", None)
+
+    def _get_paginator(self):
+        if getattr(self.view, "paginated", False) and self.dialect and self.dialect.pagination_class:
+            return self.dialect.pagination_class()
+        return None
+
+    def get_override_parameters(self):
+        paginator = self._get_paginator()
+        params = super().get_override_parameters()
+        if paginator and self.method == "GET":
+            from drf_spectacular.utils import OpenApiParameter
+
+            for spec in paginator.get_schema_operation_parameters(self.view):
+                params.append(OpenApiParameter(spec["name"], type=int if spec["schema"]["type"] == "integer" else str,
+                                               location=OpenApiParameter.QUERY, required=False,
+                                               enum=spec["schema"].get("enum")))
+        return params
+
+    def _get_response_for_code(self, serializer, status_code, media_types=None, direction="response"):
+        response = super()._get_response_for_code(serializer, status_code, media_types, direction)
+        dialect = self.dialect
+        if dialect is None or not str(status_code).startswith("2"):
+            return response
+        for media_type, media in response.get("content", {}).items():
+            if media_type.endswith("json") and "schema" in media:
+                media["schema"] = _success_schema(dialect, media["schema"])
+        return response
+
+    def _get_response_bodies(self, direction="response"):
+        responses = super()._get_response_bodies(direction)
+        dialect = self.dialect
+        if dialect is None:
+            return responses
+        codes = ["400", "401", "403", "404", "429"]
+        validation_status = str(dialect.generic["validation"][0])
+        if validation_status not in codes:
+            codes.append(validation_status)
+        for code in codes:
+            responses.setdefault(
+                code,
+                {
+                    "description": _ERROR_DESCRIPTIONS.get(code, "Error"),
+                    "content": {"application/json": {"schema": _error_schema(dialect, code)}},
+                },
+            )
+        return responses
+
+
+_ERROR_DESCRIPTIONS = {
+    "400": "Bad request",
+    "401": "Missing or invalid credentials",
+    "403": "Forbidden",
+    "404": "Not found",
+    "422": "Validation error",
+    "429": "Too many requests",
+}

@@ -1,0 +1,31 @@
+"""Writes of the shared mechanisms that domains call."""
+
+from . import jobs
+from .storage import object_storage
+
+
+def schedule_storage_cleanup(keys, *, subject: str = "") -> jobs.Job | None:
+    """Delete storage objects in the background once the surrounding transaction commits.
+
+    Domains delete their rows first and their objects after: if the transaction rolls
+    back nothing is deleted, and a storage hiccup is retried instead of failing the request.
+    """
+    from .tasks import cleanup_storage
+
+    keys = sorted({key for key in keys if key})
+    if not keys:
+        return None
+    return jobs.start_job("storage.cleanup", cleanup_storage, subject=subject, payload={"keys": keys})
+
+
+def run_storage_cleanup(job_id) -> None:
+    def work(ctx: jobs.JobContext):
+        keys = ctx.job.payload.get("keys", [])
+        for index, key in enumerate(keys, start=1):
+            try:
+                object_storage.delete(key)
+            except OSError as exc:
+                raise jobs.TransientJobError(f"could not delete {key}: {exc}") from exc
+            ctx.progress(index * 100 // len(keys))
+
+    jobs.run_job(job_id, work)

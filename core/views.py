@@ -1,0 +1,116 @@
+"""Views of the shared mechanisms: signed downloads and upload slots on local
+disk, and the health checks."""
+
+import logging
+
+from django.conf import settings
+from django.db import connection
+from django.http import HttpResponse, JsonResponse
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_GET, require_http_methods
+
+from .http import serve_file
+from .storage import object_storage
+
+logger = logging.getLogger(__name__)
+
+
+@require_GET
+def signed_download(request, token):
+    payload = object_storage.read_download_token(token)
+    if payload is None:
+        return JsonResponse({"detail": "This link is invalid or has expired."}, status=403)
+    key = payload["k"]
+    if not object_storage.exists(key):
+        return JsonResponse({"detail": "Not found."}, status=404)
+    return serve_file(
+        request,
+        object_storage.open(key),
+        size=object_storage.size(key),
+        content_type=payload.get("ct") or "application/octet-stream",
+        etag=None,
+        filename=payload.get("fn"),
+    )
+
+
+@csrf_exempt
+@require_http_methods(["PUT"])
+def upload_slot(request, token):
+    """The local-disk twin of an S3 presigned PUT: bound to one key, type and size."""
+    payload = object_storage.read_upload_token(token)
+    if payload is None:
+        return JsonResponse({"detail": "This upload URL is invalid or has expired."}, status=403)
+    content_type = (request.content_type or "").split(";")[0].strip()
+    if content_type != payload["ct"]:
+        return JsonResponse({"detail": f"Content-Type must be {payload['ct']}."}, status=400)
+    try:
+        length = int(request.headers.get("Content-Length", ""))
+    except ValueError:
+        return JsonResponse({"detail": "Content-Length is required."}, status=411)
+    if length > payload["max"]:
+        return JsonResponse({"detail": f"The object may be at most {payload['max']} bytes."}, status=413)
+    stored = object_storage.put(payload["k"], _BodyReader(request, length), content_type)
+    if stored.size != length:
+        object_storage.delete(stored.key)
+        return JsonResponse({"detail": "The body was shorter than Content-Length."}, status=400)
+    response = HttpResponse(status=200)
+    response["ETag"] = f'"{stored.sha256}"'
+    return response
+
+
+class _BodyReader:
+    """Reads at most ``length`` bytes of a request body, as a file."""
+
+    def __init__(self, request, length):
+        self._request = request
+        self._remaining = length
+
+    def read(self, size=-1):
+        if self._remaining <= 0:
+            return b""
+        size = self._remaining if size is None or size < 0 else min(size, self._remaining)
+        data = self._request.read(size)
+        self._remaining -= len(data)
+        return data
+
+    def seekable(self):
+        return False
+
+
+@require_GET
+def healthz(request):
+    return JsonResponse({"status": "ok"})
+
+
+@require_GET
+def readyz(request):
+    checks = {"database": _check_database, "broker": _check_broker, "storage": _check_storage}
+    results = {}
+    for name, check in checks.items():
+        try:
+            check()
+            results[name] = "ok"
+        except Exception as exc:  # noqa: BLE001 - a readiness probe reports every failure
+            logger.warning("readiness check %s failed: %s", name, exc)
+            results[name] = "unavailable"
+    healthy = all(value == "ok" for value in results.values())
+    return JsonResponse({"status": "ok" if healthy else "unavailable", "checks": results}, status=200 if healthy else 503)
+
+
+def _check_database():
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT 1")
+
+
+def _check_broker():
+    from voiceplatform.celery import app
+
+    with app.connection_for_write() as conn:
+        conn.ensure_connection(max_retries=1, timeout=3)
+
+
+def _check_storage():
+    object_storage.exists(".readyz")
+    if object_storage.is_local:
+        if not settings.MEDIA_ROOT.exists():
+            settings.MEDIA_ROOT.mkdir(parents=True, exist_ok=True)

