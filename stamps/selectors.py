@@ -1,0 +1,85 @@
+"""Reads: a user's stamps and files, loaded with their files in one extra query."""
+
+from __future__ import annotations
+
+from django.db.models import Prefetch, Q, QuerySet
+
+from core.dialects import ApiError
+
+from .models import Stamp, StampFile
+
+STAMP_NOT_FOUND = "VoiceStamp not found"
+FILE_NOT_FOUND = "File not found"
+_MAX_ID = 2**63 - 1
+
+
+def parse_id(raw) -> int | None:
+    """A stamp id from a URL, or None when it cannot name a stamp (so the answer is a 404)."""
+    text = str(raw)
+    if not text.isdigit() or len(text) > 19:
+        return None
+    value = int(text)
+    return value if 0 < value <= _MAX_ID else None
+
+
+def stamps_for_user(user, *, status: str | None = None, search: str | None = None) -> QuerySet[Stamp]:
+    queryset = Stamp.objects.filter(owner=user).prefetch_related(
+        Prefetch("files", queryset=StampFile.objects.order_by("role", "position", "id"))
+    )
+    if status:
+        queryset = queryset.filter(conversion_status=status)
+    if search:
+        queryset = queryset.filter(
+            Q(title__icontains=search) | Q(description__icontains=search) | Q(voice_tag_notes__icontains=search)
+        )
+    return queryset.order_by("-created_at", "-id")
+
+
+def stamp_for_user(user, raw_id, *, for_update: bool = False) -> Stamp:
+    """The caller's stamp, or the API's 404 (another user's stamp is not found, never forbidden)."""
+    stamp_id = parse_id(raw_id)
+    if stamp_id is None or not getattr(user, "is_authenticated", False):
+        raise ApiError("not_found", message=STAMP_NOT_FOUND)
+    queryset = Stamp.objects.filter(owner=user, pk=stamp_id)
+    if for_update:
+        queryset = queryset.select_for_update()
+    else:
+        queryset = queryset.select_related("package_job", "transcription_job").prefetch_related(
+            Prefetch("files", queryset=StampFile.objects.order_by("role", "position", "id"))
+        )
+    stamp = queryset.first()
+    if stamp is None:
+        raise ApiError("not_found", message=STAMP_NOT_FOUND)
+    return stamp
+
+
+def files_of(stamp: Stamp) -> list[StampFile]:
+    """The stamp's files: the prefetched ones when loaded by a selector, else one query."""
+    return list(stamp.files.all())
+
+
+def file_of_stamp(stamp: Stamp, filename: str, roles) -> StampFile:
+    for item in files_of(stamp):
+        if item.filename == filename and item.role in roles:
+            return item
+    raise ApiError("not_found", message=FILE_NOT_FOUND)
+
+
+def file_for_user(user, filename: str) -> StampFile:
+    """Any file of any of the caller's stamps, by its public name (GET /api/v1/files/{filename})."""
+    item = (
+        StampFile.objects.select_related("stamp")
+        .filter(filename=filename[:100], stamp__owner=user)
+        .first()
+    )
+    if item is None:
+        raise ApiError("not_found", message=FILE_NOT_FOUND)
+    return item
+
+
+def current_file(stamp: Stamp, role: str) -> StampFile | None:
+    return next((item for item in files_of(stamp) if item.role == role), None)
+
+
+def images_of(stamp: Stamp) -> list[StampFile]:
+    return sorted((f for f in files_of(stamp) if f.role == StampFile.Role.IMAGE), key=lambda f: (f.position, f.pk))

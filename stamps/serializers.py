@@ -1,0 +1,332 @@
+"""One serializer per input and per output of the VoiceStamps API."""
+
+from __future__ import annotations
+
+import json
+
+from django.conf import settings
+from rest_framework import serializers
+
+from core.storage import object_storage
+
+from . import links, selectors, thumbnails
+from .models import Stamp, StampFile
+
+AUDIO_FORMAT_CHOICES = ("mp3", "wav", "ogg", "m4a", "aac", "flac", "webm")
+TEXT_TYPES = ("note", "caption", "transcription", "description")
+MAX_STROKES = 200
+MAX_POINTS = 5000
+MAX_COORDINATE = 100_000
+
+
+# --- shared field validation ----------------------------------------------------------------
+class BoundedJSONObjectField(serializers.JSONField):
+    """A JSON object whose encoded size is capped by STAMPS_MAX_JSON_BYTES."""
+
+    def to_internal_value(self, data):
+        value = super().to_internal_value(data)
+        if not isinstance(value, dict):
+            raise serializers.ValidationError("Must be a JSON object.")
+        if len(json.dumps(value)) > settings.STAMPS_MAX_JSON_BYTES:
+            raise serializers.ValidationError(f"Must be at most {settings.STAMPS_MAX_JSON_BYTES} bytes as JSON.")
+        return value
+
+
+class JSONListField(serializers.ListField):
+    """A list that may also arrive as a JSON string (multipart and form bodies)."""
+
+    def to_internal_value(self, data):
+        if isinstance(data, str):
+            try:
+                data = json.loads(data)
+            except ValueError:
+                raise serializers.ValidationError("Must be a JSON array.") from None
+        return super().to_internal_value(data)
+
+
+class VoiceTagSerializer(serializers.Serializer):
+    timestamp = serializers.FloatField(min_value=0, max_value=24 * 3600)
+    x = serializers.FloatField(min_value=0, max_value=MAX_COORDINATE, required=False, allow_null=True)
+    y = serializers.FloatField(min_value=0, max_value=MAX_COORDINATE, required=False, allow_null=True)
+    note = serializers.CharField(max_length=1000, required=False, allow_blank=True, default="")
+
+    def validate(self, attrs):
+        if (attrs.get("x") is None) != (attrs.get("y") is None):
+            raise serializers.ValidationError({"x": ["Give both x and y, or neither."]})
+        return attrs
+
+
+def voice_tags_field(**kwargs):
+    return JSONListField(child=VoiceTagSerializer(), max_length=settings.STAMPS_MAX_VOICE_TAGS, **kwargs)
+
+
+class TimestampSerializer(serializers.Serializer):
+    time = serializers.FloatField(min_value=0, max_value=24 * 3600)
+    label = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
+
+
+# --- outputs ----------------------------------------------------------------------------------
+class VSTFileSerializer(serializers.Serializer):
+    """The spec's VSTFile data structure, field for field."""
+
+    id = serializers.IntegerField()
+    user_id = serializers.CharField()
+    voice_note_id = serializers.CharField(allow_null=True)
+    title = serializers.CharField()
+    description = serializers.CharField(allow_null=True)
+    draft_image_path = serializers.CharField(allow_null=True)
+    thumbnail_path = serializers.CharField(allow_null=True)
+    draft_audio_path = serializers.CharField(allow_null=True)
+    vst_file_path = serializers.CharField(allow_null=True)
+    file_size_bytes = serializers.IntegerField()
+    conversion_status = serializers.ChoiceField(choices=Stamp.Status.choices)
+    aws_s3_bucket = serializers.CharField(allow_null=True)
+    aws_s3_key = serializers.CharField(allow_null=True)
+    manifest_s3_key = serializers.CharField(allow_null=True)
+    package_s3_key = serializers.CharField(allow_null=True)
+    metadata = serializers.DictField()
+    voice_tags = serializers.ListField(child=serializers.DictField())
+    created_at = serializers.DateTimeField()
+    updated_at = serializers.DateTimeField()
+
+    def to_representation(self, stamp: Stamp):
+        files = {}
+        for item in selectors.files_of(stamp):
+            if item.role != StampFile.Role.IMAGE:
+                files[item.role] = item
+        first_image = next(iter(selectors.images_of(stamp)), None)
+        on_s3 = not object_storage.is_local
+        audio_file, manifest, package = (files.get(StampFile.Role.AUDIO), files.get(StampFile.Role.MANIFEST),
+                                         files.get(StampFile.Role.PACKAGE))
+        return {
+            "id": stamp.pk,
+            "user_id": str(stamp.owner_id),
+            "voice_note_id": stamp.voice_note_id,
+            "title": stamp.title,
+            "description": stamp.description,
+            "draft_image_path": links.file_path(stamp.pk, first_image.role, first_image.filename) if first_image else None,
+            "thumbnail_path": links.thumbnail_path(stamp.pk) if StampFile.Role.THUMBNAIL in files else None,
+            "draft_audio_path": links.file_path(stamp.pk, audio_file.role, audio_file.filename) if audio_file else None,
+            "vst_file_path": links.package_path(stamp.pk) if package else None,
+            "file_size_bytes": stamp.file_size_bytes,
+            "conversion_status": stamp.conversion_status,
+            "aws_s3_bucket": object_storage.backend.bucket_name if on_s3 else None,
+            "aws_s3_key": audio_file.key if on_s3 and audio_file else None,
+            "manifest_s3_key": manifest.key if on_s3 and manifest else None,
+            "package_s3_key": package.key if on_s3 and package else None,
+            "metadata": stamp.metadata,
+            "voice_tags": stamp.voice_tags,
+            "created_at": serializers.DateTimeField().to_representation(stamp.created_at),
+            "updated_at": serializers.DateTimeField().to_representation(stamp.updated_at),
+        }
+
+
+class StampOut(serializers.Serializer):
+    data = VSTFileSerializer()
+
+
+class StampDetailOut(serializers.Serializer):
+    data = VSTFileSerializer()
+    manifest = serializers.DictField(required=False)
+    shares = serializers.ListField(child=serializers.DictField(), required=False)
+
+
+class DraftOut(serializers.Serializer):
+    vst_id = serializers.IntegerField()
+    status = serializers.CharField()
+
+
+class AudioUploadOut(serializers.Serializer):
+    audio_url = serializers.URLField()
+
+
+class ImageUploadOut(serializers.Serializer):
+    image_url = serializers.URLField()
+    position = serializers.IntegerField()
+    width = serializers.IntegerField()
+    height = serializers.IntegerField()
+
+
+class ManifestOut(serializers.Serializer):
+    manifest = serializers.DictField()
+
+
+class DrawingOut(serializers.Serializer):
+    drawing = serializers.DictField()
+    manifest_version = serializers.IntegerField()
+
+
+class TextOut(serializers.Serializer):
+    text = serializers.DictField()
+    manifest_version = serializers.IntegerField()
+
+
+class CompletePackageOut(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Stamp.Status.choices)
+    download_url = serializers.URLField()
+
+
+class ConversionOut(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Stamp.Status.choices)
+    progress = serializers.IntegerField()
+    job_id = serializers.UUIDField(allow_null=True)
+    error = serializers.CharField(allow_null=True)
+    download_url = serializers.URLField(allow_null=True)
+
+
+class DownloadOut(serializers.Serializer):
+    download_url = serializers.URLField()
+    filename = serializers.CharField()
+    size_bytes = serializers.IntegerField()
+    expires_in = serializers.IntegerField()
+
+
+class ThumbnailOut(serializers.Serializer):
+    thumbnail_url = serializers.URLField()
+    style = serializers.CharField()
+    rendered_style = serializers.CharField()
+    timestamp = serializers.FloatField(allow_null=True)
+    generated = serializers.BooleanField()
+
+
+class TranscriptionOut(serializers.Serializer):
+    status = serializers.ChoiceField(choices=("none", "processing", "completed", "failed"))
+    progress = serializers.IntegerField()
+    error = serializers.CharField(allow_null=True)
+    transcription = serializers.DictField(allow_null=True)
+
+
+class TranslationOut(serializers.Serializer):
+    translated_text = serializers.CharField()
+    source_language = serializers.CharField()
+    target_language = serializers.CharField()
+    detected_source_language = serializers.BooleanField()
+    engine = serializers.CharField()
+    translation_id = serializers.CharField(allow_null=True)
+
+
+# --- inputs -----------------------------------------------------------------------------------
+class StampListQuery(serializers.Serializer):
+    status = serializers.ChoiceField(choices=Stamp.Status.choices, required=False)
+    search = serializers.CharField(max_length=200, required=False, allow_blank=True)
+
+
+class StampDetailQuery(serializers.Serializer):
+    include_manifest = serializers.BooleanField(required=False, default=False)
+    include_sharing = serializers.BooleanField(required=False, default=False)
+
+
+class StampCreateIn(serializers.Serializer):
+    title = serializers.CharField(max_length=255)
+    description = serializers.CharField(max_length=5000, required=False, allow_null=True, allow_blank=True)
+    voice_tags = voice_tags_field(required=False)
+    metadata = BoundedJSONObjectField(required=False)
+
+
+class StampUpdateIn(serializers.Serializer):
+    title = serializers.CharField(max_length=255, required=False)
+    description = serializers.CharField(max_length=5000, required=False, allow_null=True, allow_blank=True)
+    voice_tags = voice_tags_field(required=False)
+    metadata = BoundedJSONObjectField(required=False)
+
+    def validate(self, attrs):
+        if not attrs:
+            raise serializers.ValidationError(
+                {"non_field_errors": ["Give at least one of title, description, voice_tags, metadata."]})
+        return attrs
+
+
+class DraftIn(serializers.Serializer):
+    title = serializers.CharField(max_length=255, required=False, default="Untitled VoiceStamp")
+    description = serializers.CharField(max_length=5000, required=False, allow_null=True, allow_blank=True)
+    voice_note_id = serializers.CharField(max_length=100, required=False, allow_null=True)
+    metadata = BoundedJSONObjectField(required=False)
+
+
+class AudioUploadIn(serializers.Serializer):
+    audio_file = serializers.FileField(allow_empty_file=False)
+    duration = serializers.FloatField(min_value=0, max_value=24 * 3600, required=False, allow_null=True)
+    format = serializers.ChoiceField(choices=AUDIO_FORMAT_CHOICES, required=False, allow_null=True)
+
+
+class ImageUploadIn(serializers.Serializer):
+    image_file = serializers.FileField(allow_empty_file=False)
+    position = serializers.IntegerField(min_value=0, max_value=10_000, required=False, allow_null=True)
+
+
+class ManifestUpdateIn(serializers.Serializer):
+    voice_tags = voice_tags_field(required=False)
+    metadata = BoundedJSONObjectField(required=False)
+    timestamps = JSONListField(child=TimestampSerializer(), max_length=1000, required=False)
+    manifest_version = serializers.IntegerField(min_value=1, required=False)
+
+    def validate(self, attrs):
+        if not {"voice_tags", "metadata", "timestamps"} & set(attrs):
+            raise serializers.ValidationError(
+                {"non_field_errors": ["Give at least one of voice_tags, metadata, timestamps."]})
+        return attrs
+
+
+class StrokeSerializer(serializers.Serializer):
+    points = serializers.ListField(
+        child=serializers.ListField(child=serializers.FloatField(min_value=0, max_value=MAX_COORDINATE),
+                                    min_length=2, max_length=2),
+        min_length=1, max_length=MAX_POINTS,
+    )
+    color = serializers.RegexField(r"^#[0-9a-fA-F]{6}$", required=False, default="#000000")
+    width = serializers.FloatField(min_value=0.1, max_value=200, required=False, default=2.0)
+    tool = serializers.ChoiceField(choices=("pen", "highlighter", "eraser"), required=False, default="pen")
+
+
+class CoordinatesSerializer(serializers.Serializer):
+    width = serializers.FloatField(min_value=1, max_value=MAX_COORDINATE)
+    height = serializers.FloatField(min_value=1, max_value=MAX_COORDINATE)
+
+
+class DrawingIn(serializers.Serializer):
+    drawing_data = JSONListField(child=StrokeSerializer(), min_length=1, max_length=MAX_STROKES)
+    coordinates = CoordinatesSerializer(required=False, allow_null=True)
+    timestamp = serializers.FloatField(min_value=0, max_value=24 * 3600, required=False, allow_null=True)
+
+
+class TextIn(serializers.Serializer):
+    text_content = serializers.CharField(max_length=settings.STAMPS_MAX_TEXT_CHARS, trim_whitespace=False)
+    type = serializers.ChoiceField(choices=TEXT_TYPES, required=False, default="note")
+
+    def validate_text_content(self, value):
+        if not value.strip():
+            raise serializers.ValidationError("The text may not be blank.")
+        return value
+
+
+class CompletePackageIn(serializers.Serializer):
+    voice_tags = voice_tags_field(required=False)
+
+
+class ThumbnailGenerateIn(serializers.Serializer):
+    timestamp = serializers.FloatField(min_value=0, max_value=24 * 3600, required=False, allow_null=True)
+    style = serializers.ChoiceField(choices=thumbnails.STYLES, required=False, default="auto")
+
+
+class ThumbnailRegenerateIn(ThumbnailGenerateIn):
+    force = serializers.BooleanField(required=False, default=False)
+
+
+class TranscribeIn(serializers.Serializer):
+    force = serializers.BooleanField(required=False, default=False)
+
+
+class TranslateIn(serializers.Serializer):
+    text = serializers.CharField(max_length=20_000, required=False, trim_whitespace=False)
+    target_language = serializers.RegexField(r"^[a-z]{2,3}$", max_length=3)
+    source_language = serializers.RegexField(r"^[a-z]{2,3}$", max_length=3, required=False, allow_null=True)
+    vst_id = serializers.IntegerField(min_value=1, required=False)
+    text_id = serializers.CharField(max_length=64, required=False)
+
+    def validate(self, attrs):
+        has_text, has_stamp = bool(attrs.get("text", "").strip()), "vst_id" in attrs
+        if has_text == has_stamp:
+            raise serializers.ValidationError({"text": ["Give either text, or vst_id (with an optional text_id)."]})
+        if "text_id" in attrs and not has_stamp:
+            raise serializers.ValidationError({"vst_id": ["text_id needs the vst_id of its VoiceStamp."]})
+        return attrs

@@ -1,0 +1,365 @@
+"""Sharing HTTP: the owner's share endpoints, public access, replies and the share page."""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+
+from django.conf import settings
+from django.http import HttpResponseRedirect
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.http import urlencode
+from django.views.decorators.http import require_http_methods
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from rest_framework import serializers
+from rest_framework.exceptions import ValidationError
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.permissions import AllowAny
+from rest_framework.throttling import SimpleRateThrottle
+
+from core.dialects import STAMPS, ApiError, DialectResponse, DialectView, ResponseMeta, flatten_errors
+
+from . import sharing_selectors as selectors
+from . import sharing_serializers as io
+from . import sharing_services as services
+from .sharing_models import ShareRecipient
+
+logger = logging.getLogger(__name__)
+
+PASSWORD_HEADER = "X-Share-Password"
+TOKEN_HEADER = "X-Share-Token"
+_TRUE = {"1", "true", "yes", "on"}
+
+
+# --- throttles (DRF's, on the shared cache; rates read per request) ------------------------
+class _SharingThrottle(SimpleRateThrottle):
+    def __init__(self):
+        # Rates come from settings at request time, so a deployment or a test can change them.
+        pass
+
+    def allow_request(self, request, view):
+        self.rate = settings.STAMPS_SHARING_THROTTLE_RATES[self.scope]
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        return super().allow_request(request, view)
+
+
+class ShareSendThrottle(_SharingThrottle):
+    """Per user: how many emails and SMS one account may send."""
+
+    scope = "stamps_share_send"
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": request.user.pk}
+
+
+class SharePasswordThrottle(_SharingThrottle):
+    """Per client and share: only requests that present a password count."""
+
+    scope = "stamps_share_password"
+
+    def get_cache_key(self, request, view):
+        if not _presented_password(request):
+            return None
+        code = selectors.clean_token(view.kwargs.get("code"))
+        return self.cache_format % {"scope": self.scope, "ident": f"{code}:{self.get_ident(request)}"}
+
+
+class ReplyThrottle(_SharingThrottle):
+    """Per client address: replies are anonymous, so this is what stops reply spam."""
+
+    scope = "stamps_share_reply"
+
+    def get_cache_key(self, request, view):
+        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+
+
+def _presented_password(request) -> str:
+    if request.method == "POST" and hasattr(request, "POST") and "password" in request.POST:
+        return request.POST.get("password", "")
+    return request.headers.get(PASSWORD_HEADER, "")
+
+
+def _viewer_key(request, access: selectors.Access) -> str:
+    """Who counts as one viewer: the account, the invited recipient, else the client address and browser."""
+    if access.recipient is not None:
+        return f"recipient:{access.recipient.pk}"
+    if getattr(request.user, "is_authenticated", False):
+        return f"user:{request.user.pk}"
+    ident = ReplyThrottle().get_ident(request)
+    agent = request.headers.get("User-Agent", "")
+    return "visitor:" + hashlib.sha256(f"{ident}|{agent}".encode()).hexdigest()[:32]
+
+
+# --- the owner's endpoints -----------------------------------------------------------------
+_OBJECT = {200: OpenApiTypes.OBJECT}
+_CREATED = {201: OpenApiTypes.OBJECT}
+_INVITATION_OUT = inline_serializer("ShareInvitationOut", {
+    "share_code": serializers.CharField(), "public_url": serializers.URLField(),
+    "email_sent": serializers.BooleanField(required=False), "sms_sent": serializers.BooleanField(required=False),
+    "recipient": serializers.DictField(), "delivery": serializers.DictField(),
+})
+_SHARE_ACCESS = [
+    OpenApiParameter("X-Share-Password", str, OpenApiParameter.HEADER, required=False,
+                     description="The password of a password share."),
+    OpenApiParameter("token", str, OpenApiParameter.QUERY, required=False,
+                     description="An invited recipient's personal access token (or the X-Share-Token header)."),
+]
+
+
+class ShareCreateView(DialectView):
+    dialect = STAMPS
+
+    @extend_schema(request=io.ShareOptionsIn, responses=_CREATED, operation_id="voicestamps_share_create")
+    def post(self, request, stamp_id):
+        data = _valid(io.ShareOptionsIn, request.data)
+        share = services.create_share(request.user, stamp_id, privacy=data["privacy"],
+                                      expires_at=data.get("expires_at"), password=data["password"],
+                                      allow_replies=data["allow_replies"])
+        share = selectors.owned_share(share.stamp, share.share_code)
+        return DialectResponse({"share_code": share.share_code, "public_url": selectors.public_url(share),
+                                "reply_token": share.reply_token if share.allow_replies else None,
+                                "share": io.share_out(share)}, status=201)
+
+
+class _InvitationView(DialectView):
+    dialect = STAMPS
+    throttle_classes = [ShareSendThrottle]
+    input_serializer = io.EmailShareIn
+    channel = ShareRecipient.Channel.EMAIL
+    address_field = "recipient_email"
+    sent_flag = "email_sent"
+
+    def send_invitation(self, request, stamp_id):
+        data = _valid(self.input_serializer, request.data)
+        share, recipient, delivery = services.invite(
+            request.user, stamp_id, channel=self.channel, address=data[self.address_field],
+            name=data.get("recipient_name", ""), message=data.get("message", ""),
+            share_code=data.get("share_code") or None,
+            share_options={key: data.get(key) for key in ("privacy", "expires_at", "password", "allow_replies")},
+        )
+        return DialectResponse({
+            "share_code": share.share_code,
+            "public_url": selectors.public_url(share),
+            # Accepted for delivery: the message is queued; delivery.state follows it to sent or failed.
+            self.sent_flag: True,
+            "recipient": io.recipient_out(recipient),
+            "delivery": io.delivery_out(delivery),
+        }, status=201)
+
+
+class EmailShareView(_InvitationView):
+    @extend_schema(request=io.EmailShareIn, responses={201: _INVITATION_OUT}, operation_id="voicestamps_share_email")
+    def post(self, request, stamp_id):
+        return self.send_invitation(request, stamp_id)
+
+
+class SmsShareView(_InvitationView):
+    input_serializer = io.SmsShareIn
+    channel = ShareRecipient.Channel.SMS
+    address_field = "recipient_phone"
+    sent_flag = "sms_sent"
+
+    @extend_schema(request=io.SmsShareIn, responses={201: _INVITATION_OUT}, operation_id="voicestamps_share_sms")
+    def post(self, request, stamp_id):
+        return self.send_invitation(request, stamp_id)
+
+
+class ShareListView(DialectView):
+    dialect = STAMPS
+
+    @extend_schema(responses=_OBJECT, operation_id="voicestamps_shares_list")
+    def get(self, request, stamp_id):
+        stamp = selectors.owned_stamp(request.user, stamp_id)
+        return self.paginate(selectors.shares_of_stamp(stamp), lambda rows: [io.share_out(s) for s in rows])
+
+
+class ShareDetailView(DialectView):
+    dialect = STAMPS
+
+    @extend_schema(responses=_OBJECT, operation_id="voicestamps_share_detail")
+    def get(self, request, stamp_id, code):
+        share = selectors.owned_share(selectors.owned_stamp(request.user, stamp_id), code)
+        return DialectResponse({"share": io.share_out(share)})
+
+    @extend_schema(responses=_OBJECT, operation_id="voicestamps_share_revoke")
+    def delete(self, request, stamp_id, code):
+        share = services.revoke_share(request.user, stamp_id, code)
+        share = selectors.owned_share(share.stamp, share.share_code)
+        return DialectResponse({"share": io.share_out(share)}, meta=_message("Share revoked"))
+
+
+class ReplyListView(DialectView):
+    dialect = STAMPS
+
+    @extend_schema(responses=_OBJECT, operation_id="voicestamps_replies_list")
+    def get(self, request, stamp_id):
+        stamp = selectors.owned_stamp(request.user, stamp_id)
+        return self.paginate(selectors.replies_of_stamp(stamp), lambda rows: [io.reply_out(r, request) for r in rows])
+
+
+# --- public access ---------------------------------------------------------------------------
+class _PublicShareView(DialectView):
+    dialect = STAMPS
+    permission_classes = [AllowAny]
+    throttle_classes = [SharePasswordThrottle]
+
+    def open_share(self, request, code) -> selectors.Access:
+        share = selectors.share_for_code(code)
+        return selectors.resolve_access(
+            share, user=request.user,
+            access_token=request.query_params.get("token") or request.headers.get(TOKEN_HEADER),
+            password=request.headers.get(PASSWORD_HEADER),
+        )
+
+
+class PublicShareView(_PublicShareView):
+    @extend_schema(responses=_OBJECT, operation_id="voicestamp_public_share", parameters=[
+        *_SHARE_ACCESS, OpenApiParameter("track_view", bool, OpenApiParameter.QUERY, required=False,
+                                         description="Count this view (once per viewer per window)."),
+    ])
+    def get(self, request, code):
+        access = self.open_share(request, code)
+        counted = False
+        if request.query_params.get("track_view", "").lower() in _TRUE and access.viewer != "owner":
+            counted = services.record_view(access.share, _viewer_key(request, access))
+        payload = io.public_share_out(access, selectors.share_content(access.share, request))
+        payload["view_counted"] = counted
+        payload["share"]["view_count"] = access.share.view_count
+        return DialectResponse(payload)
+
+
+class PublicShareDataView(_PublicShareView):
+    @extend_schema(responses=_OBJECT, operation_id="voicestamp_public_share_data", parameters=_SHARE_ACCESS)
+    def get(self, request, code):
+        return DialectResponse(io.public_data_out(self.open_share(request, code)))
+
+
+class ReplyView(DialectView):
+    dialect = STAMPS
+    permission_classes = [AllowAny]
+    throttle_classes = [ReplyThrottle]
+    parser_classes = [MultiPartParser, FormParser, JSONParser]
+
+    @extend_schema(request=io.ReplyIn, responses=_CREATED, operation_id="vst_reply_submit")
+    def post(self, request, token):
+        data = _valid(io.ReplyIn, request.data)
+        reply = services.submit_reply(token, message=data["message"], audio_file=data.get("audio_file"))
+        return DialectResponse({"reply": io.reply_out(reply, request)}, status=201, meta=_message("Reply sent"))
+
+
+def _valid(serializer_class, data) -> dict:
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def _message(text: str) -> ResponseMeta:
+    return ResponseMeta(message=text)
+
+
+# --- the share page ----------------------------------------------------------------------------
+class _PageView:
+    """What the DRF throttles need from a view: the URL's kwargs."""
+
+    def __init__(self, **kwargs):
+        self.kwargs = kwargs
+
+
+def _unavailable(request, error: ApiError):
+    status, code, message = STAMPS.resolve(error)
+    return render(request, "stamps/share/unavailable.html",
+                  {"status": status, "code": code, "message": message}, status=status)
+
+
+def _session_key(code: str) -> str:
+    return f"stamps-share-unlocked:{code}"
+
+
+def _page_url(code: str, token: str | None, **params) -> str:
+    query = {k: v for k, v in {"token": token, **params}.items() if v}
+    url = reverse("stamps-share-page", kwargs={"code": code})
+    return f"{url}?{urlencode(query)}" if query else url
+
+
+@require_http_methods(["GET", "HEAD", "POST"])
+def share_page(request, code):
+    """GET shows the stamp (or the password form); POST checks the password."""
+    token = request.GET.get("token") or request.POST.get("token") or None
+    try:
+        share = selectors.share_for_code(code)
+    except ApiError as error:
+        return _unavailable(request, error)
+    password_error = None
+    if request.method == "POST":
+        throttle = SharePasswordThrottle()
+        if not throttle.allow_request(request, _PageView(code=code)):
+            password_error = f"Too many attempts. Try again in {int(throttle.wait() or 1)} seconds."
+        elif selectors.password_is_right(share, request.POST.get("password")):
+            request.session[_session_key(share.share_code)] = True
+            return HttpResponseRedirect(_page_url(share.share_code, token))
+        else:
+            password_error = "That password is not right."
+            logger.info("share %s: wrong password on the share page", share.pk)
+    try:
+        access = selectors.resolve_access(share, user=request.user, access_token=token,
+                                          password_checked=bool(request.session.get(_session_key(share.share_code))))
+    except ApiError as error:
+        if error.code in (selectors.PASSWORD_REQUIRED, selectors.INVALID_PASSWORD):
+            return render(request, "stamps/share/password.html",
+                          {"share": share, "token": token, "error": password_error},
+                          status=401 if password_error else 200)
+        return _unavailable(request, error)
+    if access.viewer != "owner":
+        services.record_view(share, _viewer_key(request, access))
+    content = selectors.share_content(share, request)
+    return render(request, "stamps/share/page.html", {
+        "share": share,
+        "stamp": content.stamp,
+        "content": content,
+        "transcript": selectors.transcript_text(content.stamp),
+        "reply_token": access.reply_token,
+        "token": token,
+        "replied": request.GET.get("replied") == "1",
+        "reply_errors": None,
+    })
+
+
+@require_http_methods(["POST"])
+def share_page_reply(request, code):
+    """The page's reply form: the same service as POST /api/v1/security/vst/reply/{token}."""
+    token = request.POST.get("token") or None
+    try:
+        share = selectors.share_for_code(code)
+    except ApiError as error:
+        return _unavailable(request, error)
+    throttle = ReplyThrottle()
+    errors = None
+    if not throttle.allow_request(request, _PageView(code=code)):
+        errors = {"message": [f"Too many replies. Try again in {int(throttle.wait() or 1)} seconds."]}
+    else:
+        form = io.ReplyIn(data={"message": request.POST.get("message", ""),
+                                **({"audio_file": request.FILES["audio_file"]} if "audio_file" in request.FILES else {})})
+        try:
+            form.is_valid(raise_exception=True)
+            services.submit_reply(request.POST.get("reply_token", ""), message=form.validated_data["message"],
+                                  audio_file=form.validated_data.get("audio_file"))
+            return HttpResponseRedirect(_page_url(share.share_code, token, replied="1"))
+        except ValidationError as exc:
+            errors = flatten_errors(exc.detail)
+        except ApiError as error:
+            if error.kind in ("not_found", "gone") and error.fields is None:
+                return _unavailable(request, error)
+            errors = error.fields or {"message": [STAMPS.resolve(error)[2]]}
+    try:
+        access = selectors.resolve_access(share, user=request.user, access_token=token,
+                                          password_checked=bool(request.session.get(_session_key(share.share_code))))
+    except ApiError as error:
+        return _unavailable(request, error)
+    content = selectors.share_content(share, request)
+    return render(request, "stamps/share/page.html", {
+        "share": share, "stamp": content.stamp, "content": content,
+        "transcript": selectors.transcript_text(content.stamp), "reply_token": access.reply_token,
+        "token": token, "replied": False, "reply_errors": errors, "reply_message": request.POST.get("message", ""),
+    }, status=422)
