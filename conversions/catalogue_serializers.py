@@ -1,0 +1,274 @@
+"""Request and response shapes of the catalogue, calibration and order endpoints (the gateway schema's)."""
+
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
+
+from accounts.serializers import GatewayUserOutput
+from core.storage import object_storage
+
+from .catalogue_selectors import VOICE_SORTS, tiers_allow
+from .models import Calibration, Order, Voice
+from .models.catalogue import CALIBRATION_NAME_PATTERN, SEMITONES_CORRECTION_LIMIT
+
+MAX_CONVERSIONS_PER_ORDER = 20
+
+
+# --- calibrations ---------------------------------------------------------------------
+class CalibrationInput(serializers.Serializer):
+    name = serializers.RegexField(CALIBRATION_NAME_PATTERN, max_length=40,
+                                  error_messages={"invalid": "Use letters, digits, spaces and dashes only."})
+    data = serializers.FileField(allow_empty_file=False)
+
+
+class CalibrationRenameInput(serializers.Serializer):
+    name = serializers.RegexField(CALIBRATION_NAME_PATTERN, max_length=40,
+                                  error_messages={"invalid": "Use letters, digits, spaces and dashes only."})
+
+
+class CalibrationListQuery(serializers.Serializer):
+    search = serializers.CharField(required=False, allow_blank=True, max_length=100)
+    direction = serializers.ChoiceField(["asc", "desc"], default="desc")
+
+
+class CalibrationOutput(serializers.ModelSerializer):
+    user_id = serializers.UUIDField()
+    key = serializers.CharField(source="audio_key")
+    f0 = serializers.FloatField(allow_null=True)
+    error = serializers.CharField(allow_null=True)
+
+    class Meta:
+        model = Calibration
+        fields = ["id", "name", "user_id", "f0", "algorithm", "bucket", "key", "state", "error", "created_at",
+                  "calibrated_at", "enabled"]
+
+    def to_representation(self, instance):
+        data = super().to_representation(instance)
+        data["error"] = instance.error or None
+        data["algorithm"] = instance.algorithm or None
+        return data
+
+
+class CalibrationUserData(serializers.Serializer):
+    calibration_id = serializers.UUIDField()
+    f0 = serializers.FloatField()
+
+
+class ProfileData(serializers.Serializer):
+    calibration = CalibrationUserData(allow_null=True)
+
+
+class ProfileOutput(GatewayUserOutput):
+    """The gateway's User with ``data.calibration`` (null: auto calibration)."""
+
+    data = serializers.SerializerMethodField()
+
+    @extend_schema_field(ProfileData)
+    def get_data(self, user):
+        calibration = self.context.get("enabled_calibration")
+        return {"calibration": {"calibration_id": str(calibration.pk), "f0": calibration.f0} if calibration else None}
+
+
+# --- voices ----------------------------------------------------------------------------
+class TierOutput(serializers.Serializer):
+    name = serializers.CharField()
+
+
+class AccentInfoOutput(serializers.Serializer):
+    name = serializers.CharField()
+    short_name = serializers.CharField()
+    locale = serializers.CharField()
+
+
+class AccentSettingsOutput(serializers.Serializer):
+    favorite = serializers.BooleanField()
+    semitones_correction = serializers.FloatField()
+
+
+class AccentOutput(serializers.Serializer):
+    id = serializers.UUIDField()
+    is_default = serializers.BooleanField()
+    native = serializers.BooleanField()
+    info = serializers.SerializerMethodField()
+    tiers = TierOutput(many=True, source="tiers.all")
+    available = serializers.SerializerMethodField()
+    settings = serializers.SerializerMethodField()
+
+    @extend_schema_field(AccentInfoOutput)
+    def get_info(self, accent):
+        return {"name": accent.name, "short_name": accent.short_name, "locale": accent.locale}
+
+    def get_available(self, accent) -> bool:
+        rank = self.context["tier_rank"]
+        return tiers_allow(accent.voice_tiers, rank) and tiers_allow(accent.tiers.all(), rank)
+
+    @extend_schema_field(AccentSettingsOutput)
+    def get_settings(self, accent):
+        mine = accent.mine[0] if getattr(accent, "mine", None) else None
+        return {"favorite": bool(mine and mine.favorite),
+                "semitones_correction": mine.semitones_correction if mine else 0.0}
+
+
+class NarrationStyleInfoOutput(serializers.Serializer):
+    name = serializers.CharField()
+
+
+class NarrationStyleSettingsOutput(serializers.Serializer):
+    favorite = serializers.BooleanField()
+
+
+class NarrationStyleOutput(serializers.Serializer):
+    id = serializers.UUIDField()
+    is_default = serializers.BooleanField()
+    info = serializers.SerializerMethodField()
+    settings = serializers.SerializerMethodField()
+
+    @extend_schema_field(NarrationStyleInfoOutput)
+    def get_info(self, style):
+        return {"name": style.name}
+
+    @extend_schema_field(NarrationStyleSettingsOutput)
+    def get_settings(self, style):
+        mine = style.mine[0] if getattr(style, "mine", None) else None
+        return {"favorite": bool(mine and mine.favorite)}
+
+
+class VoiceOutput(serializers.ModelSerializer):
+    """VoicePublic. Needs ``tier_rank`` (and ``request`` for image URLs) in the context and a
+    queryset from ``catalogue_selectors.with_user_details``."""
+
+    owner_id = serializers.UUIDField()
+    gender = serializers.SerializerMethodField()
+    age_group = serializers.SerializerMethodField()
+    pitch_group = serializers.SerializerMethodField()
+    image_url = serializers.SerializerMethodField()
+    thumbnail_url = serializers.SerializerMethodField()
+    favorite = serializers.BooleanField(source="is_favorite")
+    available = serializers.SerializerMethodField()
+    accents = serializers.SerializerMethodField()
+    narration_styles = NarrationStyleOutput(many=True, source="narration_styles.all")
+    tiers = TierOutput(many=True, source="tiers.all")
+
+    class Meta:
+        model = Voice
+        fields = ["id", "owner_id", "name", "slug", "visibility", "species", "artist", "verified_artist", "gender",
+                  "pitch", "age_group", "pitch_group", "nationality", "image_url", "thumbnail_url", "description",
+                  "rating", "active", "created_at", "favorite", "available", "accents", "narration_styles", "tiers"]
+
+    def get_gender(self, voice) -> str | None:
+        return voice.gender or None
+
+    def get_age_group(self, voice) -> str | None:
+        return voice.age_group or None
+
+    def get_pitch_group(self, voice) -> str | None:
+        return voice.pitch_group or None
+
+    def _url(self, key: str) -> str | None:
+        return object_storage.signed_url(key, request=self.context.get("request")) if key else None
+
+    def get_image_url(self, voice) -> str | None:
+        return self._url(voice.image_key)
+
+    def get_thumbnail_url(self, voice) -> str | None:
+        return self._url(voice.thumbnail_key)
+
+    def get_available(self, voice) -> bool:
+        return tiers_allow(voice.tiers.all(), self.context["tier_rank"])
+
+    @extend_schema_field(AccentOutput(many=True))
+    def get_accents(self, voice):
+        accents = list(voice.accents.all())
+        voice_tiers = list(voice.tiers.all())
+        for accent in accents:
+            accent.voice_tiers = voice_tiers
+        return AccentOutput(accents, many=True, context=self.context).data
+
+
+class VoiceListQuery(serializers.Serializer):
+    visibility = serializers.ListField(child=serializers.ChoiceField(Voice.Visibility.values), required=False)
+    species = serializers.ListField(child=serializers.ChoiceField(Voice.Species.values), required=False)
+    gender = serializers.ListField(child=serializers.ChoiceField(Voice.Gender.values), required=False)
+    age_group = serializers.ListField(child=serializers.ChoiceField(Voice.AgeGroup.values), required=False)
+    pitch_group = serializers.ListField(child=serializers.ChoiceField(Voice.PitchGroup.values), required=False)
+    nationality = serializers.ListField(child=serializers.CharField(max_length=50), required=False)
+    sort = serializers.ChoiceField(["default", *VOICE_SORTS], default="default")
+    direction = serializers.ChoiceField(["asc", "desc"], default="desc")
+
+
+class VoiceSearchQuery(serializers.Serializer):
+    name = serializers.CharField(min_length=2, max_length=100)
+    limit = serializers.IntegerField(min_value=0, max_value=10, default=5)
+
+
+class FavoriteInput(serializers.Serializer):
+    favorite = serializers.BooleanField()
+
+
+class VoiceSettingsInput(serializers.Serializer):
+    voice_id = serializers.UUIDField()
+    accent_id = serializers.UUIDField(required=False)
+    narration_style_id = serializers.UUIDField(required=False)
+    semitones_correction = serializers.FloatField(required=False, min_value=-SEMITONES_CORRECTION_LIMIT,
+                                                  max_value=SEMITONES_CORRECTION_LIMIT)
+
+    def validate(self, attrs):
+        if "semitones_correction" in attrs and "accent_id" not in attrs:
+            raise serializers.ValidationError({"semitones_correction": ["Only saved together with accent_id."]})
+        return attrs
+
+
+class AccentSamplesQuery(serializers.Serializer):
+    accent_id = serializers.UUIDField()
+
+
+class NarrationStyleSamplesQuery(serializers.Serializer):
+    narration_style_id = serializers.UUIDField()
+
+
+class SamplesOutput(serializers.Serializer):
+    samples = serializers.DictField()
+
+
+# --- orders -------------------------------------------------------------------------------
+class OrderConversionInput(serializers.Serializer):
+    voice_id = serializers.UUIDField()
+    narration_style_id = serializers.UUIDField(required=False, allow_null=True)
+    accent_id = serializers.UUIDField(required=False, allow_null=True)
+    semitones_correction = serializers.FloatField(required=False, allow_null=True,
+                                                  min_value=-SEMITONES_CORRECTION_LIMIT,
+                                                  max_value=SEMITONES_CORRECTION_LIMIT)
+    label = serializers.CharField(required=False, allow_blank=True, max_length=40)
+
+
+class OrderInput(serializers.Serializer):
+    original_id = serializers.UUIDField()
+    conversions = OrderConversionInput(many=True, allow_empty=False, max_length=MAX_CONVERSIONS_PER_ORDER)
+    calibration_id = serializers.UUIDField(required=False, allow_null=True)
+    use_calibration = serializers.BooleanField(default=False)
+
+    def validate(self, attrs):
+        if attrs["use_calibration"] and not attrs.get("calibration_id"):
+            raise serializers.ValidationError({"calibration_id": ["Required when use_calibration is true."]})
+        return attrs
+
+
+class OrderOutput(serializers.ModelSerializer):
+    user_id = serializers.UUIDField()
+    original_id = serializers.UUIDField()
+    conversion_id = serializers.UUIDField()
+    calibration_id = serializers.UUIDField(allow_null=True)
+    tracking_id = serializers.UUIDField(source="job_id", allow_null=True)
+    moderation_id = serializers.SerializerMethodField()
+    error = serializers.SerializerMethodField()
+
+    class Meta:
+        model = Order
+        fields = ["id", "user_id", "original_id", "conversion_id", "transaction_id", "moderation_id",
+                  "calibration_id", "tracking_id", "f0", "state", "created_at", "closed_at", "error"]
+
+    def get_moderation_id(self, order) -> str | None:
+        # Originals are not moderated here; the field is part of the gateway's shape.
+        return None
+
+    def get_error(self, order) -> str | None:
+        return order.error or None

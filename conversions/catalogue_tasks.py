@@ -1,0 +1,19 @@
+"""Celery tasks of the catalogue, calibrations and orders: load ids, call a service."""
+
+from core.jobs import job_task
+
+__all__ = ["estimate_calibration", "run_conversion_order"]
+
+
+@job_task("conversions.estimate_calibration")
+def estimate_calibration(job_id):
+    from .catalogue_services import run_calibration_estimate
+
+    run_calibration_estimate(job_id)
+
+
+@job_task("conversions.run_conversion_order")
+def run_conversion_order(job_id):
+    from .catalogue_orders import run_order
+
+    run_order(job_id)

@@ -1,0 +1,259 @@
+"""HTTP of the voice catalogue, calibrations and orders: parse, call a service or selector, render."""
+
+from django.conf import settings
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+
+from core.dialects import CONVERSIONS, ApiError, DialectResponse, DialectView
+from core.dialects.conversions import ListPagination
+
+from . import catalogue_orders, catalogue_selectors, catalogue_services
+from .catalogue_serializers import (
+    AccentSamplesQuery,
+    CalibrationInput,
+    CalibrationListQuery,
+    CalibrationOutput,
+    CalibrationRenameInput,
+    FavoriteInput,
+    NarrationStyleSamplesQuery,
+    OrderInput,
+    OrderOutput,
+    ProfileOutput,
+    SamplesOutput,
+    VoiceListQuery,
+    VoiceOutput,
+    VoiceSearchQuery,
+    VoiceSettingsInput,
+)
+
+TAGS_CALIBRATION = ["calibration"]
+MULTIPART_OVERHEAD = 64 * 1024  # the name field and the part headers around the audio
+TAGS_VOICES = ["voices"]
+
+
+class VoicePagination(ListPagination):
+    max_limit = 100
+
+
+class CalibrationPagination(ListPagination):
+    max_limit = 200
+
+
+def _parse(serializer_class, data):
+    serializer = serializer_class(data=data)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data
+
+
+def _voice_context(request):
+    return {"request": request, "tier_rank": catalogue_selectors.user_tier_rank(request.user)}
+
+
+def _voice_body(request, voice_id):
+    voice = catalogue_selectors.voice_for_user(request.user, voice_id)
+    if voice is None:
+        raise ApiError("not_found", message="Voice not found")
+    return VoiceOutput(voice, context=_voice_context(request)).data
+
+
+# --- calibrations -------------------------------------------------------------------
+class CalibrationListView(DialectView):
+    dialect = CONVERSIONS
+    parser_classes = [MultiPartParser, FormParser]
+    pagination_class = CalibrationPagination
+    default_limit = 50
+    paginated = True
+
+    @extend_schema(tags=TAGS_CALIBRATION, parameters=[CalibrationListQuery],
+                   responses=CalibrationOutput(many=True), summary="Calibration List")
+    def get(self, request):
+        query = _parse(CalibrationListQuery, request.query_params)
+        calibrations = catalogue_selectors.calibrations_of(request.user, search=query.get("search", ""),
+                                                           direction=query["direction"])
+        return self.paginate(calibrations, lambda rows: CalibrationOutput(rows, many=True).data)
+
+    @extend_schema(tags=TAGS_CALIBRATION, request=CalibrationInput, responses=CalibrationOutput,
+                   summary="Calibrate")
+    def post(self, request):
+        declared = request.META.get("CONTENT_LENGTH")
+        # Refuse an oversized upload from its declared length, before the body is read to disk.
+        if declared and declared.isdigit() and int(declared) > settings.CALIBRATION_MAX_BYTES + MULTIPART_OVERHEAD:
+            raise ApiError("too_large", message=f"The audio is larger than {settings.CALIBRATION_MAX_BYTES} bytes.")
+        data = _parse(CalibrationInput, request.data)
+        calibration = catalogue_services.create_calibration(request.user, name=data["name"], upload=data["data"])
+        return DialectResponse(CalibrationOutput(calibration).data)
+
+
+def _calibration(request, calibration_id):
+    calibration = catalogue_selectors.calibration_of(request.user, calibration_id)
+    if calibration is None:
+        raise ApiError("not_found", message="Calibration not found")
+    return calibration
+
+
+class CalibrationDetailView(DialectView):
+    dialect = CONVERSIONS
+    parser_classes = [JSONParser]
+
+    @extend_schema(tags=TAGS_CALIBRATION, responses=CalibrationOutput, summary="Calibration Get")
+    def get(self, request, calibration_id):
+        return DialectResponse(CalibrationOutput(_calibration(request, calibration_id)).data)
+
+    @extend_schema(tags=TAGS_CALIBRATION, request=CalibrationRenameInput, responses=CalibrationOutput,
+                   summary="Calibration Rename")
+    def patch(self, request, calibration_id):
+        calibration = _calibration(request, calibration_id)
+        data = _parse(CalibrationRenameInput, request.data)
+        calibration = catalogue_services.rename_calibration(request.user, calibration, data["name"])
+        return DialectResponse(CalibrationOutput(calibration).data)
+
+    @extend_schema(tags=TAGS_CALIBRATION, responses=CalibrationOutput, summary="Calibration Delete")
+    def delete(self, request, calibration_id):
+        calibration = catalogue_services.delete_calibration(_calibration(request, calibration_id))
+        return DialectResponse(CalibrationOutput(calibration).data)
+
+
+class CalibrationEnableView(DialectView):
+    dialect = CONVERSIONS
+
+    @extend_schema(tags=TAGS_CALIBRATION, request=None, responses=CalibrationOutput, summary="Calibration Enable")
+    def put(self, request, calibration_id):
+        calibration = catalogue_services.enable_calibration(request.user, _calibration(request, calibration_id))
+        return DialectResponse(CalibrationOutput(calibration).data)
+
+
+class CalibrationAutoView(DialectView):
+    dialect = CONVERSIONS
+
+    @extend_schema(tags=TAGS_CALIBRATION, request=None, responses=ProfileOutput, summary="Calibration Auto")
+    def post(self, request):
+        catalogue_services.use_auto_calibration(request.user)
+        context = {"enabled_calibration": catalogue_selectors.enabled_calibration(request.user)}
+        return DialectResponse(ProfileOutput(request.user, context=context).data)
+
+
+# --- voices ---------------------------------------------------------------------------
+class VoiceListView(DialectView):
+    dialect = CONVERSIONS
+    pagination_class = VoicePagination
+    default_limit = 25
+    paginated = True
+
+    @extend_schema(tags=TAGS_VOICES, parameters=[VoiceListQuery], responses=VoiceOutput(many=True),
+                   summary="Voice List")
+    def get(self, request):
+        query = _parse(VoiceListQuery, request.query_params)
+        voices = catalogue_selectors.voice_list(
+            request.user,
+            filters={name: query.get(name) for name in catalogue_selectors.VOICE_FILTERS},
+            sort=query["sort"], direction=query["direction"],
+        )
+        context = _voice_context(request)
+        return self.paginate(voices, lambda rows: VoiceOutput(rows, many=True, context=context).data)
+
+
+class VoiceSearchView(DialectView):
+    dialect = CONVERSIONS
+
+    @extend_schema(tags=TAGS_VOICES, parameters=[VoiceSearchQuery], responses=VoiceOutput(many=True),
+                   summary="Voice Search")
+    def get(self, request):
+        query = _parse(VoiceSearchQuery, request.query_params)
+        voices = catalogue_selectors.voice_search(request.user, name=query["name"], limit=query["limit"])
+        return DialectResponse(VoiceOutput(voices, many=True, context=_voice_context(request)).data)
+
+
+class VoiceFavoriteView(DialectView):
+    dialect = CONVERSIONS
+    parser_classes = [JSONParser]
+
+    @extend_schema(tags=TAGS_VOICES, request=FavoriteInput, responses=VoiceOutput, summary="Voice Favorite")
+    def post(self, request, voice_id):
+        voice = catalogue_selectors.voice_for_user(request.user, voice_id)
+        if voice is None:
+            raise ApiError("not_found", message="Voice not found")
+        data = _parse(FavoriteInput, request.data)
+        catalogue_services.set_voice_favorite(request.user, voice, data["favorite"])
+        return DialectResponse(_voice_body(request, voice_id))
+
+
+class VoiceSettingsView(DialectView):
+    dialect = CONVERSIONS
+    parser_classes = [JSONParser]
+
+    @extend_schema(tags=TAGS_VOICES, request=VoiceSettingsInput, responses=VoiceOutput, summary="Voice Settings")
+    def post(self, request):
+        data = _parse(VoiceSettingsInput, request.data)
+        voice = catalogue_selectors.voice_for_user(request.user, data["voice_id"])
+        if voice is None:
+            raise ApiError("not_found", message="Voice not found")
+        accent = style = None
+        if "accent_id" in data:
+            accent = next((a for a in voice.accents.all() if a.pk == data["accent_id"]), None)
+            if accent is None:
+                raise ApiError("not_found", message="Accent not found for this voice")
+        if "narration_style_id" in data:
+            style = next((s for s in voice.narration_styles.all() if s.pk == data["narration_style_id"]), None)
+            if style is None:
+                raise ApiError("not_found", message="Narration style not found for this voice")
+        catalogue_services.update_voice_settings(request.user, voice, accent=accent, narration_style=style,
+                                                 semitones_correction=data.get("semitones_correction"))
+        return DialectResponse(_voice_body(request, voice.pk))
+
+
+class AccentSamplesView(DialectView):
+    dialect = CONVERSIONS
+
+    @extend_schema(tags=["accents"], parameters=[AccentSamplesQuery], responses=SamplesOutput,
+                   summary="Accent Get Samples")
+    def get(self, request):
+        query = _parse(AccentSamplesQuery, request.query_params)
+        accent = catalogue_selectors.accent_for_user(request.user, query["accent_id"])
+        if accent is None:
+            raise ApiError("not_found", message="Accent not found")
+        samples = catalogue_services.sample_urls(accent.sample_key, accent.sample_duration,
+                                                 f"{accent.voice.slug}-{accent.short_name}", request=request)
+        return DialectResponse({"samples": samples})
+
+
+class NarrationStyleSamplesView(DialectView):
+    dialect = CONVERSIONS
+
+    @extend_schema(tags=["narration-styles"], parameters=[NarrationStyleSamplesQuery], responses=SamplesOutput,
+                   summary="Narration Style Get Samples")
+    def get(self, request):
+        query = _parse(NarrationStyleSamplesQuery, request.query_params)
+        style = catalogue_selectors.narration_style_for_user(request.user, query["narration_style_id"])
+        if style is None:
+            raise ApiError("not_found", message="Narration style not found")
+        samples = catalogue_services.sample_urls(style.sample_key, style.sample_duration,
+                                                 f"{style.voice.slug}-{style.name}", request=request)
+        return DialectResponse({"samples": samples})
+
+
+# --- orders ---------------------------------------------------------------------------
+class OrderCreateView(DialectView):
+    dialect = CONVERSIONS
+    parser_classes = [JSONParser]
+
+    @extend_schema(tags=["orders"], request=OrderInput, responses=OrderOutput(many=True),
+                   summary="Conversion Order Create")
+    def post(self, request):
+        data = _parse(OrderInput, request.data)
+        orders = catalogue_orders.create_orders(
+            request.user, original_id=data["original_id"], conversions=data["conversions"],
+            calibration_id=data.get("calibration_id"), use_calibration=data["use_calibration"],
+        )
+        return DialectResponse(OrderOutput(orders, many=True).data)
+
+
+class OrderRetryView(DialectView):
+    dialect = CONVERSIONS
+
+    @extend_schema(tags=["orders"], request=None, responses=OrderOutput, summary="Conversion Order Retry",
+                   parameters=[OpenApiParameter("recording_id", str, OpenApiParameter.PATH)])
+    def post(self, request, recording_id):
+        order = catalogue_selectors.order_for_conversion(request.user, recording_id)
+        if order is None:
+            raise ApiError("not_found", message="Conversion not found")
+        return DialectResponse(OrderOutput(catalogue_orders.retry_order(order)).data)

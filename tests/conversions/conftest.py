@@ -1,0 +1,48 @@
+"""Fixtures of the conversions tests: sample audio, a project and folder, the TTS voices."""
+
+from __future__ import annotations
+
+import subprocess
+
+import pytest
+
+from tests.conversions.library_helpers import create_folder, create_project
+from tests.media import speech_wav, tone
+
+
+@pytest.fixture(scope="session")
+def library_media(tmp_path_factory):
+    """Short sample audio in the four accepted formats and a few files that must be refused."""
+    folder = tmp_path_factory.mktemp("library-media")
+    wav = speech_wav(folder / "speech.wav", text="Testing the studio library.")
+    files = {"wav": wav}
+    for fmt, args in {"ogg": ["-c:a", "libvorbis"], "mp3": ["-c:a", "libmp3lame"], "flac": ["-c:a", "flac"]}.items():
+        target = folder / f"speech.{fmt}"
+        subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(wav), *args, str(target)], check=True, timeout=60)
+        files[fmt] = target
+    files["m4a"] = tone(folder / "tone.m4a", seconds=1.0, codec_args=["-c:a", "aac"])
+    text = folder / "notes.wav"
+    text.write_text("this is not audio at all\n" * 20)
+    files["fake_wav"] = text
+    return files
+
+
+
+@pytest.fixture
+def project(api):
+    return create_project(api)
+
+
+@pytest.fixture
+def folder(api, project):
+    return create_folder(api, project["id"])
+
+
+@pytest.fixture
+def tts_voices(db):
+    """The seeded TTS voices (a transactional test's flush removes migration data)."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    import_module("conversions.migrations.0002_seed_tts_voices").seed(apps, None)
