@@ -1,0 +1,250 @@
+"""Voice curation for staff: order and publish from the list, listen to and upload samples,
+map each gallery voice to the engine voice that speaks TTS submissions."""
+
+from __future__ import annotations
+
+import contextvars
+import logging
+
+from django import forms
+from django.contrib import admin, messages
+from django.utils.html import format_html, format_html_join
+
+from core.dialects import ApiError
+from core.storage import new_key, object_storage
+
+from . import media, services
+from .models import TtsSubmission, Voice, VoiceSample
+
+logger = logging.getLogger(__name__)
+
+# The request being rendered, so readonly fields can build signed player URLs for it.
+_current_request: contextvars.ContextVar = contextvars.ContextVar("gallery_admin_request", default=None)
+# Keys stored by this request's sample uploads, removed again if the save does not complete.
+_stored_uploads: contextvars.ContextVar = contextvars.ContextVar("gallery_admin_uploads", default=None)
+
+
+def _player(key: str) -> str:
+    url = object_storage.signed_url(key, content_type="audio/mpeg", request=_current_request.get())
+    return format_html('<audio controls preload="none" src="{}" data-sample-key="{}"></audio>', url, key)
+
+
+class VoiceSampleForm(forms.ModelForm):
+    """A sample row. In the browser the chosen MP3 goes straight to object storage through an
+    upload slot (gallery/static/gallery/direct-upload.js) and only its URL is posted; without
+    JavaScript the file is posted and streamed to storage here. Either way it is checked by content."""
+
+    upload = forms.FileField(required=False, label="MP3 file", widget=forms.FileInput(
+        attrs={"accept": ".mp3,audio/mpeg", "data-direct-upload": "/api/v1/voice-gallery/upload-url"}))
+    file_url = forms.CharField(required=False, max_length=2048, widget=forms.HiddenInput)
+
+    class Meta:
+        model = VoiceSample
+        fields: list[str] = []
+
+    def clean(self):
+        cleaned = super().clean()
+        upload, file_url = cleaned.get("upload"), cleaned.get("file_url")
+        if file_url:
+            key = object_storage.key_from_object_url(file_url)
+            if key is None or not media.stored_sample_is_acceptable(key):
+                raise forms.ValidationError("The uploaded sample is not an MP3 of at most 5 MB in our storage.")
+            self.uploaded_key = key
+        elif upload is not None:
+            try:
+                services.check_sample_file(upload)
+            except ApiError as exc:
+                raise forms.ValidationError(exc.message) from None
+        elif not self.instance.key:
+            raise forms.ValidationError("Choose an MP3 file for the new sample.")
+        return cleaned
+
+    def save(self, commit=True):
+        upload = self.cleaned_data.get("upload")
+        if getattr(self, "uploaded_key", None):
+            self.replaced_key = self.instance.key
+            self.instance.key = self.uploaded_key
+        elif upload is not None:
+            self.replaced_key = self.instance.key
+            self.instance.key = object_storage.put(
+                new_key("voice-samples", media.SAMPLE_EXTENSION), upload, media.SAMPLE_CONTENT_TYPE
+            ).key
+            stored = _stored_uploads.get()
+            if stored is not None:
+                stored.append(self.instance.key)
+        return super().save(commit=commit)
+
+
+class VoiceSampleInline(admin.TabularInline):
+    model = VoiceSample
+    form = VoiceSampleForm
+    extra = 1
+    max_num = 5
+    fields = ["player", "upload", "file_url"]
+    readonly_fields = ["player"]
+    ordering = ["position"]
+
+    class Media:
+        js = ["gallery/direct-upload.js"]
+
+    def get_formset(self, request, obj=None, **kwargs):
+        return super().get_formset(request, obj, validate_max=True, **kwargs)
+
+    @admin.display(description="Listen")
+    def player(self, sample):
+        return _player(sample.key) if sample.key else "—"
+
+
+class VoiceAdminForm(forms.ModelForm):
+    espeak_voice = forms.ChoiceField(label="Engine voice (espeak-ng)")
+
+    class Meta:
+        model = Voice
+        fields = ["name", "voice_characteristic", "order_number", "is_published", "voice_is_ai",
+                  "espeak_voice", "speech_rate", "pitch"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["espeak_voice"].choices = [(voice, voice) for voice in media.engine_voices()]
+
+    def clean_name(self):
+        from .serializers import NAME_PATTERN
+
+        name = self.cleaned_data["name"].strip()
+        if len(name) < 2 or not NAME_PATTERN.match(name):
+            raise forms.ValidationError(
+                "2-100 characters: letters, numbers, spaces, hyphens and parentheses only."
+            )
+        return name
+
+
+class DeletedFilter(admin.SimpleListFilter):
+    title = "deleted"
+    parameter_name = "deleted"
+
+    def lookups(self, request, model_admin):
+        return [("no", "Not deleted"), ("yes", "Deleted")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "no":
+            return queryset.filter(deleted_at__isnull=True)
+        if self.value() == "yes":
+            return queryset.filter(deleted_at__isnull=False)
+        return queryset
+
+
+@admin.register(Voice)
+class VoiceAdmin(admin.ModelAdmin):
+    form = VoiceAdminForm
+    inlines = [VoiceSampleInline]
+    list_display = ["name", "voice_characteristic", "order_number", "is_published", "sample_count",
+                    "espeak_voice", "updated_by_name", "updated_at", "deleted_at"]
+    list_editable = ["order_number", "is_published"]
+    list_filter = ["is_published", "voice_characteristic", DeletedFilter, "voice_is_ai", "espeak_voice"]
+    search_fields = ["name", "created_by_name", "updated_by_name", "samples__key"]
+    ordering = ["order_number", "name"]
+    readonly_fields = ["created_by_name", "created_at", "updated_by_name", "updated_at", "deleted_at",
+                       "sample_players"]
+    fieldsets = [
+        (None, {"fields": ["name", "voice_characteristic", "order_number", "is_published", "voice_is_ai"]}),
+        ("Engine voice for TTS submissions", {"fields": ["espeak_voice", "speech_rate", "pitch"]}),
+        ("Samples", {"fields": ["sample_players"]}),
+        ("Audit", {"fields": ["created_by_name", "created_at", "updated_by_name", "updated_at", "deleted_at"]}),
+    ]
+    actions = ["soft_delete", "restore"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("samples")
+
+    @admin.display(description="Samples")
+    def sample_count(self, voice):
+        return len(voice.samples.all())
+
+    @admin.display(description="Players")
+    def sample_players(self, voice):
+        samples = list(voice.samples.all()) if voice.pk else []
+        if not samples:
+            return "No samples yet."
+        return format_html_join("", "<div>{}</div>", ((_player(sample.key),) for sample in samples))
+
+    def changeform_view(self, request, *args, **kwargs):
+        request_token = _current_request.set(request)
+        uploads_token = _stored_uploads.set([])
+        completed = False
+        try:
+            response = super().changeform_view(request, *args, **kwargs)
+            if hasattr(response, "render"):
+                response.render()
+            completed = True
+            return response
+        finally:
+            if not completed:
+                # The admin's transaction rolled back: the rows naming these objects do not exist.
+                object_storage.delete_many(_stored_uploads.get())
+            _stored_uploads.reset(uploads_token)
+            _current_request.reset(request_token)
+
+    def save_model(self, request, obj, form, change):
+        services.stamp(obj, request.user, creating=not change)
+        super().save_model(request, obj, form, change)
+        logger.info("voice %s saved in the admin by %s", obj.pk, request.user.pk)
+
+    def save_formset(self, request, form, formset, change):
+        samples = formset.save(commit=False)
+        for sample in formset.deleted_objects:
+            sample.delete()
+        for sample in samples:
+            if sample.pk is not None:
+                sample.save()
+        dropped = [sample.key for sample in formset.deleted_objects]
+        dropped += [getattr(sample_form, "replaced_key", "") for sample_form in formset.forms]
+        services.arrange_samples(form.instance, [sample for sample in samples if sample.pk is None],
+                                 dropped_keys=dropped)
+
+    def has_delete_permission(self, request, obj=None):
+        # Voices are soft-deleted (the API's DELETE), through the action below.
+        return False
+
+    @admin.action(description="Delete selected voices (soft delete; refused while in use)")
+    def soft_delete(self, request, queryset):
+        for voice in queryset.filter(deleted_at__isnull=True):
+            try:
+                services.delete_voice(voice.pk, actor=request.user)
+            except ApiError as exc:
+                self.message_user(request, f"{voice.name}: {exc.message}", level=messages.WARNING)
+            else:
+                self.message_user(request, f"{voice.name} deleted.")
+
+    @admin.action(description="Restore selected deleted voices")
+    def restore(self, request, queryset):
+        for voice in queryset.filter(deleted_at__isnull=False):
+            services.restore_voice(voice.pk, actor=request.user)
+            self.message_user(request, f"{voice.name} restored.")
+
+
+@admin.register(TtsSubmission)
+class TtsSubmissionAdmin(admin.ModelAdmin):
+    list_display = ["id", "voice", "user", "status", "created_at", "completed_at"]
+    list_filter = ["job__state", "voice"]
+    search_fields = ["id", "user__email", "voice__name", "text"]
+    list_select_related = ["voice", "user", "job"]
+    readonly_fields = ["id", "user", "voice", "text", "job", "audio_key", "duration_seconds", "created_at",
+                       "completed_at", "player"]
+    fields = readonly_fields
+
+    @admin.display(description="Status")
+    def status(self, submission):
+        from .serializers import GallerySubmissionOutput
+
+        return GallerySubmissionOutput().get_status(submission)
+
+    @admin.display(description="Listen")
+    def player(self, submission):
+        return _player(submission.audio_key) if submission.audio_key else "—"
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        # Submissions are the users' records: staff look at them, never edit them.
+        return False

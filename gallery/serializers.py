@@ -1,0 +1,238 @@
+"""Voice Gallery inputs and outputs: one serializer each, camelCase as documented."""
+
+import re
+from datetime import UTC
+
+from django.conf import settings
+from rest_framework import serializers
+
+from core.storage import object_storage
+
+from .models import Voice
+
+# Letters and digits of any script, spaces, hyphens and parentheses (no underscore, no markup).
+NAME_PATTERN = re.compile(r"^(?:[^\W_]| |-|\(|\))+$")
+CHARACTERISTIC_MESSAGE = "voiceCharacteristic must be 'Male', 'Female', or 'Accent'"
+MAX_SAMPLES = 5
+
+
+def _name_field(required: bool) -> serializers.CharField:
+    return serializers.CharField(
+        required=required,
+        min_length=2,
+        max_length=100,
+        error_messages={
+            "required": "Name is required",
+            "blank": "Name is required",
+            "null": "Name is required",
+            "min_length": "Name must be at least 2 characters",
+            "max_length": "Name must be at most 100 characters",
+        },
+    )
+
+
+def _characteristic_field(required: bool) -> serializers.CharField:
+    messages = {key: CHARACTERISTIC_MESSAGE for key in ("required", "blank", "null", "invalid", "min_length",
+                                                        "max_length")}
+    return serializers.CharField(required=required, min_length=3, max_length=100, trim_whitespace=False,
+                                 error_messages=messages)
+
+
+def _order_field(required: bool) -> serializers.IntegerField:
+    return serializers.IntegerField(
+        required=required, min_value=0, max_value=2_147_483_647,
+        error_messages={"required": "orderNumber is required", "null": "orderNumber is required",
+                        "invalid": "orderNumber must be a whole number",
+                        "min_value": "orderNumber must be 0 or greater",
+                        "max_value": "orderNumber is too large"},
+    )
+
+
+def _samples_field(required: bool) -> serializers.ListField:
+    return serializers.ListField(
+        required=required,
+        child=serializers.CharField(max_length=2048, error_messages={"blank": "Sample URLs must not be empty"}),
+        min_length=1,
+        max_length=MAX_SAMPLES,
+        error_messages={
+            "required": "At least one sample URL is required",
+            "null": "At least one sample URL is required",
+            "empty": "At least one sample URL is required",
+            "min_length": "At least one sample URL is required",
+            "max_length": f"At most {MAX_SAMPLES} samples are allowed",
+            "not_a_list": "samples must be an array of URLs",
+        },
+    )
+
+
+class _VoiceFields(serializers.Serializer):
+    def validate_name(self, value: str) -> str:
+        if not NAME_PATTERN.match(value):
+            raise serializers.ValidationError(
+                "Name may contain only letters, numbers, spaces, hyphens and parentheses"
+            )
+        return value
+
+    def validate_voiceCharacteristic(self, value: str) -> str:  # noqa: N802 - DRF names it after the field
+        if value not in Voice.Characteristic.values:
+            raise serializers.ValidationError(CHARACTERISTIC_MESSAGE)
+        return value
+
+    def validate_samples(self, value: list[str]) -> list[str]:
+        if len(set(value)) != len(value):
+            raise serializers.ValidationError("Each sample URL may appear only once")
+        return value
+
+    def to_model_fields(self) -> dict:
+        """validated camelCase data -> model field names (samples are handled apart)."""
+        names = {"name": "name", "voiceCharacteristic": "voice_characteristic", "orderNumber": "order_number",
+                 "isPublished": "is_published"}
+        return {names[key]: value for key, value in self.validated_data.items() if key in names}
+
+
+class GalleryVoiceCreateInput(_VoiceFields):
+    """POST as JSON: samples are URLs of objects uploaded through upload-url."""
+
+    name = _name_field(True)
+    voiceCharacteristic = _characteristic_field(True)
+    orderNumber = _order_field(True)
+    isPublished = serializers.BooleanField(required=False, default=False)
+    samples = _samples_field(True)
+
+
+class GalleryVoiceCreateFormInput(_VoiceFields):
+    """POST as multipart: the samples are the files sampleFile[0]..sampleFile[4]."""
+
+    name = _name_field(True)
+    voiceCharacteristic = _characteristic_field(True)
+    orderNumber = _order_field(True)
+    isPublished = serializers.BooleanField(required=False, default=False)
+
+
+class GalleryVoiceUpdateInput(_VoiceFields):
+    """PUT (partial): every field optional; samples, when given, replace the existing ones."""
+
+    name = _name_field(False)
+    voiceCharacteristic = _characteristic_field(False)
+    orderNumber = _order_field(False)
+    isPublished = serializers.BooleanField(required=False)
+    samples = _samples_field(False)
+
+
+class GalleryIdentityOutput(serializers.Serializer):
+    userId = serializers.CharField()
+    userName = serializers.CharField()
+
+
+class GalleryVoiceOutput(serializers.Serializer):
+    """The documented VoiceGalleryEntity."""
+
+    id = serializers.UUIDField()
+    name = serializers.CharField()
+    voiceCharacteristic = serializers.CharField(source="voice_characteristic")
+    orderNumber = serializers.IntegerField(source="order_number")
+    samples = serializers.ListField(child=serializers.CharField())
+    voiceIsAI = serializers.BooleanField(source="voice_is_ai")
+    isPublished = serializers.BooleanField(source="is_published")
+    createdAt = serializers.DateTimeField(source="created_at")
+    updatedAt = serializers.DateTimeField(source="updated_at")
+    createdBy = GalleryIdentityOutput()
+    updatedBy = GalleryIdentityOutput()
+
+    def to_representation(self, voice: dict) -> dict:
+        # ``voice`` is a row from the selectors (LISTED_FIELDS plus sample_keys); the public list
+        # renders up to 100 per request, so the documented shape is built directly (the
+        # declared fields above still describe it for the schema).
+        return {
+            "id": str(voice["id"]),
+            "name": voice["name"],
+            "voiceCharacteristic": voice["voice_characteristic"],
+            "orderNumber": voice["order_number"],
+            "samples": [object_storage.object_url(key) for key in voice["sample_keys"]],
+            "voiceIsAI": voice["voice_is_ai"],
+            "isPublished": voice["is_published"],
+            "createdAt": _iso(voice["created_at"]),
+            "updatedAt": _iso(voice["updated_at"]),
+            "createdBy": {"userId": voice["created_by_user_id"], "userName": voice["created_by_name"]},
+            "updatedBy": {"userId": voice["updated_by_user_id"], "userName": voice["updated_by_name"]},
+        }
+
+
+def _iso(moment) -> str:
+    """ISO 8601 in UTC with a Z, as DRF's DateTimeField renders it."""
+    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+
+
+class GalleryVoiceDeletedOutput(serializers.Serializer):
+    id = serializers.UUIDField()
+    deletedAt = serializers.DateTimeField(source="deleted_at")
+
+
+class GalleryListQueryInput(serializers.Serializer):
+    isPublished = serializers.BooleanField(required=False, allow_null=True, default=None)
+
+
+class GalleryUploadUrlInput(serializers.Serializer):
+    fileName = serializers.CharField(max_length=255, error_messages={"required": "fileName is required"})
+    fileType = serializers.CharField(max_length=100, error_messages={"required": "fileType is required"})
+    fileSize = serializers.IntegerField(min_value=1, error_messages={"required": "fileSize is required"})
+
+
+class GalleryUploadUrlOutput(serializers.Serializer):
+    uploadUrl = serializers.CharField()
+    fileUrl = serializers.CharField()
+    fileKey = serializers.CharField()
+    expiresIn = serializers.IntegerField()
+
+
+class GallerySubmissionInput(serializers.Serializer):
+    voiceId = serializers.UUIDField(error_messages={"required": "voiceId is required",
+                                                    "invalid": "voiceId must be a voice UUID"})
+    text = serializers.CharField(error_messages={"required": "text is required", "blank": "text is required"})
+
+    def validate_text(self, value: str) -> str:
+        from .services import sanitize_text
+
+        limit = settings.GALLERY_TTS_MAX_TEXT_CHARS
+        if len(value) > limit:
+            raise serializers.ValidationError(f"text must be at most {limit} characters")
+        cleaned = sanitize_text(value)
+        if not cleaned:
+            raise serializers.ValidationError("text has nothing to speak once markup is removed")
+        return cleaned
+
+
+SUBMISSION_STATUS = {"queued": "queued", "running": "processing", "succeeded": "completed", "failed": "failed"}
+
+
+class GallerySubmissionOutput(serializers.Serializer):
+    id = serializers.UUIDField()
+    voiceId = serializers.UUIDField(source="voice_id")
+    voiceName = serializers.CharField(source="voice.name")
+    text = serializers.CharField()
+    status = serializers.SerializerMethodField()
+    progress = serializers.SerializerMethodField()
+    error = serializers.SerializerMethodField()
+    audioUrl = serializers.SerializerMethodField()
+    durationSeconds = serializers.FloatField(source="duration_seconds", allow_null=True)
+    createdAt = serializers.DateTimeField(source="created_at")
+    completedAt = serializers.DateTimeField(source="completed_at", allow_null=True)
+
+    def get_status(self, submission) -> str:
+        if submission.audio_key:
+            return "completed"
+        if submission.job is None:
+            return "failed"
+        return SUBMISSION_STATUS[submission.job.state]
+
+    def get_progress(self, submission) -> int:
+        return 100 if submission.audio_key else (submission.job.progress if submission.job else 0)
+
+    def get_error(self, submission) -> str | None:
+        return (submission.job.error or None) if submission.job and not submission.audio_key else None
+
+    def get_audioUrl(self, submission) -> str | None:  # noqa: N802
+        if not submission.audio_key:
+            return None
+        return object_storage.signed_url(submission.audio_key, filename=f"tts-{submission.pk}.mp3",
+                                         content_type="audio/mpeg", request=self.context.get("request"))

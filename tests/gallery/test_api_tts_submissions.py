@@ -1,0 +1,179 @@
+"""POST/GET /api/v1/tts-submissions: the end of the user flow (Browse -> Select -> Submit -> Audio link),
+rendered by a real Celery worker with espeak-ng and stored under submissions/."""
+
+import uuid
+
+import pytest
+import requests
+
+from core.media import audio
+from core.models import Job
+from core.storage import object_storage
+from gallery.models import TtsSubmission
+from tests.conftest import wait_until
+
+URL = "/api/v1/tts-submissions"
+
+
+def _finished(client, submission_id):
+    def check():
+        body = client.get(f"{URL}/{submission_id}").json()["data"]
+        return body if body["status"] in ("completed", "failed") else None
+
+    return check
+
+
+def _download(client, url, tmp_path):
+    if url.startswith("http://testserver/"):
+        response = client.get(url.removeprefix("http://testserver"))
+        data = b"".join(response.streaming_content) if response.streaming else response.content
+    else:
+        response = requests.get(url, timeout=30)
+        data = response.content
+    assert response.status_code == 200, getattr(response, "text", "")
+    target = tmp_path / "speech.mp3"
+    target.write_bytes(data)
+    return target
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_user_flow_submit_and_get_the_audio_link(celery_worker, client_for, user, anon, make_voice, tmp_path):
+    voice = make_voice("Rachel", espeak_voice="en-gb", speech_rate=140, pitch=30)
+    chosen = anon.get("/api/v1/voice-gallery").json()["data"]["items"][0]
+    api = client_for(user)
+    response = api.post(URL, {"voiceId": chosen["id"], "text": "Hello <b>world</b> & friends"}, format="json")
+    assert response.status_code == 202, response.content
+    data = response.json()["data"]
+    assert data["status"] == "queued" and data["audioUrl"] is None
+    assert data["text"] == "Hello world &amp; friends" and data["voiceId"] == str(voice.pk)
+    done = wait_until(_finished(api, data["id"]), timeout=90, message="the submission to finish")
+    assert done["status"] == "completed", done
+    submission = TtsSubmission.objects.get(pk=data["id"])
+    assert submission.audio_key.startswith("submissions/") and submission.audio_key.endswith(".mp3")
+    info = audio.probe(_download(api, done["audioUrl"], tmp_path), allowed_formats={"mp3"})
+    assert info.duration > 0.5 and done["durationSeconds"] == pytest.approx(info.duration, abs=0.1)
+    assert Job.objects.get(pk=submission.job_id).state == Job.State.SUCCEEDED
+    listed = api.get(URL).json()["data"]
+    assert [item["id"] for item in listed["items"]] == [data["id"]]
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_the_voice_mapping_changes_the_speech(celery_worker, client_for, user, make_voice):
+    slow = make_voice("Slow", speech_rate=90)
+    fast = make_voice("Fast", speech_rate=400)
+    api = client_for(user)
+    durations = {}
+    for voice in (slow, fast):
+        submission = api.post(URL, {"voiceId": str(voice.pk), "text": "One two three four five six."},
+                              format="json").json()["data"]
+        durations[voice.name] = wait_until(_finished(api, submission["id"]), timeout=90)["durationSeconds"]
+    assert durations["Slow"] > 1.5 * durations["Fast"]
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_rendering_on_s3(s3_worker, client_for, user, make_voice, tmp_path):
+    voice = make_voice("Cloud")
+    api = client_for(user)
+    submission = api.post(URL, {"voiceId": str(voice.pk), "text": "Stored in the bucket."},
+                          format="json").json()["data"]
+    done = wait_until(_finished(api, submission["id"]), timeout=90)
+    assert done["status"] == "completed"
+    assert "X-Amz-Signature" in done["audioUrl"]
+    audio.probe(_download(api, done["audioUrl"], tmp_path), allowed_formats={"mp3"})
+    key = TtsSubmission.objects.get(pk=submission["id"]).audio_key
+    assert object_storage.exists(key)
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_an_unusable_engine_voice_fails_the_submission_with_a_reason(celery_worker, client_for, user, make_voice):
+    voice = make_voice("Broken", espeak_voice="xx-nowhere")
+    api = client_for(user)
+    submission = api.post(URL, {"voiceId": str(voice.pk), "text": "Hello."}, format="json").json()["data"]
+    done = wait_until(_finished(api, submission["id"]), timeout=90)
+    assert done["status"] == "failed" and done["audioUrl"] is None
+    assert done["error"] == "Unknown voice xx-nowhere."
+    # A failed generation does not keep the voice in use.
+    assert client_for(voice.created_by).delete(f"/api/v1/voice-gallery/{voice.pk}").status_code == 200
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("local_storage")
+class TestSubmissionRules:
+    def test_anonymous_callers_get_401(self, anon, make_voice):
+        voice = make_voice()
+        assert anon.post(URL, {"voiceId": str(voice.pk), "text": "Hi"}, format="json").status_code == 401
+        assert anon.get(URL).status_code == 401
+        assert anon.get(f"{URL}/{uuid.uuid4()}").status_code == 401
+
+    def test_admins_submit_like_users(self, admin_api, make_voice):
+        voice = make_voice()
+        response = admin_api.post(URL, {"voiceId": str(voice.pk), "text": "Hi"}, format="json")
+        assert response.status_code == 202
+
+    @pytest.mark.parametrize("state", ["unpublished", "deleted", "missing"])
+    def test_only_published_voices(self, client_for, user, make_voice, state):
+        voice = make_voice(is_published=state != "unpublished")
+        if state == "deleted":
+            client_for(voice.created_by).delete(f"/api/v1/voice-gallery/{voice.pk}")
+        voice_id = str(uuid.uuid4()) if state == "missing" else str(voice.pk)
+        response = client_for(user).post(URL, {"voiceId": voice_id, "text": "Hi"}, format="json")
+        assert response.status_code == 404
+        assert response.json()["error"]["code"] == "VOICE_NOT_FOUND"
+        assert not TtsSubmission.objects.exists()
+
+    def test_text_is_required_and_capped(self, client_for, user, make_voice, settings):
+        voice = make_voice()
+        api = client_for(user)
+        settings.GALLERY_TTS_MAX_TEXT_CHARS = 20
+        for text in ["", "   ", "<script>alert(1)</script>", "x" * 21]:
+            response = api.post(URL, {"voiceId": str(voice.pk), "text": text}, format="json")
+            assert response.status_code == 400, text
+            assert list(response.json()["error"]["fields"]) == ["text"]
+        bad_id = api.post(URL, {"voiceId": "nope", "text": "Hi"}, format="json")
+        assert bad_id.status_code == 400 and list(bad_id.json()["error"]["fields"]) == ["voiceId"]
+        assert api.post(URL, {"voiceId": str(voice.pk), "text": "x" * 20}, format="json").status_code == 202
+
+    def test_callers_see_only_their_own(self, client_for, user, other_user, make_voice):
+        voice = make_voice()
+        mine = client_for(user).post(URL, {"voiceId": str(voice.pk), "text": "Mine"}, format="json").json()["data"]
+        other = client_for(other_user)
+        assert other.get(URL).json()["data"]["items"] == []
+        response = other.get(f"{URL}/{mine['id']}")
+        assert response.status_code == 404
+        assert response.json()["error"]["code"] == "SUBMISSION_NOT_FOUND"
+        assert other.get(f"{URL}/not-a-uuid").status_code == 404
+        assert client_for(user).get(f"{URL}/{mine['id']}").json()["data"]["id"] == mine["id"]
+
+
+@pytest.mark.django_db
+@pytest.mark.usefixtures("local_storage")
+def test_admins_also_see_only_their_own_submissions_in_the_api(admin_api, client_for, user, make_voice):
+    voice = make_voice()
+    theirs = client_for(user).post(URL, {"voiceId": str(voice.pk), "text": "Hi"}, format="json").json()["data"]
+    mine = admin_api.post(URL, {"voiceId": str(voice.pk), "text": "Hello"}, format="json").json()["data"]
+    assert [item["id"] for item in admin_api.get(URL).json()["data"]["items"]] == [mine["id"]]
+    assert admin_api.get(f"{URL}/{theirs['id']}").status_code == 404
+    assert admin_api.get(f"{URL}/{mine['id']}").json()["data"]["status"] == "queued"
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.usefixtures("local_storage")
+def test_a_broker_outage_after_commit_leaves_the_submission_queued(client_for, user, make_voice, monkeypatch):
+    from kombu.exceptions import OperationalError
+
+    from gallery.tasks import render_submission
+
+    def broker_down(*args, **kwargs):
+        raise OperationalError("broker unavailable")
+
+    voice = make_voice()
+    monkeypatch.setattr(render_submission, "apply_async", broker_down)
+    response = client_for(user).post(URL, {"voiceId": str(voice.pk), "text": "Hello"}, format="json")
+    assert response.status_code == 202
+    submission = TtsSubmission.objects.select_related("job").get(pk=response.json()["data"]["id"])
+    # The sweeper re-sends queued jobs that never started (core.jobs.sweep_stuck_jobs).
+    assert submission.job.state == Job.State.QUEUED and submission.job.heartbeat_at is None
