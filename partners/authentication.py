@@ -1,0 +1,79 @@
+"""X-API-KEY authentication, rate limiting and permission for the Partner API.
+
+As documented: an unknown key is 404, a known key whose Partner Program access is
+not enabled is 401. The dialect renders both in the Partner API's error body.
+"""
+
+from django.conf import settings
+from rest_framework import authentication, exceptions, permissions, throttling
+
+from core.dialects.partners import MODE_LIVE, MODE_TEST
+
+from . import services
+from .models import Partner
+
+KEY_HEADER = "X-API-KEY"
+TEST_MODE_HEADER = "TEST-MODE"
+
+
+class UnknownApiKey(exceptions.NotFound):
+    default_detail = "Unknown API key"
+
+
+class PartnerKeyAuthentication(authentication.BaseAuthentication):
+    """Sets ``request.partner``, ``request.partner_key`` and ``request.partner_mode``."""
+
+    def authenticate(self, request):
+        plaintext = (request.headers.get(KEY_HEADER) or "").strip()
+        api_key = services.api_key_for(plaintext) if plaintext else None
+        if api_key is None:
+            raise UnknownApiKey()
+        partner = api_key.partner
+        _remember(request, partner=partner, partner_key=api_key, partner_mode=mode_for(partner, request))
+        if not partner.access_enabled:
+            raise exceptions.AuthenticationFailed("Partner Program access is not enabled for this key")
+        return partner, api_key
+
+    def authenticate_header(self, request):
+        # Offering a challenge keeps DRF from turning the 401 into a 403.
+        return KEY_HEADER
+
+
+def mode_for(partner: Partner, request) -> str:
+    """Test mode unless the partner is live and the request does not ask for test mode."""
+    forced = (request.headers.get(TEST_MODE_HEADER) or "").strip() == "1"
+    return MODE_LIVE if partner.is_live and not forced else MODE_TEST
+
+
+def _remember(request, **values):
+    # Both the DRF request and the Django request carry them: the dialect reads
+    # whichever it is handed, and the audit log reads them after the response.
+    for name, value in values.items():
+        setattr(request, name, value)
+        setattr(request._request, name, value)
+
+
+class IsPartner(permissions.BasePermission):
+    def has_permission(self, request, view):
+        return isinstance(getattr(request, "partner", None), Partner) and request.partner.access_enabled
+
+
+class PartnerKeyThrottle(throttling.SimpleRateThrottle):
+    """Per-key request rate (settings.PARTNERS_RATE_LIMIT, e.g. "120/minute")."""
+
+    scope = "partners"
+
+    def get_rate(self):
+        return settings.PARTNERS_RATE_LIMIT
+
+    def allow_request(self, request, view):
+        # The rate is read per request so operators (and tests) can change it without a restart.
+        self.rate = self.get_rate()
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        return super().allow_request(request, view)
+
+    def get_cache_key(self, request, view):
+        api_key = getattr(request, "partner_key", None)
+        if api_key is None:
+            return None
+        return self.cache_format % {"scope": self.scope, "ident": api_key.prefix}
