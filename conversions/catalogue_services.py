@@ -7,9 +7,7 @@ import logging
 import math
 import shutil
 import tempfile
-from contextlib import contextmanager
 from pathlib import Path
-from typing import Iterator
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
@@ -20,6 +18,7 @@ from core.dialects import ApiError
 from core.media import MediaError, audio, tts, vocoder
 from core.services import schedule_storage_cleanup
 from core.storage import new_key, object_storage
+from core.uploads import local_upload_path
 
 from .models import (
     Accent,
@@ -40,19 +39,6 @@ SAMPLE_FORMAT = "mp3"
 
 
 # --- local files ----------------------------------------------------------------------
-@contextmanager
-def local_upload(upload) -> Iterator[Path]:
-    """A path holding an uploaded file (Django keeps large uploads on disk already)."""
-    if hasattr(upload, "temporary_file_path"):
-        yield Path(upload.temporary_file_path())
-        return
-    with tempfile.NamedTemporaryFile(prefix="upload-") as copy:
-        upload.seek(0)
-        shutil.copyfileobj(upload, copy)
-        copy.flush()
-        yield Path(copy.name)
-
-
 def download(key: str, target: Path) -> Path:
     """Stream a stored object to a local file (never read whole into memory)."""
     with object_storage.open(key) as source, target.open("wb") as out:
@@ -189,7 +175,7 @@ def create_calibration(user, *, name: str, upload) -> Calibration:
         raise ApiError("conflict", message="A calibration with this name already exists.", status=400)
     if upload.size > settings.CALIBRATION_MAX_BYTES:
         raise ApiError("too_large", message=f"The audio is larger than {settings.CALIBRATION_MAX_BYTES} bytes.")
-    with local_upload(upload) as path:
+    with local_upload_path(upload) as path:
         try:
             info = audio.probe(path, allowed_formats=CALIBRATION_FORMATS)
         except MediaError as exc:

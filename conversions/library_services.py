@@ -31,6 +31,7 @@ from core.media import tts as tts_engine
 from core.media import waveform as waveform_engine
 from core.services import schedule_storage_cleanup
 from core.storage import new_key, object_storage
+from core.uploads import local_upload_path
 
 from .models import Folder, Note, Project, Recording, TtsVoice
 
@@ -134,18 +135,6 @@ def delete_folder(folder: Folder, tree_ids: list) -> list:
 
 
 # --- recordings -------------------------------------------------------------------------
-def _local_copy(upload, directory: str) -> Path:
-    """A path ffprobe can read: the upload's temporary file, or a copy of an in-memory upload."""
-    temporary_path = getattr(upload, "temporary_file_path", None)
-    if temporary_path is not None:
-        return Path(temporary_path())
-    target = Path(directory) / "upload"
-    upload.seek(0)
-    with target.open("wb") as out:
-        shutil.copyfileobj(upload, out, 1024 * 1024)
-    return target
-
-
 def _safe_file_name(name: str, extension: str) -> str:
     stem = Path(name or "").stem
     stem = re.sub(r"[^\w.\- ]+", "_", stem).strip(" ._")[:100] or "recording"
@@ -183,9 +172,9 @@ def create_uploaded_recording(user, *, folder: Folder, upload, microphone: str, 
 
     if upload.size > settings.CONVERSIONS_RECORDING_MAX_BYTES:
         raise ApiError("too_large", message=f"The audio is larger than {settings.CONVERSIONS_RECORDING_MAX_BYTES} bytes")
-    with tempfile.TemporaryDirectory(prefix="recording-upload-") as scratch:
+    with local_upload_path(upload) as path:
         try:
-            info = audio_engine.probe(_local_copy(upload, scratch), allowed_formats=UPLOAD_FORMATS)
+            info = audio_engine.probe(path, allowed_formats=UPLOAD_FORMATS)
         except MediaError as exc:
             raise ApiError("validation", fields={"data": [str(exc)]}) from None
     key = new_key(f"conversions/{folder.project_id}/recordings", info.format)

@@ -11,8 +11,6 @@ import hashlib
 import hmac
 import logging
 import secrets
-import shutil
-import tempfile
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
@@ -52,6 +50,7 @@ from core.dialects.partners import (
 from core.media import MediaError, audio, images
 from core.services import schedule_storage_cleanup
 from core.storage import new_key, object_storage
+from core.uploads import local_upload_path
 
 from . import selectors
 from .scripts import ScriptType
@@ -367,18 +366,6 @@ def assign_talent(job: Job, talent: Talent, *, by) -> Job:
     return job
 
 
-def _probe_upload(fileobj, allowed: set[str]) -> audio.AudioInfo:
-    """Probe an uploaded file by content; uploads held in memory are written to a temporary file first."""
-    path = getattr(fileobj, "temporary_file_path", None)
-    if path:
-        return audio.probe(path(), allowed)
-    with tempfile.NamedTemporaryFile(suffix=".upload") as temporary:
-        fileobj.seek(0)
-        shutil.copyfileobj(fileobj, temporary)
-        temporary.flush()
-        return audio.probe(temporary.name, allowed)
-
-
 def deliver_file(job: Job, fileobj, filename: str, *, by) -> Job:
     """Attach the recorded file; the job waits for the partner's approval or edit request."""
     if job.status == Job.Status.APPROVED:
@@ -386,7 +373,8 @@ def deliver_file(job: Job, fileobj, filename: str, *, by) -> Job:
     if job.status == Job.Status.NEW:
         raise ValidationError("Assign a talent before delivering a file.")
     try:
-        info = _probe_upload(fileobj, DELIVERY_FORMATS)
+        with local_upload_path(fileobj) as path:
+            info = audio.probe(path, DELIVERY_FORMATS)
     except MediaError as exc:
         raise ValidationError(str(exc)) from exc
     fileobj.seek(0)
@@ -414,7 +402,8 @@ def deliver_file(job: Job, fileobj, filename: str, *, by) -> Job:
 def add_demo(talent: Talent, fileobj, *, title: str, tags: list[str]) -> Demo:
     """Store a demo recording after checking by content that it is audio of an accepted format."""
     try:
-        info = _probe_upload(fileobj, DEMO_FORMATS)
+        with local_upload_path(fileobj) as path:
+            info = audio.probe(path, DEMO_FORMATS)
     except MediaError as exc:
         raise ValidationError(str(exc)) from exc
     fileobj.seek(0)

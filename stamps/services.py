@@ -8,7 +8,6 @@ transcription) are started here and run here, called by tasks.py.
 
 from __future__ import annotations
 
-import contextlib
 import io
 import json
 import logging
@@ -29,6 +28,7 @@ from core.media import MediaError, asr, audio, images, translation
 from core.models import Job
 from core.services import schedule_storage_cleanup
 from core.storage import new_key, object_storage
+from core.uploads import local_upload_path
 
 from . import manifest as manifest_doc
 from . import selectors, sharing_selectors, thumbnails, vst
@@ -158,19 +158,6 @@ def delete_stamp(user, stamp_id) -> None:
 
 
 # --- uploads ---------------------------------------------------------------------------------
-@contextlib.contextmanager
-def _local_copy(uploaded):
-    """A filesystem path with the upload's bytes (Django already spooled big uploads to disk)."""
-    if hasattr(uploaded, "temporary_file_path"):
-        yield Path(uploaded.temporary_file_path())
-        return
-    with tempfile.NamedTemporaryFile(suffix=".upload") as handle:
-        uploaded.seek(0)
-        shutil.copyfileobj(uploaded, handle, 1024 * 1024)
-        handle.flush()
-        yield Path(handle.name)
-
-
 def _replace_rows(stamp: Stamp, roles) -> list[str]:
     """Delete the stamp's rows of ``roles``; return their keys for cleanup after commit."""
     rows = StampFile.objects.filter(stamp=stamp, role__in=list(roles))
@@ -212,7 +199,7 @@ def attach_audio(user, stamp_id, uploaded, *, declared_format: str | None = None
     if uploaded.size > settings.STAMPS_MAX_AUDIO_BYTES:
         raise ApiError("too_large", message=f"The audio file may be at most {settings.STAMPS_MAX_AUDIO_BYTES} bytes.",
                        fields={"audio_file": ["The audio file is too large."]})
-    with _local_copy(uploaded) as path:
+    with local_upload_path(uploaded) as path:
         try:
             info = audio.probe(path, AUDIO_FORMATS)
         except MediaError as exc:

@@ -6,14 +6,10 @@ row's state (queued, sent, failed and why) is what the owner sees.
 
 from __future__ import annotations
 
-import contextlib
 import logging
 import secrets
-import shutil
 import smtplib
-import tempfile
 from email.utils import make_msgid
-from pathlib import Path
 
 from django.conf import settings
 from django.contrib.auth.hashers import make_password
@@ -33,6 +29,7 @@ from core.dialects import ApiError
 from core.media import MediaError, audio
 from core.models import Job
 from core.storage import new_key, object_storage
+from core.uploads import local_upload_path
 
 from . import sharing_selectors as selectors
 from .models import Stamp
@@ -282,18 +279,6 @@ def share_for_reply_token(token: str) -> tuple[Share, ShareRecipient | None]:
     return share, recipient
 
 
-@contextlib.contextmanager
-def _local_copy(uploaded):
-    if hasattr(uploaded, "temporary_file_path"):
-        yield Path(uploaded.temporary_file_path())
-        return
-    with tempfile.NamedTemporaryFile(suffix=".upload") as handle:
-        uploaded.seek(0)
-        shutil.copyfileobj(uploaded, handle, 1024 * 1024)
-        handle.flush()
-        yield Path(handle.name)
-
-
 def submit_reply(token: str, *, message: str = "", audio_file=None) -> Reply:
     """Store a reply (the recording is checked by its content) and tell the owner by email."""
     share, recipient = share_for_reply_token(token)
@@ -302,7 +287,7 @@ def submit_reply(token: str, *, message: str = "", audio_file=None) -> Reply:
     if audio_file.size > settings.STAMPS_REPLY_MAX_AUDIO_BYTES:
         raise ApiError("too_large", message=f"The recording may be at most {settings.STAMPS_REPLY_MAX_AUDIO_BYTES} bytes.",
                        fields={"audio_file": ["The audio file is too large."]})
-    with _local_copy(audio_file) as path:
+    with local_upload_path(audio_file) as path:
         try:
             info = audio.probe(path, REPLY_AUDIO_FORMATS)
         except MediaError as exc:
