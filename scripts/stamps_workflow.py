@@ -5,11 +5,12 @@
 
 Registers a throwaway user, then: create a draft, upload audio (spoken by espeak-ng, encoded
 to mp3 by ffmpeg), complete the package with a voice tag, wait for packaging, download the
-.vst, and share it by email. Prints each response; exits non-zero on the first unexpected one.
+.vst through its signed URL, and share it by email. Prints each response; exits non-zero on the first unexpected one.
 """
 
 from __future__ import annotations
 
+import io
 import json
 import subprocess
 import sys
@@ -18,6 +19,7 @@ import time
 import urllib.error
 import urllib.request
 import uuid
+import zipfile
 from pathlib import Path
 
 
@@ -94,10 +96,13 @@ def main(base: str) -> None:
     print(f"   packaging finished: {state}\n")
     if state != "completed":
         sys.exit(f"packaging ended {state}: {stamp.get('failure_reason')}")
-    status, vst_bytes = call("GET", package["download_url"], token=token)
-    print(f"   download_url: HTTP {status}, {len(vst_bytes)} bytes, starts with {vst_bytes[:8]!r}\n")
-    if status != 200:
-        sys.exit("the package could not be downloaded")
+    download = step("   download_url", *call("GET", package["download_url"], token=token), 200)
+    status, vst_bytes = call("GET", download["download_url"])
+    with zipfile.ZipFile(io.BytesIO(vst_bytes)) as package_zip:
+        entries = package_zip.namelist()
+    print(f"   signed package URL: HTTP {status}, {len(vst_bytes)} bytes, entries {entries}\n")
+    if status != 200 or entries[0] != "manifest.json":
+        sys.exit("the package is not a .vst file")
 
     step("4. share via email", *call("POST", f"{base}/api/v1/voicestamps/{draft['vst_id']}/share/email", token=token,
                                      body={"recipient_email": "friend@example.com", "recipient_name": "Friend Name",
