@@ -6,9 +6,12 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export PORT
 
-.PHONY: run test setup system-deps venv migrate demo bench schema clean
+.PHONY: run test setup system-deps venv bench schema clean
 
 ## Set everything up, then run web (gunicorn), a Celery worker and Celery beat in the foreground.
+# Links handed out (share pages, emails) point at this server; honcho gives each process its
+# own PORT, so the web's address is fixed here for all three.
+run: export PUBLIC_BASE_URL ?= http://127.0.0.1:$(PORT)
 run: setup
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py collectstatic --noinput -v 0
