@@ -142,11 +142,18 @@ def _aperiodicity(samples: np.ndarray, f0: np.ndarray, times: np.ndarray, fft_si
     step = APERIODICITY_FRAME_STEP
     coarse = pyworld.d4c(samples, np.ascontiguousarray(f0[::step]), np.ascontiguousarray(times[::step]),
                          SAMPLE_RATE, fft_size=fft_size)
-    position = np.arange(len(f0)) / step
-    lower = np.minimum(np.floor(position).astype(np.int64), len(coarse) - 1)
-    upper = np.minimum(lower + 1, len(coarse) - 1)
-    fraction = (position - lower)[:, None]
-    return np.ascontiguousarray(coarse[lower] * (1 - fraction) + coarse[upper] * fraction)
+    return np.ascontiguousarray(_interpolate(coarse, np.arange(len(f0)) / step, axis=0))
+
+
+def _interpolate(values: np.ndarray, positions: np.ndarray, axis: int) -> np.ndarray:
+    """``values`` at fractional ``positions`` along ``axis``, linear between neighbours; positions
+    outside the array take its first or last value."""
+    last = values.shape[axis] - 1
+    positions = np.clip(positions, 0, last)
+    lower = np.floor(positions).astype(np.int64)
+    upper = np.minimum(lower + 1, last)
+    fraction = np.expand_dims(positions - lower, tuple(d for d in range(values.ndim) if d != axis))
+    return np.take(values, lower, axis=axis) * (1 - fraction) + np.take(values, upper, axis=axis) * fraction
 
 
 def estimate_f0(path: str | Path, algorithm: str = "harvest", max_seconds: float | None = None) -> F0Estimate:
@@ -182,12 +189,7 @@ def warp_envelope(envelope: np.ndarray, ratio: float) -> np.ndarray:
     """Move every formant by ``ratio`` along the frequency axis (linear interpolation of bins)."""
     if ratio == 1.0:
         return envelope
-    bins = envelope.shape[1]
-    source_index = np.clip(np.arange(bins) / ratio, 0, bins - 1)
-    lower = np.floor(source_index).astype(np.int64)
-    upper = np.minimum(lower + 1, bins - 1)
-    fraction = source_index - lower
-    warped = envelope[:, lower] * (1 - fraction) + envelope[:, upper] * fraction
+    warped = _interpolate(envelope, np.arange(envelope.shape[1]) / ratio, axis=1)
     return np.ascontiguousarray(np.maximum(warped, np.finfo(np.float64).tiny))
 
 
