@@ -7,7 +7,7 @@ from django.db import transaction
 
 from core.media import MediaError, images
 from core.services import schedule_storage_cleanup
-from core.storage import new_key, object_storage
+from core.storage import new_key, object_storage, removed_on_failure
 
 from .catalogue_services import render_voice_samples
 from .models import (
@@ -87,16 +87,10 @@ class VoiceAdmin(admin.ModelAdmin):
         thumbnail = object_storage.put_bytes(new_key(f"voices/{obj.pk}/thumbnails", "jpg"),
                                              images.thumbnail(image.data), "image/jpeg")
         replaced = [obj.image_key, obj.thumbnail_key]
-        saved = False
-        try:
-            with transaction.atomic():
-                obj.image_key, obj.thumbnail_key = stored.key, thumbnail.key
-                super().save_model(request, obj, form, change)
-                schedule_storage_cleanup(replaced, subject=f"voice {obj.pk} image")
-            saved = True
-        finally:
-            if not saved:
-                object_storage.delete_many([stored.key, thumbnail.key])
+        with removed_on_failure([stored.key, thumbnail.key]), transaction.atomic():
+            obj.image_key, obj.thumbnail_key = stored.key, thumbnail.key
+            super().save_model(request, obj, form, change)
+            schedule_storage_cleanup(replaced, subject=f"voice {obj.pk} image")
 
     @admin.action(description="Publish the selected voices")
     def publish(self, request, queryset):

@@ -12,7 +12,6 @@ import logging
 import re
 import shutil
 import tempfile
-from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -30,7 +29,7 @@ from core.media import audio as audio_engine
 from core.media import tts as tts_engine
 from core.media import waveform as waveform_engine
 from core.services import schedule_storage_cleanup
-from core.storage import new_key, object_storage
+from core.storage import new_key, object_storage, removed_on_failure
 from core.uploads import local_upload_path
 
 from .models import Folder, Note, Project, Recording, TtsVoice
@@ -141,20 +140,6 @@ def _safe_file_name(name: str, extension: str) -> str:
     return f"{stem}.{extension}"
 
 
-@contextmanager
-def _objects_kept_only_if_committed():
-    """Collects keys of objects stored inside the block; if the block fails (so the rows that
-    would own them were not written) they are deleted again."""
-    new_keys: list[str] = []
-    completed = False
-    try:
-        yield new_keys
-        completed = True
-    finally:
-        if not completed:
-            object_storage.delete_many(new_keys)
-
-
 def _touch_project(project_id) -> None:
     Project.objects.filter(pk=project_id).update(last_recording_at=timezone.now())
 
@@ -179,7 +164,7 @@ def create_uploaded_recording(user, *, folder: Folder, upload, microphone: str, 
             raise ApiError("validation", fields={"data": [str(exc)]}) from None
     key = new_key(f"conversions/{folder.project_id}/recordings", info.format)
     upload.seek(0)
-    with _objects_kept_only_if_committed() as new_keys:
+    with removed_on_failure() as new_keys:
         stored = object_storage.put(key, upload, info.content_type)
         new_keys.append(stored.key)
         with transaction.atomic():
@@ -254,7 +239,7 @@ def complete_recording(recording_id, audio_path: str | Path, *, file_name: str |
     info = audio_engine.probe(audio_path, allowed_formats=set(audio_engine.FORMATS.values()))
     waveform = waveform_engine.render(audio_path)
     recording = Recording.objects.get(pk=recording_id)
-    with _objects_kept_only_if_committed() as new_keys:
+    with removed_on_failure() as new_keys:
         audio = None
         if recording.audio_key == "":
             with open(audio_path, "rb") as source:

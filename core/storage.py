@@ -15,6 +15,7 @@ import logging
 import mimetypes
 import os
 import uuid
+from contextlib import contextmanager
 from dataclasses import dataclass
 from typing import IO, Iterator
 from urllib.parse import quote, unquote, urlsplit
@@ -283,3 +284,18 @@ def _now() -> float:
 
 
 object_storage = ObjectStorage()
+
+
+@contextmanager
+def removed_on_failure(keys: list[str] | None = None) -> Iterator[list[str]]:
+    """Objects stored for rows written inside the block: the caller appends their keys to the
+    yielded list. If the block does not complete (so those rows were not written), the objects
+    are deleted again and nothing is left half-written."""
+    keys = [] if keys is None else keys
+    completed = False
+    try:
+        yield keys
+        completed = True
+    finally:
+        if not completed:
+            object_storage.delete_many(keys)

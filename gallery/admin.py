@@ -11,7 +11,7 @@ from django.contrib import admin, messages
 from django.utils.html import format_html, format_html_join
 
 from core.dialects import ApiError
-from core.storage import new_key, object_storage
+from core.storage import new_key, object_storage, removed_on_failure
 
 from . import media, services
 from .models import TtsSubmission, Voice, VoiceSample
@@ -170,17 +170,14 @@ class VoiceAdmin(admin.ModelAdmin):
     def changeform_view(self, request, *args, **kwargs):
         request_token = _current_request.set(request)
         uploads_token = _stored_uploads.set([])
-        completed = False
         try:
-            response = super().changeform_view(request, *args, **kwargs)
-            if hasattr(response, "render"):
-                response.render()
-            completed = True
+            # If the view fails, the admin's transaction rolled back: no row names these objects.
+            with removed_on_failure(_stored_uploads.get()):
+                response = super().changeform_view(request, *args, **kwargs)
+                if hasattr(response, "render"):
+                    response.render()
             return response
         finally:
-            if not completed:
-                # The admin's transaction rolled back: the rows naming these objects do not exist.
-                object_storage.delete_many(_stored_uploads.get())
             _stored_uploads.reset(uploads_token)
             _current_request.reset(request_token)
 

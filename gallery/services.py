@@ -25,7 +25,7 @@ from core.dialects import ApiError
 from core.dialects.gallery import FILE_TOO_LARGE, INVALID_FILE_TYPE, INVALID_S3_URL, VOICE_IN_USE, VOICE_NOT_FOUND
 from core.models import Job
 from core.services import schedule_storage_cleanup
-from core.storage import UploadSlot, new_key, object_storage
+from core.storage import UploadSlot, new_key, object_storage, removed_on_failure
 
 from . import media
 from .models import TtsSubmission, Voice, VoiceSample
@@ -109,16 +109,10 @@ def store_sample_files(uploads: Iterable[UploadedFile]) -> list[str]:
     uploads = list(uploads)
     for upload in uploads:
         check_sample_file(upload)
-    keys: list[str] = []
-    complete = False
-    try:
+    with removed_on_failure() as keys:
         for upload in uploads:
             keys.append(object_storage.put(new_key("voice-samples", media.SAMPLE_EXTENSION), upload,
                                            media.SAMPLE_CONTENT_TYPE).key)
-        complete = True
-    finally:
-        if not complete:
-            object_storage.delete_many(keys)
     return keys
 
 
@@ -194,18 +188,12 @@ def create_voice(
     """Create a voice with its samples (URLs of uploaded objects, or files stored here)."""
     keys = sample_keys_from_urls(sample_urls) if sample_urls else []
     stored = store_sample_files(sample_files) if sample_files else []
-    committed = False
-    try:
-        with transaction.atomic():
-            voice = Voice(name=name, voice_characteristic=voice_characteristic, order_number=order_number,
-                          is_published=is_published, **engine)
-            stamp(voice, actor, creating=True)
-            voice.save()
-            _set_samples(voice, keys + stored)
-        committed = True
-    finally:
-        if not committed:
-            object_storage.delete_many(stored)
+    with removed_on_failure(stored), transaction.atomic():
+        voice = Voice(name=name, voice_characteristic=voice_characteristic, order_number=order_number,
+                      is_published=is_published, **engine)
+        stamp(voice, actor, creating=True)
+        voice.save()
+        _set_samples(voice, keys + stored)
     logger.info("voice %s created by %s with %s samples", voice.pk, actor.pk, len(keys) + len(stored))
     return voice
 
@@ -223,22 +211,16 @@ def update_voice(
         raise voice_not_found(voice_id)
     keys = sample_keys_from_urls(sample_urls) if sample_urls else None
     stored = store_sample_files(sample_files) if sample_files else []
-    committed = False
-    try:
-        with transaction.atomic():
-            voice = Voice.objects.alive().select_for_update().filter(pk=voice_id).first()
-            if voice is None:
-                raise voice_not_found(voice_id)
-            for field, value in changes.items():
-                setattr(voice, field, value)
-            stamp(voice, actor, creating=False)
-            voice.save()
-            if keys is not None or stored:
-                _set_samples(voice, (keys or []) + stored)
-        committed = True
-    finally:
-        if not committed:
-            object_storage.delete_many(stored)
+    with removed_on_failure(stored), transaction.atomic():
+        voice = Voice.objects.alive().select_for_update().filter(pk=voice_id).first()
+        if voice is None:
+            raise voice_not_found(voice_id)
+        for field, value in changes.items():
+            setattr(voice, field, value)
+        stamp(voice, actor, creating=False)
+        voice.save()
+        if keys is not None or stored:
+            _set_samples(voice, (keys or []) + stored)
     logger.info("voice %s updated by %s (%s)", voice.pk, actor.pk, ", ".join(sorted(changes)) or "samples")
     return voice
 

@@ -8,7 +8,7 @@ import pytest
 import requests
 from django.test import Client
 
-from core.storage import new_key, object_storage
+from core.storage import new_key, object_storage, removed_on_failure
 
 pytestmark = pytest.mark.django_db
 
@@ -106,3 +106,16 @@ def test_object_urls_round_trip_and_reject_foreign_urls(storage_backend):
     for foreign in ["https://evil.example.com/voice-samples/abc.mp3", url + "?x=1", url.replace("abc.mp3", "../x"),
                     "ftp://x/y", "", 42]:
         assert object_storage.key_from_object_url(foreign) is None
+
+
+def test_objects_stored_in_a_failed_block_are_removed_and_kept_when_it_completes(storage_backend):
+    kept_before = object_storage.put_bytes(new_key("test/failure"), b"stored before", "text/plain").key
+    with pytest.raises(RuntimeError):
+        with removed_on_failure([kept_before]) as keys:
+            keys.append(object_storage.put_bytes(new_key("test/failure"), b"inside", "text/plain").key)
+            raise RuntimeError("the row could not be written")
+    assert not any(object_storage.exists(key) for key in keys)
+
+    with removed_on_failure() as keys:
+        keys.append(object_storage.put_bytes(new_key("test/failure"), b"inside", "text/plain").key)
+    assert object_storage.exists(keys[0])
