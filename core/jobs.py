@@ -1,23 +1,32 @@
-"""Background jobs: one convention for state, progress, errors and retries.
+"""Background jobs: one convention for state, progress, errors, retries and leases.
 
-- ``start_job`` creates a Job row and enqueues its task after the transaction commits.
+- ``start_job`` creates a Job row and enqueues its task after the transaction commits;
+  a message the broker did not take (``sent_at`` empty) is sent by the sweeper.
 - A task (declared with ``job_task``) calls a domain service, which calls ``run_job``
-  with the work to do. ``run_job`` claims the job, counts the attempt, reports
-  progress and records the outcome; a job already finished is not run again, so a
-  message delivered twice (acks_late after a lost worker) does its work once.
+  with the work to do. ``run_job`` claims the job with a lease (owner, expiry and a
+  fencing token), counts the attempt, renews the lease while the work runs and records
+  the outcome. A second runner refuses while the lease is live; a runner whose lease was
+  taken over cannot write (``ctx.writing_results()`` and the outcome check the token).
 - A poison message cannot loop: past ``max_attempts`` deliveries the job fails.
-- ``sweep_stuck_jobs`` (beat) re-queues jobs whose heartbeat stopped.
+- ``sweep_stuck_jobs`` (beat) re-queues running jobs whose lease expired and sends
+  queued jobs the broker never took; a starting worker re-queues the jobs of dead
+  processes on its host at once (``requeue_orphaned_jobs``).
 """
 
 from __future__ import annotations
 
 import logging
+import os
+import socket
+import threading
+from contextlib import contextmanager
 from datetime import timedelta
 from typing import Callable
 
 from celery import current_app, shared_task
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from .models import Job
@@ -31,6 +40,10 @@ class JobFailed(Exception):
 
 class TransientJobError(Exception):
     """The work may succeed if retried later (a service was briefly unavailable)."""
+
+
+class LeaseLost(Exception):
+    """Another runner holds the job now; this runner's results must not be written."""
 
 
 def job_task(name: str, **options):
@@ -60,25 +73,120 @@ def start_job(kind: str, task, *, subject: str = "", payload: dict | None = None
         payload=payload or {},
         max_attempts=max_attempts or settings.JOB_MAX_ATTEMPTS,
     )
-    job_id = str(job.id)
-    # robust: the rows are committed by now; a broker that is briefly down must not turn that
-    # into an error for the caller. The job stays queued and sweep_stuck_jobs sends it again.
-    transaction.on_commit(lambda: task.apply_async(args=[job_id]), robust=True)
+    transaction.on_commit(lambda: send_job(job.pk, task.name))
     return job
 
 
+def send_job(job_id, task_name: str) -> bool:
+    """Hand the job's message to the broker and record that it was taken.
+
+    The rows are committed by now, so a broker that is down or hangs must not turn that into
+    an error or a hang for the caller: publishing is bounded by the broker timeouts and the
+    publish retry policy (settings), and a job left unsent is sent by the sweeper.
+    """
+    task = current_app.tasks.get(task_name)
+    try:
+        if task is not None:
+            task.apply_async(args=[str(job_id)])
+        else:
+            current_app.send_task(task_name, args=[str(job_id)])
+    except Exception as exc:  # noqa: BLE001 - any broker failure leaves the job for the sweeper
+        logger.warning("job %s (%s) not sent, the sweeper will send it: %r", job_id, task_name, exc)
+        return False
+    Job.objects.filter(pk=job_id, sent_at__isnull=True).update(sent_at=timezone.now())
+    return True
+
+
+def lease_owner() -> str:
+    """Names this process: the host, so a worker can tell its dead neighbours, and the pid."""
+    return f"{socket.gethostname()}:{os.getpid()}"
+
+
+def _owner_is_dead(owner: str) -> bool:
+    """True only when the owner is a process on this host that no longer exists."""
+    host, _, pid = owner.rpartition(":")
+    if host != socket.gethostname() or not pid.isdigit():
+        return False
+    try:
+        os.kill(int(pid), 0)
+    except ProcessLookupError:
+        return True
+    except PermissionError:
+        return False
+    return False
+
+
 class JobContext:
-    """Handed to the work function: report progress (which is also the heartbeat)."""
+    """Handed to the work function: report progress and write results under the lease."""
 
     def __init__(self, job: Job):
         self.job = job
+        self.token = job.lease_token
+
+    def _held(self):
+        return Job.objects.filter(pk=self.job.pk, state=Job.State.RUNNING, lease_token=self.token)
 
     def progress(self, percent: int) -> None:
+        """Report progress; raises LeaseLost when another runner took the job over."""
         percent = max(0, min(100, int(percent)))
         now = timezone.now()
-        Job.objects.filter(pk=self.job.pk).update(progress=percent, heartbeat_at=now)
+        if not self._held().update(progress=percent, heartbeat_at=now, lease_expires_at=_lease_expiry(now)):
+            raise LeaseLost(f"job {self.job.pk} is no longer leased by this runner")
         self.job.progress = percent
         self.job.heartbeat_at = now
+
+    @contextmanager
+    def writing_results(self):
+        """A transaction whose writes happen only while this runner still holds the lease.
+
+        The conditional update locks the job row (PostgreSQL) or the database (SQLite,
+        IMMEDIATE transactions), so no claim can slip between the check and the writes.
+        """
+        with transaction.atomic():
+            now = timezone.now()
+            if not self._held().update(heartbeat_at=now, lease_expires_at=_lease_expiry(now)):
+                raise LeaseLost(f"job {self.job.pk} is no longer leased by this runner")
+            yield
+
+
+def _lease_expiry(now):
+    return now + timedelta(seconds=settings.JOB_LEASE_SECONDS)
+
+
+class _LeaseKeeper:
+    """Renews the lease from a thread while the work runs, so a long engine call that
+    reports no progress keeps its job; it stops when the work ends or the lease is gone."""
+
+    def __init__(self, job_id, token: int):
+        self._job_id = job_id
+        self._token = token
+        self._stopped = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"lease-{job_id}", daemon=True)
+
+    def __enter__(self):
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc_info):
+        self._stopped.set()
+
+    def _run(self):
+        interval = max(1.0, settings.JOB_LEASE_SECONDS / 3)
+        try:
+            while not self._stopped.wait(interval):
+                now = timezone.now()
+                try:
+                    renewed = Job.objects.filter(
+                        pk=self._job_id, state=Job.State.RUNNING, lease_token=self._token
+                    ).update(heartbeat_at=now, lease_expires_at=_lease_expiry(now))
+                except DatabaseError as exc:
+                    logger.warning("job %s: lease not renewed, will retry: %s", self._job_id, exc)
+                    continue
+                if not renewed:
+                    logger.warning("job %s: lease lost to another runner", self._job_id)
+                    return
+        finally:
+            connection.close()
 
 
 def run_job(
@@ -87,7 +195,7 @@ def run_job(
     *,
     on_failure: Callable[[Job, str], None] | None = None,
 ) -> Job | None:
-    """Run ``work`` for the job once; record success or failure. Returns the job."""
+    """Claim the job, run ``work`` once under the lease and record the outcome. Returns the job."""
     with transaction.atomic():
         job = Job.objects.select_for_update().filter(pk=job_id).first()
         if job is None:
@@ -96,72 +204,109 @@ def run_job(
         if job.is_finished:
             logger.info("job %s already %s; not running it again", job_id, job.state)
             return job
+        now = timezone.now()
+        if (job.state == Job.State.RUNNING and job.lease_expires_at and job.lease_expires_at > now
+                and not _owner_is_dead(job.lease_owner)):
+            logger.info("job %s is leased by %s until %s; not running it twice",
+                        job_id, job.lease_owner, job.lease_expires_at)
+            return job
+        job.lease_token += 1
+        job.lease_owner = lease_owner()
+        job.heartbeat_at = now
         if job.attempts >= job.max_attempts:
-            reason = f"Gave up after {job.attempts} attempts."
-            _finish(job, Job.State.FAILED, reason)
-            failed = True
-        else:
-            failed = False
-            now = timezone.now()
-            job.state = Job.State.RUNNING
-            job.attempts += 1
-            job.started_at = job.started_at or now
-            job.heartbeat_at = now
-            job.error = ""
-            job.save(update_fields=["state", "attempts", "started_at", "heartbeat_at", "error"])
-    if failed:
-        if on_failure:
-            on_failure(job, job.error)
-        return job
+            job.save(update_fields=["lease_token", "lease_owner", "heartbeat_at"])
+            _finish(job, Job.State.FAILED, f"Gave up after {job.attempts} attempts.", on_failure)
+            return job
+        job.state = Job.State.RUNNING
+        job.attempts += 1
+        job.started_at = job.started_at or now
+        job.lease_expires_at = _lease_expiry(now)
+        job.sent_at = job.sent_at or now
+        job.error = ""
+        job.save(update_fields=["state", "attempts", "started_at", "heartbeat_at", "error", "sent_at",
+                                "lease_token", "lease_owner", "lease_expires_at"])
 
     try:
-        work(JobContext(job))
+        with _LeaseKeeper(job.pk, job.lease_token):
+            work(JobContext(job))
+        _finish(job, Job.State.SUCCEEDED, "")
+    except LeaseLost:
+        logger.warning("job %s (%s %s) was taken over by another runner; its results were not written",
+                       job.pk, job.kind, job.subject)
     except TransientJobError:
-        Job.objects.filter(pk=job.pk).update(state=Job.State.QUEUED)
+        _held(job).update(state=Job.State.QUEUED, lease_owner="", lease_expires_at=None)
         raise
     except JobFailed as exc:
-        return _fail(job, str(exc), on_failure)
+        _fail(job, str(exc), on_failure)
     except Exception:  # noqa: BLE001 - the job must end failed, whatever the work raised
         logger.exception("job %s (%s %s) crashed", job.pk, job.kind, job.subject)
-        return _fail(job, "Internal error while processing.", on_failure)
-    _finish(job, Job.State.SUCCEEDED, "")
+        _fail(job, "Internal error while processing.", on_failure)
     return job
 
 
-def _fail(job: Job, reason: str, on_failure) -> Job:
-    _finish(job, Job.State.FAILED, reason)
-    if on_failure:
-        on_failure(job, reason)
-    return job
-
-
-def _finish(job: Job, state: str, error: str) -> None:
-    now = timezone.now()
-    job.state = state
-    job.error = error
-    job.finished_at = now
-    job.heartbeat_at = now
-    if state == Job.State.SUCCEEDED:
-        job.progress = 100
-    Job.objects.filter(pk=job.pk).update(
-        state=state, error=error, finished_at=now, heartbeat_at=now, progress=job.progress
+def _held(job: Job):
+    return Job.objects.filter(pk=job.pk, lease_token=job.lease_token).exclude(
+        state__in=[Job.State.SUCCEEDED, Job.State.FAILED]
     )
 
 
+def _fail(job: Job, reason: str, on_failure) -> None:
+    try:
+        _finish(job, Job.State.FAILED, reason, on_failure)
+    except LeaseLost:
+        logger.warning("job %s was taken over by another runner; its failure was not recorded", job.pk)
+
+
+def _finish(job: Job, state: str, error: str, on_failure=None) -> None:
+    """Record the outcome (and run the failure hook) in one transaction, only under the lease."""
+    now = timezone.now()
+    progress = 100 if state == Job.State.SUCCEEDED else job.progress
+    with transaction.atomic():
+        if not _held(job).update(state=state, error=error, finished_at=now, heartbeat_at=now, progress=progress,
+                                 lease_owner="", lease_expires_at=None):
+            raise LeaseLost(f"job {job.pk} is no longer leased by this runner")
+        job.state, job.error, job.finished_at, job.heartbeat_at, job.progress = state, error, now, now, progress
+        if state == Job.State.FAILED and on_failure:
+            on_failure(job, error)
+
+
 def sweep_stuck_jobs() -> int:
-    """Re-queue jobs stuck in running (or never picked up) past JOB_STUCK_TIMEOUT.
+    """Re-queue running jobs whose lease expired and send queued jobs that never reached a worker.
 
     The re-sent task either finishes the job or, past max_attempts, fails it (and
     the domain's failure hook runs there), so nothing stays "processing" forever.
     """
-    cutoff = timezone.now() - timedelta(seconds=settings.JOB_STUCK_TIMEOUT)
+    now = timezone.now()
+    cutoff = now - timedelta(seconds=settings.JOB_STUCK_TIMEOUT)
+    unsent_cutoff = now - timedelta(seconds=settings.JOB_SEND_GRACE)
     stuck = list(
-        Job.objects.filter(state=Job.State.RUNNING, heartbeat_at__lt=cutoff)
+        Job.objects.filter(state=Job.State.RUNNING, lease_expires_at__lt=now)
+        | Job.objects.filter(state=Job.State.RUNNING, lease_expires_at__isnull=True, heartbeat_at__lt=cutoff)
+        | Job.objects.filter(state=Job.State.QUEUED, sent_at__isnull=True, created_at__lt=unsent_cutoff)
         | Job.objects.filter(state=Job.State.QUEUED, created_at__lt=cutoff, heartbeat_at__isnull=True)
         | Job.objects.filter(state=Job.State.QUEUED, heartbeat_at__lt=cutoff)
     )
-    for job in stuck:
-        Job.objects.filter(pk=job.pk).update(state=Job.State.QUEUED, heartbeat_at=timezone.now())
-        current_app.send_task(job.task_name, args=[str(job.pk)])
-        logger.warning("re-queued stuck job %s (%s %s), attempt %s", job.pk, job.kind, job.subject, job.attempts)
-    return len(stuck)
+    return _requeue(stuck, "stuck")
+
+
+def requeue_orphaned_jobs() -> int:
+    """Re-queue running jobs that no live process owns: the lease expired, or its owner was a
+    process on this host that is gone (a worker restarted after a kill). Run at worker start."""
+    now = timezone.now()
+    running = Job.objects.filter(state=Job.State.RUNNING)
+    orphaned = [job for job in running if not job.lease_expires_at or job.lease_expires_at < now
+                or _owner_is_dead(job.lease_owner)]
+    return _requeue(orphaned, "orphaned")
+
+
+def _requeue(jobs: list[Job], why: str) -> int:
+    requeued = 0
+    for job in jobs:
+        # Only the state read above is re-queued: a job claimed or finished meanwhile is left alone.
+        if not Job.objects.filter(pk=job.pk, state=job.state, lease_token=job.lease_token).update(
+                state=Job.State.QUEUED, heartbeat_at=timezone.now(), sent_at=None, lease_owner="", lease_expires_at=None):
+            continue
+        logger.warning("re-queued %s job %s (%s %s), attempt %s", why, job.pk, job.kind, job.subject, job.attempts)
+        if send_job(job.pk, job.task_name):
+            requeued += 1
+    return requeued

@@ -30,6 +30,14 @@ class Job(models.Model):
     started_at = models.DateTimeField(null=True, blank=True)
     heartbeat_at = models.DateTimeField(null=True, blank=True)
     finished_at = models.DateTimeField(null=True, blank=True)
+    sent_at = models.DateTimeField(
+        null=True, blank=True, help_text="When the task message reached the broker; empty means the sweeper sends it."
+    )
+    # The lease: one runner at a time. A claim bumps lease_token (the fencing token); every
+    # write of a result checks it, so a runner whose lease was taken over cannot write.
+    lease_owner = models.CharField(max_length=200, blank=True, help_text="host:pid of the process running the job.")
+    lease_expires_at = models.DateTimeField(null=True, blank=True)
+    lease_token = models.PositiveIntegerField(default=0)
 
     class Meta:
         ordering = ["-created_at"]

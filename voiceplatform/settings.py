@@ -204,8 +204,13 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-stuck-jobs": {"task": "core.sweep_stuck_jobs", "schedule": timedelta(minutes=1)},
     "purge-expired-api-keys": {"task": "accounts.purge_expired_api_keys", "schedule": crontab(minute=17)},
 }
-# Jobs: a running job whose heartbeat is older than this is re-queued (or failed
-# after JOB_MAX_ATTEMPTS deliveries), so nothing stays "processing" forever.
+# Jobs: a runner holds a job under a lease of JOB_LEASE_SECONDS, renewed every third of it
+# while the work runs; a running job whose lease expired is re-queued by the sweeper (or
+# failed after JOB_MAX_ATTEMPTS deliveries), so nothing stays "processing" forever. A queued
+# job whose message the broker never took is sent by the sweeper after JOB_SEND_GRACE, and
+# one that waited JOB_STUCK_TIMEOUT without starting is sent again.
+JOB_LEASE_SECONDS = env.int("JOB_LEASE_SECONDS", default=60)
+JOB_SEND_GRACE = env.int("JOB_SEND_GRACE", default=30)
 JOB_STUCK_TIMEOUT = env.int("JOB_STUCK_TIMEOUT", default=900)
 JOB_MAX_ATTEMPTS = env.int("JOB_MAX_ATTEMPTS", default=3)
 

@@ -1,5 +1,8 @@
 """The job convention: claim, attempts, outcome, idempotence and the stuck-job sweeper."""
 
+import os
+import socket
+import subprocess
 from datetime import timedelta
 
 import pytest
@@ -7,6 +10,7 @@ from django.utils import timezone
 
 from core import jobs
 from core.models import Job
+from tests.conftest import wait_until
 
 pytestmark = pytest.mark.django_db
 
@@ -74,16 +78,112 @@ def test_a_poison_job_fails_after_max_attempts():
     assert failures == [job.error]
 
 
-def test_sweeper_requeues_only_stuck_jobs(settings, monkeypatch):
-    sent = []
-    monkeypatch.setattr(jobs.current_app, "send_task", lambda name, args: sent.append((name, args)))
+def test_sweeper_requeues_only_stuck_jobs(settings):
     old = timezone.now() - timedelta(seconds=settings.JOB_STUCK_TIMEOUT + 5)
     stuck = make_job(state=Job.State.RUNNING, heartbeat_at=old, attempts=1)
-    make_job(state=Job.State.RUNNING, heartbeat_at=timezone.now(), attempts=1)
+    lease_expired = make_job(state=Job.State.RUNNING, heartbeat_at=timezone.now(), attempts=1,
+                             lease_owner="elsewhere:1", lease_expires_at=timezone.now() - timedelta(seconds=1))
+    leased = make_job(state=Job.State.RUNNING, heartbeat_at=timezone.now(), attempts=1,
+                      lease_owner="elsewhere:1", lease_expires_at=timezone.now() + timedelta(seconds=60))
     make_job(state=Job.State.SUCCEEDED, heartbeat_at=old)
-    never_picked = make_job()
+    never_picked = make_job(sent_at=old)
     Job.objects.filter(pk=never_picked.pk).update(created_at=old)
-    assert jobs.sweep_stuck_jobs() == 2
-    assert sorted(args[0] for _, args in sent) == sorted([str(stuck.pk), str(never_picked.pk)])
-    stuck.refresh_from_db()
-    assert stuck.state == "queued"
+    never_sent = make_job()
+    Job.objects.filter(pk=never_sent.pk).update(created_at=timezone.now() - timedelta(seconds=settings.JOB_SEND_GRACE + 1))
+    just_created = make_job()
+
+    assert jobs.sweep_stuck_jobs() == 4
+
+    requeued = Job.objects.filter(pk__in=[stuck.pk, lease_expired.pk, never_picked.pk, never_sent.pk])
+    assert {job.state for job in requeued} == {"queued"}
+    assert all(job.sent_at and not job.lease_owner for job in requeued)
+    leased.refresh_from_db()
+    just_created.refresh_from_db()
+    assert leased.state == "running" and just_created.sent_at is None
+
+
+# --- leases: one runner at a time, and a runner that lost its lease writes nothing -------------------
+def test_a_second_runner_refuses_while_the_lease_is_live():
+    job = make_job(state=Job.State.RUNNING, attempts=1, lease_owner="other-host:4242", lease_token=1,
+                   lease_expires_at=timezone.now() + timedelta(seconds=60))
+    jobs.run_job(job.pk, lambda ctx: pytest.fail("must not run while another runner holds the lease"))
+    job.refresh_from_db()
+    assert (job.state, job.attempts, job.lease_owner, job.lease_token) == ("running", 1, "other-host:4242", 1)
+
+
+def test_a_job_whose_owner_process_died_on_this_host_is_taken_over():
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    job = make_job(state=Job.State.RUNNING, attempts=1, lease_owner=f"{socket.gethostname()}:{dead.pid}",
+                   lease_token=1, lease_expires_at=timezone.now() + timedelta(seconds=60))
+    jobs.run_job(job.pk, lambda ctx: ctx.progress(50))
+    job.refresh_from_db()
+    assert (job.state, job.attempts, job.lease_token) == ("succeeded", 2, 2)
+
+
+def test_a_runner_whose_lease_was_taken_over_writes_nothing():
+    """The stale runner stalls past its lease, a second runner claims and finishes the job;
+    the stale runner's result write and its outcome are refused (fencing token)."""
+    job = make_job()
+    written = []
+
+    def stale_work(ctx):
+        Job.objects.filter(pk=job.pk).update(lease_expires_at=timezone.now() - timedelta(seconds=1))
+
+        def fresh_work(fresh_ctx):
+            with fresh_ctx.writing_results():
+                written.append("fresh")
+
+        jobs.run_job(job.pk, fresh_work)
+        with ctx.writing_results():
+            written.append("stale")
+
+    jobs.run_job(job.pk, stale_work, on_failure=lambda j, reason: pytest.fail("the stale runner must not fail it"))
+    job.refresh_from_db()
+    assert written == ["fresh"]
+    assert (job.state, job.attempts, job.lease_token) == ("succeeded", 2, 2)
+
+
+def test_progress_from_a_runner_that_lost_its_lease_stops_the_work():
+    job = make_job()
+    after_takeover = []
+
+    def work(ctx):
+        Job.objects.filter(pk=job.pk).update(lease_token=ctx.token + 1)
+        ctx.progress(50)
+        after_takeover.append("ran on")
+
+    jobs.run_job(job.pk, work)
+    job.refresh_from_db()
+    assert after_takeover == [] and job.state == "running" and job.progress == 0
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_long_call_without_progress_keeps_its_lease(settings):
+    settings.JOB_LEASE_SECONDS = 3
+    job = make_job()
+
+    def long_engine_call(ctx):
+        first = Job.objects.get(pk=job.pk).lease_expires_at
+        wait_until(lambda: Job.objects.get(pk=job.pk).lease_expires_at > first, timeout=20,
+                   message="the lease to be renewed")
+
+    jobs.run_job(job.pk, long_engine_call)
+    job.refresh_from_db()
+    assert job.state == "succeeded" and job.lease_owner == "" and job.lease_expires_at is None
+
+
+def test_a_starting_worker_requeues_jobs_of_dead_processes_only():
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    live_lease = timezone.now() + timedelta(seconds=60)
+    orphan = make_job(state=Job.State.RUNNING, attempts=1, lease_owner=f"{socket.gethostname()}:{dead.pid}",
+                      lease_expires_at=live_lease)
+    alive = make_job(state=Job.State.RUNNING, attempts=1, lease_owner=f"{socket.gethostname()}:{os.getpid()}",
+                     lease_expires_at=live_lease)
+    elsewhere = make_job(state=Job.State.RUNNING, attempts=1, lease_owner="other-host:1", lease_expires_at=live_lease)
+
+    assert jobs.requeue_orphaned_jobs() == 1
+
+    states = dict(Job.objects.filter(pk__in=[orphan.pk, alive.pk, elsewhere.pk]).values_list("pk", "state"))
+    assert states == {orphan.pk: "queued", alive.pk: "running", elsewhere.pk: "running"}

@@ -176,4 +176,4 @@ def test_a_broker_outage_after_commit_leaves_the_submission_queued(client_for, u
     assert response.status_code == 202
     submission = TtsSubmission.objects.select_related("job").get(pk=response.json()["data"]["id"])
     # The sweeper re-sends queued jobs that never started (core.jobs.sweep_stuck_jobs).
-    assert submission.job.state == Job.State.QUEUED and submission.job.heartbeat_at is None
+    assert submission.job.state == Job.State.QUEUED and submission.job.sent_at is None
