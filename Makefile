@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export PORT
 
-.PHONY: run test setup system-deps venv bench schema clean
+.PHONY: run test test-fast setup system-deps venv bench schema clean
 
 ## Set everything up, then run web (gunicorn), a Celery worker and Celery beat in the foreground.
 # Links handed out (share pages, emails) point at this server; honcho gives each process its
@@ -22,6 +22,10 @@ run: setup
 ## Set everything up, then run the whole suite.
 test: setup
 	$(VENV)/bin/pytest
+
+## The suite without the fault tests (killed workers, stopped and black-holed Redis, races).
+test-fast: setup
+	$(VENV)/bin/pytest -m "not fault"
 
 setup: system-deps venv
 

@@ -187,3 +187,14 @@ class CreditEntry(models.Model):
 
     def __str__(self):
         return f"{self.kind} {self.amount} ({self.reference})"
+
+
+class UsedRefreshToken(models.Model):
+    """A refresh token that was exchanged: its row makes it single-use (the primary key is the
+    token's jti, so of two parallel exchanges only one insert succeeds). Purged once expired."""
+
+    jti = models.CharField(max_length=64, primary_key=True)
+    expires_at = models.DateTimeField(db_index=True)
+
+    def __str__(self):
+        return self.jti

@@ -13,7 +13,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from .models import ApiKey, CreditAccount, CreditEntry, ExternalIdentity, Team, User
+from .models import ApiKey, CreditAccount, CreditEntry, ExternalIdentity, Team, UsedRefreshToken, User
 
 API_KEY_PREFIX = "vpk"
 
@@ -128,6 +128,12 @@ def user_for_api_key(plaintext: str) -> User | None:
 
 def purge_expired_api_keys() -> int:
     deleted, _ = ApiKey.objects.filter(expires_at__lt=timezone.now() - timezone.timedelta(days=30)).delete()
+    return deleted
+
+
+def purge_used_refresh_tokens() -> int:
+    """Forget used refresh tokens once they have expired: an expired token fails on its own."""
+    deleted, _ = UsedRefreshToken.objects.filter(expires_at__lt=timezone.now()).delete()
     return deleted
 
 

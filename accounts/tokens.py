@@ -5,10 +5,11 @@ from __future__ import annotations
 import time
 import uuid
 from dataclasses import dataclass
+from datetime import datetime, timezone
 
 import jwt
 from django.conf import settings
-from django.core.cache import cache
+from django.db import IntegrityError, transaction
 
 ACCESS = "access"
 REFRESH = "refresh"
@@ -102,7 +103,18 @@ def decode_oidc(token: str) -> dict:
 
 
 def revoke_refresh(claims: dict) -> None:
-    """Refresh tokens are single-use: remember a used jti until the token would have expired."""
-    ttl = max(int(claims["exp"] - time.time()), 1)
-    if not cache.add(f"jwt-used:{claims['jti']}", 1, timeout=ttl):
-        raise TokenError("refresh token already used")
+    """Refresh tokens are single-use: the first exchange records the jti; any later one fails.
+
+    Recorded in the database, not the cache: a cache's add is not atomic on every backend
+    (the file cache) and a cache may evict the entry, after which the token would work again.
+    """
+    from .models import UsedRefreshToken
+
+    if not claims.get("jti"):
+        raise TokenError("refresh token without an id")
+    expires_at = datetime.fromtimestamp(claims["exp"], tz=timezone.utc)
+    try:
+        with transaction.atomic():
+            UsedRefreshToken.objects.create(jti=claims["jti"], expires_at=expires_at)
+    except IntegrityError:
+        raise TokenError("refresh token already used") from None
