@@ -15,4 +15,4 @@ USER voiceplatform
 RUN DJANGO_SECRET_KEY=build-only python manage.py collectstatic --noinput -v 0
 
 EXPOSE 8000
-CMD ["gunicorn", "voiceplatform.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--threads", "4"]
+CMD ["gunicorn", "-c", "gunicorn.conf.py", "voiceplatform.wsgi:application", "--bind", "0.0.0.0:8000", "--workers", "3", "--threads", "4"]

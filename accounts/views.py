@@ -8,9 +8,9 @@ from django.views.decorators.csrf import ensure_csrf_cookie
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers as drf_serializers
 from rest_framework.permissions import AllowAny
-from rest_framework.throttling import ScopedRateThrottle
 
 from core.dialects import CONVERSIONS, STAMPS, ApiError, DialectResponse, DialectView
+from core.throttles import ScopedRateThrottle
 
 from . import selectors, services, tokens
 from . import serializers as s

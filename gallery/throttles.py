@@ -1,7 +1,9 @@
 """Rate limits per HTTP method, per user (per IP for anonymous callers), in the shared cache."""
 
 from django.conf import settings
-from rest_framework.throttling import ScopedRateThrottle, SimpleRateThrottle
+from rest_framework.throttling import SimpleRateThrottle
+
+from core.throttles import ScopedRateThrottle
 
 
 class GalleryRateThrottle(ScopedRateThrottle):

@@ -5,9 +5,10 @@ not enabled is 401. The dialect renders both in the Partner API's error body.
 """
 
 from django.conf import settings
-from rest_framework import authentication, exceptions, permissions, throttling
+from rest_framework import authentication, exceptions, permissions
 
 from core.dialects.partners import MODE_LIVE, MODE_TEST
+from core.throttles import SimpleRateThrottle
 
 from . import services
 from .models import Partner
@@ -58,7 +59,7 @@ class IsPartner(permissions.BasePermission):
         return isinstance(getattr(request, "partner", None), Partner) and request.partner.access_enabled
 
 
-class PartnerKeyThrottle(throttling.SimpleRateThrottle):
+class PartnerKeyThrottle(SimpleRateThrottle):
     """Per-key request rate (settings.PARTNERS_RATE_LIMIT, e.g. "120/minute")."""
 
     scope = "partners"

@@ -8,6 +8,7 @@ by privacy (public: anyone; password: the right password; private: nobody else).
 
 from __future__ import annotations
 
+import logging
 import re
 from dataclasses import dataclass
 
@@ -19,6 +20,7 @@ from django.utils import timezone
 
 from core.dialects import ApiError
 from core.storage import object_storage
+from core.throttles import AttemptBudget
 
 from . import selectors as stamp_selectors
 from .models import Stamp, StampFile
@@ -29,6 +31,8 @@ SHARE_EXPIRED = "This share link has expired"
 PASSWORD_REQUIRED = "password_required"
 INVALID_PASSWORD = "invalid_password"
 PRIVATE_SHARE = "private_share"
+
+logger = logging.getLogger(__name__)
 
 
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
@@ -143,15 +147,35 @@ class Access:
         return self.recipient.reply_token if self.recipient else self.share.reply_token
 
 
-def password_is_right(share: Share, password: str | None) -> bool:
-    return bool(password) and check_password(password, share.password_hash)
+def check_share_password(share: Share, password: str | None, *, client: str) -> None:
+    """The one check of a share password, for the public API, the file routes and the share page.
+
+    Each client has STAMPS_SHARE_PASSWORD_RATE wrong guesses per share; once they are spent
+    the attempt is refused (429) before the password is compared, right or wrong. Asking
+    without a password (401 password_required) spends nothing.
+    """
+    if not password:
+        raise ApiError("not_authenticated", code=PASSWORD_REQUIRED,
+                       message="This share is protected by a password; send it in the X-Share-Password header")
+    budget = AttemptBudget("stamps_share_password", settings.STAMPS_SHARING_THROTTLE_RATES["stamps_share_password"])
+    ident = f"{share.share_code}:{client}"
+    wait = budget.retry_after(ident)
+    if wait is not None:
+        raise ApiError("throttled", message=f"Too many attempts. Try again in {wait} seconds.",
+                       headers={"Retry-After": str(wait)})
+    if not check_password(password, share.password_hash):
+        budget.spend(ident)
+        logger.info("share %s: wrong password", share.pk)
+        raise ApiError("not_authenticated", code=INVALID_PASSWORD, message="The password is incorrect")
 
 
 def resolve_access(share: Share, *, user=None, access_token: str | None = None, password: str | None = None,
-                   password_checked: bool = False) -> Access:
+                   client: str = "", password_checked: bool = False) -> Access:
     """Open an active share or raise the API's error saying what is missing.
 
-    ``password_checked`` is for the share page, whose session remembers an unlocked share.
+    ``client`` is the caller's address (core.throttles.client_address), which the password
+    budget counts by; ``password_checked`` is for the share page, whose session remembers
+    an unlocked share.
     """
     if user is not None and getattr(user, "is_authenticated", False) and user.pk == share.stamp.owner_id:
         return Access(share, "owner")
@@ -163,13 +187,8 @@ def resolve_access(share: Share, *, user=None, access_token: str | None = None, 
     if share.privacy == Share.Privacy.PUBLIC:
         return Access(share, "visitor")
     if share.privacy == Share.Privacy.PASSWORD:
-        if password_checked:
-            return Access(share, "visitor")
-        if not password:
-            raise ApiError("not_authenticated", code=PASSWORD_REQUIRED,
-                           message="This share is protected by a password; send it in the X-Share-Password header")
-        if not password_is_right(share, password):
-            raise ApiError("not_authenticated", code=INVALID_PASSWORD, message="The password is incorrect")
+        if not password_checked:
+            check_share_password(share, password, client=client)
         return Access(share, "visitor")
     raise ApiError("permission_denied", code=PRIVATE_SHARE,
                    message="This share is private; open it with the personal link you were sent")
@@ -278,13 +297,14 @@ def view_counts(share: Share) -> dict:
 
 
 def share_grants_file(share_code: str, filename: str, *, user=None, access_token: str | None = None,
-                      password: str | None = None) -> StampFile | None:
+                      password: str | None = None, client: str = "") -> StampFile | None:
     """For the stamps file views: the file if an open share of its stamp lets this caller see it.
 
-    Raises the share's own errors (404 revoked, 410 expired, 401/403 locked) like the public API.
+    Raises the share's own errors (404 revoked, 410 expired, 401/403 locked, 429 out of
+    password guesses) like the public API, before anything is said about the file.
     """
     share = share_for_code(share_code)
-    resolve_access(share, user=user, access_token=access_token, password=password)
+    resolve_access(share, user=user, access_token=access_token, password=password, client=client)
     filename = str(filename)[:100]
     if "\x00" in filename:
         return None

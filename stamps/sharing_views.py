@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import logging
 
 from django.conf import settings
 from django.http import HttpResponseRedirect
@@ -17,16 +16,14 @@ from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.permissions import AllowAny
-from rest_framework.throttling import SimpleRateThrottle
 
 from core.dialects import STAMPS, ApiError, DialectResponse, DialectView, ResponseMeta, flatten_errors
+from core.throttles import SimpleRateThrottle, client_address
 
 from . import sharing_selectors as selectors
 from . import sharing_serializers as io
 from . import sharing_services as services
 from .sharing_models import ShareRecipient
-
-logger = logging.getLogger(__name__)
 
 PASSWORD_HEADER = "X-Share-Password"
 TOKEN_HEADER = "X-Share-Token"
@@ -54,18 +51,6 @@ class ShareSendThrottle(_SharingThrottle):
         return self.cache_format % {"scope": self.scope, "ident": request.user.pk}
 
 
-class SharePasswordThrottle(_SharingThrottle):
-    """Per client and share: only requests that present a password count."""
-
-    scope = "stamps_share_password"
-
-    def get_cache_key(self, request, view):
-        if not _presented_password(request):
-            return None
-        code = selectors.clean_token(view.kwargs.get("code"))
-        return self.cache_format % {"scope": self.scope, "ident": f"{code}:{self.get_ident(request)}"}
-
-
 class ReplyThrottle(_SharingThrottle):
     """Per client address: replies are anonymous, so this is what stops reply spam."""
 
@@ -75,19 +60,13 @@ class ReplyThrottle(_SharingThrottle):
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
 
-def _presented_password(request) -> str:
-    if request.method == "POST" and hasattr(request, "POST") and "password" in request.POST:
-        return request.POST.get("password", "")
-    return request.headers.get(PASSWORD_HEADER, "")
-
-
 def _viewer_key(request, access: selectors.Access) -> str:
     """Who counts as one viewer: the account, the invited recipient, else the client address and browser."""
     if access.recipient is not None:
         return f"recipient:{access.recipient.pk}"
     if getattr(request.user, "is_authenticated", False):
         return f"user:{request.user.pk}"
-    ident = ReplyThrottle().get_ident(request)
+    ident = client_address(request)
     agent = request.headers.get("User-Agent", "")
     return "visitor:" + hashlib.sha256(f"{ident}|{agent}".encode()).hexdigest()[:32]
 
@@ -203,14 +182,13 @@ class ReplyListView(DialectView):
 class _PublicShareView(DialectView):
     dialect = STAMPS
     permission_classes = [AllowAny]
-    throttle_classes = [SharePasswordThrottle]
 
     def open_share(self, request, code) -> selectors.Access:
         share = selectors.share_for_code(code)
         return selectors.resolve_access(
             share, user=request.user,
             access_token=request.query_params.get("token") or request.headers.get(TOKEN_HEADER),
-            password=request.headers.get(PASSWORD_HEADER),
+            password=request.headers.get(PASSWORD_HEADER), client=client_address(request),
         )
 
 
@@ -283,6 +261,10 @@ def _page_url(code: str, token: str | None, **params) -> str:
     return f"{url}?{urlencode(query)}" if query else url
 
 
+_PAGE_PASSWORD_ERRORS = {selectors.PASSWORD_REQUIRED: "Enter the password.",
+                         selectors.INVALID_PASSWORD: "That password is not right."}
+
+
 @require_http_methods(["GET", "HEAD", "POST"])
 def share_page(request, code):
     """GET shows the stamp (or the password form); POST checks the password."""
@@ -292,16 +274,16 @@ def share_page(request, code):
     except ApiError as error:
         return _unavailable(request, error)
     password_error = None
+    password_status = 200
     if request.method == "POST":
-        throttle = SharePasswordThrottle()
-        if not throttle.allow_request(request, _PageView(code=code)):
-            password_error = f"Too many attempts. Try again in {int(throttle.wait() or 1)} seconds."
-        elif selectors.password_is_right(share, request.POST.get("password")):
+        try:
+            selectors.check_share_password(share, request.POST.get("password"), client=client_address(request))
+        except ApiError as error:
+            password_status, _, password_error = STAMPS.resolve(error)
+            password_error = _PAGE_PASSWORD_ERRORS.get(error.code, password_error)
+        else:
             request.session[_session_key(share.share_code)] = True
             return HttpResponseRedirect(_page_url(share.share_code, token))
-        else:
-            password_error = "That password is not right."
-            logger.info("share %s: wrong password on the share page", share.pk)
     try:
         access = selectors.resolve_access(share, user=request.user, access_token=token,
                                           password_checked=bool(request.session.get(_session_key(share.share_code))))
@@ -309,7 +291,7 @@ def share_page(request, code):
         if error.code in (selectors.PASSWORD_REQUIRED, selectors.INVALID_PASSWORD):
             return render(request, "stamps/share/password.html",
                           {"share": share, "token": token, "error": password_error},
-                          status=401 if password_error else 200)
+                          status=password_status)
         return _unavailable(request, error)
     if access.viewer != "owner":
         services.record_view(share, _viewer_key(request, access))

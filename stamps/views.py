@@ -14,6 +14,7 @@ from rest_framework.permissions import BasePermission
 from core.dialects import STAMPS, ApiError, DialectResponse, DialectView, ResponseMeta
 from core.http import serve_file
 from core.storage import object_storage
+from core.throttles import client_address
 
 from . import links, selectors, services, sharing_selectors, sharing_serializers
 from . import serializers as s
@@ -67,7 +68,7 @@ def _shared_file(request, filename: str, roles, stamp_id=None) -> StampFile | No
     item = sharing_selectors.share_grants_file(
         code, filename, user=request.user,
         access_token=request.query_params.get("token") or request.headers.get("X-Share-Token"),
-        password=request.headers.get("X-Share-Password"),
+        password=request.headers.get("X-Share-Password"), client=client_address(request),
     )
     if item is None or item.role not in roles or (stamp_id is not None and str(item.stamp_id) != str(stamp_id)):
         raise ApiError("not_found", message=selectors.FILE_NOT_FOUND)

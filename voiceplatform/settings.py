@@ -6,12 +6,14 @@ file-based cache and mail written to files, all under VOICEPLATFORM_DATA_DIR.
 Every variable is listed in the README's configuration table.
 """
 
+import ipaddress
 import secrets
 from datetime import timedelta
 from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -251,6 +253,15 @@ OIDC_JWKS_URL = env.str("OIDC_JWKS_URL", default="")
 OIDC_ROLE_CLAIM = env.str("OIDC_ROLE_CLAIM", default="roles")
 OIDC_ADMIN_ROLE = env.str("OIDC_ADMIN_ROLE", default="VoiceGallery.Admin")
 INITIAL_CREDITS = env.int("INITIAL_CREDITS", default=0)
+# Addresses or networks of the reverse proxies in front of gunicorn. X-Forwarded-For is read
+# only when the socket peer is one of them (core.throttles.client_address); with none, the
+# peer itself is the client. The Procfile hands the same list to gunicorn's forwarded_allow_ips.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+for _proxy in TRUSTED_PROXIES:
+    try:
+        ipaddress.ip_network(_proxy, strict=False)
+    except ValueError:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {_proxy!r} is not an IP address or network") from None
 
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": [
@@ -271,6 +282,9 @@ REST_FRAMEWORK = {
         "auth": env.str("THROTTLE_AUTH", default="20/minute"),
     },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+    # Every throttle of ours asks core.throttles.client_address; a DRF throttle that did not
+    # would count the socket peer rather than a header anyone can write.
+    "NUM_PROXIES": 0,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 

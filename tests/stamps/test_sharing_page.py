@@ -111,7 +111,7 @@ def test_password_form_is_throttled(api, browser_client, stamp, settings):
     for _ in range(2):
         assert browser_client.post(url, {"password": "guess", "csrfmiddlewaretoken": token}).status_code == 401
     blocked = browser_client.post(url, {"password": "open sesame", "csrfmiddlewaretoken": token})
-    assert blocked.status_code == 401 and "Too many attempts" in blocked.content.decode()
+    assert blocked.status_code == 429 and "Too many attempts" in blocked.content.decode()
 
 
 def test_password_form_needs_the_csrf_token(api, browser_client, stamp):
