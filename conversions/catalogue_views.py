@@ -2,10 +2,11 @@
 
 from django.conf import settings
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 
 from core.dialects import CONVERSIONS, ApiError, DialectResponse, DialectView
 from core.dialects.conversions import ListPagination
+from core.parsers import JSONParser
 
 from . import catalogue_orders, catalogue_selectors, catalogue_services
 from .catalogue_serializers import (

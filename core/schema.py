@@ -111,10 +111,10 @@ class DialectAutoSchema(AutoSchema):
         if paginator and self.method == "GET":
             from drf_spectacular.utils import OpenApiParameter
 
+            # The paginator's own schema, bounds included (type=dict is used as the raw schema).
             for spec in paginator.get_schema_operation_parameters(self.view):
-                params.append(OpenApiParameter(spec["name"], type=int if spec["schema"]["type"] == "integer" else str,
-                                               location=OpenApiParameter.QUERY, required=False,
-                                               enum=spec["schema"].get("enum")))
+                params.append(OpenApiParameter(spec["name"], type=spec["schema"], location=OpenApiParameter.QUERY,
+                                               required=False))
         return params
 
     def _get_response_for_code(self, serializer, status_code, media_types=None, direction="response"):

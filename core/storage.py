@@ -132,6 +132,15 @@ class ObjectStorage:
 
         return self.put(key, io.BytesIO(data), content_type)
 
+    def replace_with(self, staged_key: str, key: str) -> None:
+        """Local disk: move the staged object to ``key`` in one rename, replacing what was there.
+
+        Readers see the old object or the whole new one, never a half-written file; this is what
+        S3 gives a second PUT to the same key, which the local upload slot imitates."""
+        if not self.is_local:
+            raise NotImplementedError("S3 replaces an object on PUT; nothing is staged there")
+        os.replace(self.backend.path(staged_key), self.backend.path(key))
+
     def delete(self, key: str) -> None:
         if key:
             self.backend.delete(key)

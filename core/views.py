@@ -2,6 +2,7 @@
 disk, and the health checks."""
 
 import logging
+import uuid
 
 from django.conf import settings
 from django.db import connection
@@ -49,12 +50,15 @@ def upload_slot(request, token):
         return JsonResponse({"detail": "Content-Length is required."}, status=411)
     if length > payload["max"]:
         return JsonResponse({"detail": f"The object may be at most {payload['max']} bytes."}, status=413)
-    stored = object_storage.put(payload["k"], _BodyReader(request, length), content_type)
-    if stored.size != length:
-        object_storage.delete(stored.key)
+    # Written aside and renamed into place: a retried PUT replaces the object (as on S3), and a
+    # body cut short leaves the previous object untouched.
+    staged = object_storage.put(f"{payload['k']}.part-{uuid.uuid4().hex}", _BodyReader(request, length), content_type)
+    if staged.size != length:
+        object_storage.delete(staged.key)
         return JsonResponse({"detail": "The body was shorter than Content-Length."}, status=400)
+    object_storage.replace_with(staged.key, payload["k"])
     response = HttpResponse(status=200)
-    response["ETag"] = f'"{stored.sha256}"'
+    response["ETag"] = f'"{staged.sha256}"'
     return response
 
 

@@ -7,6 +7,8 @@ import uuid
 from django.db.models import QuerySet
 from django.db.models.functions import Lower
 
+from core import ids
+
 from .models import TtsSubmission, Voice, VoiceSample
 
 
@@ -16,10 +18,7 @@ def is_gallery_admin(user) -> bool:
 
 
 def parse_id(raw) -> uuid.UUID | None:
-    try:
-        return uuid.UUID(str(raw))
-    except ValueError:
-        return None
+    return ids.parse_uuid(raw)
 
 
 LISTED_FIELDS = ("id", "name", "voice_characteristic", "order_number", "voice_is_ai", "is_published", "created_at",

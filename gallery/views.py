@@ -3,11 +3,12 @@
 import re
 
 from drf_spectacular.utils import OpenApiParameter, extend_schema
-from rest_framework.parsers import JSONParser, MultiPartParser
+from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 
 from core.dialects import GALLERY, ApiError, DialectResponse, DialectView, ResponseMeta
 from core.dialects.gallery import FILE_TOO_LARGE, SUBMISSION_NOT_FOUND
+from core.parsers import JSONParser
 from core.storage import object_storage
 
 from . import media, selectors, services

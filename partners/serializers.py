@@ -12,6 +12,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.urls import reverse
 
+from core import ids
 from core.dialects import ApiError
 from core.dialects.partners import (
     INVALID_FILE_TYPE,
@@ -27,7 +28,6 @@ from . import scripts
 from .services import JobRequest
 
 # Ids are positive 64-bit integers; a larger number is a number that names no row.
-MAX_ID = 2**63 - 1
 NO_SUCH_ID = 0
 
 PLAYER_STYLES = (
@@ -43,20 +43,11 @@ PLAYER_STYLES = (
 
 # --- input -------------------------------------------------------------------------------
 def parse_id(value, code: int) -> int:
-    """An id given as digits (path, form field or JSON string) or a JSON integer; else error ``code``."""
-    if isinstance(value, bool):
+    """An id given as ASCII digits (path, form field or JSON string) or a JSON integer; else error ``code``."""
+    number = ids.parse_id(value)
+    if number is None:
         raise partner_error(code)
-    if isinstance(value, int):
-        number = value
-    elif isinstance(value, str) and value.isascii() and value.isdigit():
-        digits = value.lstrip("0") or "0"
-        # Python refuses to convert very long digit strings; any id that long names no row anyway.
-        number = int(digits) if len(digits) <= len(str(MAX_ID)) else MAX_ID + 1
-    else:
-        raise partner_error(code)
-    if number < 0:
-        raise partner_error(code)
-    return number if number <= MAX_ID else NO_SUCH_ID
+    return number if number <= ids.MAX_ID else NO_SUCH_ID
 
 
 def _text(data: Mapping, name: str) -> str:

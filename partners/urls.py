@@ -8,14 +8,14 @@ app_name = "partners"
 
 API = [
     ("programs", views.ProgramListView, "programs"),
-    ("programs/<str:program_id>", views.ProgramDetailView, "program"),
-    ("programs/<str:program_id>/jobs", views.ProgramJobsView, "program-jobs"),
-    ("programs/<str:program_id>/talents", views.ProgramTalentsView, "program-talents"),
+    ("programs/<id:program_id>", views.ProgramDetailView, "program"),
+    ("programs/<id:program_id>/jobs", views.ProgramJobsView, "program-jobs"),
+    ("programs/<id:program_id>/talents", views.ProgramTalentsView, "program-talents"),
     ("jobs", views.JobCreateView, "jobs"),
-    ("jobs/<str:job_id>", views.JobDetailView, "job"),
-    ("jobs/<str:job_id>/approveFile", views.JobApproveView, "job-approve"),
-    ("jobs/<str:job_id>/editFile", views.JobEditView, "job-edit"),
-    ("talents/<str:talent_id>", views.TalentDetailView, "talent"),
+    ("jobs/<id:job_id>", views.JobDetailView, "job"),
+    ("jobs/<id:job_id>/approveFile", views.JobApproveView, "job-approve"),
+    ("jobs/<id:job_id>/editFile", views.JobEditView, "job-edit"),
+    ("talents/<id:talent_id>", views.TalentDetailView, "talent"),
 ]
 
 urlpatterns = [path(route, view.as_view(), name=name) for route, view, name in API]

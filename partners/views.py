@@ -10,7 +10,7 @@ from django.shortcuts import render
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET
 from drf_spectacular.utils import extend_schema
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
 from core.dialects import PARTNERS, DialectResponse, DialectView, ResponseMeta
@@ -26,6 +26,7 @@ from core.dialects.partners import (
     request_mode,
 )
 from core.http import serve_file
+from core.parsers import JSONParser
 from core.storage import object_storage
 
 from . import schema, selectors, serializers, services

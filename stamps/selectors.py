@@ -4,22 +4,19 @@ from __future__ import annotations
 
 from django.db.models import Prefetch, Q, QuerySet
 
+from core import ids
 from core.dialects import ApiError
 
 from .models import Stamp, StampFile
 
 STAMP_NOT_FOUND = "VoiceStamp not found"
 FILE_NOT_FOUND = "File not found"
-_MAX_ID = 2**63 - 1
 
 
 def parse_id(raw) -> int | None:
     """A stamp id from a URL, or None when it cannot name a stamp (so the answer is a 404)."""
-    text = str(raw)
-    if not text.isdigit() or len(text) > 19:
-        return None
-    value = int(text)
-    return value if 0 < value <= _MAX_ID else None
+    value = ids.parse_id(raw)
+    return value if value is not None and 0 < value <= ids.MAX_ID else None
 
 
 def stamps_for_user(user, *, status: str | None = None, search: str | None = None) -> QuerySet[Stamp]:

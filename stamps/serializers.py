@@ -7,6 +7,7 @@ import json
 from django.conf import settings
 from rest_framework import serializers
 
+from core import parsers as json_bounds
 from core.storage import object_storage
 
 from . import links, selectors, thumbnails
@@ -21,10 +22,19 @@ MAX_COORDINATE = 100_000
 
 # --- shared field validation ----------------------------------------------------------------
 class BoundedJSONObjectField(serializers.JSONField):
-    """A JSON object whose encoded size is capped by STAMPS_MAX_JSON_BYTES."""
+    """A JSON object whose encoded size is capped by STAMPS_MAX_JSON_BYTES, stored whole in jsonb
+    (so no NUL character in it)."""
 
     def to_internal_value(self, data):
-        value = super().to_internal_value(data)
+        try:
+            # A form field's JSON text is decoded by DRF itself, unbounded.
+            value = super().to_internal_value(data)
+            json_bounds.check(value, refuse_nul=True)
+        except RecursionError:
+            raise serializers.ValidationError(f"JSON may be nested at most {settings.JSON_MAX_DEPTH} levels deep.") \
+                from None
+        except json_bounds.UnsafeJson as exc:
+            raise serializers.ValidationError(str(exc)) from None
         if not isinstance(value, dict):
             raise serializers.ValidationError("Must be a JSON object.")
         if len(json.dumps(value)) > settings.STAMPS_MAX_JSON_BYTES:
@@ -38,7 +48,9 @@ class JSONListField(serializers.ListField):
     def to_internal_value(self, data):
         if isinstance(data, str):
             try:
-                data = json.loads(data)
+                data = json_bounds.loads(data)
+            except json_bounds.UnsafeJson as exc:
+                raise serializers.ValidationError(str(exc)) from None
             except ValueError:
                 raise serializers.ValidationError("Must be a JSON array.") from None
         return super().to_internal_value(data)

@@ -5,13 +5,13 @@ from django.urls import path
 from . import sharing_views as views
 
 urlpatterns = [
-    path("api/v1/voicestamps/<str:stamp_id>/share", views.ShareCreateView.as_view(), name="stamps-share-create"),
-    path("api/v1/voicestamps/<str:stamp_id>/share/email", views.EmailShareView.as_view(), name="stamps-share-email"),
-    path("api/v1/voicestamps/<str:stamp_id>/share/sms", views.SmsShareView.as_view(), name="stamps-share-sms"),
-    path("api/v1/voicestamps/<str:stamp_id>/shares", views.ShareListView.as_view(), name="stamps-share-list"),
-    path("api/v1/voicestamps/<str:stamp_id>/shares/<str:code>", views.ShareDetailView.as_view(),
+    path("api/v1/voicestamps/<id:stamp_id>/share", views.ShareCreateView.as_view(), name="stamps-share-create"),
+    path("api/v1/voicestamps/<id:stamp_id>/share/email", views.EmailShareView.as_view(), name="stamps-share-email"),
+    path("api/v1/voicestamps/<id:stamp_id>/share/sms", views.SmsShareView.as_view(), name="stamps-share-sms"),
+    path("api/v1/voicestamps/<id:stamp_id>/shares", views.ShareListView.as_view(), name="stamps-share-list"),
+    path("api/v1/voicestamps/<id:stamp_id>/shares/<str:code>", views.ShareDetailView.as_view(),
          name="stamps-share-detail"),
-    path("api/v1/voicestamps/<str:stamp_id>/replies", views.ReplyListView.as_view(), name="stamps-reply-list"),
+    path("api/v1/voicestamps/<id:stamp_id>/replies", views.ReplyListView.as_view(), name="stamps-reply-list"),
     path("api/v1/voicestamp/public/<str:code>", views.PublicShareView.as_view(), name="stamps-public-share"),
     path("api/v1/voicestamp/public/<str:code>/data", views.PublicShareDataView.as_view(),
          name="stamps-public-share-data"),

@@ -14,10 +14,11 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import ValidationError
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 
 from core.dialects import STAMPS, ApiError, DialectResponse, DialectView, ResponseMeta, flatten_errors
+from core.parsers import JSONParser
 from core.throttles import SimpleRateThrottle, client_address
 
 from . import sharing_selectors as selectors

@@ -4,12 +4,12 @@ from . import views
 
 app_name = "stamps"
 
-VST = "api/v1/security/vst/<str:vst_id>"
+VST = "api/v1/security/vst/<id:vst_id>"
 
 urlpatterns = [
     path("api/v1/voicestamps", views.StampListCreateView.as_view(), name="stamp-list"),
-    path("api/v1/voicestamps/<str:stamp_id>", views.StampDetailView.as_view(), name="stamp-detail"),
-    path("api/v1/voicestamps/<str:stamp_id>/transcribe", views.TranscribeView.as_view(), name="stamp-transcribe"),
+    path("api/v1/voicestamps/<id:stamp_id>", views.StampDetailView.as_view(), name="stamp-detail"),
+    path("api/v1/voicestamps/<id:stamp_id>/transcribe", views.TranscribeView.as_view(), name="stamp-transcribe"),
     path("api/v1/security/vst/draft", views.DraftView.as_view(), name="vst-draft"),
     path(f"{VST}/audio", views.AudioUploadView.as_view(), name="vst-audio-upload"),
     path(f"{VST}/audio/<str:filename>", views.AudioFileView.as_view(), name="vst-audio"),

@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from django.conf import settings
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import BasePermission
 
 from core.dialects import STAMPS, ApiError, DialectResponse, DialectView, ResponseMeta
 from core.http import serve_file
+from core.parsers import JSONParser
 from core.storage import object_storage
 from core.throttles import client_address
 

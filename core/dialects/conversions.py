@@ -4,7 +4,7 @@
 from rest_framework.pagination import BasePagination
 
 from .base import ApiError, Dialect, DialectResponse, ResponseMeta
-from .pagination import read_choice, read_int
+from .pagination import MAX_OFFSET, int_parameter, read_choice, read_int
 
 DIRECTIONS = ("asc", "desc")
 
@@ -18,7 +18,7 @@ class ListPagination(BasePagination):
     def paginate_queryset(self, queryset, request, view=None):
         self.limit = read_int(request, "limit", getattr(view, "default_limit", self.default_limit),
                               minimum=0, maximum=getattr(view, "max_limit", self.max_limit))
-        self.offset = read_int(request, "offset", 0, minimum=0)
+        self.offset = read_int(request, "offset", 0, minimum=0, maximum=MAX_OFFSET)
         self.count = queryset.count()
         return list(queryset[self.offset : self.offset + self.limit])
 
@@ -42,8 +42,8 @@ class ListPagination(BasePagination):
 
     def get_schema_operation_parameters(self, view):
         return [
-            {"name": "limit", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 0}},
-            {"name": "offset", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 0}},
+            int_parameter("limit", minimum=0, maximum=getattr(view, "max_limit", self.max_limit)),
+            int_parameter("offset", minimum=0, maximum=MAX_OFFSET),
             {"name": "direction", "in": "query", "required": False, "schema": {"type": "string", "enum": list(DIRECTIONS)}},
         ]
 

@@ -2,6 +2,8 @@
 
 DRF's own paginators silently ignore bad values; our APIs answer a clear
 validation error in their own shape instead (``limit=-1`` is a 4xx, not page 1).
+Every paging parameter has an upper bound, declared in the OpenAPI too: an offset
+past a bigint overflows the database, and no list is that long.
 """
 
 import math
@@ -9,20 +11,33 @@ import math
 from rest_framework import serializers
 from rest_framework.pagination import BasePagination
 
+from core import ids
 
-def read_int(request, name: str, default: int, *, minimum: int, maximum: int | None = None) -> int:
+MAX_PAGE = 1_000_000
+MAX_OFFSET = 1_000_000_000
+
+
+def read_int(request, name: str, default: int, *, minimum: int, maximum: int) -> int:
     raw = request.query_params.get(name)
     if raw is None or raw == "":
         return default
-    try:
-        value = int(raw)
-    except (TypeError, ValueError):
-        raise serializers.ValidationError({name: [f"{name} must be an integer."]}) from None
+    negative = raw.startswith("-")
+    value = ids.parse_id(raw[1:] if negative else raw)
+    if value is None:
+        raise serializers.ValidationError({name: [f"{name} must be an integer."]})
+    if negative:
+        value = -value
     if value < minimum:
         raise serializers.ValidationError({name: [f"{name} must be at least {minimum}."]})
-    if maximum is not None and value > maximum:
+    if value > maximum:
         raise serializers.ValidationError({name: [f"{name} must be at most {maximum}."]})
     return value
+
+
+def int_parameter(name: str, *, minimum: int, maximum: int) -> dict:
+    """The OpenAPI query parameter for a value ``read_int`` reads with these bounds."""
+    return {"name": name, "in": "query", "required": False,
+            "schema": {"type": "integer", "minimum": minimum, "maximum": maximum}}
 
 
 def read_choice(request, name: str, default: str, choices) -> str:
@@ -43,7 +58,7 @@ class PageNumberPagination(BasePagination):
     max_size = 100
 
     def paginate_queryset(self, queryset, request, view=None):
-        self.page = read_int(request, "page", 1, minimum=1)
+        self.page = read_int(request, "page", 1, minimum=1, maximum=MAX_PAGE)
         default = getattr(view, "default_limit", self.default_size)
         self.size = read_int(request, self.size_param, default, minimum=1, maximum=self.max_size)
         self.total = queryset.count()
@@ -73,7 +88,6 @@ class PageNumberPagination(BasePagination):
 
     def get_schema_operation_parameters(self, view):
         return [
-            {"name": "page", "in": "query", "required": False, "schema": {"type": "integer", "minimum": 1}},
-            {"name": self.size_param, "in": "query", "required": False,
-             "schema": {"type": "integer", "minimum": 1, "maximum": self.max_size}},
+            int_parameter("page", minimum=1, maximum=MAX_PAGE),
+            int_parameter(self.size_param, minimum=1, maximum=self.max_size),
         ]
