@@ -30,6 +30,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from .models import Job
+from .request_ids import bound_request_id, current_request_id, task_headers
 
 logger = logging.getLogger(__name__)
 
@@ -72,12 +73,13 @@ def start_job(kind: str, task, *, subject: str = "", payload: dict | None = None
         subject=subject,
         payload=payload or {},
         max_attempts=max_attempts or settings.JOB_MAX_ATTEMPTS,
+        request_id=current_request_id(),
     )
-    transaction.on_commit(lambda: send_job(job.pk, task.name))
+    transaction.on_commit(lambda: send_job(job.pk, task.name, job.request_id))
     return job
 
 
-def send_job(job_id, task_name: str) -> bool:
+def send_job(job_id, task_name: str, request_id: str = "") -> bool:
     """Hand the job's message to the broker and record that it was taken.
 
     The rows are committed by now, so a broker that is down or hangs must not turn that into
@@ -85,11 +87,13 @@ def send_job(job_id, task_name: str) -> bool:
     publish retry policy (settings), and a job left unsent is sent by the sweeper.
     """
     task = current_app.tasks.get(task_name)
+    # The worker binds the id of the request that started the job (core.request_ids).
+    headers = task_headers(request_id)
     try:
         if task is not None:
-            task.apply_async(args=[str(job_id)])
+            task.apply_async(args=[str(job_id)], headers=headers)
         else:
-            current_app.send_task(task_name, args=[str(job_id)])
+            current_app.send_task(task_name, args=[str(job_id)], headers=headers)
     except Exception as exc:  # noqa: BLE001 - any broker failure leaves the job for the sweeper
         logger.warning("job %s (%s) not sent, the sweeper will send it: %r", job_id, task_name, exc)
         return False
@@ -196,6 +200,13 @@ def run_job(
     on_failure: Callable[[Job, str], None] | None = None,
 ) -> Job | None:
     """Claim the job, run ``work`` once under the lease and record the outcome. Returns the job."""
+    request_id = Job.objects.filter(pk=job_id).values_list("request_id", flat=True).first()
+    # The job's log lines carry the id of the request that started it, however it was delivered.
+    with bound_request_id(request_id or current_request_id()):
+        return _run_job(job_id, work, on_failure)
+
+
+def _run_job(job_id, work, on_failure) -> Job | None:
     with transaction.atomic():
         job = Job.objects.select_for_update().filter(pk=job_id).first()
         if job is None:
@@ -307,6 +318,6 @@ def _requeue(jobs: list[Job], why: str) -> int:
                 state=Job.State.QUEUED, heartbeat_at=timezone.now(), sent_at=None, lease_owner="", lease_expires_at=None):
             continue
         logger.warning("re-queued %s job %s (%s %s), attempt %s", why, job.pk, job.kind, job.subject, job.attempts)
-        if send_job(job.pk, job.task_name):
+        if send_job(job.pk, job.task_name, job.request_id):
             requeued += 1
     return requeued

@@ -106,11 +106,15 @@ class DialectAutoSchema(AutoSchema):
         return None
 
     def get_override_parameters(self):
+        from drf_spectacular.utils import OpenApiParameter
+
         paginator = self._get_paginator()
         params = super().get_override_parameters()
+        params.append(OpenApiParameter(
+            "X-Request-ID", str, OpenApiParameter.HEADER, required=False,
+            description="Your id for this call (1-128 of A-Za-z0-9._-), echoed back; one is generated otherwise.",
+        ))
         if paginator and self.method == "GET":
-            from drf_spectacular.utils import OpenApiParameter
-
             # The paginator's own schema, bounds included (type=dict is used as the raw schema).
             for spec in paginator.get_schema_operation_parameters(self.view):
                 params.append(OpenApiParameter(spec["name"], type=spec["schema"], location=OpenApiParameter.QUERY,
@@ -132,6 +136,8 @@ class DialectAutoSchema(AutoSchema):
         dialect = self.dialect
         if dialect is None:
             return responses
+        for response in responses.values():
+            response.setdefault("headers", {}).update(_RESPONSE_HEADERS)
         codes = ["400", "401", "403", "404", "429"]
         validation_status = str(dialect.generic["validation"][0])
         if validation_status not in codes:
@@ -142,10 +148,19 @@ class DialectAutoSchema(AutoSchema):
                 {
                     "description": _ERROR_DESCRIPTIONS.get(code, "Error"),
                     "content": {"application/json": {"schema": _error_schema(dialect, code)}},
+                    "headers": dict(_RESPONSE_HEADERS),
                 },
             )
         return responses
 
+
+_RESPONSE_HEADERS = {
+    "X-Request-ID": {
+        "schema": _STRING,
+        "description": "The id of this call (yours if valid, else generated): in our logs, on the jobs it "
+                       "started, and in the body of a 5xx error so you can quote it.",
+    },
+}
 
 _ERROR_DESCRIPTIONS = {
     "400": "Bad request",

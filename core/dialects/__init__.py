@@ -90,7 +90,7 @@ def _plain(request, status: int, kind: str):
         return None
     error = ApiError(kind)
     status_code, _, _ = dialect.resolve(error)
-    return JsonResponse(dialect.error_body(error, request), status=status_code, safe=False)
+    return JsonResponse(dialect.full_error_body(error, request), status=status_code, safe=False)
 
 
 def not_found_handler(request, exception=None):

@@ -18,6 +18,8 @@ from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
+from ..request_ids import NO_REQUEST, current_request_id
+
 logger = logging.getLogger(__name__)
 
 
@@ -86,6 +88,8 @@ class Dialect:
     # kind -> (HTTP status, code, default message)
     generic: dict[str, tuple[int, Any, str]] = {}
     pagination_class = None
+    # The key that carries the request id in a 5xx body, so a user can quote it.
+    request_id_key = "request_id"
     # URL path prefixes this dialect answers for outside DRF (404/500 handlers).
     path_prefixes: tuple[str, ...] = ()
 
@@ -111,9 +115,16 @@ class Dialect:
 
     def error_response(self, error: ApiError, request) -> Response:
         status_code, _, _ = self.resolve(error)
-        response = Response(self.error_body(error, request), status=status_code, headers=error.headers or None)
+        response = Response(self.full_error_body(error, request), status=status_code, headers=error.headers or None)
         response.is_dialect_error = True
         return response
+
+    def full_error_body(self, error: ApiError, request) -> dict:
+        """The error body; a server error names the request id the logs carry."""
+        status_code, _, _ = self.resolve(error)
+        if status_code >= 500:
+            error.extra = {**error.extra, self.request_id_key: current_request_id() or NO_REQUEST}
+        return self.error_body(error, request)
 
     # --- exceptions ------------------------------------------------------------
     def to_api_error(self, exc: Exception, request) -> ApiError | None:

@@ -58,6 +58,7 @@ class GalleryDialect(Dialect):
     name = "gallery"
     path_prefixes = ("/api/v1/voice-gallery", "/api/v1/tts-submissions")
     pagination_class = GalleryPagination
+    request_id_key = "requestId"
     generic = {
         "bad_request": (400, "BAD_REQUEST", "The request could not be processed"),
         "not_authenticated": (401, "UNAUTHORIZED", "Authentication is required"),

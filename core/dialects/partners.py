@@ -123,7 +123,7 @@ class PartnersDialect(Dialect):
         if error.kind == "validation" and error.fields and error.code is None:
             name, messages = next(iter(error.fields.items()))
             message = f"{name}: {messages[0]}"
-        return {"error": {"code": code, "message": message}, "mode": request_mode(request)}
+        return {"error": {"code": code, "message": message, **error.extra}, "mode": request_mode(request)}
 
 
 PARTNERS = PartnersDialect()

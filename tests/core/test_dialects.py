@@ -45,15 +45,18 @@ def test_validation_errors(anon, dialect, expected_status, expected):
 
 
 @pytest.mark.parametrize("dialect, body", [
-    ("stamps", {"error": "server_error", "message": "An unexpected error occurred"}),
-    ("conversions", {"detail": "Internal server error"}),
-    ("gallery", {"success": False, "error": {"code": "INTERNAL_ERROR", "message": "An unexpected error occurred"}}),
-    ("partners", {"error": {"code": 500, "message": "Internal server error"}, "mode": "live"}),
+    ("stamps", {"error": "server_error", "message": "An unexpected error occurred", "request_id": "trace-1"}),
+    ("conversions", {"detail": "Internal server error", "request_id": "trace-1"}),
+    ("gallery", {"success": False, "error": {"code": "INTERNAL_ERROR", "message": "An unexpected error occurred",
+                                             "requestId": "trace-1"}}),
+    ("partners", {"error": {"code": 500, "message": "Internal server error", "request_id": "trace-1"},
+                  "mode": "live"}),
 ])
 def test_unknown_errors_become_the_dialects_500_and_are_logged(anon, dialect, body, caplog):
-    response = anon.get(f"{PREFIX[dialect]}/crash")
+    response = anon.get(f"{PREFIX[dialect]}/crash", HTTP_X_REQUEST_ID="trace-1")
     assert response.status_code == 500
     assert response.json() == body
+    assert response["X-Request-ID"] == "trace-1"
     assert "boom" not in response.content.decode()
     assert any("unhandled error" in record.message for record in caplog.records)
 
@@ -91,7 +94,7 @@ def test_crash_outside_drf_is_json_not_html():
     response = Client(raise_request_exception=False).get("/api/crash")
     assert response.status_code == 500
     assert response["Content-Type"] == "application/json"
-    assert response.json() == {"detail": "Internal server error"}
+    assert response.json() == {"detail": "Internal server error", "request_id": response["X-Request-ID"]}
 
 
 @pytest.mark.parametrize("query, status", [("", 200), ("?page=2&limit=1", 200), ("?limit=0", 422),

@@ -177,3 +177,25 @@ def test_a_broker_outage_after_commit_leaves_the_submission_queued(client_for, u
     submission = TtsSubmission.objects.select_related("job").get(pk=response.json()["data"]["id"])
     # The sweeper re-sends queued jobs that never started (core.jobs.sweep_stuck_jobs).
     assert submission.job.state == Job.State.QUEUED and submission.job.sent_at is None
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_the_request_id_follows_the_submission_into_the_worker(celery_worker, client_for, user, make_voice):
+    voice = make_voice("Traced")
+    api = client_for(user)
+    response = api.post(URL, {"voiceId": str(voice.pk), "text": "Follow me."}, format="json",
+                        HTTP_X_REQUEST_ID="trace-tts-1")
+    assert response["X-Request-ID"] == "trace-tts-1"
+    submission_id = response.json()["data"]["id"]
+    assert wait_until(_finished(api, submission_id), timeout=90)["status"] == "completed"
+    job = TtsSubmission.objects.select_related("job").get(pk=submission_id).job
+    assert job.request_id == "trace-tts-1"
+    rendered = wait_until(lambda: [line for line in celery_worker.lines if f"tts submission {submission_id} rendered"
+                                   in line], timeout=30, message="the job's log line")
+    assert "[trace-tts-1]" in rendered[0]
+    # Celery's own line for the task: the id came with the message's headers.
+    succeeded = wait_until(lambda: [line for line in celery_worker.lines if "gallery.render_submission[" in line
+                                    and "succeeded in" in line and "[trace-tts-1]" in line],
+                           timeout=30, message="celery's line for the task")
+    assert succeeded
