@@ -21,6 +21,12 @@ class UserAdmin(DjangoUserAdmin):
     )
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "display_name", "password1", "password2")}),)
 
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "is_active" in form.changed_data and not obj.is_active:
+            # Deactivation ends the user's tokens for good: reactivating does not bring them back.
+            services.end_issued_tokens(obj)
+
 
 class MembershipInline(admin.TabularInline):
     model = Membership

@@ -9,7 +9,6 @@ from django.conf import settings
 from rest_framework import authentication, exceptions
 
 from . import services, tokens
-from .models import User
 
 
 class BearerAuthentication(authentication.BaseAuthentication):
@@ -34,7 +33,7 @@ class BearerAuthentication(authentication.BaseAuthentication):
                 )
             else:
                 claims = tokens.decode_own(token, tokens.ACCESS)
-                user = User.objects.filter(pk=claims["sub"]).first()
+                user = tokens.user_for_claims(claims)
         except (tokens.TokenError, KeyError, ValueError):
             raise exceptions.AuthenticationFailed("The provided token is invalid or expired") from None
         if user is None or not user.is_active:

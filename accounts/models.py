@@ -39,6 +39,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_active = models.BooleanField(default=True)
     is_staff = models.BooleanField(default=False)
     date_joined = models.DateTimeField(default=timezone.now)
+    # Part of every token's stamp (accounts.tokens.token_stamp), with the password: raising it
+    # (services.end_issued_tokens, e.g. on deactivation) ends every JWT and refresh token issued before.
+    token_generation = models.PositiveIntegerField(default=0, editable=False)
 
     objects = UserManager()
 

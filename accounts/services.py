@@ -11,6 +11,7 @@ from django.conf import settings
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from .models import ApiKey, CreditAccount, CreditEntry, ExternalIdentity, Team, UsedRefreshToken, User
@@ -104,6 +105,13 @@ def create_api_key(user: User, *, expires_at=None) -> tuple[ApiKey, str]:
     plaintext = f"{API_KEY_PREFIX}_{prefix}_{secret}"
     key = ApiKey.objects.create(user=user, prefix=prefix, key_hash=_hash_secret(plaintext), expires_at=expires_at)
     return key, plaintext
+
+
+def end_issued_tokens(user: User) -> None:
+    """End every JWT and refresh token issued to the user so far (deactivation; a password
+    change ends them by itself, see accounts.tokens.token_stamp)."""
+    User.objects.filter(pk=user.pk).update(token_generation=F("token_generation") + 1)
+    user.refresh_from_db(fields=["token_generation"])
 
 
 def revoke_api_keys(user: User) -> int:

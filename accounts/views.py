@@ -79,12 +79,10 @@ class TokenRefreshView(DialectView):
         data.is_valid(raise_exception=True)
         try:
             claims = tokens.decode_own(data.validated_data["refresh"], tokens.REFRESH)
+            user = tokens.user_for_claims(claims)
             tokens.revoke_refresh(claims)
         except tokens.TokenError:
             raise ApiError("not_authenticated") from None
-        user = services.User.objects.filter(pk=claims["sub"], is_active=True).first()
-        if user is None:
-            raise ApiError("not_authenticated")
         return DialectResponse(_tokens_body(user))
 
 

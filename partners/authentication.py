@@ -7,14 +7,13 @@ not enabled is 401. The dialect renders both in the Partner API's error body.
 from django.conf import settings
 from rest_framework import authentication, exceptions, permissions
 
-from core.dialects.partners import MODE_LIVE, MODE_TEST
+from core.dialects.partners import MODE_LIVE, MODE_TEST, requested_test_mode
 from core.throttles import SimpleRateThrottle
 
 from . import services
 from .models import Partner
 
 KEY_HEADER = "X-API-KEY"
-TEST_MODE_HEADER = "TEST-MODE"
 
 
 class UnknownApiKey(exceptions.NotFound):
@@ -25,12 +24,13 @@ class PartnerKeyAuthentication(authentication.BaseAuthentication):
     """Sets ``request.partner``, ``request.partner_key`` and ``request.partner_mode``."""
 
     def authenticate(self, request):
+        forced_test_mode = requested_test_mode(request)
         plaintext = (request.headers.get(KEY_HEADER) or "").strip()
         api_key = services.api_key_for(plaintext) if plaintext else None
         if api_key is None:
             raise UnknownApiKey()
         partner = api_key.partner
-        _remember(request, partner=partner, partner_key=api_key, partner_mode=mode_for(partner, request))
+        _remember(request, partner=partner, partner_key=api_key, partner_mode=mode_for(partner, forced_test_mode))
         if not partner.access_enabled:
             raise exceptions.AuthenticationFailed("Partner Program access is not enabled for this key")
         return partner, api_key
@@ -40,10 +40,9 @@ class PartnerKeyAuthentication(authentication.BaseAuthentication):
         return KEY_HEADER
 
 
-def mode_for(partner: Partner, request) -> str:
+def mode_for(partner: Partner, forced_test_mode: bool) -> str:
     """Test mode unless the partner is live and the request does not ask for test mode."""
-    forced = (request.headers.get(TEST_MODE_HEADER) or "").strip() == "1"
-    return MODE_LIVE if partner.is_live and not forced else MODE_TEST
+    return MODE_LIVE if partner.is_live and not forced_test_mode else MODE_TEST
 
 
 def _remember(request, **values):

@@ -19,7 +19,8 @@ class PartnerKeyScheme(OpenApiAuthenticationExtension):
 
 
 TEST_MODE = OpenApiParameter("TEST-MODE", int, OpenApiParameter.HEADER, required=False, enum=[0, 1],
-                             description="1 forces test mode: writes are validated and nothing is saved.")
+                             description="1 forces test mode: writes are validated and nothing is saved. 0 or no header: the "
+                             "account's mode. Any other value is a 400.")
 
 
 class ProgramSchema(serializers.Serializer):

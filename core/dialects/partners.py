@@ -58,6 +58,26 @@ NOTICES = {
 
 MODE_TEST = "test"
 MODE_LIVE = "live"
+TEST_MODE_HEADER = "TEST-MODE"
+_TEST_MODE_VALUES = {"1": True, "0": False}
+
+
+def _test_mode_value(request):
+    """True for "1", False for "0" or no header, None for anything else."""
+    headers = getattr(request, "headers", None)
+    value = headers.get(TEST_MODE_HEADER) if headers is not None else None
+    if value is None:
+        return False
+    return _TEST_MODE_VALUES.get(value.strip())
+
+
+def requested_test_mode(request) -> bool:
+    """The TEST-MODE header, read strictly: "1" is test, "0" or absent live, anything else
+    ("true", "yes", "01") a 400, so a typo never runs a billable job live."""
+    requested = _test_mode_value(request)
+    if requested is None:
+        raise ApiError("bad_request", message=f"{TEST_MODE_HEADER} must be 0 or 1")
+    return requested
 
 
 def partner_error(code: int, **format_args) -> ApiError:
@@ -71,12 +91,12 @@ def notice(code: int) -> dict:
 
 
 def request_mode(request) -> str:
-    """The mode a response reports: the authenticated partner's, else the TEST-MODE header's."""
+    """The mode a response reports: the authenticated partner's, else the TEST-MODE header's
+    (an unreadable header, refused with a 400, reports test: nothing ran live)."""
     mode = getattr(request, "partner_mode", None)
     if mode:
         return mode
-    header = request.headers.get("Test-Mode", "") if hasattr(request, "headers") else ""
-    return MODE_TEST if header.strip() == "1" else MODE_LIVE
+    return MODE_LIVE if _test_mode_value(request) is False else MODE_TEST
 
 
 class PartnersDialect(Dialect):
