@@ -36,7 +36,7 @@ class VoiceSampleForm(forms.ModelForm):
 
     upload = forms.FileField(required=False, label="MP3 file", widget=forms.FileInput(
         attrs={"accept": ".mp3,audio/mpeg", "data-direct-upload": "/api/v1/voice-gallery/upload-url"}))
-    file_url = forms.CharField(required=False, max_length=2048, widget=forms.HiddenInput)
+    file_url = forms.CharField(required=False, max_length=2048, widget=forms.HiddenInput, label="File URL")
 
     class Meta:
         model = VoiceSample
@@ -96,7 +96,9 @@ class VoiceSampleInline(admin.TabularInline):
 
 
 class VoiceAdminForm(forms.ModelForm):
-    espeak_voice = forms.ChoiceField(label="Engine voice (espeak-ng)")
+    # Listed by language name; a new voice starts on the model's English default, not the first in the list.
+    espeak_voice = forms.ChoiceField(label="Engine voice (espeak-ng)",
+                                     initial=Voice._meta.get_field("espeak_voice").default)
 
     class Meta:
         model = Voice
@@ -105,7 +107,7 @@ class VoiceAdminForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["espeak_voice"].choices = [(voice, voice) for voice in media.engine_voices()]
+        self.fields["espeak_voice"].choices = [(voice, f"{name} ({voice})") for voice, name in media.engine_voices()]
 
     def clean_name(self):
         from .serializers import NAME_PATTERN

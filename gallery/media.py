@@ -67,9 +67,10 @@ def render_speech(text: str, workdir: Path, *, voice: str, rate: int, pitch: int
     return RenderedSpeech(path=mp3, duration=info.duration)
 
 
-def engine_voices() -> list[str]:
-    """espeak-ng voice ids staff may map a gallery voice to."""
-    return sorted(tts.voices())
+def engine_voices() -> list[tuple[str, str]]:
+    """espeak-ng voices staff may map a gallery voice to: (id, language name), by language name."""
+    named = {voice: name.replace("_", " ") for voice, name in tts.voices().items()}
+    return sorted(named.items(), key=lambda item: (item[1].casefold(), item[0]))
 
 
 def _copy_limited(source: IO[bytes], target: IO[bytes], limit: int) -> int:

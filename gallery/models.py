@@ -31,7 +31,7 @@ class Voice(models.Model):
     name = models.CharField(max_length=100)
     voice_characteristic = models.CharField(max_length=100, choices=Characteristic.choices)
     order_number = models.PositiveIntegerField(default=0, help_text="Lower numbers appear first.")
-    voice_is_ai = models.BooleanField(default=True)
+    voice_is_ai = models.BooleanField("AI voice", default=True)
     is_published = models.BooleanField(default=False)
     # The engine voice staff mapped to this gallery voice (what TTS submissions are rendered with).
     espeak_voice = models.CharField(max_length=50, default="en-us", help_text="espeak-ng voice id, e.g. en-us, en-gb.")
@@ -114,6 +114,7 @@ class TtsSubmission(models.Model):
 
     class Meta:
         ordering = ["-created_at", "-id"]
+        verbose_name = "TTS submission"
         indexes = [models.Index(fields=["user", "-created_at"], name="tts_submission_by_user")]
 
     def __str__(self):

@@ -6,6 +6,7 @@ from datetime import UTC
 from django.conf import settings
 from rest_framework import serializers
 
+from core.serializers import RequestBody
 from core.storage import object_storage
 
 from .models import Voice
@@ -65,7 +66,7 @@ def _samples_field(required: bool) -> serializers.ListField:
     )
 
 
-class _VoiceFields(serializers.Serializer):
+class _VoiceFields(RequestBody):
     def validate_name(self, value: str) -> str:
         if not NAME_PATTERN.match(value):
             raise serializers.ValidationError(
@@ -191,15 +192,14 @@ class GallerySubmissionInput(serializers.Serializer):
     text = serializers.CharField(error_messages={"required": "text is required", "blank": "text is required"})
 
     def validate_text(self, value: str) -> str:
-        from .services import sanitize_text
+        from .services import spoken_text
 
         limit = settings.GALLERY_TTS_MAX_TEXT_CHARS
         if len(value) > limit:
             raise serializers.ValidationError(f"text must be at most {limit} characters")
-        cleaned = sanitize_text(value)
-        if not cleaned:
+        if not spoken_text(value):
             raise serializers.ValidationError("text has nothing to speak once markup is removed")
-        return cleaned
+        return value
 
 
 SUBMISSION_STATUS = {"queued": "queued", "running": "processing", "succeeded": "completed", "failed": "failed"}

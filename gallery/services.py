@@ -37,9 +37,12 @@ def voice_not_found(voice_id) -> ApiError:
     return ApiError("not_found", code=VOICE_NOT_FOUND, message=f"Voice with ID '{voice_id}' not found.")
 
 
-def sanitize_text(text: str) -> str:
-    """Strip every HTML tag and escape markup characters, so stored text is inert wherever it is shown."""
-    return nh3.clean(text, tags=set()).strip()
+def spoken_text(text: str) -> str:
+    """What the engine speaks of a submission's text: markup tags are not read aloud.
+
+    The text itself is stored and returned exactly as sent; it is escaped where HTML shows it
+    (templates and the admin escape on output), never in the API."""
+    return html.unescape(nh3.clean(text, tags=set())).strip()
 
 
 # --- sample upload slots -------------------------------------------------------------
@@ -206,9 +209,14 @@ def update_voice(
     sample_urls: Sequence[str] | None = None,
     sample_files: Sequence[UploadedFile] | None = None,
 ) -> Voice:
-    """Apply ``changes`` (model field names); samples, when given, replace the existing ones."""
-    if not Voice.objects.alive().filter(pk=voice_id).exists():
+    """Apply ``changes`` (model field names); samples, when given, replace the existing ones.
+    A request that changes nothing writes nothing: updatedAt and updatedBy stay as they were."""
+    voice = Voice.objects.alive().filter(pk=voice_id).first()
+    if voice is None:
         raise voice_not_found(voice_id)
+    changes = {field: value for field, value in changes.items() if getattr(voice, field) != value}
+    if not changes and sample_urls is None and not sample_files:
+        return voice
     keys = sample_keys_from_urls(sample_urls) if sample_urls else None
     stored = store_sample_files(sample_files) if sample_files else []
     with removed_on_failure(stored), transaction.atomic():
@@ -290,7 +298,7 @@ def render_submission(job_id) -> None:
         voice = submission.voice
         with tempfile.TemporaryDirectory() as workdir:
             try:
-                speech = media.render_speech(html.unescape(submission.text), Path(workdir), voice=voice.espeak_voice,
+                speech = media.render_speech(spoken_text(submission.text), Path(workdir), voice=voice.espeak_voice,
                                              rate=voice.speech_rate, pitch=voice.pitch)
             except media.MediaError as exc:
                 raise jobs.JobFailed(str(exc)) from exc

@@ -58,7 +58,7 @@ class ShareRecipient(models.Model):
 
     class Channel(models.TextChoices):
         EMAIL = "email"
-        SMS = "sms"
+        SMS = "sms", "SMS"
 
     id = models.BigAutoField(primary_key=True)
     share = models.ForeignKey(Share, on_delete=models.CASCADE, related_name="recipients")
@@ -126,7 +126,7 @@ class NotificationTemplate(models.Model):
 
     class Channel(models.TextChoices):
         EMAIL = "email"
-        SMS = "sms"
+        SMS = "sms", "SMS"
 
     id = models.BigAutoField(primary_key=True)
     template_id = models.PositiveIntegerField()

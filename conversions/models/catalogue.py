@@ -177,8 +177,8 @@ class NarrationStyle(models.Model):
     voice = models.ForeignKey(Voice, on_delete=models.CASCADE, related_name="narration_styles")
     name = models.CharField(max_length=100)
     is_default = models.BooleanField(default=False)
-    tts_voice = models.CharField(max_length=50, default="en-us", help_text="espeak-ng voice that reads the text.")
-    tts_rate = models.PositiveSmallIntegerField(default=160, validators=[MinValueValidator(80),
+    tts_voice = models.CharField("TTS voice", max_length=50, default="en-us", help_text="espeak-ng voice that reads the text.")
+    tts_rate = models.PositiveSmallIntegerField("TTS rate", default=160, validators=[MinValueValidator(80),
                                                                          MaxValueValidator(400)],
                                                 help_text="espeak-ng words per minute.")
     pitch_range = models.FloatField(default=1.0, validators=[MinValueValidator(0.5), MaxValueValidator(2)],

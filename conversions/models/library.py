@@ -22,7 +22,7 @@ class Project(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     name = models.CharField(max_length=NAME_MAX_LENGTH)
     slug = models.SlugField(max_length=60, unique=True)
-    url = models.CharField(max_length=200, unique=True, help_text="The stable link to the project; kept on rename.")
+    url = models.CharField("URL", max_length=200, unique=True, help_text="The stable link to the project; kept on rename.")
     owner_user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="conversion_projects"
     )
@@ -119,9 +119,9 @@ class Recording(models.Model):
     waveform_key = models.CharField(max_length=500, blank=True)
 
     # Text to speech.
-    tts = models.BooleanField(default=False)
-    tts_voice = models.CharField(max_length=100, blank=True)
-    tts_voice_id = models.UUIDField(null=True, blank=True)
+    tts = models.BooleanField("TTS", default=False)
+    tts_voice = models.CharField("TTS voice", max_length=100, blank=True)
+    tts_voice_id = models.UUIDField("TTS voice ID", null=True, blank=True)
     text = models.TextField(blank=True)
     text_language = models.CharField(max_length=16, blank=True)
 

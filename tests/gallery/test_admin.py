@@ -47,6 +47,16 @@ def test_add_a_voice_with_an_uploaded_sample(staff_browser, admin_user, mp3_byte
         assert stored.read() == mp3_bytes
 
 
+def test_add_voice_starts_on_the_english_engine_voice_listed_by_language_name(staff_browser):
+    page = staff_browser.get("/admin/gallery/voice/add/").content.decode()
+    selected = re.search(r'<option value="([^"]+)"[^>]*selected>([^<]+)</option>', page)
+    assert selected.groups() == ("en-us", "English (America) (en-us)")
+    assert '<option value="af">Afrikaans (af)</option>' in page
+    select = page.split('name="espeak_voice"')[1].split("</select>")[0]
+    names = [label.rsplit(" (", 1)[0] for label in re.findall(r'<option value="[^"]+"[^>]*>([^<]+)</option>', select)]
+    assert names == sorted(names, key=str.casefold)
+
+
 def test_a_non_mp3_upload_is_refused_and_nothing_is_stored(staff_browser, wav_bytes):
     response = staff_browser.post("/admin/gallery/voice/add/", _add_form(**{
         "samples-0-upload": SimpleUploadedFile("fake.mp3", wav_bytes, content_type="audio/mpeg")}))

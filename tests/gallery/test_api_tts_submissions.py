@@ -46,7 +46,7 @@ def test_user_flow_submit_and_get_the_audio_link(celery_worker, client_for, user
     assert response.status_code == 202, response.content
     data = response.json()["data"]
     assert data["status"] == "queued" and data["audioUrl"] is None
-    assert data["text"] == "Hello world &amp; friends" and data["voiceId"] == str(voice.pk)
+    assert data["text"] == "Hello <b>world</b> & friends" and data["voiceId"] == str(voice.pk)
     done = wait_until(_finished(api, data["id"]), timeout=90, message="the submission to finish")
     assert done["status"] == "completed", done
     submission = TtsSubmission.objects.get(pk=data["id"])
@@ -136,6 +136,15 @@ class TestSubmissionRules:
         bad_id = api.post(URL, {"voiceId": "nope", "text": "Hi"}, format="json")
         assert bad_id.status_code == 400 and list(bad_id.json()["error"]["fields"]) == ["voiceId"]
         assert api.post(URL, {"voiceId": str(voice.pk), "text": "x" * 20}, format="json").status_code == 202
+
+    def test_text_is_stored_and_returned_as_sent(self, client_for, user, make_voice):
+        voice = make_voice()
+        api = client_for(user)
+        text = "Is 1 < 2 & 3 > 2? \"Yes\" it's <i>true</i>"
+        created = api.post(URL, {"voiceId": str(voice.pk), "text": text}, format="json").json()["data"]
+        assert created["text"] == text
+        assert api.get(f"{URL}/{created['id']}").json()["data"]["text"] == text
+        assert TtsSubmission.objects.get(pk=created["id"]).text == text
 
     def test_callers_see_only_their_own(self, client_for, user, other_user, make_voice):
         voice = make_voice()

@@ -373,3 +373,25 @@ def test_a_client_supplied_url_is_never_requested(admin_api, mp3_bytes):
     assert response.status_code == 400
     assert response.json()["error"]["invalidUrls"] == [url]
     assert requested == []
+
+
+def test_a_multipart_put_without_is_published_leaves_it_published(admin_api, make_voice):
+    voice = make_voice("Rachel", is_published=True)
+    response = admin_api.put(f"{URL}/{voice.pk}", {"name": "Rachel Two"}, format="multipart")
+    assert response.status_code == 200, response.content
+    assert response.json()["data"]["isPublished"] is True
+    voice.refresh_from_db()
+    assert voice.is_published is True and voice.name == "Rachel Two"
+    response = admin_api.put(f"{URL}/{voice.pk}", {"isPublished": "false"}, format="multipart")
+    assert response.json()["data"]["isPublished"] is False
+
+
+@pytest.mark.parametrize("body_format", ["json", "multipart"])
+def test_an_empty_put_changes_nothing_not_even_updated_by(make_voice, make_user, client_for, body_format):
+    voice = make_voice("Rachel")
+    before = Voice.objects.filter(pk=voice.pk).values().get()
+    editor = make_user(email="other-admin@example.com", display_name="Other Admin", is_staff=True)
+    response = client_for(editor).put(f"{URL}/{voice.pk}", {}, format=body_format)
+    assert response.status_code == 200, response.content
+    assert response.json()["data"]["updatedBy"]["userName"] == "Staff Person"
+    assert Voice.objects.filter(pk=voice.pk).values().get() == before

@@ -1,0 +1,20 @@
+"""Request bodies that read a form the way they read JSON."""
+
+from rest_framework import serializers
+from rest_framework.fields import empty
+
+
+class RequestBody(serializers.Serializer):
+    """A request body in which a field the client did not send is absent, JSON and form alike.
+
+    DRF fills a boolean missing from a form with False, because an unticked HTML checkbox is
+    not sent at all. API clients leave out what they do not mean to change, so a multipart
+    PUT without isPublished would unpublish a voice. Here a missing boolean is missing: its
+    default applies, a partial update leaves it alone, a required one is reported missing."""
+
+    def get_fields(self):
+        fields = super().get_fields()
+        for field in fields.values():
+            if isinstance(field, serializers.BooleanField) and field.default is empty:
+                field.default_empty_html = empty
+        return fields
