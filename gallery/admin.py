@@ -144,7 +144,7 @@ class VoiceAdmin(admin.ModelAdmin):
     list_editable = ["order_number", "is_published"]
     list_filter = ["is_published", "voice_characteristic", DeletedFilter, "voice_is_ai", "espeak_voice"]
     search_fields = ["name", "created_by_name", "updated_by_name", "samples__key"]
-    ordering = ["order_number", "name"]
+    ordering = ["order_number", "name_sort_key", "name", "id"]
     readonly_fields = ["created_by_name", "created_at", "updated_by_name", "updated_at", "deleted_at",
                        "sample_players"]
     fieldsets = [

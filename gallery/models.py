@@ -1,5 +1,6 @@
 """Voice Gallery: curated voices with their MP3 samples, and the TTS submissions made with them."""
 
+import unicodedata
 import uuid
 
 from django.conf import settings
@@ -9,6 +10,14 @@ from django.db import models
 # espeak-ng accepts 80-450 words per minute and pitch 0-99.
 MIN_RATE, MAX_RATE = 80, 450
 MIN_PITCH, MAX_PITCH = 0, 99
+
+
+def name_sort_key(name: str) -> str:
+    """Alphabetical order as people read it: case and accents ignored ("Épsilon" next to
+    "epsilon"), stored so it sorts the same on SQLite (which compares bytes) and on PostgreSQL
+    (whose order depends on the server's collation), in the API and in the admin alike."""
+    decomposed = unicodedata.normalize("NFKD", name)
+    return "".join(char for char in decomposed if not unicodedata.combining(char)).casefold()
 
 
 class VoiceQuerySet(models.QuerySet):
@@ -29,6 +38,7 @@ class Voice(models.Model):
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     name = models.CharField(max_length=100)
+    name_sort_key = models.CharField(max_length=300, editable=False, default="")
     voice_characteristic = models.CharField(max_length=100, choices=Characteristic.choices)
     order_number = models.PositiveIntegerField(default=0, help_text="Lower numbers appear first.")
     voice_is_ai = models.BooleanField("AI voice", default=True)
@@ -61,8 +71,8 @@ class Voice(models.Model):
     objects = VoiceQuerySet.as_manager()
 
     class Meta:
-        ordering = ["order_number", "name"]
-        indexes = [models.Index(fields=["is_published", "order_number", "name"], name="voice_listing")]
+        ordering = ["order_number", "name_sort_key", "name"]
+        indexes = [models.Index(fields=["is_published", "order_number", "name_sort_key"], name="voice_listing")]
         constraints = [
             models.CheckConstraint(
                 condition=models.Q(voice_characteristic__in=["Male", "Female", "Accent"]),
@@ -76,6 +86,14 @@ class Voice(models.Model):
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        # Derived from the name on every write path (API, admin, demo data), never set on its own.
+        self.name_sort_key = name_sort_key(self.name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "name_sort_key"}
+        super().save(*args, **kwargs)
 
 
 class VoiceSample(models.Model):

@@ -5,7 +5,6 @@ from __future__ import annotations
 import uuid
 
 from django.db.models import QuerySet
-from django.db.models.functions import Lower
 
 from core import ids
 
@@ -34,8 +33,7 @@ def voices_for_listing(user, *, is_published: bool | None) -> QuerySet:
         queryset = queryset.filter(is_published=True)
     elif is_published is not None:
         queryset = queryset.filter(is_published=is_published)
-    # Alphabetical means case-insensitive on every database (SQLite compares bytes).
-    return queryset.order_by("order_number", Lower("name"), "name", "id").values(*LISTED_FIELDS)
+    return queryset.order_by("order_number", "name_sort_key", "name", "id").values(*LISTED_FIELDS)
 
 
 def with_sample_keys(rows: list[dict]) -> list[dict]:

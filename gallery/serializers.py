@@ -9,6 +9,7 @@ from rest_framework import serializers
 from core.serializers import RequestBody
 from core.storage import object_storage
 
+from .media import SAMPLE_CONTENT_TYPE
 from .models import Voice
 
 # Letters and digits of any script, spaces, hyphens and parentheses (no underscore, no markup).
@@ -132,7 +133,13 @@ class GalleryVoiceOutput(serializers.Serializer):
     name = serializers.CharField()
     voiceCharacteristic = serializers.CharField(source="voice_characteristic")
     orderNumber = serializers.IntegerField(source="order_number")
-    samples = serializers.ListField(child=serializers.CharField())
+    samples = serializers.ListField(child=serializers.CharField(),
+                                    help_text="The samples' stable object URLs (they name the objects; they do not serve them).")
+    playableSamples = serializers.ListField(
+        child=serializers.URLField(),
+        help_text="One URL per sample, in the same order, that plays it: signed, answering Range requests, "
+                  "valid for SIGNED_URL_TTL seconds (300 by default) from this response. Read the voice again "
+                  "for fresh ones.")
     voiceIsAI = serializers.BooleanField(source="voice_is_ai")
     isPublished = serializers.BooleanField(source="is_published")
     createdAt = serializers.DateTimeField(source="created_at")
@@ -150,6 +157,10 @@ class GalleryVoiceOutput(serializers.Serializer):
             "voiceCharacteristic": voice["voice_characteristic"],
             "orderNumber": voice["order_number"],
             "samples": [object_storage.object_url(key) for key in voice["sample_keys"]],
+            "playableSamples": [
+                object_storage.signed_url(key, content_type=SAMPLE_CONTENT_TYPE, request=self.context.get("request"))
+                for key in voice["sample_keys"]
+            ],
             "voiceIsAI": voice["voice_is_ai"],
             "isPublished": voice["is_published"],
             "createdAt": _iso(voice["created_at"]),

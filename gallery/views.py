@@ -74,9 +74,8 @@ class VoiceCollectionView(DialectView):
             query.is_valid(raise_exception=True)
             is_published = query.validated_data["isPublished"]
         queryset = selectors.voices_for_listing(request.user, is_published=is_published)
-        return self.paginate(
-            queryset, lambda rows: s.GalleryVoiceOutput(selectors.with_sample_keys(rows), many=True).data
-        )
+        return self.paginate(queryset, lambda rows: s.GalleryVoiceOutput(
+            selectors.with_sample_keys(rows), many=True, context={"request": request}).data)
 
     @extend_schema(request={"application/json": s.GalleryVoiceCreateInput, "multipart/form-data": s.GalleryVoiceCreateFormInput},
                    responses={201: s.GalleryVoiceOutput}, tags=TAGS)
@@ -97,7 +96,7 @@ class VoiceCollectionView(DialectView):
             **data.to_model_fields(),
         )
         voice = selectors.voice_for_reading(request.user, voice.pk)
-        return DialectResponse(s.GalleryVoiceOutput(voice).data, status=201,
+        return DialectResponse(s.GalleryVoiceOutput(voice, context={"request": request}).data, status=201,
                                meta=ResponseMeta(message="Voice created successfully"))
 
 
@@ -114,7 +113,7 @@ class VoiceDetailView(DialectView):
         voice = selectors.voice_for_reading(request.user, voice_id)
         if voice is None:
             raise services.voice_not_found(voice_id)
-        return DialectResponse(s.GalleryVoiceOutput(voice).data)
+        return DialectResponse(s.GalleryVoiceOutput(voice, context={"request": request}).data)
 
     @extend_schema(request={"application/json": s.GalleryVoiceUpdateInput, "multipart/form-data": s.GalleryVoiceUpdateInput},
                    responses=s.GalleryVoiceOutput, tags=TAGS)
@@ -133,7 +132,8 @@ class VoiceDetailView(DialectView):
             sample_files=files,
         )
         voice = selectors.voice_for_reading(request.user, parsed)
-        return DialectResponse(s.GalleryVoiceOutput(voice).data, meta=ResponseMeta(message="Voice updated successfully"))
+        return DialectResponse(s.GalleryVoiceOutput(voice, context={"request": request}).data,
+                               meta=ResponseMeta(message="Voice updated successfully"))
 
     @extend_schema(responses=s.GalleryVoiceDeletedOutput, tags=TAGS)
     def delete(self, request, voice_id):

@@ -4,9 +4,12 @@ and samples sent as multipart files (sampleFile[0]..sampleFile[4])."""
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+import requests
 
 from core.storage import object_storage
 from gallery.models import Voice
+
+from tests.conftest import wait_until
 
 from .conftest import put_to_upload_url, request_upload_url
 
@@ -201,3 +204,48 @@ def test_multipart_put_replaces_samples(admin_api, make_voice, mp3_bytes):
     assert response.status_code == 200, response.content
     [url] = response.json()["data"]["samples"]
     assert voice.samples.get().key == object_storage.key_from_object_url(url)
+
+
+# --- playing samples -------------------------------------------------------------------------------
+def _fetch(url, django_client, headers=None):
+    """GET a playable URL: S3 through HTTP, the local signed route through the Django client."""
+    headers = headers or {}
+    if url.startswith("http://testserver/"):
+        response = django_client.get(url.removeprefix("http://testserver"), headers=headers)
+        body = b"".join(response.streaming_content) if response.streaming else response.content
+        return response.status_code, body, response.headers
+    response = requests.get(url, headers=headers, timeout=30)
+    return response.status_code, response.content, response.headers
+
+
+@pytest.mark.parametrize("storage", ["local_storage", "s3_storage"])
+def test_every_reader_gets_playable_signed_range_capable_sample_urls(request, storage, admin_api, anon, client_for,
+                                                                      user, make_voice, mp3_bytes, settings):
+    request.getfixturevalue(storage)
+    voice = make_voice("Rachel")
+    for reader in (anon, client_for(user), admin_api):
+        listed = reader.get(URL).json()["data"]["items"][0]
+        shown = reader.get(f"{URL}/{voice.pk}").json()["data"]
+        for entity in (listed, shown):
+            assert len(entity["playableSamples"]) == len(entity["samples"]) == 1
+            status, body, headers = _fetch(entity["playableSamples"][0], anon)
+            assert status == 200 and body == mp3_bytes
+            assert headers["Content-Type"] == "audio/mpeg"
+            status, body, headers = _fetch(entity["playableSamples"][0], anon, {"Range": "bytes=100-199"})
+            assert status == 206 and body == mp3_bytes[100:200]
+    assert "Signature" in listed["playableSamples"][0] or "/storage/o/" in listed["playableSamples"][0]
+
+
+def test_playable_sample_urls_expire_after_the_signed_url_ttl(local_storage, anon, make_voice, settings):
+    settings.SIGNED_URL_TTL = 1
+    voice = make_voice("Rachel")
+    url = anon.get(f"{URL}/{voice.pk}").json()["data"]["playableSamples"][0]
+    assert _fetch(url, anon)[0] == 200
+    wait_until(lambda: _fetch(url, anon)[0] == 403, timeout=10, message="the signed URL to expire")
+
+
+def test_playable_sample_urls_on_s3_are_presigned_for_the_signed_url_ttl(s3_storage, anon, make_voice, settings):
+    settings.SIGNED_URL_TTL = 120
+    voice = make_voice("Rachel")
+    url = anon.get(f"{URL}/{voice.pk}").json()["data"]["playableSamples"][0]
+    assert parse_qs(urlsplit(url).query)["X-Amz-Expires"] == ["120"]

@@ -11,8 +11,8 @@ from gallery.models import TtsSubmission, Voice, VoiceSample
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("local_storage")]
 
-ENTITY_KEYS = {"id", "name", "voiceCharacteristic", "orderNumber", "samples", "voiceIsAI", "isPublished",
-               "createdAt", "updatedAt", "createdBy", "updatedBy"}
+ENTITY_KEYS = {"id", "name", "voiceCharacteristic", "orderNumber", "samples", "playableSamples", "voiceIsAI",
+               "isPublished", "createdAt", "updatedAt", "createdBy", "updatedBy"}
 URL = "/api/v1/voice-gallery"
 
 
@@ -395,3 +395,20 @@ def test_an_empty_put_changes_nothing_not_even_updated_by(make_voice, make_user,
     assert response.status_code == 200, response.content
     assert response.json()["data"]["updatedBy"]["userName"] == "Staff Person"
     assert Voice.objects.filter(pk=voice.pk).values().get() == before
+
+
+def test_names_sort_alike_in_the_api_and_the_admin_ignoring_case_and_accents(anon, admin_user, make_voice):
+    from django.test import Client
+
+    from .conftest import grant_curation
+
+    for name in ["Zeta", "Épsilon", "alpha", "Ebert", "epsilon", "Beta", "Ångström", "anna"]:
+        make_voice(name, order_number=1)
+    api_order = names(anon.get(URL, {"size": 20}))
+    assert api_order[:3] == ["alpha", "Ångström", "anna"]
+    assert api_order[3:5] == ["Beta", "Ebert"] and set(api_order[5:7]) == {"epsilon", "Épsilon"}
+    assert api_order[7] == "Zeta"
+    browser = Client()
+    browser.force_login(grant_curation(admin_user))
+    changelist = browser.get("/admin/gallery/voice/")
+    assert [voice.name for voice in changelist.context["cl"].result_list] == api_order
