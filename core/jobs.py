@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import logging
 import os
+import re
 import socket
 import threading
 from contextlib import contextmanager
@@ -36,7 +37,21 @@ logger = logging.getLogger(__name__)
 
 
 class JobFailed(Exception):
-    """The work cannot succeed; the message is shown to the client as the reason."""
+    """The work cannot succeed; the message, made client-safe, is shown to the client as the reason."""
+
+
+# An absolute path on the server (POSIX or Windows), two components or more; URLs are left alone.
+_SERVER_PATH = re.compile(r"(?<![\w.:/\\])(?:[A-Za-z]:)?(?:[/\\][^\s/\\:'\"]+){2,}[/\\]?")
+# A memory address in an engine's log prefix ("[mp3float @ 0x55d1c2a3b4c0]").
+_ADDRESS = re.compile(r"\s*@\s*0x[0-9a-fA-F]+")
+MAX_REASON_CHARS = 500
+
+
+def client_safe(reason: str) -> str:
+    """A failure reason as a client may read it: what went wrong, never where on the server
+    (engines such as ffmpeg name the temporary file they failed on)."""
+    cleaned = _ADDRESS.sub("", _SERVER_PATH.sub("the file", reason))
+    return cleaned[:MAX_REASON_CHARS]
 
 
 class TransientJobError(Exception):
@@ -271,6 +286,7 @@ def _fail(job: Job, reason: str, on_failure) -> None:
 def _finish(job: Job, state: str, error: str, on_failure=None) -> None:
     """Record the outcome (and run the failure hook) in one transaction, only under the lease."""
     now = timezone.now()
+    error = client_safe(error)
     progress = 100 if state == Job.State.SUCCEEDED else job.progress
     with transaction.atomic():
         if not _held(job).update(state=state, error=error, finished_at=now, heartbeat_at=now, progress=progress,

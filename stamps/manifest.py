@@ -63,7 +63,8 @@ def build(stamp: Stamp, files: list[StampFile], *, for_package: bool = False) ->
             "user_id": str(stamp.owner_id),
             "title": stamp.title,
             "description": stamp.description,
-            "conversion_status": stamp.conversion_status,
+            # A package is written while the stamp is processing and ships only when that succeeds.
+            "conversion_status": vst.SHIPPED_STATUS if for_package else stamp.conversion_status,
             "created_at": stamp.created_at.isoformat(),
             "updated_at": stamp.updated_at.isoformat(),
         },

@@ -381,10 +381,25 @@ def start_conversion(user, stamp_id) -> Stamp:
     return _start_packaging(stamp)
 
 
+def check_ready_to_package(stamp: Stamp) -> None:
+    """What the package will carry fits the audio it ships with: voice tags, manifest timestamps and
+    drawings no later than its duration (times set before the audio was uploaded or replaced by a
+    shorter one are caught here), voice tags within the first image. 422 names every offending item."""
+    limits = limits_of(stamp)
+    timed = {"voice_tags": stamp.voice_tags, "timestamps": stamp.timestamps, "drawings": stamp.drawings}
+    errors = {place: [reason] for place, reason in vst.times_past_the_end(timed, limits.duration).items()}
+    try:
+        check_voice_tags(stamp.voice_tags, Limits(duration=None, width=limits.width, height=limits.height))
+    except ValidationError as exc:
+        errors.update(exc.detail)
+    if errors:
+        raise ValidationError(errors)
+
+
 def _start_packaging(stamp: Stamp) -> Stamp:
     if not StampFile.objects.filter(stamp=stamp, role=StampFile.Role.AUDIO).exists():
         raise ValidationError({"audio_file": ["Upload an audio file before completing the package."]})
-    check_voice_tags(stamp.voice_tags, limits_of(stamp))
+    check_ready_to_package(stamp)
     stamp.package_job = jobs.start_job("stamps.package", _package_task(), subject=f"stamp:{stamp.pk}",
                                        payload={"stamp_id": stamp.pk})
     stamp.conversion_status = Stamp.Status.PROCESSING

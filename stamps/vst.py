@@ -21,6 +21,10 @@ MANIFEST_NAME = "manifest.json"
 CHUNK_SIZE = 1024 * 1024
 # ZIP64 from this size on, so a large asset never overflows a 32-bit header field.
 _ZIP64_FROM = 2**31
+# The state every package ships in: it is written only when the stamp's packaging succeeds.
+SHIPPED_STATUS = "completed"
+# Manifest lists whose items carry a time in seconds into the audio: (list, time field).
+TIMED_ITEMS = (("voice_tags", "timestamp"), ("timestamps", "time"), ("drawings", "timestamp"))
 
 
 @dataclass(frozen=True)
@@ -53,6 +57,25 @@ def _safe_path(path: str) -> bool:
         and "\\" not in path
         and path != MANIFEST_NAME
     )
+
+
+def _seconds(value) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
+
+
+def times_past_the_end(document: dict, duration) -> dict[str, str]:
+    """Each voice tag, timestamp and drawing of ``document`` whose time is later than ``duration``
+    seconds, by its place in the manifest ("voice_tags.2.timestamp") with the reason."""
+    if not _seconds(duration):
+        return {}
+    late = {}
+    for section, field in TIMED_ITEMS:
+        items = document.get(section)
+        for index, item in enumerate(items if isinstance(items, list) else []):
+            moment = item.get(field) if isinstance(item, dict) else None
+            if _seconds(moment) and moment > duration:
+                late[f"{section}.{index}.{field}"] = f"{moment:g} s is past the end of the audio ({duration:g} s)."
+    return late
 
 
 def write_package(target: IO[bytes], manifest: dict, entries: list[PackageEntry],
@@ -113,6 +136,12 @@ def validate_package(source: IO[bytes] | str) -> dict:
         version = str(manifest.get("format_version", ""))
         if version.split(".")[0] != FORMAT_VERSION.split(".")[0]:
             problems.append(f"unsupported format_version {version!r}")
+        stamp = manifest.get("stamp")
+        if isinstance(stamp, dict) and "conversion_status" in stamp and stamp["conversion_status"] != SHIPPED_STATUS:
+            problems.append(f"stamp.conversion_status must be {SHIPPED_STATUS!r} in a package, "
+                            f"not {stamp['conversion_status']!r}")
+        problems += [f"{place}: {reason}" for place, reason in times_past_the_end(manifest, manifest.get("duration"))
+                     .items()]
         names = [info.filename for info in infos]
         if len(names) != len(set(names)):
             problems.append("duplicate entries")

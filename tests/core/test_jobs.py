@@ -57,6 +57,43 @@ def test_a_crash_fails_the_job_without_leaking_details(caplog):
     assert "ZeroDivisionError" in caplog.text
 
 
+def test_a_failure_reason_never_shows_a_server_path(tmp_path):
+    """ffmpeg names the file it failed on; the client sees what went wrong, not where."""
+    from core.media import MediaError, audio
+
+    damaged = tmp_path / "stamp-7-x1y2" / "source.mp3"
+    damaged.parent.mkdir()
+    damaged.write_bytes(b"\xff\xfb" + b"\x00" * 4000)
+    job = make_job()
+    failures = []
+
+    def work(ctx):
+        try:
+            audio.transcode(damaged, tmp_path / "out.m4a", ["-c:a", "aac"])
+        except MediaError as exc:
+            assert str(tmp_path) in str(exc)  # the engine's own message does name the path
+            raise jobs.JobFailed(str(exc)) from None
+
+    jobs.run_job(job.pk, work, on_failure=lambda j, reason: failures.append(reason))
+    job.refresh_from_db()
+    assert job.state == "failed" and job.error.startswith("Audio conversion failed")
+    assert str(tmp_path) not in job.error and "stamp-7-x1y2" not in job.error and "/" not in job.error
+    assert failures == [job.error]
+
+
+@pytest.mark.parametrize("reason, shown", [
+    ("Audio conversion failed: /tmp/stamp-3-abc/source.mp3: Invalid data found when processing input",
+     "Audio conversion failed: the file: Invalid data found when processing input"),
+    ("Audio conversion failed: [mp3float @ 0x55d1c2a3b4c0] Header missing",
+     "Audio conversion failed: [mp3float] Header missing"),
+    ("Could not open C:\\Temp\\x\\a.wav", "Could not open the file"),
+    ("See https://example.com/docs/errors for help.", "See https://example.com/docs/errors for help."),
+    ("A stored file is damaged: stamps/12/outputs/a.m4a.", "A stored file is damaged: stamps/12/outputs/a.m4a."),
+])
+def test_client_safe_reasons(reason, shown):
+    assert jobs.client_safe(reason) == shown
+
+
 def test_transient_errors_requeue_for_retry():
     job = make_job()
 

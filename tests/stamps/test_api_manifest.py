@@ -135,3 +135,26 @@ def test_every_json_endpoint_answers_bad_bodies_in_the_stamps_shape(api, stamp, 
     assert huge.status_code == 413 and huge.json()["error"] == "payload_too_large", path
     stamp.refresh_from_db()
     assert stamp.manifest_version == 1 and stamp.conversion_status == Stamp.Status.DRAFT
+
+
+def test_complete_package_refuses_times_past_the_end_of_the_final_audio_naming_each(api, stamp, stamp_media):
+    """Tags, timestamps and drawings set before the audio was uploaded (or replaced by a shorter one)
+    are checked against the audio that ships."""
+    vst_id = stamp.pk
+    tags = [{"timestamp": 1.0, "note": "fits"}, {"timestamp": 40.0, "note": "too late"}]
+    assert api.put(f"/api/v1/security/vst/{vst_id}/manifest",
+                   {"voice_tags": tags, "timestamps": [{"time": 0.5, "label": "intro"}, {"time": 30, "label": "end"}]},
+                   format="json").status_code == 200
+    drawing = api.post(f"/api/v1/security/vst/{vst_id}/drawings",
+                       {"drawing_data": [{"points": [[1, 1], [2, 2]]}], "coordinates": {"width": 10, "height": 10},
+                        "timestamp": 25.0}, format="json")
+    assert drawing.status_code == 201, drawing.content
+    assert upload_audio(api, vst_id, stamp_media["wav"]).status_code == 201  # 2 seconds
+
+    response = api.post(f"/api/v1/security/vst/{vst_id}/complete-package", {}, format="json")
+    assert response.status_code == 422, response.content
+    errors = response.json()["errors"]
+    assert set(errors) == {"voice_tags.1.timestamp", "timestamps.1.time", "drawings.0.timestamp"}
+    assert "past the end of the audio" in errors["drawings.0.timestamp"][0]
+    assert api.post(f"/api/v1/security/vst/{vst_id}/convert").status_code == 422
+    assert Stamp.objects.get(pk=vst_id).conversion_status == "draft"

@@ -4,6 +4,7 @@ failure without orphans, and deletion of everything a packaged stamp owns."""
 import io
 import re
 import subprocess
+import tempfile
 import zipfile
 
 import pytest
@@ -68,6 +69,7 @@ def test_workflow_example_end_to_end(api, celery_worker, speech_wav, tmp_path):
     roles = {item["role"]: item for item in manifest["files"]}
     assert set(roles) == {"audio", "image", "audio_aac", "audio_opus", "waveform", "thumbnail"}
     assert manifest["voice_tags"] == [{"timestamp": 1.2, "x": 120.0, "y": 80.0, "note": "Important point here"}]
+    assert manifest["stamp"]["conversion_status"] == "completed"  # the state it ships in
 
     archive = zipfile.ZipFile(io.BytesIO(body))
     for role, codec in [("audio_aac", "aac"), ("audio_opus", "opus")]:
@@ -123,6 +125,7 @@ def test_a_failing_conversion_ends_failed_with_a_reason_and_no_orphans(api, cele
     stamp.refresh_from_db()
     assert stamp.conversion_status == "failed"
     assert stamp.failure_reason.startswith("Audio conversion failed")
+    assert tempfile.gettempdir() not in stamp.failure_reason and f"stamp-{stamp.pk}-" not in stamp.failure_reason
     polled = api.get(f"/api/v1/security/vst/{stamp.pk}/convert").json()
     assert polled["status"] == "failed" and polled["error"] == stamp.failure_reason
     assert Job.objects.get(pk=stamp.package_job_id).state == "failed"

@@ -74,3 +74,27 @@ def test_validator_finds_damage(mutate, problem):
 def test_not_a_zip():
     with pytest.raises(vst.InvalidPackage):
         vst.validate_package(io.BytesIO(b"plain text"))
+
+
+def test_validator_refuses_times_past_the_end_of_the_audio():
+    package = _package(_objects(a=b"audio"), manifest_extra={
+        "duration": 2.0,
+        "voice_tags": [{"timestamp": 1.5}, {"timestamp": 9.0}],
+        "timestamps": [{"time": 2.0}, {"time": 3.5}],
+        "drawings": [{"id": "d1", "timestamp": None}, {"id": "d2", "timestamp": 2.5}],
+    })
+    with pytest.raises(vst.InvalidPackage) as caught:
+        vst.validate_package(package)
+    assert caught.value.problems == [
+        "voice_tags.1.timestamp: 9 s is past the end of the audio (2 s).",
+        "timestamps.1.time: 3.5 s is past the end of the audio (2 s).",
+        "drawings.1.timestamp: 2.5 s is past the end of the audio (2 s).",
+    ]
+
+
+def test_validator_refuses_a_package_that_says_it_is_still_processing():
+    package = _package(_objects(a=b"audio"), manifest_extra={"stamp": {"id": 1, "conversion_status": "processing"}})
+    with pytest.raises(vst.InvalidPackage) as caught:
+        vst.validate_package(package)
+    assert "conversion_status" in str(caught.value)
+    vst.validate_package(_package(_objects(a=b"audio"), manifest_extra={"stamp": {"conversion_status": "completed"}}))
