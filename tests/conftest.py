@@ -88,7 +88,8 @@ def wait_until(predicate, timeout: float = 60, interval: float = 0.2, message: s
 class WorkerProcess:
     """A `celery worker` subprocess on the test database, consuming one queue."""
 
-    def __init__(self, extra_env: dict | None = None, concurrency: int = 1, queue: str | None = None):
+    def __init__(self, extra_env: dict | None = None, concurrency: int = 1, queue: str | None = None,
+                 include: str | None = None):
         from django.db import connection
 
         db = connection.settings_dict
@@ -108,6 +109,7 @@ class WorkerProcess:
         }
         self.hostname = f"test-{uuid.uuid4().hex[:6]}@%h"
         self.concurrency = concurrency
+        self.include = include
         self.process: subprocess.Popen | None = None
         self.lines: list[str] = []
         self._ready = threading.Event()
@@ -116,7 +118,8 @@ class WorkerProcess:
         self.process = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "voiceplatform", "worker", "--loglevel", "INFO",
              "-Q", self.queue, "--concurrency", str(self.concurrency),
-             "--hostname", self.hostname, "--without-gossip", "--without-mingle", "--without-heartbeat"],
+             "--hostname", self.hostname, "--without-gossip", "--without-mingle", "--without-heartbeat",
+             *(["--include", self.include] if self.include else [])],
             cwd=ROOT, env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
         )
         threading.Thread(target=self._pump, daemon=True).start()
@@ -167,10 +170,10 @@ def start_worker(django_db_blocker):
     session_queue = app.conf.task_default_queue
     workers = []
 
-    def start(extra_env=None, concurrency=1):
+    def start(extra_env=None, concurrency=1, include=None):
         app.conf.task_default_queue = queue
         with django_db_blocker.unblock():
-            worker = WorkerProcess(extra_env, concurrency, queue).start()
+            worker = WorkerProcess(extra_env, concurrency, queue, include).start()
         workers.append(worker)
         return worker
 
@@ -178,6 +181,27 @@ def start_worker(django_db_blocker):
     app.conf.task_default_queue = session_queue
     for worker in workers:
         worker.stop()
+
+
+# --- faults of our own making ------------------------------------------------------------
+@pytest.fixture
+def own_redis(tmp_path):
+    """A redis-server of this test's own on a spare port (the fault tests stop and restart it)."""
+    from tests.faults import RedisServer
+
+    server = RedisServer(tmp_path).start()
+    yield server
+    server.stop()
+
+
+@pytest.fixture
+def black_hole():
+    """A server that accepts connections and never answers."""
+    from tests.faults import BlackHole
+
+    hole = BlackHole()
+    yield hole
+    hole.close()
 
 
 # --- S3 through a moto server over HTTP -------------------------------------------------

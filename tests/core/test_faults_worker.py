@@ -1,0 +1,66 @@
+"""Workers under real faults: a Redis restart while a job runs, a killed worker. Each job runs
+once (its runs file has one line) and the worker keeps consuming afterwards."""
+
+import os
+import signal
+import uuid
+
+import pytest
+from kombu import Connection
+
+from core.models import Job
+from tests.conftest import wait_until
+from tests.core.fault_tasks import hold_until_released
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker, pytest.mark.fault]
+
+
+class HeldJob:
+    """A tests.hold_until_released job published to one broker and queue."""
+
+    def __init__(self, tmp_path, broker_url: str, queue: str):
+        name = uuid.uuid4().hex[:8]
+        self.release = tmp_path / f"{name}.release"
+        self.runs = tmp_path / f"{name}.runs"
+        self.job = Job.objects.create(kind="tests.hold", task_name=hold_until_released.name,
+                                      payload={"release": str(self.release), "runs": str(self.runs)})
+        self.broker_url, self.queue = broker_url, queue
+
+    def send(self) -> "HeldJob":
+        with Connection(self.broker_url) as connection:
+            hold_until_released.apply_async(args=[str(self.job.pk)], connection=connection, queue=self.queue)
+        return self
+
+    def state(self) -> str:
+        return Job.objects.get(pk=self.job.pk).state
+
+    def result_writes(self) -> int:
+        return len(self.runs.read_text().splitlines()) if self.runs.exists() else 0
+
+
+@pytest.mark.parametrize("finishes", ["after the worker reconnected", "while Redis is down"])
+def test_a_redis_restart_while_a_job_runs_does_not_kill_the_worker(start_worker, own_redis, tmp_path, finishes):
+    worker = start_worker({"REDIS_URL": own_redis.url}, include="tests.core.fault_tasks")
+    held = HeldJob(tmp_path, own_redis.url, worker.queue).send()
+    wait_until(lambda: held.state() == Job.State.RUNNING, timeout=60, message="the job to start")
+
+    own_redis.stop()
+    if finishes == "while Redis is down":
+        held.release.touch()
+        wait_until(lambda: held.state() != Job.State.RUNNING, timeout=60, message="the job to end")
+    own_redis.start()
+    if finishes == "after the worker reconnected":
+        wait_until(lambda: sum("Connected to redis" in line for line in worker.lines) >= 2, timeout=60,
+                   message="the worker to reconnect")
+    held.release.touch()
+
+    wait_until(lambda: held.state() == Job.State.SUCCEEDED or worker.process.poll() is not None, timeout=120,
+               message="the job to finish or the worker to die")
+    assert worker.process.poll() is None, "\n".join(worker.lines[-30:])
+    assert held.state() == Job.State.SUCCEEDED and held.result_writes() == 1
+
+    # The worker consumes again on the restarted Redis.
+    after = HeldJob(tmp_path, own_redis.url, worker.queue).send()
+    after.release.touch()
+    wait_until(lambda: after.state() == Job.State.SUCCEEDED, timeout=120, message="a job after the restart")
+    assert after.result_writes() == 1
