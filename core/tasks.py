@@ -1,7 +1,7 @@
 from celery import shared_task
-from celery.signals import worker_ready
+from celery.signals import worker_ready, worker_shutdown
 
-from . import jobs, services
+from . import health, jobs, services
 
 
 @shared_task(name="core.sweep_stuck_jobs", ignore_result=True)
@@ -14,7 +14,17 @@ def cleanup_storage(job_id):
     services.run_storage_cleanup(job_id)
 
 
+_heartbeat = health.WorkerHeartbeat()
+
+
 @worker_ready.connect
-def requeue_orphaned_jobs(**kwargs):
-    """A worker that starts after a kill picks up the jobs the killed processes held."""
+def on_worker_ready(**kwargs):
+    """A worker that starts after a kill picks up the jobs the killed processes held, then
+    tells /readyz that it is alive."""
+    _heartbeat.start()
     jobs.requeue_orphaned_jobs()
+
+
+@worker_shutdown.connect
+def on_worker_shutdown(**kwargs):
+    _heartbeat.stop()

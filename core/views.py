@@ -1,19 +1,15 @@
 """Views of the shared mechanisms: signed downloads and upload slots on local
 disk, and the health checks."""
 
-import logging
 import uuid
 
-from django.conf import settings
-from django.db import connection
 from django.http import HttpResponse, JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
+from . import health
 from .http import serve_file
 from .storage import object_storage
-
-logger = logging.getLogger(__name__)
 
 
 @require_GET
@@ -88,33 +84,6 @@ def healthz(request):
 
 @require_GET
 def readyz(request):
-    checks = {"database": _check_database, "broker": _check_broker, "storage": _check_storage}
-    results = {}
-    for name, check in checks.items():
-        try:
-            check()
-            results[name] = "ok"
-        except Exception as exc:  # noqa: BLE001 - a readiness probe reports every failure
-            logger.warning("readiness check %s failed: %s", name, exc)
-            results[name] = "unavailable"
-    healthy = all(value == "ok" for value in results.values())
-    return JsonResponse({"status": "ok" if healthy else "unavailable", "checks": results}, status=200 if healthy else 503)
-
-
-def _check_database():
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT 1")
-
-
-def _check_broker():
-    from voiceplatform.celery import app
-
-    with app.connection_for_write() as conn:
-        conn.ensure_connection(max_retries=1, timeout=3)
-
-
-def _check_storage():
-    object_storage.exists(".readyz")
-    if object_storage.is_local:
-        if not settings.MEDIA_ROOT.exists():
-            settings.MEDIA_ROOT.mkdir(parents=True, exist_ok=True)
+    ready, checks = health.readiness()
+    status = "ok" if ready and all(value == "ok" for value in checks.values()) else ("degraded" if ready else "unavailable")
+    return JsonResponse({"status": status, "checks": checks}, status=200 if ready else 503)

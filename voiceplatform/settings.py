@@ -92,6 +92,21 @@ TEMPLATES = [
     },
 ]
 
+# --- Timeouts of network dependencies ------------------------------------------
+# A database, Redis or broker that is down or hangs (accepts and never answers) must turn a
+# request into a prompt 503, never a hang: every connection gets a connect and a read timeout.
+DEPENDENCY_CONNECT_TIMEOUT = env.float("DEPENDENCY_CONNECT_TIMEOUT", default=2)
+DEPENDENCY_READ_TIMEOUT = env.float("DEPENDENCY_READ_TIMEOUT", default=3)
+DATABASE_STATEMENT_TIMEOUT = env.int("DATABASE_STATEMENT_TIMEOUT", default=30)
+REDIS_SOCKET_OPTIONS = {
+    "socket_connect_timeout": DEPENDENCY_CONNECT_TIMEOUT,
+    "socket_timeout": DEPENDENCY_READ_TIMEOUT,
+    "retry_on_timeout": True,
+    "health_check_interval": 25,
+}
+# Seconds a client is told to wait (Retry-After) when a dependency is unavailable.
+DEPENDENCY_RETRY_AFTER = env.int("DEPENDENCY_RETRY_AFTER", default=30)
+
 # --- Database -----------------------------------------------------------------
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{DATA_DIR / 'db.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
@@ -107,6 +122,10 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
+    DATABASES["default"].setdefault("OPTIONS", {}).update({
+        "connect_timeout": max(1, round(DEPENDENCY_CONNECT_TIMEOUT)),
+        "options": f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT * 1000}",
+    })
     if env.str("DATABASE_TEST_NAME", default=""):
         DATABASES["default"]["TEST"] = {"NAME": env.str("DATABASE_TEST_NAME")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -114,7 +133,11 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache (shared across processes: throttles, JWKS, view windows) -------------
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}}
+    CACHES = {"default": {
+        "BACKEND": "django.core.cache.backends.redis.RedisCache",
+        "LOCATION": REDIS_URL,
+        "OPTIONS": REDIS_SOCKET_OPTIONS,
+    }}
 else:
     CACHES = {
         "default": {
@@ -186,7 +209,7 @@ else:
 # unacknowledged message to a second worker.
 CELERY_VISIBILITY_TIMEOUT = env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)
 CELERY_BROKER_TRANSPORT_OPTIONS = (
-    {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
+    {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT, **REDIS_SOCKET_OPTIONS}
     if REDIS_URL
     else {
         "data_folder_in": str(DATA_DIR / "broker"),
@@ -195,6 +218,11 @@ CELERY_BROKER_TRANSPORT_OPTIONS = (
     }
 )
 CELERY_RESULT_BACKEND_TRANSPORT_OPTIONS = {"visibility_timeout": CELERY_VISIBILITY_TIMEOUT}
+CELERY_REDIS_SOCKET_CONNECT_TIMEOUT = DEPENDENCY_CONNECT_TIMEOUT
+CELERY_REDIS_SOCKET_TIMEOUT = DEPENDENCY_READ_TIMEOUT
+CELERY_BROKER_CONNECTION_TIMEOUT = DEPENDENCY_CONNECT_TIMEOUT
+# Publishing from a request is bounded: two tries, then the job is left for the sweeper.
+CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="voiceplatform")
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
@@ -220,6 +248,9 @@ JOB_LEASE_SECONDS = env.int("JOB_LEASE_SECONDS", default=60)
 JOB_SEND_GRACE = env.int("JOB_SEND_GRACE", default=30)
 JOB_STUCK_TIMEOUT = env.int("JOB_STUCK_TIMEOUT", default=900)
 JOB_MAX_ATTEMPTS = env.int("JOB_MAX_ATTEMPTS", default=3)
+# Each worker records that it is alive in the cache this often; /readyz reports a worker as
+# answering when one did within three intervals.
+WORKER_HEARTBEAT_SECONDS = env.int("WORKER_HEARTBEAT_SECONDS", default=10)
 
 # --- Email --------------------------------------------------------------------
 if env.str("EMAIL_URL", default=""):

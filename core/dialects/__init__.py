@@ -1,7 +1,11 @@
 """One mechanism for the four API dialects. See base.py for the design."""
 
-from django.http import JsonResponse
+import sys
+
+from django.http import HttpResponse, JsonResponse
 from rest_framework.views import APIView
+
+from core.outages import is_outage, unavailable_error
 
 from .base import ApiError, Dialect, DialectResponse, ResponseMeta, flatten_errors
 from .conversions import CONVERSIONS
@@ -88,9 +92,15 @@ def _plain(request, status: int, kind: str):
     dialect = dialect_for_path(request.path)
     if dialect is None:
         return None
-    error = ApiError(kind)
+    return _error_response(dialect, ApiError(kind), request)
+
+
+def _error_response(dialect, error: ApiError, request):
     status_code, _, _ = dialect.resolve(error)
-    return JsonResponse(dialect.full_error_body(error, request), status=status_code, safe=False)
+    response = JsonResponse(dialect.full_error_body(error, request), status=status_code, safe=False)
+    for name, value in error.headers.items():
+        response[name] = value
+    return response
 
 
 def not_found_handler(request, exception=None):
@@ -101,7 +111,17 @@ def not_found_handler(request, exception=None):
 
 
 def server_error_handler(request):
-    """handler500: an API path never gets an HTML error page or a traceback."""
+    """handler500: an API path never gets an HTML error page or a traceback; a dependency that
+    is down (raised outside DRF, e.g. by a middleware reading the session) answers 503."""
     from django.views.defaults import server_error
 
+    if is_outage(sys.exc_info()[1]):
+        error = unavailable_error()
+        dialect = dialect_for_path(request.path)
+        if dialect is not None:
+            return _error_response(dialect, error, request)
+        response = HttpResponse("Service temporarily unavailable, retry later.\n", status=503,
+                                content_type="text/plain")
+        response["Retry-After"] = error.headers["Retry-After"]
+        return response
     return _plain(request, 500, "server_error") or server_error(request)

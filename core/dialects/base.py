@@ -18,6 +18,7 @@ from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
+from ..outages import is_outage, unavailable_error
 from ..request_ids import NO_REQUEST, current_request_id
 
 logger = logging.getLogger(__name__)
@@ -61,6 +62,7 @@ GENERIC_KINDS = (
     "gone",
     "payment_required",
     "server_error",
+    "unavailable",
 )
 
 
@@ -160,6 +162,10 @@ class Dialect:
             return ApiError("bad_request", message=str(exc.detail))
         if isinstance(exc, exceptions.APIException):
             return ApiError("bad_request", status=exc.status_code, message=str(exc.detail))
+        if is_outage(exc):
+            logger.warning("dependency unavailable in %s %s: %r", getattr(request, "method", "?"),
+                           getattr(request, "path", "?"), exc)
+            return unavailable_error()
         return None
 
     def handle_exception(self, exc: Exception, request) -> Response:

@@ -71,6 +71,7 @@ class ConversionsDialect(Dialect):
         "validation": (422, None, "Validation error"),
         "throttled": (429, None, "Too many requests"),
         "server_error": (500, None, "Internal server error"),
+        "unavailable": (503, None, "Service temporarily unavailable, retry later"),
     }
 
     def success_body(self, data, meta: ResponseMeta, request, status_code):

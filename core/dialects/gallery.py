@@ -74,6 +74,7 @@ class GalleryDialect(Dialect):
         "validation": (400, VALIDATION_ERROR, "Validation failed"),
         "throttled": (429, "RATE_LIMIT_EXCEEDED", "Too many requests, retry later"),
         "server_error": (500, "INTERNAL_ERROR", "An unexpected error occurred"),
+        "unavailable": (503, "SERVICE_UNAVAILABLE", "The service is temporarily unavailable, retry later"),
     }
 
     def success_body(self, data, meta: ResponseMeta, request, status_code):

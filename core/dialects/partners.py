@@ -119,6 +119,7 @@ class PartnersDialect(Dialect):
         "validation": (400, 400, "Invalid input"),
         "throttled": (429, 429, "Too many requests"),
         "server_error": (500, 500, "Internal server error"),
+        "unavailable": (503, 503, "Service temporarily unavailable, retry later"),
     }
 
     @property

@@ -54,6 +54,7 @@ class StampsDialect(Dialect):
         "validation": (422, VALIDATION_FAILED, "The given data was invalid"),
         "throttled": (429, "rate_limited", "Too many requests"),
         "server_error": (500, "server_error", "An unexpected error occurred"),
+        "unavailable": (503, "service_unavailable", "The service is temporarily unavailable, retry later"),
     }
 
     def success_body(self, data, meta: ResponseMeta, request, status_code):

@@ -18,7 +18,11 @@ def test_healthz(client):
 def test_readyz_checks_database_broker_and_storage(client):
     response = client.get("/readyz")
     assert response.status_code == 200, response.content
-    assert response.json() == {"status": "ok", "checks": {"database": "ok", "broker": "ok", "storage": "ok"}}
+    body = response.json()
+    assert body["checks"] == {"database": "ok", "cache": "ok", "broker": "ok", "storage": "ok",
+                              "worker": body["checks"]["worker"]}
+    # Without a worker the web still serves; the worker's absence is reported.
+    assert body["status"] == ("ok" if body["checks"]["worker"] == "ok" else "degraded")
 
 
 @pytest.mark.django_db
@@ -97,6 +101,9 @@ def test_docker_compose_names_only_things_that_exist():
             assert "voiceplatform.wsgi:application" in command
     for name in ("web", "worker", "postgres", "redis", "minio"):
         assert "healthcheck" in services[name], name
+    # A process that dies comes back by itself.
+    for name in ("web", "worker", "beat", "postgres", "redis", "minio"):
+        assert services[name]["restart"] == "unless-stopped", name
     # Everything the commands name exists in this repository.
     import importlib
 
