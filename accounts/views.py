@@ -7,6 +7,7 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import ensure_csrf_cookie
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers as drf_serializers
+from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
 
 from core.dialects import CONVERSIONS, STAMPS, ApiError, DialectResponse, DialectView
@@ -97,9 +98,14 @@ class MeView(DialectView):
 # --- the Respeecher gateway set (conversions dialect) -----------------------------------
 @method_decorator(ensure_csrf_cookie, name="post")
 class LoginView(DialectView):
+    """Sets a session, so it must not be a login CSRF target: JSON bodies only (as the gateway
+    documents). A cross-site form cannot send application/json, and a cross-site script cannot
+    either without a CORS preflight that only CORS_ALLOWED_ORIGINS pass."""
+
     dialect = CONVERSIONS
     permission_classes = [AllowAny]
     authentication_classes = []
+    parser_classes = [JSONParser]
     throttle_classes = [ScopedRateThrottle]
     throttle_scope = "auth"
 

@@ -18,6 +18,7 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.core.cache import cache
+from django.urls import reverse
 from rest_framework import throttling
 
 
@@ -103,3 +104,9 @@ class AttemptBudget:
     def spend(self, ident: str) -> None:
         now, recent = self._recent(ident)
         cache.set(self._key(ident), [*recent, now], self.duration)
+
+
+def outside_the_admin(request, credentials=None) -> bool:
+    """django-axes' whitelist (AXES_WHITELIST_CALLABLE): the lockout and its records are the admin
+    login's only. The API logins are throttled per client by DRF and answer in their own dialect."""
+    return not request.path.startswith(reverse("admin:index"))

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "axes",
     "core",
     "accounts",
     "stamps",
@@ -71,6 +72,8 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    # Last, as django-axes asks: it turns a locked-out admin login into its 429 page.
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "voiceplatform.urls"
@@ -262,6 +265,11 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="VoicePlatform <norep
 EMAIL_TIMEOUT = 20
 
 # --- Authentication -----------------------------------------------------------
+AUTHENTICATION_BACKENDS = [
+    # django-axes first: it refuses a locked-out admin login before the password is checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -435,6 +443,20 @@ CELERY_BEAT_SCHEDULE["partners-purge-audit-log"] = {"task": "partners.purge_audi
 # --- end partners ---
 
 # --- Security (production values come from the environment) -------------------
+# The admin login (django-axes): AXES_FAILURE_LIMIT wrong passwords from one client address, or
+# for one account, lock further attempts out for AXES_COOLOFF_MINUTES (each failure during the
+# lockout starts it again). Attempts are rows in the database (visible in the admin); a success
+# clears them; `manage.py axes_reset` unlocks. The API logins have their own throttles (THROTTLE_AUTH).
+AXES_ONLY_ADMIN_SITE = True
+AXES_WHITELIST_CALLABLE = "core.throttles.outside_the_admin"
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = ["ip_address", "username"]
+AXES_USERNAME_FORM_FIELD = "username"
+AXES_RESET_ON_SUCCESS = True
+# Successful logins are not written by axes: the gateway's session logins would fill a table nothing purges.
+AXES_DISABLE_ACCESS_LOG = True
+AXES_CLIENT_IP_CALLABLE = "core.throttles.client_address"
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("DJANGO_BEHIND_TLS_PROXY", default=False) else None
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=False)
 SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=False)
