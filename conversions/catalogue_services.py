@@ -18,7 +18,7 @@ from core.dialects import ApiError
 from core.media import MediaError, audio, tts, vocoder
 from core.services import schedule_storage_cleanup
 from core.storage import new_key, object_storage
-from core.uploads import local_upload_path
+from core.uploads import AudioLimits, AudioRejected, accepted_audio
 
 from .models import (
     Accent,
@@ -173,18 +173,12 @@ def create_calibration(user, *, name: str, upload) -> Calibration:
 
     if Calibration.objects.filter(user=user, name=name).exists():
         raise ApiError("conflict", message="A calibration with this name already exists.", status=400)
-    if upload.size > settings.CALIBRATION_MAX_BYTES:
-        raise ApiError("too_large", message=f"The audio is larger than {settings.CALIBRATION_MAX_BYTES} bytes.")
-    with local_upload_path(upload) as path:
-        try:
-            info = audio.probe(path, allowed_formats=CALIBRATION_FORMATS)
-        except MediaError as exc:
-            raise ApiError("bad_request", message=str(exc)) from None
-        if info.duration > settings.CALIBRATION_MAX_SECONDS:
-            raise ApiError("bad_request",
-                           message=f"The calibration audio is longer than {settings.CALIBRATION_MAX_SECONDS} seconds.")
-        with path.open("rb") as stream:
+    limits = AudioLimits(settings.CALIBRATION_MAX_BYTES, settings.CALIBRATION_MAX_SECONDS, CALIBRATION_FORMATS)
+    try:
+        with accepted_audio(upload, limits) as (path, info), path.open("rb") as stream:
             stored = object_storage.put(new_key(f"calibrations/{user.pk}", info.format), stream, info.content_type)
+    except AudioRejected as exc:
+        raise exc.api_error(invalid_kind="bad_request") from None
     created = False
     try:
         with transaction.atomic():

@@ -30,7 +30,7 @@ from core.media import tts as tts_engine
 from core.media import waveform as waveform_engine
 from core.services import schedule_storage_cleanup
 from core.storage import new_key, object_storage, removed_on_failure
-from core.uploads import local_upload_path
+from core.uploads import AudioLimits, AudioRejected, accepted_audio
 
 from .models import Folder, Note, Project, Recording, TtsVoice
 
@@ -155,18 +155,15 @@ def create_uploaded_recording(user, *, folder: Folder, upload, microphone: str, 
     queue the job that measures it and renders its waveform."""
     from .library_tasks import process_recording
 
-    if upload.size > settings.CONVERSIONS_RECORDING_MAX_BYTES:
-        raise ApiError("too_large", message=f"The audio is larger than {settings.CONVERSIONS_RECORDING_MAX_BYTES} bytes")
-    with local_upload_path(upload) as path:
-        try:
-            info = audio_engine.probe(path, allowed_formats=UPLOAD_FORMATS)
-        except MediaError as exc:
-            raise ApiError("validation", fields={"data": [str(exc)]}) from None
-    key = new_key(f"conversions/{folder.project_id}/recordings", info.format)
-    upload.seek(0)
-    with removed_on_failure() as new_keys:
-        stored = object_storage.put(key, upload, info.content_type)
-        new_keys.append(stored.key)
+    limits = AudioLimits(settings.CONVERSIONS_RECORDING_MAX_BYTES, settings.CONVERSIONS_RECORDING_MAX_SECONDS,
+                         UPLOAD_FORMATS)
+    try:
+        with accepted_audio(upload, limits) as (path, info), path.open("rb") as stream:
+            stored = object_storage.put(new_key(f"conversions/{folder.project_id}/recordings", info.format), stream,
+                                        info.content_type)
+    except AudioRejected as exc:
+        raise exc.api_error("data") from None
+    with removed_on_failure([stored.key]):
         with transaction.atomic():
             recording = Recording.objects.create(
                 project_id=folder.project_id, parent_folder=folder, created_by=user, type=Recording.Type.ORIGINAL,

@@ -7,13 +7,15 @@ never fetched from a URL a client supplied.
 from __future__ import annotations
 
 import logging
-import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from typing import IO
 
-from core.media import MediaError, audio, tts
-from core.storage import CHUNK_SIZE, object_storage
+from django.conf import settings
+
+from core.media import audio, tts
+from core.storage import object_storage
+from core.uploads import AudioLimits, AudioRejected, accepted_audio
 
 logger = logging.getLogger(__name__)
 
@@ -30,33 +32,32 @@ class RenderedSpeech:
     duration: float
 
 
-def is_mp3(fileobj: IO[bytes]) -> bool:
-    """True if the stream holds MP3 audio (probed by content, at most MAX_SAMPLE_BYTES are read)."""
-    with tempfile.NamedTemporaryFile(suffix=SAMPLE_EXTENSION) as copy:
-        copied = _copy_limited(fileobj, copy, MAX_SAMPLE_BYTES + 1)
-        copy.flush()
-        if copied > MAX_SAMPLE_BYTES:
-            return False
-        try:
-            audio.probe(copy.name, allowed_formats={"mp3"})
-        except MediaError:
-            return False
-    return True
+def sample_limits() -> AudioLimits:
+    """The spec's 5 MB per sample, our duration cap, MP3 by content."""
+    return AudioLimits(MAX_SAMPLE_BYTES, settings.GALLERY_SAMPLE_MAX_SECONDS, frozenset({"mp3"}))
+
+
+def check_sample(fileobj: IO[bytes]) -> None:
+    """Raise AudioRejected unless the stream is an acceptable sample (at most MAX_SAMPLE_BYTES are read)."""
+    with accepted_audio(fileobj, sample_limits()):
+        pass
 
 
 def stored_sample_is_acceptable(key: str) -> bool:
-    """The object exists under voice-samples/, is at most 5 MB and is MP3 by content."""
+    """The object exists under voice-samples/ and is an acceptable sample by size, content and duration."""
     if not key.startswith(SAMPLE_PREFIX) or not object_storage.exists(key):
         return False
     size = object_storage.size(key)
-    if size <= 0 or size > MAX_SAMPLE_BYTES:
-        logger.info("sample %s rejected: size %s", key, size)
+    if size <= 0:
+        logger.info("sample %s rejected: empty", key)
         return False
-    with object_storage.open(key) as stored:
-        acceptable = is_mp3(stored)
-    if not acceptable:
-        logger.info("sample %s rejected: not MP3 by content", key)
-    return acceptable
+    try:
+        with object_storage.open(key) as stored:
+            check_sample(stored)
+    except AudioRejected as exc:
+        logger.info("sample %s rejected: %s", key, exc.reason)
+        return False
+    return True
 
 
 def render_speech(text: str, workdir: Path, *, voice: str, rate: int, pitch: int) -> RenderedSpeech:
@@ -71,17 +72,3 @@ def engine_voices() -> list[tuple[str, str]]:
     """espeak-ng voices staff may map a gallery voice to: (id, language name), by language name."""
     named = {voice: name.replace("_", " ") for voice, name in tts.voices().items()}
     return sorted(named.items(), key=lambda item: (item[1].casefold(), item[0]))
-
-
-def _copy_limited(source: IO[bytes], target: IO[bytes], limit: int) -> int:
-    if hasattr(source, "seek") and getattr(source, "seekable", lambda: True)():
-        source.seek(0)
-    copied = 0
-    while copied < limit:
-        data = source.read(min(CHUNK_SIZE, limit - copied))
-        if not data:
-            break
-        target.write(data)
-        copied += len(data)
-    return copied
-

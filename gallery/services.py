@@ -23,9 +23,11 @@ from django.utils import timezone
 from core import jobs
 from core.dialects import ApiError
 from core.dialects.gallery import FILE_TOO_LARGE, INVALID_FILE_TYPE, INVALID_S3_URL, VOICE_IN_USE, VOICE_NOT_FOUND
+from core.media import MediaError
 from core.models import Job
 from core.services import schedule_storage_cleanup
 from core.storage import UploadSlot, new_key, object_storage, removed_on_failure
+from core.uploads import AudioRejected
 
 from . import media
 from .models import TtsSubmission, Voice, VoiceSample
@@ -99,12 +101,16 @@ def check_sample_file(upload: UploadedFile) -> None:
         raise ApiError(
             "validation", code=INVALID_FILE_TYPE, message=f"Only MP3 files are allowed. Received: {upload.name}"
         )
-    if upload.size > media.MAX_SAMPLE_BYTES:
-        raise _too_large(upload.size)
-    if not media.is_mp3(upload):
+    try:
+        media.check_sample(upload)
+    except AudioRejected as exc:
+        if exc.reason == "too_large":
+            raise _too_large(upload.size) from None
+        if exc.reason == "too_long":
+            raise exc.api_error() from None
         raise ApiError(
             "validation", code=INVALID_FILE_TYPE, message=f"Only MP3 files are allowed. {upload.name} is not MP3 audio."
-        )
+        ) from None
 
 
 def store_sample_files(uploads: Iterable[UploadedFile]) -> list[str]:
@@ -300,7 +306,7 @@ def render_submission(job_id) -> None:
             try:
                 speech = media.render_speech(spoken_text(submission.text), Path(workdir), voice=voice.espeak_voice,
                                              rate=voice.speech_rate, pitch=voice.pitch)
-            except media.MediaError as exc:
+            except MediaError as exc:
                 raise jobs.JobFailed(str(exc)) from exc
             ctx.progress(70)
             with speech.path.open("rb") as rendered:

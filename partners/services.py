@@ -47,10 +47,10 @@ from core.dialects.partners import (
     notice,
     partner_error,
 )
-from core.media import MediaError, audio, images
+from core.media import MediaError, images
 from core.services import schedule_storage_cleanup
 from core.storage import new_key, object_storage
-from core.uploads import local_upload_path
+from core.uploads import AudioLimits, AudioRejected, accepted_audio
 
 from . import selectors
 from .scripts import ScriptType
@@ -366,6 +366,10 @@ def assign_talent(job: Job, talent: Talent, *, by) -> Job:
     return job
 
 
+def _audio_limits(formats) -> AudioLimits:
+    return AudioLimits(settings.PARTNERS_AUDIO_MAX_BYTES, settings.PARTNERS_AUDIO_MAX_SECONDS, formats)
+
+
 def deliver_file(job: Job, fileobj, filename: str, *, by) -> Job:
     """Attach the recorded file; the job waits for the partner's approval or edit request."""
     if job.status == Job.Status.APPROVED:
@@ -373,13 +377,11 @@ def deliver_file(job: Job, fileobj, filename: str, *, by) -> Job:
     if job.status == Job.Status.NEW:
         raise ValidationError("Assign a talent before delivering a file.")
     try:
-        with local_upload_path(fileobj) as path:
-            info = audio.probe(path, DELIVERY_FORMATS)
-    except MediaError as exc:
-        raise ValidationError(str(exc)) from exc
-    fileobj.seek(0)
-    stored = object_storage.put(new_key(f"partners/{job.program.partner_id}/deliveries", info.format), fileobj,
-                                info.content_type)
+        with accepted_audio(fileobj, _audio_limits(DELIVERY_FORMATS)) as (path, info), path.open("rb") as stream:
+            stored = object_storage.put(new_key(f"partners/{job.program.partner_id}/deliveries", info.format), stream,
+                                        info.content_type)
+    except AudioRejected as exc:
+        raise ValidationError(exc.message) from None
     try:
         with transaction.atomic():
             locked = Job.objects.select_for_update().get(pk=job.pk)
@@ -402,13 +404,11 @@ def deliver_file(job: Job, fileobj, filename: str, *, by) -> Job:
 def add_demo(talent: Talent, fileobj, *, title: str, tags: list[str]) -> Demo:
     """Store a demo recording after checking by content that it is audio of an accepted format."""
     try:
-        with local_upload_path(fileobj) as path:
-            info = audio.probe(path, DEMO_FORMATS)
-    except MediaError as exc:
-        raise ValidationError(str(exc)) from exc
-    fileobj.seek(0)
-    stored = object_storage.put(new_key(f"partners/talents/{talent.pk}/demos", info.format), fileobj,
-                                info.content_type)
+        with accepted_audio(fileobj, _audio_limits(DEMO_FORMATS)) as (path, info), path.open("rb") as stream:
+            stored = object_storage.put(new_key(f"partners/talents/{talent.pk}/demos", info.format), stream,
+                                        info.content_type)
+    except AudioRejected as exc:
+        raise ValidationError(exc.message) from None
     try:
         with transaction.atomic():
             return Demo.objects.create(talent=talent, title=title or "Demo", tags=tags, audio_key=stored.key,

@@ -26,10 +26,9 @@ from rest_framework.exceptions import ValidationError
 
 from core import jobs
 from core.dialects import ApiError
-from core.media import MediaError, audio
 from core.models import Job
 from core.storage import new_key, object_storage
-from core.uploads import local_upload_path
+from core.uploads import AudioLimits, AudioRejected, accepted_audio
 
 from . import sharing_selectors as selectors
 from .models import Stamp
@@ -284,17 +283,14 @@ def submit_reply(token: str, *, message: str = "", audio_file=None) -> Reply:
     share, recipient = share_for_reply_token(token)
     if audio_file is None:
         return _record_reply(share, recipient, message, None, None)
-    if audio_file.size > settings.STAMPS_REPLY_MAX_AUDIO_BYTES:
-        raise ApiError("too_large", message=f"The recording may be at most {settings.STAMPS_REPLY_MAX_AUDIO_BYTES} bytes.",
-                       fields={"audio_file": ["The audio file is too large."]})
-    with local_upload_path(audio_file) as path:
-        try:
-            info = audio.probe(path, REPLY_AUDIO_FORMATS)
-        except MediaError as exc:
-            raise ValidationError({"audio_file": [str(exc)]}) from None
-        with open(path, "rb") as handle:
+    limits = AudioLimits(settings.STAMPS_REPLY_MAX_AUDIO_BYTES, settings.STAMPS_REPLY_MAX_AUDIO_SECONDS,
+                         REPLY_AUDIO_FORMATS)
+    try:
+        with accepted_audio(audio_file, limits) as (path, info), open(path, "rb") as handle:
             stored = object_storage.put(new_key(f"stamps/{share.stamp_id}/replies", info.format), handle,
                                         info.content_type)
+    except AudioRejected as exc:
+        raise exc.api_error("audio_file") from None
     recorded = False
     try:
         reply = _record_reply(share, recipient, message, stored, info.duration)

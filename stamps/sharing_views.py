@@ -223,6 +223,8 @@ class ReplyView(DialectView):
 
     @extend_schema(request=io.ReplyIn, responses=_CREATED, operation_id="vst_reply_submit")
     def post(self, request, token):
+        # An unknown, revoked or expired token is answered before the body is read.
+        services.share_for_reply_token(token)
         data = _valid(io.ReplyIn, request.data)
         reply = services.submit_reply(token, message=data["message"], audio_file=data.get("audio_file"))
         return DialectResponse({"reply": io.reply_out(reply, request)}, status=201, meta=_message("Reply sent"))

@@ -195,6 +195,9 @@ FILE_UPLOAD_TEMP_DIR = None
 # JSON and form bodies (DRF applies this to them too); file uploads are capped per endpoint.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2 * 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
+# Audio intake (core.uploads.accepted_audio) caps bytes and seconds per API, below; whatever a
+# container's header claims, no ffmpeg decode of any audio runs past this many seconds.
+AUDIO_MAX_DECODE_SECONDS = env.int("AUDIO_MAX_DECODE_SECONDS", default=3600)
 # JSON documents (bodies and JSON in form fields) nested deeper than this are refused with a 400.
 JSON_MAX_DEPTH = env.int("JSON_MAX_DEPTH", default=32)
 
@@ -355,6 +358,7 @@ def _bundled_asr_model() -> str:
 
 
 STAMPS_MAX_AUDIO_BYTES = env.int("STAMPS_MAX_AUDIO_BYTES", default=100 * 1024 * 1024)
+STAMPS_MAX_AUDIO_SECONDS = env.int("STAMPS_MAX_AUDIO_SECONDS", default=3600)
 STAMPS_MAX_IMAGE_BYTES = env.int("STAMPS_MAX_IMAGE_BYTES", default=20 * 1024 * 1024)
 STAMPS_MAX_IMAGES = env.int("STAMPS_MAX_IMAGES", default=50)
 STAMPS_MAX_VOICE_TAGS = env.int("STAMPS_MAX_VOICE_TAGS", default=500)
@@ -371,6 +375,7 @@ STAMPS_SHARE_URL_TTL = env.int("STAMPS_SHARE_URL_TTL", default=300)
 STAMPS_SHARE_VIEW_WINDOW = env.int("STAMPS_SHARE_VIEW_WINDOW", default=1800)
 STAMPS_SHARE_EXPIRY_INTERVAL = env.int("STAMPS_SHARE_EXPIRY_INTERVAL", default=60)
 STAMPS_REPLY_MAX_AUDIO_BYTES = env.int("STAMPS_REPLY_MAX_AUDIO_BYTES", default=20 * 1024 * 1024)
+STAMPS_REPLY_MAX_AUDIO_SECONDS = env.int("STAMPS_REPLY_MAX_AUDIO_SECONDS", default=600)
 # Per user (sending), per viewer and share (password guesses), per client address (replies).
 STAMPS_SHARING_THROTTLE_RATES = {
     "stamps_share_send": env.str("STAMPS_SHARE_SEND_RATE", default="30/hour"),
@@ -396,6 +401,7 @@ CELERY_BEAT_SCHEDULE.update({
 # --- conversions ---
 # Studio library: the largest recording upload accepted (bytes) and the longest TTS text (characters).
 CONVERSIONS_RECORDING_MAX_BYTES = env.int("CONVERSIONS_RECORDING_MAX_BYTES", default=200 * 1024 * 1024)
+CONVERSIONS_RECORDING_MAX_SECONDS = env.int("CONVERSIONS_RECORDING_MAX_SECONDS", default=3600)
 CONVERSIONS_TTS_MAX_CHARS = env.int("CONVERSIONS_TTS_MAX_CHARS", default=1000)
 # Catalogue, calibrations and conversion orders: the tier of users without a subscription,
 # credits per second of original audio by the voice's cheapest tier ("tier=price,..."),
@@ -423,6 +429,8 @@ GALLERY_THROTTLE_RATES = {
 }
 # The longest text one TTS submission may speak (espeak-ng's engine cap is 5000).
 GALLERY_TTS_MAX_TEXT_CHARS = env.int("GALLERY_TTS_MAX_TEXT_CHARS", default=1000)
+# The longest voice sample accepted (each is also at most 5 MB, the spec's limit).
+GALLERY_SAMPLE_MAX_SECONDS = env.int("GALLERY_SAMPLE_MAX_SECONDS", default=600)
 # Objects under voice-samples/ that no voice names (an upload slot used but never attached to a
 # voice) are deleted by a beat task once they are this old.
 GALLERY_UNUSED_SAMPLE_HOURS = env.int("GALLERY_UNUSED_SAMPLE_HOURS", default=24)
@@ -437,6 +445,9 @@ PARTNERS_URL_PREFIX = env.str("PARTNERS_URL_PREFIX", default="v4/partners/").str
 PARTNERS_RATE_LIMIT = env.str("PARTNERS_RATE_LIMIT", default="120/minute")
 # Largest script file accepted by POST /jobs.
 PARTNERS_SCRIPT_MAX_BYTES = env.int("PARTNERS_SCRIPT_MAX_BYTES", default=5 * 1024 * 1024)
+# Delivered recordings and talent demos (uploaded by staff in the admin): largest and longest.
+PARTNERS_AUDIO_MAX_BYTES = env.int("PARTNERS_AUDIO_MAX_BYTES", default=200 * 1024 * 1024)
+PARTNERS_AUDIO_MAX_SECONDS = env.int("PARTNERS_AUDIO_MAX_SECONDS", default=3600)
 # Audit log entries of partner calls older than this are purged daily by beat.
 PARTNERS_AUDIT_RETENTION_DAYS = env.int("PARTNERS_AUDIT_RETENTION_DAYS", default=180)
 CELERY_BEAT_SCHEDULE["partners-purge-audit-log"] = {"task": "partners.purge_audit_log", "schedule": crontab(minute=41, hour=3)}

@@ -15,7 +15,7 @@ from pathlib import Path
 
 from django.conf import settings
 
-from . import MediaError
+from . import MediaError, audio
 
 _lock = threading.Lock()
 
@@ -66,8 +66,10 @@ def transcribe(audio_path: str | Path, *, language: str | None = "en", progress=
     model = _model(model_dir, settings.ASR_CPU_THREADS)
     with _lock:  # one CTranslate2 model per process: transcriptions queue rather than compete for cores
         try:
+            # Decoded by ffmpeg (16 kHz mono, what whisper takes), so the decode-length cap applies.
+            samples = audio.decode_pcm(audio_path, sample_rate=16000)
             segments_iter, info = model.transcribe(
-                str(audio_path), language=language, beam_size=5, word_timestamps=True, vad_filter=False,
+                samples, language=language, beam_size=5, word_timestamps=True, vad_filter=False,
                 condition_on_previous_text=False,
             )
             segments = []

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Iterator
 
 import numpy as np
+from django.conf import settings
 
 from . import MediaError
 
@@ -57,6 +58,16 @@ CONTENT_TYPES = {
 }
 
 
+def _duration_cap(max_seconds: float | None = None) -> list[str]:
+    """``-t`` for every decode: intake refuses audio longer than its API accepts by the duration
+    ffprobe reads, which for some containers is only what the header claims. Whatever the header
+    said, no decode runs past AUDIO_MAX_DECODE_SECONDS (nor the caller's own limit)."""
+    cap = settings.AUDIO_MAX_DECODE_SECONDS
+    if max_seconds:
+        cap = min(cap, max_seconds)
+    return ["-t", f"{cap:g}"]
+
+
 def _run(args: list[str], timeout: int) -> subprocess.CompletedProcess:
     try:
         return subprocess.run(args, capture_output=True, timeout=timeout, check=False)
@@ -94,9 +105,12 @@ def probe(path: str | Path, allowed_formats: set[str] | None = None) -> AudioInf
     if allowed_formats is not None and fmt not in allowed_formats:
         raise MediaError(f"Audio format {fmt} is not accepted (accepted: {', '.join(sorted(allowed_formats))}).")
     try:
-        duration = float(data["format"].get("duration") or stream.get("duration"))
+        declared = float(data["format"].get("duration") or stream.get("duration"))
     except (TypeError, ValueError):
         raise MediaError("The audio has no measurable duration.") from None
+    # A header can understate the length (a FLAC STREAMINFO, the first frame of a VBR MP3):
+    # the packets are counted too, and the longer of the two is the duration.
+    duration = max(declared, _packet_duration(path))
     if duration <= 0:
         raise MediaError("The audio is empty.")
     bit_rate = data["format"].get("bit_rate")
@@ -110,9 +124,25 @@ def probe(path: str | Path, allowed_formats: set[str] | None = None) -> AudioInf
     )
 
 
+def _packet_duration(path: str | Path) -> float:
+    """Seconds the audio packets cover, read by demuxing (no decoding: a 10-hour FLAC takes under a
+    second). Counted up to one second past AUDIO_MAX_DECODE_SECONDS, which is enough to refuse it."""
+    result = _run(
+        ["ffmpeg", "-v", "error", *_SAFE_INPUT, "-i", str(path), "-map", "0:a:0", "-c", "copy",
+         "-t", f"{settings.AUDIO_MAX_DECODE_SECONDS + 1:g}", "-f", "null", "-", "-progress", "pipe:1"],
+        PROBE_TIMEOUT,
+    )
+    if result.returncode != 0:
+        raise MediaError("The file is not a readable audio file.")
+    times = [line.partition("=")[2] for line in result.stdout.decode(errors="replace").splitlines()
+             if line.startswith("out_time_us=")]
+    return int(times[-1]) / 1_000_000 if times and times[-1].isdigit() else 0.0
+
+
 def transcode(source: str | Path, target: str | Path, args: list[str], timeout: int = TRANSCODE_TIMEOUT) -> Path:
     """``ffmpeg -i source <args> target``; raises MediaError with ffmpeg's last line on failure."""
-    result = _run(["ffmpeg", "-v", "error", "-y", *_SAFE_INPUT, "-i", str(source), *args, str(target)], timeout)
+    result = _run(["ffmpeg", "-v", "error", "-y", *_SAFE_INPUT, "-i", str(source), *args, *_duration_cap(),
+                   str(target)], timeout)
     if result.returncode != 0:
         last = result.stderr.decode(errors="replace").strip().splitlines()[-1:] or ["unknown error"]
         raise MediaError(f"Audio conversion failed: {last[0][:200]}")
@@ -125,9 +155,8 @@ def to_wav(source: str | Path, target: str | Path, sample_rate: int = 16000, cha
 
 def decode_pcm(source: str | Path, sample_rate: int = 16000, max_seconds: float | None = None) -> np.ndarray:
     """Mono float32 samples in [-1, 1], streamed out of ffmpeg."""
-    args = ["ffmpeg", "-v", "error", *_SAFE_INPUT, "-i", str(source), "-vn", "-ac", "1", "-ar", str(sample_rate)]
-    if max_seconds:
-        args += ["-t", str(max_seconds)]
+    args = ["ffmpeg", "-v", "error", *_SAFE_INPUT, "-i", str(source), "-vn", "-ac", "1", "-ar", str(sample_rate),
+            *_duration_cap(max_seconds)]
     result = _run([*args, "-f", "f32le", "-"], TRANSCODE_TIMEOUT)
     if result.returncode != 0:
         raise MediaError("The audio could not be decoded.")
@@ -139,7 +168,7 @@ def stream_pcm(source: str | Path, sample_rate: int = 16000, block_samples: int 
     """Mono float32 samples in blocks, as ffmpeg decodes them: memory stays bounded however long
     the audio is (``decode_pcm`` holds it all). Raises MediaError if decoding fails or times out."""
     args = ["ffmpeg", "-v", "error", *_SAFE_INPUT, "-i", str(source), "-vn", "-ac", "1", "-ar", str(sample_rate),
-            "-f", "f32le", "-"]
+            *_duration_cap(), "-f", "f32le", "-"]
     process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     # A reader blocked on a silent ffmpeg cannot check a deadline itself: a timer ends the process.
     timer = threading.Timer(timeout, process.kill)
