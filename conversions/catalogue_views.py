@@ -59,6 +59,7 @@ def _voice_body(request, voice_id):
 
 # --- calibrations -------------------------------------------------------------------
 class CalibrationListView(DialectView):
+    idempotent_post = True
     dialect = CONVERSIONS
     parser_classes = [MultiPartParser, FormParser]
     pagination_class = CalibrationPagination
@@ -234,6 +235,7 @@ class NarrationStyleSamplesView(DialectView):
 
 # --- orders ---------------------------------------------------------------------------
 class OrderCreateView(DialectView):
+    idempotent_post = True
     dialect = CONVERSIONS
     parser_classes = [JSONParser]
 
@@ -249,6 +251,7 @@ class OrderCreateView(DialectView):
 
 
 class OrderRetryView(DialectView):
+    idempotent_post = True
     dialect = CONVERSIONS
 
     @extend_schema(tags=["orders"], request=None, responses=OrderOutput, summary="Conversion Order Retry",

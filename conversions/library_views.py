@@ -174,6 +174,7 @@ def _recordings_page(view, recordings):
 
 
 class RecordingsView(LibraryView):
+    idempotent_post = True
     paginated = True
     parser_classes = [MultiPartParser, FormParser]
 
@@ -291,6 +292,7 @@ class RecordingWaveformView(LibraryView):
 
 # --- text to speech -------------------------------------------------------------------------
 class TtsV2View(LibraryView):
+    idempotent_post = True
     @extend_schema(tags=TTS, request=s.TtsV2Input, responses={200: s.RecordingOut})
     def post(self, request):
         data = _body(s.TtsV2Input, request)
@@ -309,6 +311,7 @@ class TtsV2View(LibraryView):
 
 
 class TtsV1View(LibraryView):
+    idempotent_post = True
     @extend_schema(tags=TTS, request=s.TtsV1Input, responses={200: s.RecordingOut}, deprecated=True)
     def post(self, request):
         data = _body(s.TtsV1Input, request)

@@ -54,3 +54,29 @@ class Job(models.Model):
     @property
     def is_finished(self) -> bool:
         return self.state in (self.State.SUCCEEDED, self.State.FAILED)
+
+
+class IdempotencyRecord(models.Model):
+    """One Idempotency-Key of one caller: the request's fingerprint and, once done, its response.
+
+    ``status`` is null while the first request is running (a second one gets 409). Rows
+    older than IDEMPOTENCY_KEY_TTL are purged by beat (``core.purge_idempotency_records``).
+    """
+
+    scope = models.CharField(max_length=100, help_text="The caller: user:<id> or partner-key:<id>.")
+    key = models.CharField(max_length=255)
+    fingerprint = models.CharField(max_length=64, help_text="SHA-256 of method, path and parsed body.")
+    method = models.CharField(max_length=10)
+    path = models.CharField(max_length=500)
+    status = models.PositiveSmallIntegerField(null=True, blank=True)
+    response_body = models.JSONField(null=True, blank=True)
+    response_headers = models.JSONField(default=dict, blank=True)
+    request_id = models.CharField(max_length=128, blank=True)
+    created_at = models.DateTimeField(db_index=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["scope", "key"], name="idempotency_key_unique_per_caller")]
+
+    def __str__(self):
+        return f"{self.scope} {self.key} -> {self.status or 'in flight'}"

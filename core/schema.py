@@ -114,6 +114,14 @@ class DialectAutoSchema(AutoSchema):
             "X-Request-ID", str, OpenApiParameter.HEADER, required=False,
             description="Your id for this call (1-128 of A-Za-z0-9._-), echoed back; one is generated otherwise.",
         ))
+        if getattr(self.view, "idempotent_post", False) and self.method == "POST":
+            params.append(OpenApiParameter(
+                "Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
+                description="Makes this POST safe to repeat for 24 hours: the same key with the same request "
+                            "replays the first response (Idempotent-Replayed: true) and does nothing again; "
+                            "with another request it is 422; while the first is still running, 409. "
+                            "Keys are yours alone (per user or partner key).",
+            ))
         if paginator and self.method == "GET":
             # The paginator's own schema, bounds included (type=dict is used as the raw schema).
             for spec in paginator.get_schema_operation_parameters(self.view):
@@ -136,9 +144,17 @@ class DialectAutoSchema(AutoSchema):
         dialect = self.dialect
         if dialect is None:
             return responses
-        for response in responses.values():
+        idempotent = getattr(self.view, "idempotent_post", False) and self.method == "POST"
+        for code, response in responses.items():
             response.setdefault("headers", {}).update(_RESPONSE_HEADERS)
+            if idempotent and str(code).startswith("2"):
+                response["headers"]["Idempotent-Replayed"] = {
+                    "schema": {"type": "string", "enum": ["true"]},
+                    "description": "Present on a replay of the response to an earlier request with this Idempotency-Key.",
+                }
         codes = ["400", "401", "403", "404", "429"]
+        if idempotent:
+            codes += ["409", "422"]
         validation_status = str(dialect.generic["validation"][0])
         if validation_status not in codes:
             codes.append(validation_status)
@@ -167,6 +183,7 @@ _ERROR_DESCRIPTIONS = {
     "401": "Missing or invalid credentials",
     "403": "Forbidden",
     "404": "Not found",
-    "422": "Validation error",
+    "409": "A request with this Idempotency-Key is still being processed",
+    "422": "Validation error (or an Idempotency-Key used with a different request)",
     "429": "Too many requests",
 }

@@ -1,12 +1,17 @@
 from celery import shared_task
 from celery.signals import worker_ready, worker_shutdown
 
-from . import health, jobs, services
+from . import health, idempotency, jobs, services
 
 
 @shared_task(name="core.sweep_stuck_jobs", ignore_result=True)
 def sweep_stuck_jobs():
     return jobs.sweep_stuck_jobs()
+
+
+@shared_task(name="core.purge_idempotency_records", ignore_result=True)
+def purge_idempotency_records():
+    return idempotency.purge_expired()
 
 
 @jobs.job_task("core.cleanup_storage")

@@ -56,6 +56,7 @@ def _sample_files(request) -> list:
 
 
 class VoiceCollectionView(DialectView):
+    idempotent_post = True
     dialect = GALLERY
     paginated = True
     permission_classes = [ReadAnyoneWriteAdmin]
@@ -168,6 +169,7 @@ class UploadUrlView(DialectView):
 
 
 class SubmissionCollectionView(DialectView):
+    idempotent_post = True
     dialect = GALLERY
     paginated = True
     permission_classes = [IsAuthenticated]

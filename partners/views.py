@@ -126,6 +126,7 @@ class TalentDetailView(PartnerView):
 class JobCreateView(PartnerView):
     """Create a job (JSON or multipart). Errors: 100, 102, 104, 105, 106, 120, 122, 123, 140-143; notice 240.
     In test mode nothing is created and job_id is null."""
+    idempotent_post = True
 
     @extend_schema(parameters=[schema.TEST_MODE], request={"application/json": schema.JobCreateSchema,
                                                            "multipart/form-data": schema.JobCreateSchema},

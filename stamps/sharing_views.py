@@ -89,6 +89,7 @@ _SHARE_ACCESS = [
 
 
 class ShareCreateView(DialectView):
+    idempotent_post = True
     dialect = STAMPS
 
     @extend_schema(request=io.ShareOptionsIn, responses=_CREATED, operation_id="voicestamps_share_create")
@@ -104,6 +105,7 @@ class ShareCreateView(DialectView):
 
 
 class _InvitationView(DialectView):
+    idempotent_post = True
     dialect = STAMPS
     throttle_classes = [ShareSendThrottle]
     input_serializer = io.EmailShareIn

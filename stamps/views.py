@@ -142,6 +142,7 @@ class StampDetailView(StampView):
 # --- File Management -----------------------------------------------------------------------------
 class DraftView(StampView):
     """Create a draft VoiceStamp for file uploads; returns its vst_id."""
+    idempotent_post = True
 
     @extend_schema(request=s.DraftIn, responses={201: s.DraftOut})
     def post(self, request):

@@ -258,6 +258,15 @@ JOB_MAX_ATTEMPTS = env.int("JOB_MAX_ATTEMPTS", default=3)
 # answering when one did within three intervals.
 WORKER_HEARTBEAT_SECONDS = env.int("WORKER_HEARTBEAT_SECONDS", default=10)
 
+# --- Idempotency-Key (core/idempotency.py) ------------------------------------------
+# How long a key's response is replayed; a claim whose request has run longer than the
+# in-flight timeout (its process died) may be taken over by a retry.
+IDEMPOTENCY_KEY_TTL = env.int("IDEMPOTENCY_KEY_TTL", default=24 * 3600)
+IDEMPOTENCY_IN_FLIGHT_TIMEOUT = env.int("IDEMPOTENCY_IN_FLIGHT_TIMEOUT", default=600)
+CELERY_BEAT_SCHEDULE["purge-idempotency-records"] = {
+    "task": "core.purge_idempotency_records", "schedule": crontab(minute=23),
+}
+
 # --- Email --------------------------------------------------------------------
 if env.str("EMAIL_URL", default=""):
     vars().update(env.email_url("EMAIL_URL"))

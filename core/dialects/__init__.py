@@ -43,6 +43,10 @@ class DialectView(APIView):
     """Base for every API view: set ``dialect``; envelopes, errors and pagination follow."""
 
     dialect: Dialect = STAMPS
+    # POST honours Idempotency-Key (core/idempotency.py): set on every POST that creates
+    # something or spends credits.
+    idempotent_post = False
+    _idempotency_claim = None
 
     @property
     def pagination_class(self):
@@ -60,13 +64,33 @@ class DialectView(APIView):
         page = self.paginator.paginate_queryset(queryset, self.request, view=self)
         return self.paginator.get_paginated_response(serialize(page))
 
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        if self.idempotent_post and request.method == "POST":
+            from .. import idempotency
+
+            # After authentication, permissions and throttles: the key belongs to the caller.
+            self._idempotency_claim = idempotency.begin(request)
+
     def get_exception_handler(self):
         return self._dialect_exception_handler
 
     def _dialect_exception_handler(self, exc, context):
+        from ..idempotency import Replay
+
+        if isinstance(exc, Replay):
+            return exc.response()
         return self.dialect.handle_exception(exc, context["request"])
 
     def finalize_response(self, request, response, *args, **kwargs):
+        response = self._envelope(request, response, *args, **kwargs)
+        if self._idempotency_claim is not None:
+            from .. import idempotency
+
+            idempotency.finish(self._idempotency_claim, response)
+        return response
+
+    def _envelope(self, request, response, *args, **kwargs):
         if (
             200 <= response.status_code < 300
             and response.status_code != 204

@@ -63,6 +63,9 @@ GENERIC_KINDS = (
     "payment_required",
     "server_error",
     "unavailable",
+    # Idempotency-Key (core/idempotency.py): reused with another request; first request still running.
+    "idempotency_key_reused",
+    "idempotency_key_in_use",
 )
 
 

@@ -72,6 +72,8 @@ class ConversionsDialect(Dialect):
         "throttled": (429, None, "Too many requests"),
         "server_error": (500, None, "Internal server error"),
         "unavailable": (503, None, "Service temporarily unavailable, retry later"),
+        "idempotency_key_reused": (422, None, "This Idempotency-Key was used with a different request"),
+        "idempotency_key_in_use": (409, None, "A request with this Idempotency-Key is still being processed"),
     }
 
     def success_body(self, data, meta: ResponseMeta, request, status_code):

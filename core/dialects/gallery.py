@@ -75,6 +75,8 @@ class GalleryDialect(Dialect):
         "throttled": (429, "RATE_LIMIT_EXCEEDED", "Too many requests, retry later"),
         "server_error": (500, "INTERNAL_ERROR", "An unexpected error occurred"),
         "unavailable": (503, "SERVICE_UNAVAILABLE", "The service is temporarily unavailable, retry later"),
+        "idempotency_key_reused": (422, "IDEMPOTENCY_KEY_REUSED", "This Idempotency-Key was used with a different request"),
+        "idempotency_key_in_use": (409, "IDEMPOTENCY_KEY_IN_USE", "A request with this Idempotency-Key is still being processed"),
     }
 
     def success_body(self, data, meta: ResponseMeta, request, status_code):

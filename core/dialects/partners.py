@@ -120,6 +120,8 @@ class PartnersDialect(Dialect):
         "throttled": (429, 429, "Too many requests"),
         "server_error": (500, 500, "Internal server error"),
         "unavailable": (503, 503, "Service temporarily unavailable, retry later"),
+        "idempotency_key_reused": (422, 422, "This Idempotency-Key was used with a different request"),
+        "idempotency_key_in_use": (409, 409, "A request with this Idempotency-Key is still being processed"),
     }
 
     @property

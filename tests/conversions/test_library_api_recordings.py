@@ -93,7 +93,8 @@ def test_a_failed_database_write_leaves_no_stored_object(api, folder, library_me
 
     monkeypatch.setattr(library_services, "_touch_project", broken)
     response = upload_recording(api, folder["id"], library_media["wav"])
-    assert response.status_code == 500 and response.json() == {"detail": "Internal server error"}
+    assert response.status_code == 500
+    assert response.json() == {"detail": "Internal server error", "request_id": response["X-Request-ID"]}
     assert Recording.objects.count() == 0
     assert object_storage.list("conversions") == []
 

@@ -208,3 +208,19 @@ def test_the_request_id_follows_the_submission_into_the_worker(celery_worker, cl
                                     and "succeeded in" in line and "[trace-tts-1]" in line],
                            timeout=30, message="celery's line for the task")
     assert succeeded
+
+
+@pytest.mark.django_db
+def test_a_submission_repeated_with_its_idempotency_key_is_queued_once(client_for, user, make_voice):
+    voice = make_voice("Once")
+    api = client_for(user)
+    body = {"voiceId": str(voice.pk), "text": "Only once."}
+    first = api.post(URL, body, format="json", HTTP_IDEMPOTENCY_KEY="tts-1")
+    second = api.post(URL, body, format="json", HTTP_IDEMPOTENCY_KEY="tts-1")
+    assert first.status_code == second.status_code == 202
+    assert second.json() == first.json() and second["Idempotent-Replayed"] == "true"
+    assert TtsSubmission.objects.count() == 1 and Job.objects.filter(kind__startswith="gallery").count() == 1
+    other = api.post(URL, {**body, "text": "Something else."}, format="json", HTTP_IDEMPOTENCY_KEY="tts-1")
+    assert other.status_code == 422
+    assert other.json() == {"success": False, "error": {
+        "code": "IDEMPOTENCY_KEY_REUSED", "message": "This Idempotency-Key was used with a different request"}}

@@ -328,3 +328,21 @@ def test_test_mode_reports_credit_errors_too(make_partner, make_program, make_ta
     response = PartnerClient(partner.key).post(f"{PREFIX}/jobs", payload(program, talent), format="json")
     assert error(response) == (400, 140)
     assert response.json()["mode"] == "test"
+
+
+def test_a_job_repeated_with_its_idempotency_key_is_created_and_charged_once(partner, program, talent, live_client,
+                                                                            client_for_partner, local_storage):
+    first = live_client.post(f"{PREFIX}/jobs", payload(program, talent), format="json", HTTP_IDEMPOTENCY_KEY="job-1")
+    second = live_client.post(f"{PREFIX}/jobs", payload(program, talent), format="json", HTTP_IDEMPOTENCY_KEY="job-1")
+    assert first.status_code == second.status_code == 201
+    assert second.json() == first.json() and second["Idempotent-Replayed"] == "true"
+    assert Job.objects.count() == 1 and LedgerEntry.objects.filter(kind="charge").count() == 1
+    other = live_client.post(f"{PREFIX}/jobs", payload(program, talent, sample_script="Else"), format="json",
+                             HTTP_IDEMPOTENCY_KEY="job-1")
+    assert other.status_code == 422
+    assert other.json() == {"error": {"code": 422, "message": "This Idempotency-Key was used with a different request"},
+                            "mode": "live"}
+    # The same key in test mode is another request: nothing is created and nothing replayed.
+    test_mode = client_for_partner(partner, test_mode=1).post(f"{PREFIX}/jobs", payload(program, talent),
+                                                              format="json", HTTP_IDEMPOTENCY_KEY="job-1")
+    assert test_mode.status_code == 422 and Job.objects.count() == 1

@@ -269,3 +269,12 @@ def test_a_share_viewer_gets_the_shared_stamps_files_only(api, anon, stamp, make
     assert anon.get(f"/api/v1/security/vst/{other.pk}/image/{image.filename}?share={code}").status_code == 404
     assert anon.get(f"/api/v1/files/{image.filename}?share=NOPE123").status_code == 404
     assert anon.get(f"/api/v1/files/{image.filename}").status_code == 401
+
+
+def test_a_draft_repeated_with_its_idempotency_key_is_created_once(api):
+    body = {"title": "Only one"}
+    first = api.post("/api/v1/security/vst/draft", body, format="json", HTTP_IDEMPOTENCY_KEY="draft-1")
+    second = api.post("/api/v1/security/vst/draft", body, format="json", HTTP_IDEMPOTENCY_KEY="draft-1")
+    assert first.status_code == second.status_code == 201
+    assert second.json() == first.json() and second["Idempotent-Replayed"] == "true"
+    assert Stamp.objects.filter(title="Only one").count() == 1

@@ -232,3 +232,24 @@ def test_beat_expiry_task_on_the_worker_emails_the_owner_once(user, api, smtp_se
     assert sent["to"] == [user.email] and sent["from"] == "noreply@voiceplatform.local"
     assert sent["message"]["Subject"] == "Your share of Harbour walk has expired"
     assert code in sent["message"].get_body(preferencelist=("plain",)).get_content()
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_an_email_share_repeated_with_its_idempotency_key_sends_one_email(user, api, smtp_server, start_worker,
+                                                                          media_dir):
+    start_worker(smtp_server.env)
+    stamp = stamp_with_media(user, media_dir, title="Once", with_media=False)
+    url = f"/api/v1/voicestamps/{stamp.pk}/share/email"
+    first = api.post(url, WORKFLOW_BODY, format="json", HTTP_IDEMPOTENCY_KEY="email-once")
+    assert first.status_code == 201, first.content
+    again = api.post(url, WORKFLOW_BODY, format="json", HTTP_IDEMPOTENCY_KEY="email-once")
+    assert again.status_code == 201 and again["Idempotent-Replayed"] == "true" and again.json() == first.json()
+    other = api.post(url, {**WORKFLOW_BODY, "recipient_email": "else@example.com"}, format="json",
+                     HTTP_IDEMPOTENCY_KEY="email-once")
+    assert other.status_code == 422
+    assert other.json() == {"error": "idempotency_key_reused",
+                            "message": "This Idempotency-Key was used with a different request"}
+    wait_until(lambda: _delivery_state(first.json()["delivery"]["id"]) == "sent", timeout=60, message="the email")
+    assert Share.objects.filter(stamp=stamp).count() == 1 and Delivery.objects.count() == 1
+    assert len(smtp_server.messages) == 1
