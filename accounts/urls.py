@@ -10,11 +10,11 @@ v1_urlpatterns = [
     path("me", views.MeView.as_view(), name="auth-me"),
 ]
 
-# Mounted at /api/ (the Respeecher gateway)
+# Mounted at /api/ (the Respeecher gateway). POST /api/auth is the conversions app's: the profile
+# shows the enabled calibration (conversions.catalogue_views.ProfileView).
 gateway_urlpatterns = [
     path("login", views.LoginView.as_view(), name="gateway-login"),
     path("logout", views.LogoutView.as_view(), name="gateway-logout"),
-    path("auth", views.AuthView.as_view(), name="gateway-auth"),
     path("api-key", views.ApiKeyView.as_view(), name="gateway-api-key"),
     path("credits", views.CreditsView.as_view(), name="gateway-credits"),
 ]

@@ -131,14 +131,6 @@ class LogoutView(DialectView):
         return DialectResponse({"detail": "OK"})
 
 
-class AuthView(DialectView):
-    dialect = CONVERSIONS
-
-    @extend_schema(request=None, responses={200: s.GatewayUserOutput}, tags=["auth"])
-    def post(self, request):
-        return DialectResponse(s.GatewayUserOutput(request.user).data)
-
-
 class ApiKeyView(DialectView):
     dialect = CONVERSIONS
 

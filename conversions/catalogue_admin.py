@@ -50,7 +50,7 @@ class AccentInline(admin.StackedInline):
 class NarrationStyleInline(admin.StackedInline):
     model = NarrationStyle
     extra = 0
-    fields = [("name", "is_default"), ("tts_voice", "tts_rate"), ("pitch_range", "rate", "breathiness"),
+    fields = [("name", "is_default"), "tags", ("tts_voice", "tts_rate"), ("pitch_range", "rate", "breathiness"),
               "sample_key"]
     readonly_fields = ["sample_key"]
 

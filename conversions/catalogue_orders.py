@@ -5,12 +5,18 @@ An order is paid when it is created (all conversions of a request in one transac
 balance does not cover them, nothing is created) and each conversion's charge carries its own
 ledger reference, so redelivered jobs and retries never charge twice. A job that ends failed
 refunds its charge; a retry charges again under a new reference.
+
+An original that is still processing (a TTS rendering, an upload's analysis) can be ordered at
+once: its conversions wait (the library's ``WAITING_FOR_ORIGINAL``) and start when it is done,
+or fail and are refunded when it ends in error (``start_conversions_of_original``).
 """
 
 from __future__ import annotations
 
 import dataclasses
 import logging
+import math
+import re
 import tempfile
 import uuid
 from decimal import ROUND_UP, Decimal
@@ -71,11 +77,26 @@ def _original_for(user, original_id) -> Recording:
         raise ApiError("not_found", message="Original recording not found")
     if original.type != Recording.Type.ORIGINAL:
         raise _bad("Only original recordings can be converted.")
-    if original.state != Recording.State.DONE:
-        raise _bad(f"The original recording is {original.state}; it can be converted once it is done.")
-    if original.duration > settings.CONVERSIONS_MAX_ORIGINAL_SECONDS:
+    _check_original_state(original)
+    if original_seconds(original) > settings.CONVERSIONS_MAX_ORIGINAL_SECONDS:
         raise _bad(f"The original is longer than {settings.CONVERSIONS_MAX_ORIGINAL_SECONDS} seconds.")
     return original
+
+
+def _check_original_state(original: Recording) -> None:
+    if original.state == Recording.State.ERROR:
+        raise _bad(f"The original recording failed ({original.error or 'no reason given'}); "
+                   "it cannot be converted.")
+
+
+def original_seconds(original: Recording) -> float:
+    """What an order is priced on: the original's measured duration, or for a TTS original that is
+    still rendering, its text's length at the TTS voice's rate (words per minute)."""
+    if original.duration > 0 or not original.tts:
+        return original.duration
+    words = len(re.findall(r"\w+", original.text)) or 1
+    rate = (original.params or {}).get("rate") or 160
+    return round(words * 60 / rate, 2)
 
 
 def _calibration_for(user, original: Recording, calibration_id, use_calibration: bool) -> Calibration | None:
@@ -124,7 +145,7 @@ def _plan(user, original: Recording, index: int, item: dict, rank: int) -> _Plan
         correction = saved.semitones_correction if saved else 0.0
     return _Planned(voice=voice, accent=None if original.tts else accent,
                     narration_style=style if original.tts else None, semitones_correction=float(correction),
-                    label=item.get("label") or voice.name, cost=conversion_cost(voice, original.duration))
+                    label=item.get("label") or voice.name, cost=conversion_cost(voice, original_seconds(original)))
 
 
 def create_orders(user, *, original_id, conversions: list[dict], calibration_id=None,
@@ -136,11 +157,18 @@ def create_orders(user, *, original_id, conversions: list[dict], calibration_id=
     calibration = _calibration_for(user, original, calibration_id, use_calibration)
     rank = catalogue_selectors.user_tier_rank(user)
     planned = [_plan(user, original, index, item, rank) for index, item in enumerate(conversions)]
+    for index, plan in enumerate(planned):
+        _check_pitch_shift(index, plan, calibration)
     orders = []
     try:
         with transaction.atomic():
+            # The original's row is locked while the orders are written: an original that settles
+            # meanwhile either is seen settled here or sees these conversions waiting for it.
+            original = Recording.objects.select_for_update().get(pk=original.pk)
+            _check_original_state(original)
+            waits = original.state == Recording.State.PROCESSING
             for plan in planned:
-                orders.append(_create_order(user, original, calibration, plan, run_conversion_order))
+                orders.append(_create_order(user, original, calibration, plan, run_conversion_order, waits=waits))
     except ledger.InsufficientCredits as exc:
         raise ApiError("payment_required", message=(
             f"Not enough credits: the order costs {sum(p.cost for p in planned)} "
@@ -148,7 +176,21 @@ def create_orders(user, *, original_id, conversions: list[dict], calibration_id=
     return orders
 
 
-def _create_order(user, original: Recording, calibration: Calibration | None, plan: _Planned, task) -> Order:
+def _check_pitch_shift(index: int, plan: _Planned, calibration: Calibration | None) -> None:
+    """Refuse up front a conversion whose pitch shift the engine cannot make. The shift starts from
+    the calibrated pitch when there is one; otherwise the speaker's pitch is measured in the job,
+    so only the accent's offset and the correction can be checked here."""
+    shift = plan.semitones_correction + (plan.accent.semitones if plan.accent else 0.0)
+    if calibration is not None and calibration.f0:
+        shift += 12 * math.log2(plan.voice.pitch / calibration.f0)
+    if abs(shift) > vocoder.SEMITONES_LIMIT:
+        raise ApiError("validation", fields={f"conversions.{index}.semitones_correction": [
+            f"The total pitch shift would be {shift:+.1f} semitones; the engine shifts at most "
+            f"±{vocoder.SEMITONES_LIMIT:g}."]})
+
+
+def _create_order(user, original: Recording, calibration: Calibration | None, plan: _Planned, task, *,
+                  waits: bool) -> Order:
     conversion = library_services.create_converted_recording(
         original, created_by=user, label=plan.label, model_id=plan.voice.pk, model_name=plan.voice.name,
         calibration_id=calibration.pk if calibration else None,
@@ -160,6 +202,7 @@ def _create_order(user, original: Recording, calibration: Calibration | None, pl
             "narration_style_id": str(plan.narration_style.pk) if plan.narration_style else None,
             "semitones_correction": plan.semitones_correction,
         },
+        waits_for_original=waits,
     )
     order = Order.objects.create(
         user=user, original=original, conversion=conversion, voice=plan.voice, accent=plan.accent,
@@ -169,11 +212,38 @@ def _create_order(user, original: Recording, calibration: Calibration | None, pl
     )
     ledger.charge_credits(user, plan.cost, reference=order.charge_reference,
                           note=f"conversion of {original.pk} into {plan.voice.name}")
+    if not waits:
+        _start_job(order, task)
+    logger.info("order %s: original %s -> voice %s, %s credits%s", order.pk, original.pk, plan.voice.pk, plan.cost,
+                " (waits for the original)" if waits else "")
+    return order
+
+
+def _start_job(order: Order, task) -> None:
     order.job = jobs.start_job("conversions.order", task, subject=f"order {order.pk}",
                                payload={"order_id": str(order.pk)})
     order.save(update_fields=["job"])
-    logger.info("order %s: original %s -> voice %s, %s credits", order.pk, original.pk, plan.voice.pk, plan.cost)
-    return order
+    library_services.set_process_stage(order.conversion_id, "queued")
+
+
+def start_conversions_of_original(job_id) -> None:
+    """The job run when an original settles: start the conversions that waited for it, or fail
+    and refund them if the original ended in error."""
+    from .catalogue_tasks import run_conversion_order
+
+    def work(ctx: jobs.JobContext):
+        original = Recording.objects.get(pk=ctx.job.payload["recording_id"])
+        waiting = Order.objects.filter(original=original, state=Order.State.NEW,
+                                       conversion__process_stage=library_services.WAITING_FOR_ORIGINAL)
+        for order_id in waiting.values_list("pk", flat=True):
+            with transaction.atomic():
+                order = Order.objects.select_for_update(of=("self",)).select_related("user").get(pk=order_id)
+                if original.state == Recording.State.DONE:
+                    _start_job(order, run_conversion_order)
+                else:
+                    _fail_and_refund(order, f"The original recording failed: {original.error or 'no reason given'}")
+
+    jobs.run_job(job_id, work)
 
 
 @transaction.atomic
@@ -187,6 +257,8 @@ def retry_order(order: Order) -> Order:
                        status=400)
     if order.voice is None or not order.voice.active:
         raise _bad("The voice of this conversion is no longer available.")
+    original = Recording.objects.select_for_update().get(pk=order.original_id)
+    _check_original_state(original)
     order.transaction_id = uuid.uuid4()
     order.retries += 1
     order.state = Order.State.NEW
@@ -199,13 +271,33 @@ def retry_order(order: Order) -> Order:
         raise ApiError("payment_required",
                        message=f"Not enough credits: the retry costs {order.cost} and the balance is {exc.balance}.",
                        ) from None
-    order.job = jobs.start_job("conversions.order", run_conversion_order, subject=f"order {order.pk}",
-                               payload={"order_id": str(order.pk)})
     order.save()
-    Recording.objects.filter(pk=order.conversion_id).update(state=Recording.State.PROCESSING, error="",
-                                                            process_stage="queued")
+    waits = original.state == Recording.State.PROCESSING
+    Recording.objects.filter(pk=order.conversion_id).update(
+        state=Recording.State.PROCESSING, error="",
+        process_stage=library_services.WAITING_FOR_ORIGINAL if waits else "queued")
+    if not waits:
+        _start_job(order, run_conversion_order)
     logger.info("order %s retried (attempt %s)", order.pk, order.retries + 1)
     return order
+
+
+def retry_orders(user, recording_id) -> tuple[list[Order], bool]:
+    """Retry by a conversion's id (that conversion) or by an original's id (its failed
+    conversions ordered by the caller). Not found when the id is neither. Returns the orders
+    and whether the id was an original's."""
+    order = catalogue_selectors.order_for_conversion(user, recording_id)
+    if order is not None:
+        return [retry_order(order)], False
+    original = library_selectors.accessible_recordings(user).filter(
+        pk=recording_id, type=Recording.Type.ORIGINAL).first()
+    if original is None:
+        raise ApiError("not_found", message="Neither a conversion nor an original with this id was found")
+    failed = list(catalogue_selectors.orders_of_original(user, original).filter(state=Order.State.ERROR))
+    if not failed:
+        raise ApiError("conflict", message="This original has no failed conversion to retry.", status=400)
+    with transaction.atomic():
+        return [retry_order(order) for order in failed], True
 
 
 # --- running orders -------------------------------------------------------------------------
@@ -233,6 +325,9 @@ def run_order(job_id) -> None:
             pk=ctx.job.payload["order_id"])
         if order.voice is None:
             raise jobs.JobFailed("The voice of this conversion no longer exists.")
+        if order.original.state != Recording.State.DONE:
+            raise jobs.JobFailed(f"The original recording is {order.original.state}"
+                                 f"{': ' + order.original.error if order.original.error else ''}.")
         _set_state(order, Order.State.PRE_PROCESSING)
         with tempfile.TemporaryDirectory(prefix="order-") as scratch:
             workdir = Path(scratch)
@@ -268,10 +363,14 @@ def run_order(job_id) -> None:
         if order is None:
             return
         with transaction.atomic():
-            Order.objects.filter(pk=order.pk).update(state=Order.State.ERROR, error=reason or "Conversion failed.",
-                                                     closed_at=timezone.now())
-            library_services.fail_recording(order.conversion_id, reason or "Conversion failed.")
-            ledger.refund_credits(order.user, reference=order.charge_reference, note="conversion failed")
-        logger.info("order %s failed and was refunded: %s", order.pk, reason)
+            _fail_and_refund(order, reason)
 
     jobs.run_job(job_id, work, on_failure=failed)
+
+
+def _fail_and_refund(order: Order, reason: str) -> None:
+    reason = reason or "Conversion failed."
+    Order.objects.filter(pk=order.pk).update(state=Order.State.ERROR, error=reason, closed_at=timezone.now())
+    library_services.fail_recording(order.conversion_id, reason)
+    ledger.refund_credits(order.user, reference=order.charge_reference, note="conversion failed")
+    logger.info("order %s failed and was refunded: %s", order.pk, reason)

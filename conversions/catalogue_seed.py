@@ -40,9 +40,9 @@ EXTRA_ACCENTS = [
     ("SCO", "Scottish English", "en-GB-scotland", -0.5, 0.98, 1.2, 1.0, "pro"),
 ]
 NARRATION_STYLES = [
-    # (name, espeak-ng voice, words per minute, pitch range, rate, breathiness)
-    ("Neutral", "en-us", 160, 1.0, 1.0, 0.0),
-    ("Storyteller", "en-gb", 140, 1.3, 0.95, 0.1),
+    # (name, tags, espeak-ng voice, words per minute, pitch range, rate, breathiness)
+    ("Neutral", ["Neutral", "Calm"], "en-us", 160, 1.0, 1.0, 0.0),
+    ("Storyteller", ["Storyteller", "Warm", "Expressive"], "en-gb", 140, 1.3, 0.95, 0.1),
 ]
 ACCENT_NAMES = {"en-US": "American English", "en-GB": "British English", "pt-BR": "Brazilian Portuguese",
                 "uk": "Ukrainian", "es": "Spanish", "fr-FR": "French", "de-DE": "German", "pl-PL": "Polish"}
@@ -96,10 +96,11 @@ def seed_catalogue() -> list[Voice]:
                                   rate=rate),
                 )
                 accent.tiers.set([tiers[accent_tier]] if accent_tier else [])
-        for index, (style, engine_voice, wpm, style_range, style_rate, style_breath) in enumerate(NARRATION_STYLES):
+        for index, (style, tags, engine_voice, wpm, style_range, style_rate, style_breath) \
+                in enumerate(NARRATION_STYLES):
             NarrationStyle.objects.update_or_create(
                 voice=voice, name=style,
-                defaults=dict(is_default=index == 0, tts_voice=engine_voice, tts_rate=wpm, pitch_range=style_range,
+                defaults=dict(is_default=index == 0, tags=tags, tts_voice=engine_voice, tts_rate=wpm, pitch_range=style_range,
                               rate=style_rate, breathiness=style_breath),
             )
         voices.append(voice)

@@ -78,7 +78,15 @@ def voice_list(user, *, filters: dict[str, list[str]], sort: str, direction: str
     queryset = visible_voices(user)
     for name in VOICE_FILTERS:
         values = filters.get(name)
-        if values:
+        if not values:
+            continue
+        if name == "nationality":
+            # Free text ("british", "British"): any of the values, ignoring case.
+            matches = Q()
+            for value in values:
+                matches |= Q(nationality__iexact=value)
+            queryset = queryset.filter(matches)
+        else:
             queryset = queryset.filter(**{f"{name}__in": values})
     if sort == "default":
         # The curators' order; direction applies to the named sorts.
@@ -128,5 +136,22 @@ def order_for_conversion(user, recording_id) -> Order | None:
     return (
         Order.objects.select_related("conversion", "original", "voice", "accent", "narration_style", "calibration")
         .filter(user=user, conversion_id=recording_id)
+        .first()
+    )
+
+
+def orders_of_original(user, original) -> QuerySet[Order]:
+    return (
+        Order.objects.select_related("conversion", "original", "voice", "accent", "narration_style", "calibration")
+        .filter(user=user, original=original)
+        .order_by("created_at", "id")
+    )
+
+
+def order_for_user(user, order_id) -> Order | None:
+    """An order the user placed, with its conversion; None for anyone else's."""
+    return (
+        Order.objects.select_related("conversion", "voice", "accent", "narration_style", "job")
+        .filter(user=user, pk=order_id)
         .first()
     )

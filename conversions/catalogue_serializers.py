@@ -7,6 +7,7 @@ from accounts.serializers import GatewayUserOutput
 from core.storage import object_storage
 
 from .catalogue_selectors import VOICE_SORTS, tiers_allow
+from .library_serializers import RecordingOut
 from .models import Calibration, Order, Voice
 from .models.catalogue import CALIBRATION_NAME_PATTERN, SEMITONES_CORRECTION_LIMIT
 
@@ -73,6 +74,29 @@ class TierOutput(serializers.Serializer):
     name = serializers.CharField()
 
 
+class TagOutput(serializers.Serializer):
+    name = serializers.CharField()
+
+
+class NarrationStyleEffectsOutput(serializers.Serializer):
+    """What the style changes: its espeak-ng rendering of the text, then the engine's changes."""
+
+    tts_voice = serializers.CharField(help_text="espeak-ng voice that reads the text.")
+    words_per_minute = serializers.IntegerField(source="tts_rate")
+    pitch_range = serializers.FloatField(help_text="Multiplies the voice's intonation range.")
+    rate = serializers.FloatField(help_text="Speaking rate after rendering: above 1 faster, below 1 slower.")
+    breathiness = serializers.FloatField(help_text="Added to the voice's breathiness (0-1).")
+
+
+class AccentEffectsOutput(serializers.Serializer):
+    """What the accent changes in a speech-to-speech conversion."""
+
+    semitones = serializers.FloatField(help_text="Added to the voice's pitch.")
+    formant_ratio = serializers.FloatField(help_text="Multiplies the voice's formant ratio.")
+    pitch_range = serializers.FloatField(help_text="Multiplies the voice's intonation range.")
+    rate = serializers.FloatField(help_text="Speaking rate: above 1 faster, below 1 slower (0.95 is 5% longer).")
+
+
 class AccentInfoOutput(serializers.Serializer):
     name = serializers.CharField()
     short_name = serializers.CharField()
@@ -89,6 +113,7 @@ class AccentOutput(serializers.Serializer):
     is_default = serializers.BooleanField()
     native = serializers.BooleanField()
     info = serializers.SerializerMethodField()
+    effects = AccentEffectsOutput(source="*")
     tiers = TierOutput(many=True, source="tiers.all")
     available = serializers.SerializerMethodField()
     settings = serializers.SerializerMethodField()
@@ -120,11 +145,18 @@ class NarrationStyleOutput(serializers.Serializer):
     id = serializers.UUIDField()
     is_default = serializers.BooleanField()
     info = serializers.SerializerMethodField()
+    tags = serializers.SerializerMethodField()
+    effects = NarrationStyleEffectsOutput(source="*")
     settings = serializers.SerializerMethodField()
 
     @extend_schema_field(NarrationStyleInfoOutput)
     def get_info(self, style):
         return {"name": style.name}
+
+    @extend_schema_field(TagOutput(many=True))
+    def get_tags(self, style):
+        # A style nobody has tagged yet is described by its name.
+        return [{"name": tag} for tag in (style.tags or [style.name])]
 
     @extend_schema_field(NarrationStyleSettingsOutput)
     def get_settings(self, style):
@@ -272,3 +304,18 @@ class OrderOutput(serializers.ModelSerializer):
 
     def get_error(self, order) -> str | None:
         return order.error or None
+
+
+class OrderDetailOutput(OrderOutput):
+    """An order read back: the OrderResponse, its job's progress and its converted recording."""
+
+    progress = serializers.SerializerMethodField()
+    conversion = RecordingOut()
+
+    class Meta(OrderOutput.Meta):
+        fields = [*OrderOutput.Meta.fields, "progress", "conversion"]
+
+    def get_progress(self, order) -> int:
+        if order.state == Order.State.DONE:
+            return 100
+        return order.job.progress if order.job_id and order.job else 0

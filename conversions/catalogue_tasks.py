@@ -2,7 +2,7 @@
 
 from core.jobs import job_task
 
-__all__ = ["estimate_calibration", "run_conversion_order"]
+__all__ = ["estimate_calibration", "run_conversion_order", "start_conversions_of_original"]
 
 
 @job_task("conversions.estimate_calibration")
@@ -17,3 +17,10 @@ def run_conversion_order(job_id):
     from .catalogue_orders import run_order
 
     run_order(job_id)
+
+
+@job_task("conversions.start_conversions_of_original")
+def start_conversions_of_original(job_id):
+    from .catalogue_orders import start_conversions_of_original as start
+
+    start(job_id)

@@ -5,6 +5,7 @@ from django.urls import path
 from . import catalogue_views as views
 
 urlpatterns = [
+    path("auth", views.ProfileView.as_view(), name="gateway-auth"),
     path("calibration", views.CalibrationListView.as_view(), name="calibration-list"),
     path("calibration/auto", views.CalibrationAutoView.as_view(), name="calibration-auto"),
     path("calibration/<uuid:calibration_id>", views.CalibrationDetailView.as_view(), name="calibration-detail"),
@@ -18,4 +19,5 @@ urlpatterns = [
     path("v2/narration-styles/samples", views.NarrationStyleSamplesView.as_view(), name="narration-style-samples"),
     path("v2/orders", views.OrderCreateView.as_view(), name="order-create"),
     path("v2/orders/retry/<uuid:recording_id>", views.OrderRetryView.as_view(), name="order-retry"),
+    path("v2/orders/<uuid:order_id>", views.OrderDetailView.as_view(), name="order-detail"),
 ]

@@ -17,6 +17,7 @@ from .catalogue_serializers import (
     CalibrationRenameInput,
     FavoriteInput,
     NarrationStyleSamplesQuery,
+    OrderDetailOutput,
     OrderInput,
     OrderOutput,
     ProfileOutput,
@@ -124,14 +125,28 @@ class CalibrationEnableView(DialectView):
         return DialectResponse(CalibrationOutput(calibration).data)
 
 
+def _profile(user):
+    context = {"enabled_calibration": catalogue_selectors.enabled_calibration(user)}
+    return ProfileOutput(user, context=context).data
+
+
 class CalibrationAutoView(DialectView):
     dialect = CONVERSIONS
 
     @extend_schema(tags=TAGS_CALIBRATION, request=None, responses=ProfileOutput, summary="Calibration Auto")
     def post(self, request):
         catalogue_services.use_auto_calibration(request.user)
-        context = {"enabled_calibration": catalogue_selectors.enabled_calibration(request.user)}
-        return DialectResponse(ProfileOutput(request.user, context=context).data)
+        return DialectResponse(_profile(request.user))
+
+
+class ProfileView(DialectView):
+    """POST /api/auth: the caller's profile, with the calibration their conversions use."""
+
+    dialect = CONVERSIONS
+
+    @extend_schema(tags=["auth"], request=None, responses=ProfileOutput, summary="Auth")
+    def post(self, request):
+        return DialectResponse(_profile(request.user))
 
 
 # --- voices ---------------------------------------------------------------------------
@@ -238,6 +253,7 @@ class OrderCreateView(DialectView):
     idempotent_post = True
     dialect = CONVERSIONS
     parser_classes = [JSONParser]
+    error_statuses = ("402",)
 
     @extend_schema(tags=["orders"], request=OrderInput, responses=OrderOutput(many=True),
                    summary="Conversion Order Create")
@@ -253,11 +269,30 @@ class OrderCreateView(DialectView):
 class OrderRetryView(DialectView):
     idempotent_post = True
     dialect = CONVERSIONS
+    error_statuses = ("402",)
 
-    @extend_schema(tags=["orders"], request=None, responses=OrderOutput, summary="Conversion Order Retry",
-                   parameters=[OpenApiParameter("recording_id", str, OpenApiParameter.PATH)])
+    @extend_schema(
+        tags=["orders"], request=None, summary="Conversion Order Retry",
+        description="A conversion's id retries that conversion (one OrderResponse); an original's id retries "
+                    "its failed conversions (a list of OrderResponse, as POST /api/v2/orders answers).",
+        parameters=[OpenApiParameter("recording_id", str, OpenApiParameter.PATH)],
+        responses={200: {"oneOf": [{"$ref": "#/components/schemas/OrderOutput"},
+                                   {"type": "array", "items": {"$ref": "#/components/schemas/OrderOutput"}}]}},
+    )
     def post(self, request, recording_id):
-        order = catalogue_selectors.order_for_conversion(request.user, recording_id)
+        orders, by_original = catalogue_orders.retry_orders(request.user, recording_id)
+        if by_original:
+            return DialectResponse(OrderOutput(orders, many=True).data)
+        return DialectResponse(OrderOutput(orders[0]).data)
+
+
+class OrderDetailView(DialectView):
+    dialect = CONVERSIONS
+
+    @extend_schema(tags=["orders"], responses=OrderDetailOutput, summary="Conversion Order Get",
+                   parameters=[OpenApiParameter("order_id", str, OpenApiParameter.PATH)])
+    def get(self, request, order_id):
+        order = catalogue_selectors.order_for_user(request.user, order_id)
         if order is None:
-            raise ApiError("not_found", message="Conversion not found")
-        return DialectResponse(OrderOutput(catalogue_orders.retry_order(order)).data)
+            raise ApiError("not_found", message="Order not found")
+        return DialectResponse(OrderDetailOutput(order).data)

@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.core.validators import RegexValidator
 from django.urls import reverse
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from .models import Folder, Note, Project, Recording, TtsVoice
@@ -67,6 +68,8 @@ class ProjectByUrlQuery(serializers.Serializer):
 class ProjectOut(serializers.ModelSerializer):
     owner = serializers.SerializerMethodField()
     models = serializers.SerializerMethodField()
+    # Required in the gateway's schema: the project's creation until it has a recording.
+    last_recording_at = serializers.SerializerMethodField()
 
     class Meta:
         model = Project
@@ -77,6 +80,10 @@ class ProjectOut(serializers.ModelSerializer):
 
     def get_models(self, project) -> dict:
         return {}
+
+    @extend_schema_field(serializers.DateTimeField())
+    def get_last_recording_at(self, project):
+        return serializers.DateTimeField().to_representation(project.last_recording_at or project.created_at)
 
 
 class IdOut(serializers.Serializer):
@@ -103,7 +110,9 @@ class FolderCreateInput(serializers.Serializer):
 
 
 class FolderRenameInput(serializers.Serializer):
-    name = NameField()
+    """The gateway's FolderUpdate: every field optional; an empty PATCH changes nothing."""
+
+    name = NameField(required=False)
 
 
 class FolderOut(serializers.ModelSerializer):

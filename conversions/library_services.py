@@ -3,7 +3,9 @@ converted), notes. Each public function is one transaction; stored objects are c
 when the database write fails, and after commit when their rows are deleted.
 
 The catalogue half (orders) creates conversions through ``create_converted_recording`` and
-finishes them with ``complete_recording`` / ``fail_recording``.
+finishes them with ``complete_recording`` / ``fail_recording``. A conversion ordered while its
+original is still processing waits (``WAITING_FOR_ORIGINAL``); when the original settles (done or
+error) a job sent by name (``ORIGINAL_SETTLED_TASK``, the catalogue's) starts or fails them.
 """
 
 from __future__ import annotations
@@ -15,6 +17,7 @@ import tempfile
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from celery import current_app
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -38,6 +41,8 @@ logger = logging.getLogger(__name__)
 
 UPLOAD_FORMATS = {"wav", "ogg", "mp3", "flac"}
 SLUG_MAX = 50
+WAITING_FOR_ORIGINAL = "waiting_for_original"
+ORIGINAL_SETTLED_TASK = "conversions.start_conversions_of_original"
 
 
 def _storage_keys(recordings) -> list[str]:
@@ -208,16 +213,18 @@ def create_converted_recording(
     params: dict | list | None = None,
     tts_voice: str = "",
     tts_voice_id=None,
+    waits_for_original: bool = False,
 ) -> Recording:
     """A conversion of ``original`` in its folder, state processing until ``complete_recording``
-    (or ``fail_recording``) is called by whoever produces the audio."""
+    (or ``fail_recording``) is called by whoever produces the audio. ``waits_for_original``: the
+    original is still processing; the conversion is started when it settles."""
     if original.type != Recording.Type.ORIGINAL:
         raise ValueError("conversions are made from originals")
     with transaction.atomic():
         recording = Recording.objects.create(
             project_id=original.project_id, parent_folder_id=original.parent_folder_id, original=original,
             created_by=created_by, type=Recording.Type.CONVERTED, state=Recording.State.PROCESSING,
-            process_stage="queued", label=label[:40], microphone=original.microphone, tts=original.tts,
+            process_stage=WAITING_FOR_ORIGINAL if waits_for_original else "queued", label=label[:40], microphone=original.microphone, tts=original.tts,
             text=original.text, text_language=original.text_language, tts_voice=tts_voice,
             tts_voice_id=tts_voice_id, model_id=model_id, model_name=model_name, calibration_id=calibration_id,
             calibration_value=calibration_value, calibration_name=calibration_name, params=params or {},
@@ -264,15 +271,32 @@ def complete_recording(recording_id, audio_path: str | Path, *, file_name: str |
                 recording.converted_at = timezone.now()
             recording.save()
             schedule_storage_cleanup(replaced, subject=f"recording:{recording.pk}")
+            _release_waiting_conversions(recording)
     logger.info("recording %s done (%.2fs)", recording.pk, recording.duration)
     return recording
 
 
+@transaction.atomic
 def fail_recording(recording_id, reason: str) -> None:
-    Recording.objects.filter(pk=recording_id).update(
-        state=Recording.State.ERROR, error=reason[:1000], process_stage="error"
-    )
+    recording = Recording.objects.select_for_update().filter(pk=recording_id).first()
+    if recording is None:
+        return
+    recording.state, recording.error, recording.process_stage = Recording.State.ERROR, reason[:1000], "error"
+    recording.save(update_fields=["state", "error", "process_stage"])
+    _release_waiting_conversions(recording)
     logger.info("recording %s failed: %s", recording_id, reason)
+
+
+def _release_waiting_conversions(original: Recording) -> None:
+    """The original settled (done or error), inside the transaction that says so: if conversions
+    wait for it, queue the catalogue's job that starts (or fails) them. Callers that order
+    conversions lock the original row, so no conversion starts waiting after this ran."""
+    if original.type != Recording.Type.ORIGINAL:
+        return
+    if not Recording.objects.filter(original=original, process_stage=WAITING_FOR_ORIGINAL).exists():
+        return
+    jobs.start_job("conversions.original_settled", current_app.tasks[ORIGINAL_SETTLED_TASK],
+                   subject=f"recording:{original.pk}", payload={"recording_id": str(original.pk)})
 
 
 def _download(key: str, target: Path) -> Path:

@@ -67,6 +67,7 @@ class LibraryView(DialectView):
 class ProjectsView(LibraryView):
     paginated = True
     max_limit = 100
+    error_statuses = ("409",)  # no free slug (practically never)
 
     @extend_schema(tags=PROJECTS, parameters=[s.ProjectListQuery], responses=s.ProjectOut(many=True))
     def get(self, request):
@@ -159,7 +160,9 @@ class FolderDetailView(LibraryView):
     def patch(self, request, folder_id):
         folder = selectors.get_folder(request.user, folder_id)
         data = _body(s.FolderRenameInput, request)
-        return DialectResponse(s.FolderOut(services.rename_folder(folder, name=data["name"])).data)
+        if "name" in data:
+            folder = services.rename_folder(folder, name=data["name"])
+        return DialectResponse(s.FolderOut(folder).data)
 
     @extend_schema(tags=FOLDERS, request=None, responses={200: s.IdOut(many=True)})
     def delete(self, request, folder_id):
@@ -335,6 +338,8 @@ class TtsVoicesView(LibraryView):
 
 # --- notes ----------------------------------------------------------------------------------
 class NotesView(LibraryView):
+    error_statuses = ("409",)  # POST on a recording that already has a note
+
     @extend_schema(tags=NOTES, parameters=[s.NoteListQuery], responses={200: s.NoteOut(many=True)})
     def get(self, request):
         query = _query(s.NoteListQuery, request)

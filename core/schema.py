@@ -158,6 +158,10 @@ class DialectAutoSchema(AutoSchema):
         validation_status = str(dialect.generic["validation"][0])
         if validation_status not in codes:
             codes.append(validation_status)
+        if self.method in ("POST", "PUT", "PATCH"):
+            codes.append("415")  # the parsers refuse a body in a content type the operation does not take
+        # Statuses only some operations answer (402 not enough credits, 409 already exists...).
+        codes.extend(getattr(self.view, "error_statuses", ()))
         for code in codes:
             responses.setdefault(
                 code,
@@ -181,9 +185,12 @@ _RESPONSE_HEADERS = {
 _ERROR_DESCRIPTIONS = {
     "400": "Bad request",
     "401": "Missing or invalid credentials",
+    "402": "Not enough credits",
     "403": "Forbidden",
     "404": "Not found",
-    "409": "A request with this Idempotency-Key is still being processed",
+    "409": "Conflict with the current state (or a request with this Idempotency-Key still being processed)",
+    "413": "Request body too large",
+    "415": "Unsupported media type",
     "422": "Validation error (or an Idempotency-Key used with a different request)",
     "429": "Too many requests",
 }

@@ -83,6 +83,12 @@ def healthz(request):
 
 
 @require_GET
+def gateway_healtz(request):
+    """The Respeecher gateway's liveness probe, under its own spelling and body (schema OK)."""
+    return JsonResponse({"state": "OK"})
+
+
+@require_GET
 def readyz(request):
     ready, checks = health.readiness()
     status = "ok" if ready and all(value == "ok" for value in checks.values()) else ("degraded" if ready else "unavailable")

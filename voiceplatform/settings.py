@@ -295,8 +295,9 @@ PASSWORD_HASHERS = env.list(
         "django.contrib.auth.hashers.PBKDF2SHA1PasswordHasher",
     ],
 )
-# The Respeecher API sends the CSRF token in X-Csrf-Token.
+# The Respeecher API sends the CSRF token in X-Csrf-Token and names its session cookie session_id.
 CSRF_HEADER_NAME = "HTTP_X_CSRF_TOKEN"
+SESSION_COOKIE_NAME = "session_id"
 SESSION_COOKIE_AGE = env.int("SESSION_COOKIE_AGE", default=14 * 24 * 3600)
 JWT_SIGNING_KEY = env.str("JWT_SIGNING_KEY", default="") or SECRET_KEY
 JWT_ISSUER = env.str("JWT_ISSUER", default="voiceplatform")
@@ -354,7 +355,11 @@ SPECTACULAR_SETTINGS = {
     "COMPONENT_SPLIT_REQUEST": True,
     "SCHEMA_PATH_PREFIX": r"/(api|v4)",
     # A stamp's status appears as `status` and `conversion_status`; one name for the one choice set.
-    "ENUM_NAME_OVERRIDES": {"StampStatusEnum": "stamps.models.Stamp.Status"},
+    "ENUM_NAME_OVERRIDES": {
+        "StampStatusEnum": "stamps.models.Stamp.Status",
+        "ConversionOrderStateEnum": "conversions.models.Order.State",
+        "RecordingStateEnum": "conversions.models.Recording.State",
+    },
 }
 
 # --- Apps (each app's settings in its own block) ---------------------------------

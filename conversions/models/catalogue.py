@@ -176,6 +176,8 @@ class NarrationStyle(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     voice = models.ForeignKey(Voice, on_delete=models.CASCADE, related_name="narration_styles")
     name = models.CharField(max_length=100)
+    tags = models.JSONField(default=list, blank=True,
+                            help_text='Descriptive words shown to clients, e.g. ["Neutral", "Calm"].')
     is_default = models.BooleanField(default=False)
     tts_voice = models.CharField("TTS voice", max_length=50, default="en-us", help_text="espeak-ng voice that reads the text.")
     tts_rate = models.PositiveSmallIntegerField("TTS rate", default=160, validators=[MinValueValidator(80),

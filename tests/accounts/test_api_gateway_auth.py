@@ -23,7 +23,7 @@ def test_login_returns_user_and_csrf_token_and_sets_session(user):
     assert body["user"]["id"] == str(user.id)
     assert body["user"]["email"] == user.email
     assert body["user"]["roles"] == ["user"] and body["user"]["groups"] == []
-    assert "sessionid" in response.cookies
+    assert "session_id" in response.cookies
     # Authenticated by the session cookie alone.
     assert client.post("/api/auth", HTTP_X_CSRF_TOKEN=body["csrf_token"]).status_code == 200
     assert client.get("/api/credits").json() == {"credits": 0.0, "initial_credits": 0.0}

@@ -46,3 +46,29 @@ def tts_voices(db):
     from django.apps import apps
 
     import_module("conversions.migrations.0002_seed_tts_voices").seed(apps, None)
+
+
+@pytest.fixture
+def paused_worker(django_db_blocker):
+    """Jobs queue on a queue of the test's own and a real worker starts consuming it only when the
+    test calls ``start()``: work ordered before that is certainly still waiting."""
+    import uuid
+
+    from django.conf import settings
+
+    from tests.conftest import WorkerProcess
+    from voiceplatform.celery import app
+
+    queue = f"{settings.CELERY_TASK_DEFAULT_QUEUE}-paused-{uuid.uuid4().hex[:8]}"
+    session_queue = app.conf.task_default_queue
+    app.conf.task_default_queue = queue
+    workers = []
+
+    def start():
+        with django_db_blocker.unblock():
+            workers.append(WorkerProcess(queue=queue).start())
+
+    yield start
+    app.conf.task_default_queue = session_queue
+    for worker in workers:
+        worker.stop()

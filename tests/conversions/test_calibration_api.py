@@ -156,11 +156,14 @@ def test_enable_keeps_exactly_one_enabled_and_auto_disables_all(api, user):
     response = api.put(f"/api/calibration/{second.pk}/enable")
     assert response.status_code == 200 and response.json()["enabled"] is True
     assert list(Calibration.objects.filter(enabled=True).values_list("name", flat=True)) == ["Second"]
+    # The profile (POST /api/auth) shows the calibration conversions will use.
+    assert api.post("/api/auth").json()["data"] == {"calibration": {"calibration_id": str(second.pk), "f0": 120.0}}
 
     profile = api.post("/api/calibration/auto")
     assert profile.status_code == 200
     assert profile.json()["id"] == str(user.pk) and profile.json()["email"] == user.email
     assert profile.json()["data"] == {"calibration": None}
+    assert api.post("/api/auth").json()["data"] == {"calibration": None}
     assert not Calibration.objects.filter(enabled=True).exists()
 
 

@@ -39,11 +39,15 @@ def test_list_shape_defaults_and_pagination(api, staff_user, tiers):
     voice = body["list"][0]
     assert set(voice) == VOICE_FIELDS
     assert voice["name"] == "V00" and voice["owner_id"] == str(staff_user.pk)
-    assert set(voice["accents"][0]) == {"id", "is_default", "native", "info", "tiers", "available", "settings"}
+    assert set(voice["accents"][0]) == {"id", "is_default", "native", "info", "effects", "tiers", "available",
+                                        "settings"}
     assert voice["accents"][0]["info"] == {"name": "Accent 0", "short_name": "A0", "locale": "en-US"}
+    assert voice["accents"][0]["effects"] == {"semitones": 0.0, "formant_ratio": 1.0, "pitch_range": 1.0, "rate": 1.0}
     assert voice["accents"][0]["settings"] == {"favorite": False, "semitones_correction": 0.0}
-    assert voice["narration_styles"][0] == {"id": voice["narration_styles"][0]["id"], "is_default": True,
-                                            "info": {"name": "Style 0"}, "settings": {"favorite": False}}
+    style = voice["narration_styles"][0]
+    assert style == {"id": style["id"], "is_default": True, "info": {"name": "Style 0"},
+                     "tags": [{"name": "Style 0"}], "effects": style["effects"], "settings": {"favorite": False}}
+    assert set(style["effects"]) == {"tts_voice", "words_per_minute", "pitch_range", "rate", "breathiness"}
     assert voice["image_url"] is None and voice["favorite"] is False and voice["available"] is True
     assert names(api.get("/api/v2/voices?limit=5&offset=25")) == ["V25", "V26"]
     for bad in ("limit=101", "limit=-1", "offset=x"):
@@ -65,6 +69,7 @@ def test_every_filter_and_combinations(api, staff_user, tiers):
         "age_group=senior&age_group=young": ["Paid", "Young"],
         "pitch_group=low": ["Bear"],
         "nationality=Polish&nationality=Canadian": ["Bear", "Paid"],
+        "nationality=polish&nationality=CANADIAN": ["Bear", "Paid"],
         "gender=female&age_group=adult": [],
         "gender=male&pitch_group=high": ["Kid"],
     }

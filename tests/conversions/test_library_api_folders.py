@@ -19,6 +19,10 @@ def test_create_get_rename(api, project):
     renamed = api.patch(f"/api/folders/{body['id']}", {"name": "Session A"}, format="json")
     assert renamed.status_code == 200 and renamed.json()["name"] == "Session A"
     assert Folder.objects.get(pk=body["id"]).name == "Session A"
+    # The gateway's FolderUpdate has no required field: an empty PATCH changes nothing.
+    unchanged = api.patch(f"/api/folders/{body['id']}", {}, format="json")
+    assert unchanged.status_code == 200 and unchanged.json() == renamed.json()
+    assert api.patch(f"/api/folders/{body['id']}", {"name": "x" * 41}, format="json").status_code == 422
 
 
 def test_nesting_with_parent_id(api, project):

@@ -56,7 +56,7 @@ def basic(db):
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.worker
 def test_an_order_converts_into_each_voice_and_charges_per_second(api, user, staff_user, celery_worker, speech,
-                                                                  tmp_path, settings):
+                                                                  tmp_path, settings, other_user, client_for):
     settings.CONVERSIONS_PRICE_PER_SECOND = {"basic": "0.5", "pro": "2"}
     basic, pro = tier("basic", 0), tier("pro", 1)
     subscribe(user, pro)
@@ -100,6 +100,16 @@ def test_an_order_converts_into_each_voice_and_charges_per_second(api, user, sta
         assert cents(measured, target) < 30, (measured, target)
         outputs[voice.name] = path
     assert Order.objects.get(pk=orders[0]["id"]).conversion.label == "Deep"
+    # Each order reads back with its state, progress and converted recording; only by its owner.
+    read = api.get(f"/api/v2/orders/{orders[1]['id']}")
+    assert read.status_code == 200
+    detail = read.json()
+    assert set(detail) == ORDER_FIELDS | {"progress", "conversion"}
+    assert detail["state"] == "done" and detail["progress"] == 100 and cents(detail["f0"], target) < 1
+    assert detail["conversion"]["id"] == orders[1]["conversion_id"] and detail["conversion"]["state"] == "done"
+    assert detail["conversion"]["url"] == f"/api/files/recordings/{orders[1]['conversion_id']}/audio"
+    assert client_for(other_user).get(f"/api/v2/orders/{orders[1]['id']}").status_code == 404
+    assert api.get(f"/api/v2/orders/{uuid.uuid4()}").json() == {"detail": "Order not found"}
     assert CreditEntry.objects.filter(kind="charge").count() == 2
     assert CreditEntry.objects.filter(kind="refund").count() == 0
     # The account's stats count the conversions and the converted time.
@@ -221,7 +231,10 @@ def test_bad_orders_are_clear_4xx_and_charge_nothing(api, user, other_user, staf
     private = make_voice(other_user, visibility="private")
     original = make_original(user, speech)
     foreign = make_original(other_user, speech)
-    pending = make_original(user, speech, state=Recording.State.PROCESSING)
+    failed = make_original(user, speech, state=Recording.State.ERROR)
+    low_voice = make_voice(staff_user, pitch=60)
+    deep_speaker = Calibration.objects.create(user=user, name="Deep", audio_key="x", audio_format="wav",
+                                              bucket="local", state="calibrated", f0=790)
     theirs = Calibration.objects.create(user=other_user, name="T", audio_key="x", audio_format="wav",
                                         bucket="local", state="calibrated", f0=100)
     mine_pending = Calibration.objects.create(user=user, name="P", audio_key="x", audio_format="wav",
@@ -240,7 +253,7 @@ def test_bad_orders_are_clear_4xx_and_charge_nothing(api, user, other_user, staf
         (order([{"voice_id": str(voice.pk), "narration_style_id": str(other_voice.narration_styles.get().pk)}]),
          400, "does not belong"),
         (order([{"voice_id": str(voice.pk)}], original_id=foreign.pk), 404, "Original recording not found"),
-        (order([{"voice_id": str(voice.pk)}], original_id=pending.pk), 400, "processing"),
+        (order([{"voice_id": str(voice.pk)}], original_id=failed.pk), 400, "The original recording failed"),
         (order([{"voice_id": str(voice.pk)}], use_calibration=True, calibration_id=str(theirs.pk)), 404,
          "Calibration not found"),
         (order([{"voice_id": str(voice.pk)}], use_calibration=True, calibration_id=str(mine_pending.pk)), 400,
@@ -251,6 +264,11 @@ def test_bad_orders_are_clear_4xx_and_charge_nothing(api, user, other_user, staf
     for response, status, text in cases:
         assert response.status_code == status, (status, response.json())
         assert text in response.json()["detail"]
+    # 790 Hz calibrated speaker into a 60 Hz voice: -44.6 semitones, beyond the engine's ±24.
+    too_far = order([{"voice_id": str(low_voice.pk)}], use_calibration=True, calibration_id=str(deep_speaker.pk))
+    assert too_far.status_code == 422
+    assert too_far.json()["detail"][0]["loc"] == ["body", "conversions", "0", "semitones_correction"]
+    assert "-44.6 semitones" in too_far.json()["detail"][0]["msg"]
     validation = [
         order([{"voice_id": str(voice.pk), "semitones_correction": 12.5}]),
         order([]),
@@ -278,6 +296,10 @@ def test_a_conversion_cannot_be_converted_and_retry_is_scoped(api, user, other_u
                                         "conversions": [{"voice_id": str(voice.pk)}]}, format="json")
     assert again.status_code == 400 and "Only original recordings" in again.json()["detail"]
     assert client_for(other_user).post(f"/api/v2/orders/retry/{conversion_id}").status_code == 404
-    assert api.post(f"/api/v2/orders/retry/{original.pk}").status_code == 404
+    assert client_for(other_user).post(f"/api/v2/orders/retry/{original.pk}").status_code == 404
+    assert api.post(f"/api/v2/orders/retry/{uuid.uuid4()}").json() == {
+        "detail": "Neither a conversion nor an original with this id was found"}
+    nothing_failed = api.post(f"/api/v2/orders/retry/{original.pk}")
+    assert nothing_failed.status_code == 400 and "no failed conversion" in nothing_failed.json()["detail"]
     not_failed = api.post(f"/api/v2/orders/retry/{conversion_id}")
     assert not_failed.status_code == 400 and "Only a failed conversion" in not_failed.json()["detail"]

@@ -14,6 +14,11 @@ def test_healthz(client):
     assert client.get("/healthz").json() == {"status": "ok"}
 
 
+def test_gateway_healtz_under_the_gateways_spelling(client):
+    response = client.get("/api/healtz")
+    assert response.status_code == 200 and response.json() == {"state": "OK"}
+
+
 @pytest.mark.django_db
 def test_readyz_checks_database_broker_and_storage(client):
     response = client.get("/readyz")
@@ -70,6 +75,14 @@ def test_openapi_schema_is_valid_and_shows_envelopes(tmp_path):
     assert me["401"]["content"]["application/json"]["schema"]["required"] == ["error", "message"]
     credits = schema["paths"]["/api/credits"]["get"]["responses"]
     assert credits["401"]["content"]["application/json"]["schema"]["required"] == ["detail"]
+    # Statuses some operations answer besides the common ones: 415 wherever a body is parsed,
+    # 402 where credits are charged, 409 where a second note is refused.
+    paths = schema["paths"]
+    assert {"402", "415"} <= set(paths["/api/v2/orders"]["post"]["responses"])
+    assert "402" in paths["/api/v2/orders/retry/{recording_id}"]["post"]["responses"]
+    assert "409" in paths["/api/notes"]["post"]["responses"]
+    assert "415" not in paths["/api/v2/voices"]["get"]["responses"]
+    assert schema["components"]["securitySchemes"]["sessionAuth"]["name"] == "session_id"
 
 
 @pytest.mark.django_db
