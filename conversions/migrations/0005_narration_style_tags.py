@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('conversions', '0003_catalogue'),
+        ('conversions', '0004_labels_in_english'),
     ]
 
     operations = [
