@@ -8,6 +8,7 @@ by privacy (public: anyone; password: the right password; private: nobody else).
 
 from __future__ import annotations
 
+import base64
 import logging
 import re
 from dataclasses import dataclass
@@ -17,6 +18,7 @@ from django.contrib.auth.hashers import check_password
 from django.db.models import Prefetch, QuerySet, Sum
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.crypto import constant_time_compare, salted_hmac
 
 from core.dialects import ApiError
 from core.storage import object_storage
@@ -68,6 +70,19 @@ def public_url(share: Share) -> str:
 def recipient_url(recipient: ShareRecipient) -> str:
     """The invited recipient's personal link: the share page with their access token."""
     return f"{public_url(recipient.share)}?token={recipient.access_token}"
+
+
+def owner_preview_token(share: Share) -> str:
+    """The owner's preview of a share: it opens the share page and the public API as an invited
+    recipient sees them (anyone else meets "This VoiceStamp is private" on a private share), and
+    the owner's looks are not counted as views. Derived from the share with SECRET_KEY, so it needs
+    no row, and revoking the share ends it with the share."""
+    digest = salted_hmac("stamps.share.owner-preview", f"{share.pk}:{share.share_code}", algorithm="sha256").digest()
+    return "preview-" + base64.urlsafe_b64encode(digest).decode().rstrip("=")
+
+
+def owner_preview_url(share: Share) -> str:
+    return f"{public_url(share)}?token={owner_preview_token(share)}"
 
 
 # --- the owner's side ----------------------------------------------------------------------
@@ -180,6 +195,8 @@ def resolve_access(share: Share, *, user=None, access_token: str | None = None, 
     if user is not None and getattr(user, "is_authenticated", False) and user.pk == share.stamp.owner_id:
         return Access(share, "owner")
     access_token = clean_token(access_token)
+    if access_token and constant_time_compare(access_token, owner_preview_token(share)):
+        return Access(share, "owner")
     if access_token:
         recipient = ShareRecipient.objects.filter(share=share, access_token=access_token).first()
         if recipient is not None:

@@ -169,7 +169,12 @@ def _context_for(delivery: Delivery) -> dict:
     if delivery.reply is not None:
         reply = delivery.reply
         context.update(reply_message=reply.message, reply_has_audio=bool(reply.audio_key),
-                       replier_name=reply.recipient.name if reply.recipient else "")
+                       replier_name=reply.recipient.name if reply.recipient else "",
+                       # Links the owner can open from the email: the share as it is seen, and the recording.
+                       share_url=selectors.owner_preview_url(share) if share else "",
+                       reply_audio_url=object_storage.signed_url(
+                           reply.audio_key, expires=settings.STAMPS_EMAIL_LINK_TTL,
+                           content_type=reply.audio_content_type) if reply.audio_key else "")
     return context
 
 

@@ -76,7 +76,13 @@ def _viewer_key(request, access: selectors.Access) -> str:
 _OBJECT = {200: OpenApiTypes.OBJECT}
 _CREATED = {201: OpenApiTypes.OBJECT}
 _INVITATION_OUT = inline_serializer("ShareInvitationOut", {
-    "share_code": serializers.CharField(), "public_url": serializers.URLField(),
+    "share_code": serializers.CharField(),
+    "public_url": serializers.URLField(help_text="The share's page. A private share (the default for invitations) "
+                                                 "opens there only with a personal link."),
+    "recipient_url": serializers.URLField(help_text="The personal link this recipient was sent: the share as they "
+                                                    "see it."),
+    "owner_preview_url": serializers.URLField(help_text="Your preview of what recipients see; views through it "
+                                                        "are not counted. Do not forward it."),
     "email_sent": serializers.BooleanField(required=False), "sms_sent": serializers.BooleanField(required=False),
     "recipient": serializers.DictField(), "delivery": serializers.DictField(),
 })
@@ -123,7 +129,11 @@ class _InvitationView(DialectView):
         )
         return DialectResponse({
             "share_code": share.share_code,
+            # The share's page; a private share opens there only with a personal link.
             "public_url": selectors.public_url(share),
+            # The personal link this recipient was sent, and the owner's preview of what they see.
+            "recipient_url": selectors.recipient_url(recipient),
+            "owner_preview_url": selectors.owner_preview_url(share),
             # Accepted for delivery: the message is queued; delivery.state follows it to sent or failed.
             self.sent_flag: True,
             "recipient": io.recipient_out(recipient),

@@ -390,6 +390,8 @@ STAMPS_SHARE_VIEW_WINDOW = env.int("STAMPS_SHARE_VIEW_WINDOW", default=1800)
 STAMPS_SHARE_EXPIRY_INTERVAL = env.int("STAMPS_SHARE_EXPIRY_INTERVAL", default=60)
 STAMPS_REPLY_MAX_AUDIO_BYTES = env.int("STAMPS_REPLY_MAX_AUDIO_BYTES", default=20 * 1024 * 1024)
 STAMPS_REPLY_MAX_AUDIO_SECONDS = env.int("STAMPS_REPLY_MAX_AUDIO_SECONDS", default=600)
+# A reply's recording linked from the owner's notification email plays this long (7 days, S3's maximum).
+STAMPS_EMAIL_LINK_TTL = env.int("STAMPS_EMAIL_LINK_TTL", default=7 * 24 * 3600)
 # Per user (sending), per viewer and share (password guesses), per client address (replies).
 STAMPS_SHARING_THROTTLE_RATES = {
     "stamps_share_send": env.str("STAMPS_SHARE_SEND_RATE", default="30/hour"),

@@ -51,6 +51,7 @@ def seed_notification_templates() -> None:
 
     migration = importlib.import_module("stamps.migrations.0003_sharing_templates")
     migration.seed(apps, None)
+    importlib.import_module("stamps.migrations.0005_reply_notice_links").link_replies(apps, None)
 
 
 def reset_reply_throttle() -> None:

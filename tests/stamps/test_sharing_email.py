@@ -74,6 +74,31 @@ def test_email_share_as_in_the_workflow_example(user, api, anon, smtp_server, st
     assert anon.get(f"/api/v1/voicestamp/public/{code}?token={recipient.access_token}").status_code == 200
 
 
+@pytest.mark.django_db
+def test_the_response_says_which_link_is_the_recipients_and_lets_the_owner_preview(user, api, anon, client,
+                                                                                     media_dir):
+    stamp = stamp_with_media(user, media_dir, title="My First VoiceStamp", with_media=False)
+    body = api.post(f"/api/v1/voicestamps/{stamp.pk}/share/email", WORKFLOW_BODY, format="json").json()
+    code = body["share_code"]
+    recipient = ShareRecipient.objects.get(share__share_code=code)
+    assert body["recipient_url"] == f"http://testserver/share/{code}?token={recipient.access_token}"
+    preview = body["owner_preview_url"]
+    assert preview.startswith(f"http://testserver/share/{code}?token=preview-") and recipient.access_token not in preview
+    # The share's own link shows a private share to no one else; the preview shows what the recipient sees.
+    assert "This VoiceStamp is private" in client.get(f"/share/{code}").content.decode()
+    page = client.get(preview.removeprefix("http://testserver"))
+    assert page.status_code == 200 and "My First VoiceStamp" in page.content.decode()
+    token = preview.split("token=")[1]
+    seen = anon.get(f"/api/v1/voicestamp/public/{code}?token={token}&track_view=1")
+    assert seen.status_code == 200 and seen.json()["voicestamp"]["title"] == "My First VoiceStamp"
+    assert Share.objects.get(share_code=code).view_count == 0
+    # Another share's preview token opens nothing here.
+    other = api.post(f"/api/v1/voicestamps/{stamp.pk}/share/email", {"recipient_email": "b@example.com"},
+                     format="json").json()
+    other_token = other["owner_preview_url"].split("token=")[1]
+    assert anon.get(f"/api/v1/voicestamp/public/{code}?token={other_token}").status_code == 403
+
+
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_template_edited_by_staff_is_used_and_existing_shares_can_be_reused(user, api, smtp_server, start_worker,

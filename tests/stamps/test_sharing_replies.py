@@ -1,9 +1,11 @@
 """POST /api/v1/security/vst/reply/{token} and the owner's GET /api/v1/voicestamps/{id}/replies."""
 
 import io
+import re
 from datetime import timedelta
 
 import pytest
+from django.test import Client
 from django.utils import timezone
 
 from core.storage import object_storage
@@ -155,8 +157,15 @@ def test_owner_lists_replies_with_a_constant_number_of_queries(user, other_user,
 def test_the_owner_gets_an_email_when_a_reply_arrives(user, api, anon, smtp_server, start_worker, media_dir):
     start_worker(smtp_server.env)
     stamp = stamp_with_media(user, media_dir, with_media=False)
-    token = _public_share(api, stamp)["reply_token"]
-    reply = anon.post(f"/api/v1/security/vst/reply/{token}", {"message": "Lovely gulls!"}, format="json").json()
+    shared = api.post(f"/api/v1/voicestamps/{stamp.pk}/share/email", {"recipient_email": "friend@example.com"},
+                      format="json").json()
+    token = shared["recipient"]["reply_token"]
+    wait_until(lambda: len(smtp_server.messages) == 1, message="the invitation")
+    smtp_server.messages.clear()
+    mp3 = transcode(recording(media_dir), media_dir / "reply.mp3", "-c:a", "libmp3lame", "-b:a", "64k")
+    reply = anon.post(f"/api/v1/security/vst/reply/{token}",
+                      {"message": "Lovely gulls!", "audio_file": _file(mp3.read_bytes(), "reply.mp3")},
+                      format="multipart").json()
 
     notice = Delivery.objects.get(reply_id=reply["reply"]["id"])
     wait_until(lambda: Delivery.objects.get(pk=notice.pk).state == "sent", message="the reply notice")
@@ -164,4 +173,12 @@ def test_the_owner_gets_an_email_when_a_reply_arrives(user, api, anon, smtp_serv
     assert sent["to"] == [user.email]
     assert sent["message"]["Subject"] == "New reply to your VoiceStamp: Harbour walk"
     text = sent["message"].get_body(preferencelist=("plain",)).get_content()
-    assert "Someone with your share link replied" in text and "Lovely gulls!" in text
+    assert "replied to \"Harbour walk\" with a recording" in text and "Lovely gulls!" in text
+    # Every link in the email opens for a person with a browser: no API paths, no placeholders.
+    assert "{id}" not in text and "GET /api" not in text
+    assert shared["owner_preview_url"] in text  # a private share: its plain link would say "private"
+    page = Client().get(shared["owner_preview_url"].removeprefix("http://testserver"))
+    assert page.status_code == 200 and "Harbour walk" in page.content.decode()
+    audio_url = re.search(r"Listen to the reply: (\S+)", text).group(1)
+    played = Client().get(audio_url.removeprefix("http://testserver"), headers={"Range": "bytes=0-99"})
+    assert played.status_code == 206 and played["Content-Type"] == "audio/mpeg"
