@@ -4,6 +4,7 @@ from django.conf import settings
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.parsers import FormParser, MultiPartParser
 
+from core.body_limits import upload_body_limit
 from core.dialects import CONVERSIONS, ApiError, DialectResponse, DialectView
 from core.dialects.conversions import ListPagination
 from core.parsers import JSONParser
@@ -29,7 +30,6 @@ from .catalogue_serializers import (
 )
 
 TAGS_CALIBRATION = ["calibration"]
-MULTIPART_OVERHEAD = 64 * 1024  # the name field and the part headers around the audio
 TAGS_VOICES = ["voices"]
 
 
@@ -63,6 +63,11 @@ class CalibrationListView(DialectView):
     idempotent_post = True
     dialect = CONVERSIONS
     parser_classes = [MultiPartParser, FormParser]
+    max_body_bytes = upload_body_limit("CALIBRATION_MAX_BYTES")
+
+    @staticmethod
+    def body_too_large(limit: int) -> ApiError:
+        return ApiError("too_large", message=f"The audio is larger than {settings.CALIBRATION_MAX_BYTES} bytes.")
     pagination_class = CalibrationPagination
     default_limit = 50
     paginated = True
@@ -78,10 +83,6 @@ class CalibrationListView(DialectView):
     @extend_schema(tags=TAGS_CALIBRATION, request=CalibrationInput, responses=CalibrationOutput,
                    summary="Calibrate")
     def post(self, request):
-        declared = request.META.get("CONTENT_LENGTH")
-        # Refuse an oversized upload from its declared length, before the body is read to disk.
-        if declared and declared.isdigit() and int(declared) > settings.CALIBRATION_MAX_BYTES + MULTIPART_OVERHEAD:
-            raise ApiError("too_large", message=f"The audio is larger than {settings.CALIBRATION_MAX_BYTES} bytes.")
         data = _parse(CalibrationInput, request.data)
         calibration = catalogue_services.create_calibration(request.user, name=data["name"], upload=data["data"])
         return DialectResponse(CalibrationOutput(calibration).data)

@@ -11,6 +11,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiResponse, extend_schema
 from rest_framework.parsers import FormParser, MultiPartParser
 
+from core.body_limits import upload_body_limit
 from core.dialects import CONVERSIONS, ApiError, DialectResponse, DialectView
 from core.dialects.conversions import read_direction
 from core.http import serve_file
@@ -26,7 +27,6 @@ from .library_language import detect_language
 logger = logging.getLogger(__name__)
 
 # Multipart overhead allowed above the largest accepted recording before the body is refused unread.
-MULTIPART_OVERHEAD = 64 * 1024
 
 PROJECTS = ["projects"]
 FOLDERS = ["folders"]
@@ -180,6 +180,12 @@ class RecordingsView(LibraryView):
     idempotent_post = True
     paginated = True
     parser_classes = [MultiPartParser, FormParser]
+    max_body_bytes = upload_body_limit("CONVERSIONS_RECORDING_MAX_BYTES")
+
+    @staticmethod
+    def body_too_large(limit: int) -> ApiError:
+        return ApiError("too_large",
+                        message=f"The audio is larger than {settings.CONVERSIONS_RECORDING_MAX_BYTES} bytes")
 
     @extend_schema(tags=RECORDINGS, parameters=[s.RecordingListQuery], responses=s.RecordingOut(many=True))
     def get(self, request):
@@ -195,10 +201,6 @@ class RecordingsView(LibraryView):
     @extend_schema(tags=RECORDINGS, request={"multipart/form-data": s.RecordingUploadInput},
                    responses={200: s.RecordingOut})
     def post(self, request):
-        declared = request.META.get("CONTENT_LENGTH") or "0"
-        if declared.isdigit() and int(declared) > settings.CONVERSIONS_RECORDING_MAX_BYTES + MULTIPART_OVERHEAD:
-            raise ApiError("too_large",
-                           message=f"The audio is larger than {settings.CONVERSIONS_RECORDING_MAX_BYTES} bytes")
         data = _body(s.RecordingUploadInput, request)
         folder = selectors.get_folder(request.user, data["parent_folder_id"])
         recording = services.create_uploaded_recording(request.user, folder=folder, upload=data["data"],

@@ -8,6 +8,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods
 
 from . import health
+from .body_limits import body_limit
 from .http import serve_file
 from .storage import object_storage
 
@@ -32,6 +33,7 @@ def signed_download(request, token):
 
 @csrf_exempt
 @require_http_methods(["PUT"])
+@body_limit(None)  # the limit travels in the signed token, checked against Content-Length below
 def upload_slot(request, token):
     """The local-disk twin of an S3 presigned PUT: bound to one key, type and size."""
     payload = object_storage.read_upload_token(token)

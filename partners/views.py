@@ -13,6 +13,7 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
+from core.body_limits import upload_body_limit
 from core.dialects import PARTNERS, DialectResponse, DialectView, ResponseMeta
 from core.dialects.partners import (
     JOB_ID_NOT_NUMBER,
@@ -127,6 +128,8 @@ class JobCreateView(PartnerView):
     """Create a job (JSON or multipart). Errors: 100, 102, 104, 105, 106, 120, 122, 123, 140-143; notice 240.
     In test mode nothing is created and job_id is null."""
     idempotent_post = True
+
+    max_body_bytes = upload_body_limit("PARTNERS_SCRIPT_MAX_BYTES")
 
     @extend_schema(parameters=[schema.TEST_MODE], request={"application/json": schema.JobCreateSchema,
                                                            "multipart/form-data": schema.JobCreateSchema},

@@ -17,6 +17,7 @@ from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 
+from core.body_limits import body_limit, upload_body_limit
 from core.dialects import STAMPS, ApiError, DialectResponse, DialectView, ResponseMeta, flatten_errors
 from core.parsers import JSONParser
 from core.throttles import SimpleRateThrottle, client_address
@@ -232,6 +233,13 @@ class ReplyView(DialectView):
     permission_classes = [AllowAny]
     throttle_classes = [ReplyThrottle]
     parser_classes = [MultiPartParser, FormParser, JSONParser]
+    max_body_bytes = upload_body_limit("STAMPS_REPLY_MAX_AUDIO_BYTES")
+
+    @staticmethod
+    def body_too_large(limit: int) -> ApiError:
+        return ApiError("too_large",
+                        message=f"The recording may be at most {settings.STAMPS_REPLY_MAX_AUDIO_BYTES} bytes.",
+                        fields={"audio_file": ["The audio file is too large."]})
 
     @extend_schema(request=io.ReplyIn, responses=_CREATED, operation_id="vst_reply_submit")
     def post(self, request, token):
@@ -324,6 +332,7 @@ def share_page(request, code):
 
 
 @require_http_methods(["POST"])
+@body_limit(upload_body_limit("STAMPS_REPLY_MAX_AUDIO_BYTES"))
 def share_page_reply(request, code):
     """The page's reply form: the same service as POST /api/v1/security/vst/reply/{token}."""
     token = request.POST.get("token") or None

@@ -11,6 +11,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import BasePermission
 
+from core.body_limits import upload_body_limit
 from core.dialects import STAMPS, ApiError, DialectResponse, DialectView, ResponseMeta
 from core.http import serve_file
 from core.parsers import JSONParser
@@ -22,7 +23,6 @@ from . import serializers as s
 from .models import Stamp, StampFile
 
 BINARY = OpenApiResponse(description="The file's bytes (supports Range and If-None-Match).")
-_MULTIPART_OVERHEAD = 64 * 1024
 
 
 class StampView(DialectView):
@@ -35,17 +35,6 @@ class StampView(DialectView):
         serializer = serializer_class(data=data)
         serializer.is_valid(raise_exception=True)
         return serializer.validated_data
-
-
-def _refuse_oversized_body(request, limit: int, field: str) -> None:
-    """Refuse before Django reads the body, so an oversized upload never reaches a temporary file."""
-    try:
-        length = int(request.META.get("CONTENT_LENGTH") or 0)
-    except ValueError:
-        length = 0
-    if length > limit + _MULTIPART_OVERHEAD:
-        raise ApiError("too_large", message=f"The file may be at most {limit} bytes.",
-                       fields={field: ["The file is too large."]})
 
 
 class OwnerOrShareViewer(BasePermission):
@@ -155,10 +144,15 @@ class AudioUploadView(StampView):
     """Upload the recording (checked by content, size-capped, duration measured)."""
 
     parser_classes = [MultiPartParser, FormParser]
+    max_body_bytes = upload_body_limit("STAMPS_MAX_AUDIO_BYTES")
+
+    @staticmethod
+    def body_too_large(limit: int) -> ApiError:
+        return ApiError("too_large", message=f"The audio file may be at most {settings.STAMPS_MAX_AUDIO_BYTES} bytes.",
+                        fields={"audio_file": ["The audio file is too large."]})
 
     @extend_schema(request={"multipart/form-data": s.AudioUploadIn}, responses={201: s.AudioUploadOut})
     def post(self, request, vst_id):
-        _refuse_oversized_body(request, settings.STAMPS_MAX_AUDIO_BYTES, "audio_file")
         selectors.stamp_for_user(request.user, vst_id)
         data = self.parse(s.AudioUploadIn, request.data)
         item = services.attach_audio(request.user, vst_id, data["audio_file"], declared_format=data.get("format"),
@@ -173,10 +167,15 @@ class ImageUploadView(StampView):
     """Upload an image (jpeg, png, webp; metadata stripped) at a position."""
 
     parser_classes = [MultiPartParser, FormParser]
+    max_body_bytes = upload_body_limit("STAMPS_MAX_IMAGE_BYTES")
+
+    @staticmethod
+    def body_too_large(limit: int) -> ApiError:
+        return ApiError("too_large", message=f"The image may be at most {settings.STAMPS_MAX_IMAGE_BYTES} bytes.",
+                        fields={"image_file": ["The image file is too large."]})
 
     @extend_schema(request={"multipart/form-data": s.ImageUploadIn}, responses={201: s.ImageUploadOut})
     def post(self, request, vst_id):
-        _refuse_oversized_body(request, settings.STAMPS_MAX_IMAGE_BYTES, "image_file")
         selectors.stamp_for_user(request.user, vst_id)
         data = self.parse(s.ImageUploadIn, request.data)
         item = services.attach_image(request.user, vst_id, data["image_file"], position=data.get("position"))

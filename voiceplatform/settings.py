@@ -68,6 +68,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before CSRF, whose check reads a POST body: an oversized body is refused unread.
+    "core.body_limits.RequestBodyLimitMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -198,6 +200,10 @@ DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
 # Audio intake (core.uploads.accepted_audio) caps bytes and seconds per API, below; whatever a
 # container's header claims, no ffmpeg decode of any audio runs past this many seconds.
 AUDIO_MAX_DECODE_SECONDS = env.int("AUDIO_MAX_DECODE_SECONDS", default=3600)
+# Request bodies (core.body_limits): upload routes declare their own limit; every other route gets
+# REQUEST_MAX_BODY_BYTES, staff in the admin (which takes recordings) ADMIN_MAX_BODY_BYTES.
+REQUEST_MAX_BODY_BYTES = env.int("REQUEST_MAX_BODY_BYTES", default=DATA_UPLOAD_MAX_MEMORY_SIZE + 64 * 1024)
+ADMIN_MAX_BODY_BYTES = env.int("ADMIN_MAX_BODY_BYTES", default=256 * 1024 * 1024)
 # JSON documents (bodies and JSON in form fields) nested deeper than this are refused with a 400.
 JSON_MAX_DEPTH = env.int("JSON_MAX_DEPTH", default=32)
 
