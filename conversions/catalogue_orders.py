@@ -306,6 +306,18 @@ def _set_state(order: Order, state: str) -> None:
     library_services.set_process_stage(order.conversion_id, state)
 
 
+def narration_engine_voice(original: Recording, style: NarrationStyle) -> str:
+    """The espeak-ng voice that reads a TTS original for a narration style: the style's own when it
+    speaks the text's language and the caller named no region; otherwise the original's (chosen
+    from ``text_language``), so a German text is not read as English and en-GB stays British."""
+    original_voice = (original.params or {}).get("engine_voice") or style.tts_voice
+    language_tag = original.text_language.lower().replace("_", "-")
+    style_language = style.tts_voice.split("+")[0].split("-")[0]
+    if "-" in language_tag or (language_tag and language_tag.split("-")[0] != style_language):
+        return original_voice
+    return style.tts_voice
+
+
 def _source_audio(order: Order, workdir: Path) -> Path:
     """The speech to convert: the stored original, or for TTS the text spoken in the narration style."""
     original = order.original
@@ -313,7 +325,8 @@ def _source_audio(order: Order, workdir: Path) -> Path:
         style = order.narration_style
         if style is None:
             raise jobs.JobFailed("The narration style of this conversion no longer exists.")
-        return tts.synthesize(original.text, workdir / "narration.wav", voice=style.tts_voice, rate=style.tts_rate)
+        return tts.synthesize(original.text, workdir / "narration.wav", voice=narration_engine_voice(original, style),
+                              rate=style.tts_rate)
     return download(original.audio_key, workdir / f"original.{original.audio_format or 'bin'}")
 
 

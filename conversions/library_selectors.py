@@ -144,9 +144,17 @@ def get_tts_voice(user, voice_id) -> TtsVoice:
     return voice
 
 
-def default_tts_voice(user, language: str) -> TtsVoice | None:
-    voices = visible_tts_voices(user)
-    return voices.filter(language=language, is_default=True).first() or voices.filter(language=language).first()
+def default_tts_voice(user, language_tag: str) -> TtsVoice | None:
+    """The voice for a language tag: one of the tag's region when it names a region we have a voice
+    for (``en-GB``: the espeak-ng voice ``en-gb``), else the language's default voice."""
+    tag = language_tag.lower().replace("_", "-")
+    language = tag.split("-")[0]
+    voices = visible_tts_voices(user).filter(language=language).order_by("-is_default", "name", "id")
+    if "-" in tag:
+        regional = next((voice for voice in voices if voice.engine_voice.split("+")[0] == tag), None)
+        if regional is not None:
+            return regional
+    return voices.first()
 
 
 # --- statistics: aggregates computed by the database ------------------------------------

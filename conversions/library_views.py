@@ -307,7 +307,7 @@ class TtsV2View(LibraryView):
             language = data.get("text_language") or voice.language
         else:
             language = (data.get("text_language") or detect_language(data["text"])).lower()
-            voice = selectors.default_tts_voice(request.user, language.split("-")[0].split("_")[0])
+            voice = selectors.default_tts_voice(request.user, language)
             if voice is None:
                 raise ApiError("validation", fields={"text_language": [f"No TTS voice speaks {language}."]})
         recording = services.create_tts_recording(request.user, folder=folder, text=data["text"], voice=voice,

@@ -68,6 +68,18 @@ def test_v2_with_explicit_language_or_voice(api, folder, tts_voices):
 
 
 @pytest.mark.django_db
+@pytest.mark.parametrize("tag, voice, engine_voice", [
+    ("en-GB", "English (UK)", "en-gb"), ("en_gb", "English (UK)", "en-gb"), ("en", "English (US)", "en-us"),
+    ("en-US", "English (US)", "en-us"), ("en-AU", "English (US)", "en-us"), ("pt-BR", "Portuguese (Brazil)", "pt-br"),
+])
+def test_v2_honours_the_region_of_text_language(api, folder, tts_voices, tag, voice, engine_voice):
+    body = api.post("/api/v2/recordings/tts", {"parent_folder_id": folder["id"], "text": "Good morning.",
+                                               "text_language": tag}, format="json").json()
+    assert body["tts_voice"] == voice and body["params"]["engine_voice"] == engine_voice
+    assert Recording.objects.get(pk=body["id"]).text_language == tag.lower()
+
+
+@pytest.mark.django_db
 def test_text_is_capped_with_a_clear_422(api, folder, settings, tts_voices):
     too_long = "word " * 201
     response = api.post("/api/v2/recordings/tts", {"parent_folder_id": folder["id"], "text": too_long},

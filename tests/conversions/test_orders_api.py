@@ -303,3 +303,19 @@ def test_a_conversion_cannot_be_converted_and_retry_is_scoped(api, user, other_u
     assert nothing_failed.status_code == 400 and "no failed conversion" in nothing_failed.json()["detail"]
     not_failed = api.post(f"/api/v2/orders/retry/{conversion_id}")
     assert not_failed.status_code == 400 and "Only a failed conversion" in not_failed.json()["detail"]
+
+
+@pytest.mark.parametrize("text_language, original_voice, style_voice, reads_with", [
+    ("en", "en-us", "en-gb", "en-gb"),      # the style's own voice speaks the text's language
+    ("en-gb", "en-gb", "en-us", "en-gb"),   # a region was asked for: the original's regional voice
+    ("de", "de", "en-us", "de"),            # the style's voice speaks another language
+    ("", "en-us", "en-us", "en-us"),
+])
+def test_a_tts_original_is_narrated_in_its_language_and_region(text_language, original_voice, style_voice,
+                                                               reads_with):
+    from conversions.catalogue_orders import narration_engine_voice
+    from conversions.models import NarrationStyle
+
+    original = Recording(tts=True, text="Hello", text_language=text_language,
+                         params={"engine_voice": original_voice})
+    assert narration_engine_voice(original, NarrationStyle(tts_voice=style_voice)) == reads_with
