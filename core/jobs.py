@@ -32,6 +32,7 @@ from django.utils import timezone
 
 from .models import Job
 from .request_ids import bound_request_id, current_request_id, task_headers
+from .webhooks.events import announce_job_outcome
 
 logger = logging.getLogger(__name__)
 
@@ -295,6 +296,8 @@ def _finish(job: Job, state: str, error: str, on_failure=None) -> None:
         job.state, job.error, job.finished_at, job.heartbeat_at, job.progress = state, error, now, now, progress
         if state == Job.State.FAILED and on_failure:
             on_failure(job, error)
+        # Webhooks: the event is written with the outcome and sent once it commits.
+        announce_job_outcome(job)
 
 
 def sweep_stuck_jobs() -> int:

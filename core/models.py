@@ -1,5 +1,6 @@
 import uuid
 
+from django.conf import settings
 from django.db import models
 
 
@@ -80,3 +81,86 @@ class IdempotencyRecord(models.Model):
 
     def __str__(self):
         return f"{self.scope} {self.key} -> {self.status or 'in flight'}"
+
+
+class WebhookEndpoint(models.Model):
+    """Where a user or a partner wants to hear about their finished jobs (Standard Webhooks).
+
+    Exactly one owner: a user (the /api/v1/webhooks API) or a partner (its X-API-KEY API).
+    """
+
+    class Event(models.TextChoices):
+        JOB_SUCCEEDED = "job.succeeded"
+        JOB_FAILED = "job.failed"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
+                             related_name="webhook_endpoints")
+    partner = models.ForeignKey("partners.Partner", null=True, blank=True, on_delete=models.CASCADE,
+                                related_name="webhook_endpoints")
+    url = models.URLField(max_length=2000)
+    description = models.CharField(max_length=255, blank=True)
+    events = models.JSONField(default=list, help_text="Event types delivered to this endpoint.")
+    secret = models.CharField(max_length=100, help_text="whsec_ + base64 of 32 random bytes; signs every delivery.")
+    contact_email = models.EmailField(blank=True, help_text="Told when the endpoint is disabled (partners); "
+                                                            "users are told at their account's address.")
+    enabled = models.BooleanField(default=True)
+    disabled_reason = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(models.Q(user__isnull=False) & models.Q(partner__isnull=True))
+                | (models.Q(user__isnull=True) & models.Q(partner__isnull=False)),
+                name="webhook_endpoint_one_owner",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.url} ({self.user or self.partner})"
+
+
+class WebhookDelivery(models.Model):
+    """One event message to one endpoint: its payload, its state and, in attempts, each try."""
+
+    class State(models.TextChoices):
+        PENDING = "pending"
+        SUCCEEDED = "succeeded"
+        FAILED = "failed"
+
+    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
+    endpoint = models.ForeignKey(WebhookEndpoint, on_delete=models.CASCADE, related_name="deliveries")
+    message_id = models.CharField(max_length=60, help_text="webhook-id: the same on every attempt, new on a re-send.")
+    event_type = models.CharField(max_length=50)
+    payload = models.JSONField()
+    state = models.CharField(max_length=10, choices=State.choices, default=State.PENDING, db_index=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    next_attempt_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    request_id = models.CharField(max_length=128, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        verbose_name_plural = "webhook deliveries"
+        indexes = [models.Index(fields=["state", "next_attempt_at"])]
+
+    def __str__(self):
+        return f"{self.event_type} -> {self.endpoint.url} [{self.state}]"
+
+
+class WebhookAttempt(models.Model):
+    """One HTTP try of a delivery: the answer's status (none when no answer), how long it took."""
+
+    delivery = models.ForeignKey(WebhookDelivery, on_delete=models.CASCADE, related_name="attempt_log")
+    attempted_at = models.DateTimeField(auto_now_add=True)
+    response_status = models.PositiveSmallIntegerField(null=True, blank=True)
+    duration_ms = models.PositiveIntegerField(default=0)
+    error = models.CharField(max_length=255, blank=True)
+    succeeded = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["attempted_at", "id"]

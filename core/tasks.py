@@ -2,6 +2,7 @@ from celery import shared_task
 from celery.signals import worker_ready, worker_shutdown
 
 from . import health, idempotency, jobs, services
+from .webhooks import delivery
 
 
 @shared_task(name="core.sweep_stuck_jobs", ignore_result=True)
@@ -33,3 +34,13 @@ def on_worker_ready(**kwargs):
 @worker_shutdown.connect
 def on_worker_shutdown(**kwargs):
     _heartbeat.stop()
+
+
+@shared_task(name="core.deliver_webhook", ignore_result=True, acks_late=True)
+def deliver_webhook(delivery_id):
+    delivery.deliver(delivery_id)
+
+
+@shared_task(name="core.send_due_webhooks", ignore_result=True)
+def send_due_webhooks():
+    return delivery.send_due_deliveries()

@@ -4,3 +4,8 @@ from django.apps import AppConfig
 class GalleryConfig(AppConfig):
     name = "gallery"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self):
+        from . import webhook_events
+
+        webhook_events.register()

@@ -51,6 +51,7 @@ from core.media import MediaError, images
 from core.services import schedule_storage_cleanup
 from core.storage import new_key, object_storage
 from core.uploads import AudioLimits, AudioRejected, accepted_audio
+from core.webhooks.events import JOB_SUCCEEDED, JobSubject, announce
 
 from . import selectors
 from .scripts import ScriptType
@@ -394,11 +395,20 @@ def deliver_file(job: Job, fileobj, filename: str, *, by) -> Job:
                                        "status", "updated"])
             JobEvent.objects.create(job=locked, kind=JobEvent.Kind.DELIVERED, notes=locked.delivered_file_name,
                                     actor=str(by or ""))
+            _announce_delivery(locked)
             schedule_storage_cleanup([previous], subject=f"partner-job:{job.pk}")
     except DatabaseError:
         object_storage.delete_many([stored.key])
         raise
     return locked
+
+
+def _announce_delivery(job: Job) -> None:
+    """The recorded file is the job's result: partners hear job.succeeded (state "delivered")."""
+    path = f"/{settings.PARTNERS_URL_PREFIX}jobs/{job.pk}"
+    subject = JobSubject("partners", "job", str(job.pk), path, partner_id=job.program.partner_id,
+                         result_paths={"job": path})
+    announce(subject, JOB_SUCCEEDED, state="delivered")
 
 
 def add_demo(talent: Talent, fileobj, *, title: str, tags: list[str]) -> Demo:

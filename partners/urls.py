@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import views
+from . import views, webhook_views
 
 app_name = "partners"
 
@@ -16,6 +16,10 @@ API = [
     ("jobs/<id:job_id>/approveFile", views.JobApproveView, "job-approve"),
     ("jobs/<id:job_id>/editFile", views.JobEditView, "job-edit"),
     ("talents/<id:talent_id>", views.TalentDetailView, "talent"),
+    ("webhooks", webhook_views.PartnerWebhookListView, "webhooks"),
+    ("webhooks/<str:endpoint_id>", webhook_views.PartnerWebhookDetailView, "webhook"),
+    ("webhooks/<str:endpoint_id>/rotate-secret", webhook_views.PartnerWebhookRotateSecretView, "webhook-rotate-secret"),
+    ("webhooks/<str:endpoint_id>/deliveries", webhook_views.PartnerWebhookDeliveriesView, "webhook-deliveries"),
 ]
 
 urlpatterns = [path(route, view.as_view(), name=name) for route, view, name in API]

@@ -273,6 +273,26 @@ CELERY_BEAT_SCHEDULE["purge-idempotency-records"] = {
     "task": "core.purge_idempotency_records", "schedule": crontab(minute=23),
 }
 
+# --- Webhooks (core/webhooks/) ------------------------------------------------------------
+# Loopback, private and link-local destinations only for development and tests (and then
+# http too); the cloud metadata address is refused whatever this says.
+WEBHOOKS_ALLOW_PRIVATE_DESTINATIONS = env.bool("WEBHOOKS_ALLOW_PRIVATE_DESTINATIONS", default=False)
+WEBHOOKS_CONNECT_TIMEOUT = env.float("WEBHOOKS_CONNECT_TIMEOUT", default=3)
+WEBHOOKS_READ_TIMEOUT = env.float("WEBHOOKS_READ_TIMEOUT", default=5)
+# Seconds before each retry after a failed attempt (Standard Webhooks' schedule: about a day in
+# all); after the last one the endpoint is disabled and its owner emailed.
+WEBHOOKS_RETRY_SCHEDULE = [int(s) for s in env.list("WEBHOOKS_RETRY_SCHEDULE",
+                                                     default=["5", "300", "1800", "7200", "18000", "36000", "36000"])]
+# Retries due within this many seconds ride on a delayed task message; later ones are sent by
+# beat (core.send_due_webhooks), so no message waits in the broker past its visibility timeout.
+WEBHOOKS_COUNTDOWN_MAX = env.int("WEBHOOKS_COUNTDOWN_MAX", default=300)
+WEBHOOKS_DUE_INTERVAL = env.int("WEBHOOKS_DUE_INTERVAL", default=60)
+# The queue of delivery tasks: short network calls, kept off the media queue (empty: the default queue).
+WEBHOOKS_QUEUE = env.str("WEBHOOKS_QUEUE", default="")
+CELERY_BEAT_SCHEDULE["send-due-webhooks"] = {
+    "task": "core.send_due_webhooks", "schedule": timedelta(seconds=WEBHOOKS_DUE_INTERVAL),
+}
+
 # --- Email --------------------------------------------------------------------
 if env.str("EMAIL_URL", default=""):
     vars().update(env.email_url("EMAIL_URL"))

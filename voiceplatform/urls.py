@@ -24,6 +24,7 @@ urlpatterns = [
     path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
     path("", include("core.urls")),
     path("api/v1/auth/", include(v1_urlpatterns)),
+    path("", include("core.webhooks.urls")),
     path("", include("gallery.urls")),
     path("", include("stamps.sharing_urls")),
     path("", include("stamps.urls")),
