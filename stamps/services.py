@@ -444,6 +444,16 @@ def _peaks_for(audio_file: StampFile, local_path: Path | None = None) -> list[fl
     return computed
 
 
+def recording_peaks(audio_file: StampFile) -> list[float] | None:
+    """The recording's waveform peaks for a player: computed the first time, kept with the row after.
+    None when the recording cannot be read (the player then shows no waveform)."""
+    try:
+        return _peaks_for(audio_file)
+    except (MediaError, FileNotFoundError):
+        logger.warning("stamp file %s: no waveform peaks, the recording could not be decoded", audio_file.pk)
+        return None
+
+
 def run_packaging(job_id) -> None:
     """The conversion job: delivery audio, waveform, thumbnail, manifest and the .vst package."""
     jobs.run_job(job_id, _packaging_work, on_failure=_packaging_failed)

@@ -47,10 +47,10 @@ class ShareAdmin(admin.ModelAdmin):
 
 @admin.register(Reply)
 class ReplyAdmin(admin.ModelAdmin):
-    list_display = ["id", "share", "short_message", "audio_duration", "created_at"]
-    search_fields = ["message", "share__share_code", "share__stamp__title"]
+    list_display = ["id", "share", "name", "short_message", "audio_duration", "created_at"]
+    search_fields = ["name", "message", "share__share_code", "share__stamp__title"]
     list_select_related = ["share"]
-    readonly_fields = ["share", "recipient", "message", "audio_key", "audio_content_type", "audio_size",
+    readonly_fields = ["share", "recipient", "name", "message", "audio_key", "audio_content_type", "audio_size",
                        "audio_duration", "created_at"]
 
     def has_add_permission(self, request):

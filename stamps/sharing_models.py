@@ -97,6 +97,8 @@ class Reply(models.Model):
     recipient = models.ForeignKey(
         ShareRecipient, null=True, blank=True, on_delete=models.SET_NULL, related_name="replies"
     )
+    # Who replied, as they wrote it (the share page asks); an invited recipient's name when they gave none.
+    name = models.CharField(max_length=100, blank=True)
     message = models.TextField(blank=True)
     audio_key = models.CharField(max_length=500, blank=True)
     audio_content_type = models.CharField(max_length=100, blank=True)

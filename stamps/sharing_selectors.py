@@ -242,24 +242,6 @@ def _link(item: StampFile | None, request=None) -> MediaLink | None:
                      width=item.width, height=item.height, duration=item.duration)
 
 
-def marker_position(tag: dict, image: StampFile | None) -> tuple[float, float] | None:
-    """Where a voice tag sits on the image, as fractions of its width and height.
-
-    Tags carry x, y in the image's pixels (the spec's example: x 120, y 80); values
-    between 0 and 1 are taken as fractions already.
-    """
-    try:
-        x, y = float(tag.get("x")), float(tag.get("y"))
-    except (TypeError, ValueError):
-        return None
-    if 0 <= x <= 1 and 0 <= y <= 1:
-        return x, y
-    if image is None or not image.width or not image.height:
-        return None
-    fx, fy = x / image.width, y / image.height
-    return (fx, fy) if 0 <= fx <= 1 and 0 <= fy <= 1 else None
-
-
 @dataclass(frozen=True)
 class ShareContent:
     """Everything a viewer is shown: the stamp's words and short-lived links to its media."""
@@ -268,7 +250,8 @@ class ShareContent:
     audio: MediaLink | None
     image: MediaLink | None
     thumbnail: MediaLink | None
-    markers: list[dict]
+    recording: StampFile | None = None  # the row behind ``audio``: its duration and waveform peaks
+    picture: StampFile | None = None  # the row behind ``image``: its stored width and height
 
 
 def share_content(share: Share, request=None) -> ShareContent:
@@ -276,36 +259,14 @@ def share_content(share: Share, request=None) -> ShareContent:
     files = _files_by_role(stamp)
     audio_file = files.get(StampFile.Role.AUDIO) or files.get(StampFile.Role.AUDIO_AAC)
     image_file = files.get(StampFile.Role.IMAGE)
-    markers = []
-    for index, tag in enumerate(stamp.voice_tags or []):
-        if not isinstance(tag, dict):
-            continue
-        position = marker_position(tag, image_file)
-        try:
-            timestamp = max(float(tag.get("timestamp")), 0.0)
-        except (TypeError, ValueError):
-            timestamp = None
-        markers.append({
-            "index": index,
-            "timestamp": timestamp,
-            "note": str(tag.get("note") or ""),
-            "left": round(position[0] * 100, 3) if position else None,
-            "top": round(position[1] * 100, 3) if position else None,
-        })
     return ShareContent(
         stamp=stamp,
         audio=_link(audio_file, request),
         image=_link(image_file, request),
         thumbnail=_link(files.get(StampFile.Role.THUMBNAIL), request),
-        markers=markers,
+        recording=audio_file,
+        picture=image_file,
     )
-
-
-def transcript_text(stamp: Stamp) -> str:
-    transcription = stamp.transcription
-    if isinstance(transcription, dict):
-        return str(transcription.get("text") or "")
-    return str(transcription or "")
 
 
 def view_counts(share: Share) -> dict:

@@ -87,6 +87,8 @@ class SmsShareIn(InvitationIn):
 
 
 class ReplyIn(serializers.Serializer):
+    # Optional, so clients written before it existed keep working; the share page requires it.
+    name = serializers.CharField(required=False, allow_blank=True, max_length=100, default="")
     message = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="")
     audio_file = serializers.FileField(required=False, allow_empty_file=False)
 
@@ -95,6 +97,15 @@ class ReplyIn(serializers.Serializer):
             raise serializers.ValidationError({"message": ["Write a message or attach an audio_file."]})
         attrs["message"] = attrs.get("message", "").strip()
         return attrs
+
+
+class PageReplyIn(ReplyIn):
+    """The share page's reply form: the same reply, and the page asks who is writing."""
+
+    name = serializers.CharField(max_length=100, error_messages={
+        "required": "Write your name, so the owner knows who replied.",
+        "blank": "Write your name, so the owner knows who replied.",
+    })
 
 
 # --- outputs ------------------------------------------------------------------------------
@@ -158,6 +169,7 @@ def reply_out(reply: Reply, request=None) -> dict:
     return {
         "id": reply.pk,
         "share_code": reply.share.share_code,
+        "name": reply.name,
         "message": reply.message,
         "audio": audio,
         "from": {"recipient_id": reply.recipient_id, "name": reply.recipient.name,

@@ -169,7 +169,7 @@ def _context_for(delivery: Delivery) -> dict:
     if delivery.reply is not None:
         reply = delivery.reply
         context.update(reply_message=reply.message, reply_has_audio=bool(reply.audio_key),
-                       replier_name=reply.recipient.name if reply.recipient else "",
+                       replier_name=reply.name,
                        # Links the owner can open from the email: the share as it is seen, and the recording.
                        share_url=selectors.owner_preview_url(share) if share else "",
                        reply_audio_url=object_storage.signed_url(
@@ -283,11 +283,12 @@ def share_for_reply_token(token: str) -> tuple[Share, ShareRecipient | None]:
     return share, recipient
 
 
-def submit_reply(token: str, *, message: str = "", audio_file=None) -> Reply:
+def submit_reply(token: str, *, message: str = "", audio_file=None, name: str = "") -> Reply:
     """Store a reply (the recording is checked by its content) and tell the owner by email."""
     share, recipient = share_for_reply_token(token)
+    name = name.strip() or (recipient.name if recipient else "")
     if audio_file is None:
-        return _record_reply(share, recipient, message, None, None)
+        return _record_reply(share, recipient, name, message, None, None)
     limits = AudioLimits(settings.STAMPS_REPLY_MAX_AUDIO_BYTES, settings.STAMPS_REPLY_MAX_AUDIO_SECONDS,
                          REPLY_AUDIO_FORMATS)
     try:
@@ -298,7 +299,7 @@ def submit_reply(token: str, *, message: str = "", audio_file=None) -> Reply:
         raise exc.api_error("audio_file") from None
     recorded = False
     try:
-        reply = _record_reply(share, recipient, message, stored, info.duration)
+        reply = _record_reply(share, recipient, name, message, stored, info.duration)
         recorded = True
     finally:
         if not recorded:
@@ -307,9 +308,9 @@ def submit_reply(token: str, *, message: str = "", audio_file=None) -> Reply:
 
 
 @transaction.atomic
-def _record_reply(share: Share, recipient, message: str, stored, duration) -> Reply:
+def _record_reply(share: Share, recipient, name: str, message: str, stored, duration) -> Reply:
     reply = Reply.objects.create(
-        share=share, recipient=recipient, message=message,
+        share=share, recipient=recipient, name=name, message=message,
         audio_key=stored.key if stored else "", audio_content_type=stored.content_type if stored else "",
         audio_size=stored.size if stored else 0, audio_duration=duration,
     )

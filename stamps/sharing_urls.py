@@ -2,6 +2,7 @@
 
 from django.urls import path
 
+from . import sharing_page_views as page_views
 from . import sharing_views as views
 
 urlpatterns = [
@@ -16,6 +17,8 @@ urlpatterns = [
     path("api/v1/voicestamp/public/<str:code>/data", views.PublicShareDataView.as_view(),
          name="stamps-public-share-data"),
     path("api/v1/security/vst/reply/<str:token>", views.ReplyView.as_view(), name="stamps-reply"),
-    path("share/<str:code>", views.share_page, name="stamps-share-page"),
-    path("share/<str:code>/reply", views.share_page_reply, name="stamps-share-page-reply"),
+    path("share/<str:code>", page_views.share_page, name="stamps-share-page"),
+    path("share/<str:code>/reply", page_views.share_page_reply, name="stamps-share-page-reply"),
+    path("share/<str:code>/media", page_views.share_page_media, name="stamps-share-media"),
+    path("share/<str:code>/preview", page_views.share_preview, name="stamps-share-preview"),
 ]

@@ -1,24 +1,19 @@
-"""Sharing HTTP: the owner's share endpoints, public access, replies and the share page."""
+"""Sharing HTTP: the owner's share endpoints, public access and replies (the share page is in
+``sharing_page_views``)."""
 
 from __future__ import annotations
 
 import hashlib
 
 from django.conf import settings
-from django.http import HttpResponseRedirect
-from django.shortcuts import render
-from django.urls import reverse
-from django.utils.http import urlencode
-from django.views.decorators.http import require_http_methods
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
-from rest_framework.exceptions import ValidationError
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 
-from core.body_limits import body_limit, upload_body_limit
-from core.dialects import STAMPS, ApiError, DialectResponse, DialectView, ResponseMeta, flatten_errors
+from core.body_limits import upload_body_limit
+from core.dialects import STAMPS, ApiError, DialectResponse, DialectView, ResponseMeta
 from core.parsers import JSONParser
 from core.throttles import SimpleRateThrottle, client_address
 
@@ -62,7 +57,7 @@ class ReplyThrottle(_SharingThrottle):
         return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
 
 
-def _viewer_key(request, access: selectors.Access) -> str:
+def viewer_key(request, access: selectors.Access) -> str:
     """Who counts as one viewer: the account, the invited recipient, else the client address and browser."""
     if access.recipient is not None:
         return f"recipient:{access.recipient.pk}"
@@ -215,7 +210,7 @@ class PublicShareView(_PublicShareView):
         access = self.open_share(request, code)
         counted = False
         if request.query_params.get("track_view", "").lower() in _TRUE and access.viewer != "owner":
-            counted = services.record_view(access.share, _viewer_key(request, access))
+            counted = services.record_view(access.share, viewer_key(request, access))
         payload = io.public_share_out(access, selectors.share_content(access.share, request))
         payload["view_counted"] = counted
         payload["share"]["view_count"] = access.share.view_count
@@ -246,7 +241,8 @@ class ReplyView(DialectView):
         # An unknown, revoked or expired token is answered before the body is read.
         services.share_for_reply_token(token)
         data = _valid(io.ReplyIn, request.data)
-        reply = services.submit_reply(token, message=data["message"], audio_file=data.get("audio_file"))
+        reply = services.submit_reply(token, name=data["name"], message=data["message"],
+                                      audio_file=data.get("audio_file"))
         return DialectResponse({"reply": io.reply_out(reply, request)}, status=201, meta=_message("Reply sent"))
 
 
@@ -258,114 +254,3 @@ def _valid(serializer_class, data) -> dict:
 
 def _message(text: str) -> ResponseMeta:
     return ResponseMeta(message=text)
-
-
-# --- the share page ----------------------------------------------------------------------------
-class _PageView:
-    """What the DRF throttles need from a view: the URL's kwargs."""
-
-    def __init__(self, **kwargs):
-        self.kwargs = kwargs
-
-
-def _unavailable(request, error: ApiError):
-    status, code, message = STAMPS.resolve(error)
-    return render(request, "stamps/share/unavailable.html",
-                  {"status": status, "code": code, "message": message}, status=status)
-
-
-def _session_key(code: str) -> str:
-    return f"stamps-share-unlocked:{code}"
-
-
-def _page_url(code: str, token: str | None, **params) -> str:
-    query = {k: v for k, v in {"token": token, **params}.items() if v}
-    url = reverse("stamps-share-page", kwargs={"code": code})
-    return f"{url}?{urlencode(query)}" if query else url
-
-
-_PAGE_PASSWORD_ERRORS = {selectors.PASSWORD_REQUIRED: "Enter the password.",
-                         selectors.INVALID_PASSWORD: "That password is not right."}
-
-
-@require_http_methods(["GET", "HEAD", "POST"])
-def share_page(request, code):
-    """GET shows the stamp (or the password form); POST checks the password."""
-    token = request.GET.get("token") or request.POST.get("token") or None
-    try:
-        share = selectors.share_for_code(code)
-    except ApiError as error:
-        return _unavailable(request, error)
-    password_error = None
-    password_status = 200
-    if request.method == "POST":
-        try:
-            selectors.check_share_password(share, request.POST.get("password"), client=client_address(request))
-        except ApiError as error:
-            password_status, _, password_error = STAMPS.resolve(error)
-            password_error = _PAGE_PASSWORD_ERRORS.get(error.code, password_error)
-        else:
-            request.session[_session_key(share.share_code)] = True
-            return HttpResponseRedirect(_page_url(share.share_code, token))
-    try:
-        access = selectors.resolve_access(share, user=request.user, access_token=token,
-                                          password_checked=bool(request.session.get(_session_key(share.share_code))))
-    except ApiError as error:
-        if error.code in (selectors.PASSWORD_REQUIRED, selectors.INVALID_PASSWORD):
-            return render(request, "stamps/share/password.html",
-                          {"share": share, "token": token, "error": password_error},
-                          status=password_status)
-        return _unavailable(request, error)
-    if access.viewer != "owner":
-        services.record_view(share, _viewer_key(request, access))
-    content = selectors.share_content(share, request)
-    return render(request, "stamps/share/page.html", {
-        "share": share,
-        "stamp": content.stamp,
-        "content": content,
-        "transcript": selectors.transcript_text(content.stamp),
-        "reply_token": access.reply_token,
-        "token": token,
-        "replied": request.GET.get("replied") == "1",
-        "reply_errors": None,
-    })
-
-
-@require_http_methods(["POST"])
-@body_limit(upload_body_limit("STAMPS_REPLY_MAX_AUDIO_BYTES"))
-def share_page_reply(request, code):
-    """The page's reply form: the same service as POST /api/v1/security/vst/reply/{token}."""
-    token = request.POST.get("token") or None
-    try:
-        share = selectors.share_for_code(code)
-    except ApiError as error:
-        return _unavailable(request, error)
-    throttle = ReplyThrottle()
-    errors = None
-    if not throttle.allow_request(request, _PageView(code=code)):
-        errors = {"message": [f"Too many replies. Try again in {int(throttle.wait() or 1)} seconds."]}
-    else:
-        form = io.ReplyIn(data={"message": request.POST.get("message", ""),
-                                **({"audio_file": request.FILES["audio_file"]} if "audio_file" in request.FILES else {})})
-        try:
-            form.is_valid(raise_exception=True)
-            services.submit_reply(request.POST.get("reply_token", ""), message=form.validated_data["message"],
-                                  audio_file=form.validated_data.get("audio_file"))
-            return HttpResponseRedirect(_page_url(share.share_code, token, replied="1"))
-        except ValidationError as exc:
-            errors = flatten_errors(exc.detail)
-        except ApiError as error:
-            if error.kind in ("not_found", "gone") and error.fields is None:
-                return _unavailable(request, error)
-            errors = error.fields or {"message": [STAMPS.resolve(error)[2]]}
-    try:
-        access = selectors.resolve_access(share, user=request.user, access_token=token,
-                                          password_checked=bool(request.session.get(_session_key(share.share_code))))
-    except ApiError as error:
-        return _unavailable(request, error)
-    content = selectors.share_content(share, request)
-    return render(request, "stamps/share/page.html", {
-        "share": share, "stamp": content.stamp, "content": content,
-        "transcript": selectors.transcript_text(content.stamp), "reply_token": access.reply_token,
-        "token": token, "replied": False, "reply_errors": errors, "reply_message": request.POST.get("message", ""),
-    }, status=422)

@@ -13,6 +13,22 @@ from stamps.models import Stamp
 from tests.media import image_bytes, tone
 
 IMAGE_SIZE = (320, 240)
+# Two drawings on the 320x240 image: a red line along the bottom at 1 s, a green one along the top at 3 s.
+DRAWINGS = [
+    {"id": "d1", "strokes": [{"points": [[40, 200], [120, 200]], "color": "#ff0000", "width": 8, "tool": "pen"}],
+     "coordinates": {"width": 320, "height": 240}, "timestamp": 1.0},
+    {"id": "d2", "strokes": [{"points": [[200, 40], [300, 40]], "color": "#00c000", "width": 8, "tool": "pen"}],
+     "coordinates": {"width": 320, "height": 240}, "timestamp": 3.0},
+]
+TRANSCRIPTION = {
+    "text": "Gulls over the water. Then the ferry horn.", "language": "en", "source": "asr",
+    "segments": [{"start": 0.0, "end": 2.0, "text": " Gulls over the water."},
+                 {"start": 2.0, "end": 4.0, "text": " Then the ferry horn."}],
+}
+TRANSLATIONS = [
+    {"id": "t1", "text_id": None, "of": "transcription", "source_language": "en", "target_language": "es",
+     "text": "Gaviotas sobre el agua. Luego la bocina del ferry.", "engine": "apertium"},
+]
 VOICE_TAGS = [
     {"timestamp": 1.5, "x": 80, "y": 60, "note": "The first point"},
     {"timestamp": 3.25, "x": 240, "y": 180, "note": "The second point"},
@@ -30,11 +46,8 @@ def stamp_with_media(owner, directory: Path, *, title="Harbour walk", with_media
     stamp = services.create_stamp(owner=owner, title=title, description="Sounds of the harbour",
                                   voice_tags=VOICE_TAGS if voice_tags is None else voice_tags)
     # Drawings, transcript and translations are the outputs of other endpoints; set as they store them.
-    Stamp.objects.filter(pk=stamp.pk).update(
-        drawings=[{"id": "d1", "strokes": [{"points": [[1, 2], [3, 4]], "color": "#ff0000"}]}],
-        transcription={"text": "Gulls over the water.", "language": "en"},
-        translations=[{"language": "de", "text": "Möwen über dem Wasser."}],
-    )
+    Stamp.objects.filter(pk=stamp.pk).update(drawings=DRAWINGS, transcription=TRANSCRIPTION,
+                                             translations=TRANSLATIONS)
     if with_media:
         wav = recording(directory)
         services.attach_audio(owner, stamp.pk, SimpleUploadedFile("tone.wav", wav.read_bytes(), "audio/wav"))

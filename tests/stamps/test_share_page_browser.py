@@ -1,14 +1,22 @@
 """The share page in headless Chromium (Playwright) against the live server: markers seek the
-recording, a password share unlocks, a reply reaches the owner's API; phone-sized and keyboard use."""
+recording, drawings appear in time with it, the waveform carries the numbered markers, an expired
+media link is replaced while playing, a password share unlocks, a named reply reaches the owner's
+API, link previews; phone-sized and keyboard use."""
 
 import os
+import urllib.error
+import urllib.request
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
+from stamps import services
 from stamps.sharing_models import Share
+from tests.conftest import wait_until
+from tests.media import tone
 from tests.stamps.sharing_helpers import reset_reply_throttle, stamp_with_media
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
@@ -104,10 +112,15 @@ def test_a_reply_from_the_page_reaches_the_owners_api(api, stamp, live_server, p
     page.goto(f"{live_server.url}/share/{code}")
     page.fill("#reply-message", "The gulls at 3 seconds are wonderful")
     page.get_by_role("button", name="Send reply").click()
+    # The name is required: the browser stops the form and nothing is sent.
+    assert page.evaluate("document.getElementById('reply-name').validity.valueMissing")
+    page.fill("#reply-name", "Sam Reader")
+    page.get_by_role("button", name="Send reply").click()
     page.wait_for_selector("text=Thank you, your reply was sent.")
 
     replies = api.get(f"/api/v1/voicestamps/{stamp.pk}/replies").json()["data"]
-    assert [(r["message"], r["share_code"]) for r in replies] == [("The gulls at 3 seconds are wonderful", code)]
+    assert [(r["name"], r["message"], r["share_code"]) for r in replies] == [
+        ("Sam Reader", "The gulls at 3 seconds are wonderful", code)]
 
 
 def test_expired_link_page(api, stamp, live_server, page):
@@ -116,3 +129,185 @@ def test_expired_link_page(api, stamp, live_server, page):
     response = page.goto(f"{live_server.url}/share/{code}")
     assert response.status == 410
     assert page.locator("h1").inner_text() == "This link has expired"
+
+
+# --- drawings, waveform, words ------------------------------------------------------------------
+def _set_time(page, seconds: float):
+    page.evaluate(f"(() => {{ const p = document.getElementById('player'); p.pause(); p.currentTime = {seconds}; }})()")
+    page.wait_for_function(f"Math.abs({PLAYER_TIME} - {seconds}) < 0.01 && !document.getElementById('player').seeking")
+
+
+def _drawn_at(page, x: float, y: float) -> list[int]:
+    """The overlay canvas's pixel (RGBA) at fractions x, y of the image."""
+    return page.evaluate(f"""(() => {{
+        const canvas = document.getElementById('drawings');
+        const pixel = canvas.getContext('2d').getImageData(Math.round({x} * canvas.width),
+                                                           Math.round({y} * canvas.height), 1, 1).data;
+        return Array.from(pixel);
+    }})()""")
+
+
+def _is_red(pixel):
+    return pixel[3] > 200 and pixel[0] > 200 and pixel[1] < 60 and pixel[2] < 60
+
+
+def _is_green(pixel):
+    return pixel[3] > 200 and pixel[1] > 150 and pixel[0] < 60 and pixel[2] < 60
+
+
+def test_drawings_appear_in_time_with_the_recording(api, stamp, live_server, page):
+    # The helper's drawings: red along y=200 from x=40..120 at 1 s, green along y=40 from x=200..300 at 3 s.
+    red, green = (80 / 320, 200 / 240), (250 / 320, 40 / 240)
+    page.goto(f"{live_server.url}/share/{_code(api, stamp)}")
+    page.wait_for_function("document.getElementById('player').readyState >= 1")
+    canvas = page.locator("#drawings").bounding_box()
+    image = page.locator(".stage img").bounding_box()
+    assert (canvas["width"], canvas["height"]) == (pytest.approx(image["width"], abs=1),
+                                                   pytest.approx(image["height"], abs=1))
+
+    _set_time(page, 0.5)
+    page.wait_for_selector("#drawings[data-shown='0']")
+    assert _drawn_at(page, *red)[3] == 0 and _drawn_at(page, *green)[3] == 0
+
+    _set_time(page, 2.0)
+    page.wait_for_selector("#drawings[data-shown='1']")
+    assert _is_red(_drawn_at(page, *red)) and _drawn_at(page, *green)[3] == 0
+
+    _set_time(page, 3.5)
+    page.wait_for_selector("#drawings[data-shown='2']")
+    assert _is_red(_drawn_at(page, *red)) and _is_green(_drawn_at(page, *green))
+
+    # Back before the first drawing: the overlay is clear again.
+    _set_time(page, 0.2)
+    page.wait_for_selector("#drawings[data-shown='0']")
+    assert _drawn_at(page, *red)[3] == 0
+
+
+def test_the_waveform_carries_the_voice_tags_numbered_by_time(api, user, media_dir, live_server, page):
+    tags = [{"timestamp": 3.0, "x": 160, "y": 120, "note": "Later"}, {"timestamp": 1.0, "x": 40, "y": 40,
+                                                                      "note": "Sooner"}]
+    stamp = stamp_with_media(user, media_dir, voice_tags=tags)
+    page.goto(f"{live_server.url}/share/{_code(api, stamp)}")
+    wave = page.locator("#waveform").bounding_box()
+    numbers = page.locator(".wave-marker")
+    assert numbers.all_inner_texts() == ["1", "2"]
+    for index, seconds in enumerate((1.0, 3.0)):
+        box = numbers.nth(index).bounding_box()
+        assert box["x"] + box["width"] / 2 - wave["x"] == pytest.approx(wave["width"] * seconds / 4.0, abs=2)
+    # The same numbers on the image and in the list, in time order.
+    assert page.locator(".marker").all_inner_texts() == ["1", "2"]
+    assert page.locator(".tags .note").all_inner_texts() == ["Sooner", "Later"]
+    # The waveform is drawn from the recording's peaks: bars in the middle, nothing at the edges.
+    drawn = page.evaluate("""(() => {
+        const c = document.getElementById('waveform-canvas'), g = c.getContext('2d');
+        const column = x => Array.from(g.getImageData(x, 0, 1, c.height).data).filter((v, i) => i % 4 === 3 && v > 0).length;
+        return {middle: column(Math.round(c.width / 2) - (Math.round(c.width / 2) % 3)), height: c.height};
+    })()""")
+    assert 0.2 * drawn["height"] < drawn["middle"] < drawn["height"]
+
+    # Pressing marker 2 on the waveform plays from its tag; pressing the waveform seeks there.
+    numbers.nth(1).click()
+    _seeked_to(page, 3.0)
+    page.evaluate("document.getElementById('player').pause()")
+    page.mouse.click(wave["x"] + wave["width"] * 0.25, wave["y"] + wave["height"] * 0.75)
+    page.wait_for_function(f"Math.abs({PLAYER_TIME} - 1.0) < 0.1")
+
+
+def test_who_shared_it_transcript_and_translation_are_shown(api, stamp, live_server, page):
+    page.goto(f"{live_server.url}/share/{_code(api, stamp)}")
+    assert page.locator(".byline").inner_text().split("\n")[0] == "A"
+    assert page.locator(".shared-by").inner_text() == "Alice Example"
+    assert page.locator("#transcript").inner_text() == "Gulls over the water. Then the ferry horn."
+    translation = page.locator(".translation")
+    assert translation.locator("h2").inner_text() == "Translation Spanish"
+    assert translation.locator("p[lang=es]").inner_text() == "Gaviotas sobre el agua. Luego la bocina del ferry."
+    # The transcript follows the player, and a sentence plays from where it was said.
+    _set_time(page, 2.5)
+    page.wait_for_function("document.querySelectorAll('.segment.current').length === 1")
+    assert page.locator(".segment.current").inner_text() == "Then the ferry horn."
+    page.locator(".segment").first.click()
+    _seeked_to(page, 0.0)
+
+
+def test_link_previews_show_a_public_share_and_hide_a_protected_one(api, stamp, live_server, page, settings):
+    settings.PUBLIC_BASE_URL = live_server.url
+    public = _code(api, stamp)
+    page.goto(f"{live_server.url}/share/{public}")
+    assert page.locator("meta[property='og:title']").get_attribute("content") == "Harbour walk"
+    picture_url = page.locator("meta[property='og:image']").get_attribute("content")
+    assert picture_url == f"{live_server.url}/share/{public}/preview"
+    assert page.locator("meta[name='twitter:image']").get_attribute("content") == picture_url
+    # What a previewer does: fetch the picture later, without cookies.
+    picture = page.context.request.get(picture_url)
+    assert picture.status == 200 and picture.headers["content-type"] == "image/jpeg" and len(picture.body()) > 1000
+
+    protected = _code(api, stamp, privacy="password", password="open sesame")
+    page.goto(f"{live_server.url}/share/{protected}")
+    assert page.locator("meta[property='og:title']").get_attribute("content") == "A VoiceStamp was shared with you"
+    assert page.locator("meta[property='og:image'], meta[name='twitter:image']").count() == 0
+    assert "Harbour" not in page.content()
+
+
+# --- long recordings: the signed link expires while the page plays ----------------------------
+TEN_MINUTES = 600.0
+
+
+@pytest.fixture(scope="module")
+def ten_minute_recording(media_dir):
+    # 8 kHz mono WAV: 9.6 MB, far more than a player buffers ahead, so a seek near the end must fetch.
+    path = media_dir / "ten-minutes.wav"
+    if not path.exists():
+        tone(path, seconds=TEN_MINUTES, codec_args=["-ar", "8000", "-ac", "1"])
+    return path
+
+
+def _refused(url: str) -> bool:
+    try:
+        with urllib.request.urlopen(urllib.request.Request(url, headers={"Range": "bytes=0-0"}), timeout=10):
+            return False
+    except urllib.error.HTTPError as error:
+        return error.code == 403
+
+
+def test_a_long_recording_plays_past_the_first_link_lifetime(api, user, live_server, page, settings,
+                                                             ten_minute_recording):
+    settings.STAMPS_SHARE_URL_TTL = 2  # seconds: the page's first audio link dies almost at once
+    stamp = services.create_stamp(owner=user, title="Ten minutes at the harbour")
+    services.attach_audio(user, stamp.pk, SimpleUploadedFile("long.wav", ten_minute_recording.read_bytes(),
+                                                             "audio/wav"))
+    page.goto(f"{live_server.url}/share/{_code(api, stamp)}")
+    first_link = page.evaluate("document.getElementById('player').currentSrc")
+    page.evaluate("document.getElementById('player').play()")
+    page.wait_for_function(f"{PLAYER_TIME} > 0.2", timeout=20000)
+
+    # Wait for the server to refuse the page's first link, then jump to near the end.
+    wait_until(lambda: _refused(first_link), timeout=30, message="the first audio link to expire")
+    near_end = TEN_MINUTES - 5
+    assert not page.evaluate(f"""(() => {{ const b = document.getElementById('player').buffered;
+        for (let i = 0; i < b.length; i++) {{ if (b.start(i) <= {near_end} && {near_end} < b.end(i)) return true; }}
+        return false; }})()""")
+    page.evaluate(f"document.getElementById('player').currentTime = {near_end}")
+
+    # It plays on from there with a fresh link, and says nothing went wrong.
+    page.wait_for_function(f"{PLAYER_TIME} > {near_end + 1.5}", timeout=30000)
+    assert int(page.locator("#player").get_attribute("data-refreshed")) >= 1
+    assert page.evaluate("document.getElementById('player').currentSrc") != first_link
+    assert page.locator("#player-error").is_hidden()
+
+
+def test_a_share_revoked_while_open_says_why_the_recording_stopped(api, user, live_server, page, settings,
+                                                                    ten_minute_recording):
+    settings.STAMPS_SHARE_URL_TTL = 2
+    stamp = services.create_stamp(owner=user, title="Ten minutes at the harbour")
+    services.attach_audio(user, stamp.pk, SimpleUploadedFile("long.wav", ten_minute_recording.read_bytes(),
+                                                             "audio/wav"))
+    code = _code(api, stamp)
+    page.goto(f"{live_server.url}/share/{code}")
+    first_link = page.evaluate("document.getElementById('player').currentSrc")
+    page.wait_for_function("document.getElementById('player').readyState >= 1")
+    api.delete(f"/api/v1/voicestamps/{stamp.pk}/shares/{code}")
+    wait_until(lambda: _refused(first_link), timeout=30, message="the first audio link to expire")
+    page.evaluate(f"document.getElementById('player').currentTime = {TEN_MINUTES - 5}")
+    error = page.locator("#player-error")
+    error.wait_for(state="visible", timeout=30000)
+    assert error.inner_text() == "The recording could not be loaded (Share not found). Reload the page to try again."

@@ -12,7 +12,7 @@ from PIL import Image
 from core.dialects import ApiError
 from stamps.sharing_models import Share
 from stamps.sharing_selectors import share_grants_file
-from tests.stamps.sharing_helpers import IMAGE_SIZE, VOICE_TAGS, stamp_with_media
+from tests.stamps.sharing_helpers import IMAGE_SIZE, TRANSCRIPTION, TRANSLATIONS, VOICE_TAGS, stamp_with_media
 
 pytestmark = pytest.mark.django_db
 
@@ -47,8 +47,8 @@ def test_public_share_gives_the_viewer_everything_with_signed_urls(api, anon, sh
     assert stamp["title"] == "Harbour walk" and stamp["description"] == "Sounds of the harbour"
     assert stamp["voice_tags"] == VOICE_TAGS
     assert stamp["drawings"][0]["id"] == "d1"
-    assert stamp["transcription"]["text"] == "Gulls over the water."
-    assert stamp["translations"] == [{"language": "de", "text": "Möwen über dem Wasser."}]
+    assert stamp["transcription"]["text"] == TRANSCRIPTION["text"]
+    assert stamp["translations"] == TRANSLATIONS
     assert body["share"]["privacy"] == "public" and body["share"]["reply_token"]
 
     audio = anon.get(body["audio_url"].removeprefix("http://testserver"), HTTP_RANGE="bytes=0-11")

@@ -182,3 +182,41 @@ def test_the_owner_gets_an_email_when_a_reply_arrives(user, api, anon, smtp_serv
     audio_url = re.search(r"Listen to the reply: (\S+)", text).group(1)
     played = Client().get(audio_url.removeprefix("http://testserver"), headers={"Range": "bytes=0-99"})
     assert played.status_code == 206 and played["Content-Type"] == "audio/mpeg"
+
+
+@pytest.mark.django_db
+def test_a_reply_carries_the_name_the_replier_gave(user, api, anon, media_dir):
+    stamp = stamp_with_media(user, media_dir, with_media=False)
+    token = _public_share(api, stamp)["reply_token"]
+    named = anon.post(f"/api/v1/security/vst/reply/{token}", {"name": "  Sam Reader ", "message": "Hi"}, format="json")
+    assert named.status_code == 201 and named.json()["reply"]["name"] == "Sam Reader"
+    # The field is optional: clients that never sent it keep working, and get "".
+    unnamed = anon.post(f"/api/v1/security/vst/reply/{token}", {"message": "Hi again"}, format="json")
+    assert unnamed.status_code == 201 and unnamed.json()["reply"]["name"] == ""
+    too_long = anon.post(f"/api/v1/security/vst/reply/{token}", {"name": "x" * 101, "message": "Hi"}, format="json")
+    assert too_long.status_code == 422 and "name" in too_long.json()["errors"]
+    # An invited recipient who gives no name is known by the name the owner invited them with.
+    invited = api.post(f"/api/v1/voicestamps/{stamp.pk}/share/email",
+                       {"recipient_email": "friend@example.com", "recipient_name": "Friend Name"}, format="json")
+    recipient = Share.objects.get(share_code=invited.json()["share_code"]).recipients.get()
+    assert anon.post(f"/api/v1/security/vst/reply/{recipient.reply_token}", {"message": "Thanks"},
+                     format="json").json()["reply"]["name"] == "Friend Name"
+
+    listed = api.get(f"/api/v1/voicestamps/{stamp.pk}/replies").json()["data"]
+    assert [(r["name"], r["message"]) for r in listed] == [("Friend Name", "Thanks"), ("", "Hi again"),
+                                                           ("Sam Reader", "Hi")]
+    assert Reply.objects.filter(name="Sam Reader").count() == 1
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_the_owners_email_names_the_replier(user, api, anon, smtp_server, start_worker, media_dir):
+    start_worker(smtp_server.env)
+    stamp = stamp_with_media(user, media_dir, with_media=False)
+    token = _public_share(api, stamp)["reply_token"]
+    reply = anon.post(f"/api/v1/security/vst/reply/{token}", {"name": "Sam Reader", "message": "Lovely gulls!"},
+                      format="json").json()
+    notice = Delivery.objects.get(reply_id=reply["reply"]["id"])
+    wait_until(lambda: Delivery.objects.get(pk=notice.pk).state == "sent", message="the reply notice")
+    [sent] = smtp_server.messages
+    assert "Sam Reader replied to" in sent["message"].get_body(preferencelist=("plain",)).get_content()
