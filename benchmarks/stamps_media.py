@@ -1,7 +1,7 @@
 """VoiceStamps packaging and media figures.
 
 - Packaging a stamp with BENCH_STAMPS_AUDIO_MB (default 200) MB of audio and 20 images: the whole
-  packaging job (transcode to AAC and Opus with loudnorm, peaks, thumbnail, manifest, .vst) in a
+  packaging job (transcode to AAC and Opus, loudness-normalised, peaks, thumbnail, manifest, .vst) in a
   process of its own, its peak memory (goal under 150 MB); and the .vst writer alone against
   `zip -0` of the same files (time ratio and peak memory of each).
 - Realtime factors on one core: the delivery transcode (both formats) and transcription (tiny.en int8).
@@ -120,9 +120,9 @@ speech = scratch / "speech.wav"
 subprocess.run(["espeak-ng", "-v", "en-us", "-s", "150", "-w", str(speech), text], check=True, timeout=120)
 duration = audio.probe(speech).duration
 started = time.perf_counter()
-for role, (extension, _, codec_args) in DELIVERY_FORMATS.items():
-    audio.transcode(speech, scratch / f"out{extension}", ["-vn", "-threads", "1",
-                    *audio.loudnorm_args(settings.STAMPS_LOUDNESS_LUFS), *codec_args])
+for role, (extension, _, sample_rate, codec_args) in DELIVERY_FORMATS.items():
+    audio.normalise_loudness(speech, scratch / f"out{extension}", target_lufs=settings.STAMPS_LOUDNESS_LUFS,
+                             sample_rate=sample_rate, encode_args=["-threads", "1", *codec_args])
 transcode_seconds = time.perf_counter() - started
 asr.transcribe(speech)  # loads the model; the timed run below is the steady state
 started = time.perf_counter()

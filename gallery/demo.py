@@ -28,7 +28,7 @@ def seed(stdout):
             continue
         with tempfile.TemporaryDirectory() as workdir:
             speech = media.render_speech(f"Hello, I am {spec['name']}.", Path(workdir), voice=spec["espeak_voice"],
-                                         rate=160, pitch=spec["pitch"])
+                                         characteristic=spec["voice_characteristic"], rate=160, pitch=spec["pitch"])
             with speech.path.open("rb") as rendered:
                 key = object_storage.put(new_key("voice-samples", ".mp3"), rendered, "audio/mpeg").key
         services.create_voice(actor=curator, is_published=True, sample_urls=[object_storage.object_url(key)], **spec)

@@ -17,6 +17,8 @@ from core.media import audio, tts
 from core.storage import object_storage
 from core.uploads import AudioLimits, AudioRejected, accepted_audio
 
+from .models import Voice
+
 logger = logging.getLogger(__name__)
 
 SAMPLE_PREFIX = "voice-samples/"
@@ -24,6 +26,7 @@ SUBMISSION_PREFIX = "submissions"
 SAMPLE_CONTENT_TYPE = "audio/mpeg"
 SAMPLE_EXTENSION = ".mp3"
 MAX_SAMPLE_BYTES = 5 * 1024 * 1024  # 5242880, the spec's limit per sample
+FEMALE_ENGINE_VARIANT = "f3"  # espeak-ng's "female3": the clearest female variant on its default voices
 
 
 @dataclass(frozen=True)
@@ -60,10 +63,27 @@ def stored_sample_is_acceptable(key: str) -> bool:
     return True
 
 
-def render_speech(text: str, workdir: Path, *, voice: str, rate: int, pitch: int) -> RenderedSpeech:
-    """Speak ``text`` with espeak-ng and encode it as MP3; raises MediaError."""
-    wav = tts.synthesize(text, workdir / "speech.wav", voice=voice, rate=rate, pitch=pitch)
-    mp3 = audio.transcode(wav, workdir / "speech.mp3", ["-vn", "-ac", "1", "-c:a", "libmp3lame", "-q:a", "4"])
+def engine_voice(espeak_voice: str, characteristic: str) -> str:
+    """The engine voice a gallery voice speaks with. espeak-ng's voices are male unless a variant says
+    otherwise, so a voice described as Female speaks with a female variant (``en-us`` ->
+    ``en-us+f3``) unless its mapping already names one."""
+    if characteristic != Voice.Characteristic.FEMALE:
+        return espeak_voice
+    language, _, variant = espeak_voice.partition("+")
+    if variant and tts.variants().get(variant) == "F":
+        return espeak_voice
+    return f"{language}+{FEMALE_ENGINE_VARIANT}"
+
+
+def render_speech(text: str, workdir: Path, *, voice: str, characteristic: str, rate: int,
+                  pitch: int) -> RenderedSpeech:
+    """Speak ``text`` with espeak-ng in the engine voice of a gallery voice (``voice`` mapped by
+    ``characteristic``) and encode it as MP3 at the delivery loudness; raises MediaError."""
+    wav = tts.synthesize(text, workdir / "speech.wav", voice=engine_voice(voice, characteristic), rate=rate,
+                         pitch=pitch)
+    mp3 = workdir / "speech.mp3"
+    audio.normalise_loudness(wav, mp3, target_lufs=audio.DELIVERY_LOUDNESS_LUFS, sample_rate=tts.SAMPLE_RATE,
+                             channels=1, encode_args=["-c:a", "libmp3lame", "-q:a", "4", "-f", "mp3"])
     info = audio.probe(mp3, allowed_formats={"mp3"})
     return RenderedSpeech(path=mp3, duration=info.duration)
 

@@ -305,7 +305,8 @@ def render_submission(job_id) -> None:
         with tempfile.TemporaryDirectory() as workdir:
             try:
                 speech = media.render_speech(spoken_text(submission.text), Path(workdir), voice=voice.espeak_voice,
-                                             rate=voice.speech_rate, pitch=voice.pitch)
+                                             characteristic=voice.voice_characteristic, rate=voice.speech_rate,
+                                             pitch=voice.pitch)
             except MediaError as exc:
                 raise jobs.JobFailed(str(exc)) from exc
             ctx.progress(70)

@@ -41,10 +41,9 @@ PEAK_BUCKETS = 1000
 DERIVED_ROLES = (StampFile.Role.AUDIO_AAC, StampFile.Role.AUDIO_OPUS, StampFile.Role.WAVEFORM,
                  StampFile.Role.MANIFEST, StampFile.Role.PACKAGE)
 DELIVERY_FORMATS = {
-    StampFile.Role.AUDIO_AAC: (".m4a", "audio/mp4", ["-c:a", "aac", "-b:a", "128k", "-ar", "44100",
-                                                      "-movflags", "+faststart", "-f", "mp4"]),
-    StampFile.Role.AUDIO_OPUS: (".opus", "audio/ogg", ["-c:a", "libopus", "-b:a", "64k", "-ar", "48000",
-                                                        "-f", "ogg"]),
+    StampFile.Role.AUDIO_AAC: (".m4a", "audio/mp4", 44100, ["-c:a", "aac", "-b:a", "128k", "-movflags", "+faststart",
+                                                             "-f", "mp4"]),
+    StampFile.Role.AUDIO_OPUS: (".opus", "audio/ogg", 48000, ["-c:a", "libopus", "-b:a", "64k", "-f", "ogg"]),
 }
 
 
@@ -484,16 +483,17 @@ def _packaging_work(ctx: jobs.JobContext) -> None:
             except FileNotFoundError:
                 raise jobs.JobFailed("The audio file is missing from storage.") from None
             ctx.progress(5)
-            for step, (role, (extension, content_type, codec_args)) in enumerate(DELIVERY_FORMATS.items()):
+            for step, (role, (extension, content_type, sample_rate, codec_args)) in enumerate(
+                    DELIVERY_FORMATS.items()):
                 target = tmp / f"{role}{extension}"
                 try:
-                    audio.transcode(source, target, ["-vn", *audio.loudnorm_args(settings.STAMPS_LOUDNESS_LUFS),
-                                                     *codec_args])
+                    loudness = audio.normalise_loudness(source, target, target_lufs=settings.STAMPS_LOUDNESS_LUFS,
+                                                        sample_rate=sample_rate, encode_args=codec_args)
                     info = audio.probe(target)
                 except MediaError as exc:
                     raise jobs.JobFailed(str(exc)) from None
                 created.append(_new_file(stamp, role, target, content_type, extension, duration=info.duration,
-                                         details={"codec": info.codec, "loudness_lufs": settings.STAMPS_LOUDNESS_LUFS,
+                                         details={"codec": info.codec, **loudness.delivered.as_details(),
                                                   "sample_rate": info.sample_rate}))
                 ctx.progress(5 + 30 * (step + 1))
             try:

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import json
+import math
+import re
 import subprocess
+import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -144,9 +147,13 @@ def transcode(source: str | Path, target: str | Path, args: list[str], timeout: 
     result = _run(["ffmpeg", "-v", "error", "-y", *_SAFE_INPUT, "-i", str(source), *args, *_duration_cap(),
                    str(target)], timeout)
     if result.returncode != 0:
-        last = result.stderr.decode(errors="replace").strip().splitlines()[-1:] or ["unknown error"]
-        raise MediaError(f"Audio conversion failed: {last[0][:200]}")
+        raise _failure(result)
     return Path(target)
+
+
+def _failure(result: subprocess.CompletedProcess) -> MediaError:
+    last = result.stderr.decode(errors="replace").strip().splitlines()[-1:] or ["unknown error"]
+    return MediaError(f"Audio conversion failed: {last[0][:200]}")
 
 
 def to_wav(source: str | Path, target: str | Path, sample_rate: int = 16000, channels: int = 1) -> Path:
@@ -217,6 +224,138 @@ def peaks(source: str | Path, buckets: int = 200, sample_rate: int = 8000) -> li
             for a, b in zip(edges[:-1], edges[1:])]
 
 
-def loudnorm_args(target_lufs: float = -16.0, true_peak: float = -1.5, lra: float = 11.0) -> list[str]:
-    """EBU R128 loudness normalisation (single pass ffmpeg loudnorm)."""
-    return ["-af", f"loudnorm=I={target_lufs}:TP={true_peak}:LRA={lra}"]
+# --- loudness ---------------------------------------------------------------------------------
+# Every delivered clip goes through ``normalise_loudness``: measured (EBU R128), given the gain that
+# brings it to its target, true-peak limited, encoded, and measured again as delivered. The decision
+# (and why not ffmpeg's loudnorm) is in docs/decisions/media.md.
+DELIVERY_LOUDNESS_LUFS = -16.0  # conversions and gallery speech (VoiceStamps: STAMPS_LOUDNESS_LUFS)
+DELIVERY_TRUE_PEAK_DBTP = -1.0  # no delivered clip peaks above this (measured after encoding)
+# The limiter's first ceiling sits below the delivery limit: lossy encoders add overshoot to the
+# peaks they are given (ffmpeg's AAC up to ~1.2 dB, MP3 and Opus less).
+LIMITER_CEILING_DBTP = -2.0
+LIMITER_OVERSAMPLING = 4  # the limiter sees inter-sample (true) peaks as samples, as ebur128 measures them
+LIMITER_ATTACK_MS = 5
+LIMITER_RELEASE_MS = 50
+# A delivered file off target by more than this (the limiter flattened loud peaks, MP3 dropped the
+# top octave) or above the true-peak limit (encoder overshoot) is encoded again, corrected by what
+# was measured on it.
+LOUDNESS_TOLERANCE_LU = 0.5
+ENCODE_ATTEMPTS = 3
+# Speech loses ~0.35 LU of loudness per dB its peaks are limited by (measured on espeak-ng speech and
+# its WORLD conversions, 1-10 dB of limiting): the first gain includes it, so one encoding usually lands.
+LIMITER_LOSS_LU_PER_DB = 0.35
+SILENCE_LUFS = -70.0  # the absolute gate of EBU R128: nothing quieter is sound to normalise
+PEAK_MARGIN_DB = 0.2  # taken off the ceiling beyond a measured overshoot
+
+
+@dataclass(frozen=True)
+class Loudness:
+    integrated: float  # LUFS (-inf for silence)
+    true_peak: float  # dBTP
+    loudness_range: float  # LU
+    threshold: float  # LUFS, the relative gate
+
+    def as_details(self) -> dict:
+        """Integrated loudness and true peak for JSON (silence measures -inf: null)."""
+        return {"loudness_lufs": self.integrated if math.isfinite(self.integrated) else None,
+                "true_peak_dbtp": self.true_peak if math.isfinite(self.true_peak) else None}
+
+
+@dataclass(frozen=True)
+class LoudnessResult:
+    source: Loudness  # measured before normalisation
+    delivered: Loudness  # measured on the encoded file
+    gain_db: float  # the gain the delivered file was encoded with
+    ceiling_dbtp: float  # the limiter ceiling it was encoded with
+    encodings: int  # 1, or more when the first encoding landed off target
+
+
+def _float(value) -> float:
+    try:
+        return float(value)
+    except (TypeError, ValueError):
+        return float("-inf")
+
+
+def _ffmpeg_log(args: list[str], timeout: int) -> str:
+    """Run ffmpeg for what its filters log (measurements print to stderr); the output is discarded."""
+    result = _run(["ffmpeg", "-hide_banner", "-nostats", "-v", "info", *_SAFE_INPUT, *args, "-f", "null", "-"],
+                  timeout)
+    if result.returncode != 0:
+        raise _failure(result)
+    return result.stderr.decode(errors="replace")
+
+
+def measure_loudness(path: str | Path, timeout: int = TRANSCODE_TIMEOUT) -> Loudness:
+    """Integrated loudness, loudness range and true peak of a file (ffmpeg ``ebur128=peak=true``)."""
+    log = _ffmpeg_log(["-i", str(path), "-vn", "-af", "ebur128=peak=true:framelog=verbose"], timeout)
+    summary = log[log.rfind("Summary:"):]
+    number = r"\s+(-?[\d.]+|-inf)"
+    integrated = re.search(r"I:" + number + r" LUFS\s+Threshold:" + number, summary)
+    if integrated is None:
+        raise MediaError("The audio could not be measured.")
+    loudness_range = re.search(r"LRA:" + number, summary)
+    peak = re.search(r"Peak:" + number, summary)
+    return Loudness(integrated=_float(integrated.group(1)), threshold=_float(integrated.group(2)),
+                    loudness_range=_float(loudness_range and loudness_range.group(1)),
+                    true_peak=_float(peak and peak.group(1)))
+
+
+def _level_and_limit(gain_db: float, ceiling_dbtp: float, sample_rate: int, layout: str) -> str:
+    """The filter chain: gain, then a true-peak limiter working at ``LIMITER_OVERSAMPLING`` times the
+    delivered rate (``level=disabled``: alimiter would otherwise turn its output back up to full scale)."""
+    return (f"aformat=channel_layouts={layout},aresample={sample_rate * LIMITER_OVERSAMPLING},"
+            f"volume={gain_db:.2f}dB,alimiter=limit={10 ** (ceiling_dbtp / 20):.4f}:attack={LIMITER_ATTACK_MS}"
+            f":release={LIMITER_RELEASE_MS}:level=disabled,aresample={sample_rate}")
+
+
+def _first_gain(measured: Loudness, target_lufs: float) -> float:
+    """The gain to the target, plus what the limiter is expected to take off the loudness when that
+    gain pushes the peaks past its ceiling."""
+    gain = target_lufs - measured.integrated
+    limited_db = max(measured.true_peak + gain - LIMITER_CEILING_DBTP, 0.0) if math.isfinite(measured.true_peak) else 0
+    return gain + LIMITER_LOSS_LU_PER_DB * limited_db
+
+
+def _gain_per_lu(tried: tuple[float, float] | None, gain: float, loudness: float) -> float:
+    """dB of gain per LU of loudness, from the last two encodings (the limiter eats part of each dB it
+    is given, the more the louder); 1 until there are two, and kept within 1..4."""
+    if tried is None or not math.isfinite(loudness) or abs(loudness - tried[1]) < 0.05:
+        return 1.0
+    return min(max((gain - tried[0]) / (loudness - tried[1]), 1.0), 4.0)
+
+
+def normalise_loudness(source: str | Path, target: str | Path, *, target_lufs: float, encode_args: list[str],
+                       sample_rate: int, channels: int | None = None,
+                       timeout: int = TRANSCODE_TIMEOUT) -> LoudnessResult:
+    """Encode ``source`` to ``target`` at ``target_lufs`` (EBU R128 integrated, within
+    ``LOUDNESS_TOLERANCE_LU``), peaking at or below ``DELIVERY_TRUE_PEAK_DBTP``, whatever its length.
+
+    ``encode_args``: codec, bit rate, container; no filters and no rate (``sample_rate``). The gain
+    comes from the measured integrated loudness (ebur128 gates 400 ms blocks, so a 1 s clip measures
+    as well as an hour), then a true-peak limiter and the encoder; the encoded file is measured and,
+    if it landed off target or above the peak limit, encoded again with the gain and ceiling
+    corrected by what was measured. Silence is encoded as it is.
+    """
+    measured = measure_loudness(source, timeout=timeout)
+    layout = {1: "mono", 2: "stereo"}.get(channels, "mono|stereo")
+    audible = measured.integrated > SILENCE_LUFS
+    gain = _first_gain(measured, target_lufs) if audible else 0.0
+    ceiling = LIMITER_CEILING_DBTP
+    tried: tuple[float, float] | None = None  # (gain, delivered loudness) of the encoding before
+    for encodings in range(1, ENCODE_ATTEMPTS + 1):
+        transcode(source, target, ["-vn", "-af", _level_and_limit(gain, ceiling, sample_rate, layout),
+                                   "-ar", str(sample_rate), *encode_args], timeout=timeout)
+        delivered = measure_loudness(target, timeout=timeout)
+        over_peak = delivered.true_peak - DELIVERY_TRUE_PEAK_DBTP
+        shortfall = target_lufs - delivered.integrated if audible else 0.0
+        if over_peak <= 0 and abs(shortfall) <= LOUDNESS_TOLERANCE_LU:
+            break
+        if over_peak > 0:
+            ceiling -= over_peak + PEAK_MARGIN_DB
+        gain, tried = gain + shortfall * _gain_per_lu(tried, gain, delivered.integrated), (gain, delivered.integrated)
+    else:
+        if over_peak > 0:
+            raise MediaError("The audio could not be brought under the true-peak limit.")
+    return LoudnessResult(source=measured, delivered=delivered, gain_db=round(gain, 2), ceiling_dbtp=round(ceiling, 2),
+                          encodings=encodings)

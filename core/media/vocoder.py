@@ -6,7 +6,8 @@ The interface is small on purpose so a neural model can replace it later:
   (what a calibration stores, and what "auto" calibration measures on an original).
 - ``convert(source, target, shape)``: shift the pitch by ``shape.semitones``, warp the
   spectral envelope by ``shape.formant_ratio`` (formants move, pitch does not), scale
-  intonation, speaking rate and breathiness, resynthesise, loudness-normalise, encode.
+  intonation, speaking rate and breathiness, resynthesise, loudness-normalise (``audio.normalise_loudness``),
+  encode.
 
 Analysis runs on mono audio at ``SAMPLE_RATE``; f0 comes from DIO refined by StoneMask
 (fast enough for conversion at well over 10x realtime on one core) or from Harvest
@@ -248,10 +249,10 @@ def convert(
     codec_args, content_type = OUTPUT_FORMATS[output_format]
     with tempfile.TemporaryDirectory(prefix="vocoder-") as workdir:
         raw = Path(workdir) / "synthesized.wav"
-        # Float WAV holds the resynthesis unclipped; loudnorm's true-peak limit then sets the level.
+        # Float WAV holds the resynthesis unclipped; normalise_loudness then sets the level and the peaks.
         soundfile.write(raw, (synthesized / peak * 0.5).astype(np.float32), SAMPLE_RATE, subtype="FLOAT")
-        audio.transcode(raw, target, [*audio.loudnorm_args(), "-ar", str(SAMPLE_RATE), "-ac", "1", *codec_args,
-                                      "-f", output_format])
+        audio.normalise_loudness(raw, target, target_lufs=audio.DELIVERY_LOUDNESS_LUFS, sample_rate=SAMPLE_RATE,
+                                 channels=1, encode_args=[*codec_args, "-f", output_format])
     info = audio.probe(target, allowed_formats={output_format})
     report(95)
     logger.info("converted %s: %.2fs, f0 %.1f -> %.1f Hz, formants x%.2f", Path(source).name, info.duration,

@@ -8,7 +8,7 @@ import pytest
 import soundfile
 
 from core.media import MediaError, audio, vocoder
-from tests.media import speech_wav
+from tests.media import loudness, speech_clip, speech_wav
 
 TEXT = "Every voice has a colour of its own, and we hear it in a single word."
 
@@ -112,6 +112,18 @@ def test_mp3_output_is_real_mp3(speech, tmp_path):
     info = audio.probe(out, allowed_formats={"mp3"})
     assert (result.format, result.content_type, info.codec) == ("mp3", "audio/mpeg", "mp3")
     assert result.duration == pytest.approx(audio.probe(speech).duration, abs=0.1)
+
+
+@pytest.mark.parametrize("seconds", [2, 30])
+@pytest.mark.parametrize("output_format", ["mp3", "wav"])
+def test_converted_recordings_land_at_the_delivery_loudness_under_the_peak_limit(tmp_path, seconds, output_format):
+    # Quiet and short, or long: the converted recording is delivered at -16 LUFS (±1.5 LU), <= -1 dBTP.
+    source = speech_clip(tmp_path / "speech.wav", seconds, gain_db=-15)
+    out = tmp_path / f"out.{output_format}"
+    vocoder.convert(source, out, vocoder.VoiceShape(semitones=5, formant_ratio=1.15), output_format=output_format)
+    integrated, true_peak = loudness(out)
+    assert integrated == pytest.approx(audio.DELIVERY_LOUDNESS_LUFS, abs=1.5)
+    assert true_peak <= -1.0
 
 
 def test_estimate_f0_finds_a_known_pitch(tmp_path):

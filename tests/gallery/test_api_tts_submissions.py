@@ -1,6 +1,7 @@
 """POST/GET /api/v1/tts-submissions: the end of the user flow (Browse -> Select -> Submit -> Audio link),
 rendered by a real Celery worker with espeak-ng and stored under submissions/."""
 
+import math
 import uuid
 
 import pytest
@@ -11,6 +12,7 @@ from core.models import Job
 from core.storage import object_storage
 from gallery.models import TtsSubmission
 from tests.conftest import wait_until
+from tests.media import loudness, median_f0
 
 URL = "/api/v1/tts-submissions"
 
@@ -23,7 +25,7 @@ def _finished(client, submission_id):
     return check
 
 
-def _download(client, url, tmp_path):
+def _download(client, url, tmp_path, name="speech.mp3"):
     if url.startswith("http://testserver/"):
         response = client.get(url.removeprefix("http://testserver"))
         data = b"".join(response.streaming_content) if response.streaming else response.content
@@ -31,7 +33,7 @@ def _download(client, url, tmp_path):
         response = requests.get(url, timeout=30)
         data = response.content
     assert response.status_code == 200, getattr(response, "text", "")
-    target = tmp_path / "speech.mp3"
+    target = tmp_path / name
     target.write_bytes(data)
     return target
 
@@ -70,6 +72,35 @@ def test_the_voice_mapping_changes_the_speech(celery_worker, client_for, user, m
                               format="json").json()["data"]
         durations[voice.name] = wait_until(_finished(api, submission["id"]), timeout=90)["durationSeconds"]
     assert durations["Slow"] > 1.5 * durations["Fast"]
+
+
+@pytest.mark.worker
+@pytest.mark.django_db(transaction=True)
+def test_female_voices_speak_with_a_female_engine_voice_at_the_delivery_loudness(celery_worker, client_for, user,
+                                                                                make_voice, tmp_path):
+    # Same engine mapping and pitch setting: only the characteristic differs. Short ("Hello, I am ...")
+    # and longer generations both land at -16 LUFS (±1.5 LU) under -1 dBTP.
+    voices = {"Female": make_voice("Rachel", characteristic="Female", espeak_voice="en-us", pitch=50),
+              "Male": make_voice("Adam", characteristic="Male", espeak_voice="en-us", pitch=50),
+              "Female variant": make_voice("Ruth", characteristic="Female", espeak_voice="en-gb+f5", pitch=50)}
+    texts = {"Female": "Hello, I am Rachel.",
+             "Male": "Every voice has a colour of its own, and we hear it in a single word. " * 3,
+             "Female variant": "Every voice has a colour of its own, and we hear it in a single word."}
+    api = client_for(user)
+    pitch, durations = {}, {}
+    for label, voice in voices.items():
+        submission = api.post(URL, {"voiceId": str(voice.pk), "text": texts[label]}, format="json").json()["data"]
+        done = wait_until(_finished(api, submission["id"]), timeout=120, message=f"{label} speech")
+        assert done["status"] == "completed", done
+        path = _download(api, done["audioUrl"], tmp_path, name=f"{label}.mp3")
+        integrated, true_peak = loudness(path)
+        assert integrated == pytest.approx(audio.DELIVERY_LOUDNESS_LUFS, abs=1.5), (label, integrated)
+        assert true_peak <= -1.0, (label, true_peak)
+        pitch[label], durations[label] = median_f0(path), done["durationSeconds"]
+    assert durations["Female"] < 3 < durations["Male"]
+    # espeak-ng's default voice is male (~100 Hz at pitch 50); its female variants sit near 200 Hz.
+    assert pitch["Male"] < 140 and pitch["Female"] > 165 and pitch["Female variant"] > 165, pitch
+    assert 12 * math.log2(pitch["Female"] / pitch["Male"]) > 7, pitch
 
 
 @pytest.mark.worker

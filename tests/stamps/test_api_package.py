@@ -2,7 +2,6 @@
 failure without orphans, and deletion of everything a packaged stamp owns."""
 
 import io
-import re
 import subprocess
 import tempfile
 import zipfile
@@ -14,6 +13,7 @@ from core.storage import object_storage
 from stamps import vst
 from stamps.models import Stamp, StampFile
 from tests.conftest import wait_until
+from tests.media import loudness, speech_clip
 from tests.stamps.conftest import upload_audio, upload_image
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
@@ -21,12 +21,6 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
 
 def _status(stamp_id):
     return Stamp.objects.get(pk=stamp_id).conversion_status
-
-
-def _integrated_loudness(path) -> float:
-    result = subprocess.run(["ffmpeg", "-nostats", "-i", str(path), "-af", "ebur128", "-f", "null", "-"],
-                            capture_output=True, text=True, timeout=120)
-    return float(re.findall(r"I:\s+(-?[\d.]+) LUFS", result.stderr)[-1])
 
 
 def test_workflow_example_end_to_end(api, celery_worker, speech_wav, tmp_path):
@@ -78,7 +72,8 @@ def test_workflow_example_end_to_end(api, celery_worker, speech_wav, tmp_path):
         probed = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "stream=codec_name", "-of", "csv=p=0",
                                  str(target)], capture_output=True, text=True, timeout=30).stdout.strip()
         assert probed == codec
-        assert _integrated_loudness(target) == pytest.approx(-16.0, abs=2.0)
+        integrated, true_peak = loudness(target)
+        assert integrated == pytest.approx(-16.0, abs=1.5) and true_peak <= -1.0
     import json
 
     waveform = json.loads(archive.read(roles["waveform"]["path"]))
@@ -106,6 +101,28 @@ def test_workflow_example_end_to_end(api, celery_worker, speech_wav, tmp_path):
     wait_until(lambda: set(object_storage.list(f"stamps/{vst_id}")) <= before, timeout=60,
                message="every object of the stamp to be removed")
     assert not any(object_storage.exists(key) for key in owned)
+
+
+@pytest.mark.parametrize("seconds,gain_db", [(2, -15), (30, 8)])
+def test_package_audio_lands_at_the_loudness_target_whatever_its_length(api, celery_worker, settings, tmp_path,
+                                                                       seconds, gain_db):
+    # A quiet 2 s clip (shorter than loudnorm's window) and a hot 30 s one: both delivery files at
+    # STAMPS_LOUDNESS_LUFS (±1.5 LU), under -1 dBTP, and the manifest details say what was measured.
+    source = speech_clip(tmp_path / "voice.wav", seconds, gain_db=gain_db)
+    vst_id = api.post("/api/v1/security/vst/draft", {"title": "Loudness"}, format="json").json()["vst_id"]
+    assert upload_audio(api, vst_id, source, duration=seconds, format="wav").status_code == 201
+    assert api.post(f"/api/v1/security/vst/{vst_id}/complete-package", {}, format="json").status_code == 202
+    wait_until(lambda: _status(vst_id) in ("completed", "failed"), timeout=180, message="packaging")
+    assert _status(vst_id) == "completed", Stamp.objects.get(pk=vst_id).failure_reason
+    for role in ("audio_aac", "audio_opus"):
+        delivered = StampFile.objects.get(stamp_id=vst_id, role=role)
+        target = tmp_path / f"{role}.bin"
+        with object_storage.open(delivered.key) as stored:
+            target.write_bytes(stored.read())
+        integrated, true_peak = loudness(target)
+        assert integrated == pytest.approx(settings.STAMPS_LOUDNESS_LUFS, abs=1.5), (role, integrated)
+        assert true_peak <= -1.0, (role, true_peak)
+        assert delivered.details["loudness_lufs"] == pytest.approx(integrated, abs=0.2)
 
 
 def test_a_failing_conversion_ends_failed_with_a_reason_and_no_orphans(api, celery_worker, stamp_media, make_stamp):
