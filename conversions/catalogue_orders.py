@@ -158,7 +158,7 @@ def create_orders(user, *, original_id, conversions: list[dict], calibration_id=
     rank = catalogue_selectors.user_tier_rank(user)
     planned = [_plan(user, original, index, item, rank) for index, item in enumerate(conversions)]
     for index, plan in enumerate(planned):
-        _check_pitch_shift(index, plan, calibration)
+        _check_pitch_shift(index, plan, calibration, original)
     orders = []
     try:
         with transaction.atomic():
@@ -176,13 +176,15 @@ def create_orders(user, *, original_id, conversions: list[dict], calibration_id=
     return orders
 
 
-def _check_pitch_shift(index: int, plan: _Planned, calibration: Calibration | None) -> None:
+def _check_pitch_shift(index: int, plan: _Planned, calibration: Calibration | None, original: Recording) -> None:
     """Refuse up front a conversion whose pitch shift the engine cannot make. The shift starts from
-    the calibrated pitch when there is one; otherwise the speaker's pitch is measured in the job,
-    so only the accent's offset and the correction can be checked here."""
+    the calibrated pitch, else the pitch measured when the upload was processed; a TTS original or
+    one still processing has no pitch yet (the job measures it), so only the accent's offset and
+    the correction can be checked for it here."""
     shift = plan.semitones_correction + (plan.accent.semitones if plan.accent else 0.0)
-    if calibration is not None and calibration.f0:
-        shift += 12 * math.log2(plan.voice.pitch / calibration.f0)
+    reference_f0 = calibration.f0 if calibration is not None else original.f0
+    if reference_f0:
+        shift += 12 * math.log2(plan.voice.pitch / reference_f0)
     if abs(shift) > vocoder.SEMITONES_LIMIT:
         raise ApiError("validation", fields={f"conversions.{index}.semitones_correction": [
             f"The total pitch shift would be {shift:+.1f} semitones; the engine shifts at most "

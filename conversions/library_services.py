@@ -30,6 +30,7 @@ from core.dialects import ApiError
 from core.media import MediaError
 from core.media import audio as audio_engine
 from core.media import tts as tts_engine
+from core.media import vocoder
 from core.media import waveform as waveform_engine
 from core.services import schedule_storage_cleanup
 from core.storage import new_key, object_storage, removed_on_failure
@@ -237,7 +238,8 @@ def set_process_stage(recording_id, stage: str) -> None:
     Recording.objects.filter(pk=recording_id).update(process_stage=stage)
 
 
-def complete_recording(recording_id, audio_path: str | Path, *, file_name: str | None = None) -> Recording:
+def complete_recording(recording_id, audio_path: str | Path, *, file_name: str | None = None,
+                       speaker_f0: float | None = None) -> Recording:
     """Store produced or uploaded audio for a recording, measure it, render its waveform and
     mark it done. Raises MediaError (recording untouched) if the audio is not usable."""
     info = audio_engine.probe(audio_path, allowed_formats=set(audio_engine.FORMATS.values()))
@@ -264,6 +266,7 @@ def complete_recording(recording_id, audio_path: str | Path, *, file_name: str |
                 recording.file_name = _safe_file_name(stem, info.format)
             recording.waveform_key = picture.key
             recording.duration = waveform.duration
+            recording.f0 = speaker_f0
             recording.state = Recording.State.DONE
             recording.error = ""
             recording.process_stage = "done"
@@ -328,11 +331,22 @@ def run_recording_processing(job_id) -> None:
             local = _download(recording.audio_key, Path(scratch) / f"audio.{recording.audio_format or 'bin'}")
             ctx.progress(30)
             try:
-                complete_recording(recording.pk, local)
+                complete_recording(recording.pk, local, speaker_f0=_speaker_f0(recording, local))
             except MediaError as exc:
                 raise jobs.JobFailed(str(exc)) from None
 
     _recording_job(job_id, work)
+
+
+def _speaker_f0(recording: Recording, path: Path) -> float | None:
+    """An uploaded original's median pitch, so an order's pitch shift can be checked before it is
+    accepted; None for a conversion, or audio with too little voice (orders then measure in the job)."""
+    if recording.type != Recording.Type.ORIGINAL:
+        return None
+    try:
+        return vocoder.estimate_f0(path, algorithm="dio", max_seconds=settings.CONVERSIONS_MAX_ORIGINAL_SECONDS).f0
+    except MediaError:
+        return None
 
 
 def run_tts_synthesis(job_id) -> None:

@@ -116,6 +116,8 @@ class Recording(models.Model):
     size = models.BigIntegerField(default=0)
     sha256 = models.CharField(max_length=64, blank=True)
     duration = models.FloatField(default=0, help_text="Seconds, measured from the audio.")
+    f0 = models.FloatField(null=True, blank=True,
+                           help_text="An uploaded original's median pitch (Hz), for checking orders up front.")
     waveform_key = models.CharField(max_length=500, blank=True)
 
     # Text to speech.

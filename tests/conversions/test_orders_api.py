@@ -319,3 +319,29 @@ def test_a_tts_original_is_narrated_in_its_language_and_region(text_language, or
     original = Recording(tts=True, text="Hello", text_language=text_language,
                          params={"engine_voice": original_voice})
     assert narration_engine_voice(original, NarrationStyle(tts_voice=style_voice)) == reads_with
+
+
+@pytest.mark.django_db(transaction=True)
+@pytest.mark.worker
+def test_an_uploads_measured_pitch_refuses_a_shift_the_engine_cannot_make(api, user, staff_user, celery_worker,
+                                                                         basic, folder, speech):
+    from tests.conversions.library_helpers import upload_recording, wait_for_state
+
+    grant_credits(user, 100)
+    shrill = make_voice(staff_user, name="Shrill", pitch=800, tiers=[basic])
+    deep = make_voice(staff_user, name="Deep", pitch=90, tiers=[basic])
+    body = upload_recording(api, folder["id"], speech).json()
+    original = wait_for_state(body["id"], states=("done",))
+    # The upload's processing measured the speaker, as the conversion job would.
+    assert cents(original.f0, vocoder.estimate_f0(speech, algorithm="dio").f0) < 1
+    shift = 12 * math.log2(800 / original.f0)
+    assert shift > 24
+    refused = api.post("/api/v2/orders", {"original_id": body["id"], "conversions": [
+        {"voice_id": str(deep.pk)}, {"voice_id": str(shrill.pk)}]}, format="json")
+    assert refused.status_code == 422
+    assert refused.json()["detail"][0]["loc"] == ["body", "conversions", "1", "semitones_correction"]
+    assert f"{shift:+.1f} semitones" in refused.json()["detail"][0]["msg"]
+    assert Order.objects.count() == 0 and balance(user) == Decimal("100")
+    accepted = api.post("/api/v2/orders", {"original_id": body["id"], "conversions": [{"voice_id": str(deep.pk)}]},
+                        format="json")
+    assert accepted.status_code == 200
