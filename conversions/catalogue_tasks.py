@@ -5,14 +5,14 @@ from core.jobs import job_task
 __all__ = ["estimate_calibration", "run_conversion_order", "start_conversions_of_original"]
 
 
-@job_task("conversions.estimate_calibration")
+@job_task("conversions.estimate_calibration", media=True)
 def estimate_calibration(job_id):
     from .catalogue_services import run_calibration_estimate
 
     run_calibration_estimate(job_id)
 
 
-@job_task("conversions.run_conversion_order")
+@job_task("conversions.run_conversion_order", media=True)
 def run_conversion_order(job_id):
     from .catalogue_orders import run_order
 

@@ -60,6 +60,7 @@ def _voice_body(request, voice_id):
 
 # --- calibrations -------------------------------------------------------------------
 class CalibrationListView(DialectView):
+    cost_scopes = {"POST": "media_upload"}
     idempotent_post = True
     dialect = CONVERSIONS
     parser_classes = [MultiPartParser, FormParser]
@@ -251,6 +252,7 @@ class NarrationStyleSamplesView(DialectView):
 
 # --- orders ---------------------------------------------------------------------------
 class OrderCreateView(DialectView):
+    cost_scopes = {"POST": "media_job"}
     idempotent_post = True
     dialect = CONVERSIONS
     parser_classes = [JSONParser]
@@ -268,6 +270,7 @@ class OrderCreateView(DialectView):
 
 
 class OrderRetryView(DialectView):
+    cost_scopes = {"POST": "media_job"}
     idempotent_post = True
     dialect = CONVERSIONS
     error_statuses = ("402",)

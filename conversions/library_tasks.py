@@ -7,11 +7,11 @@ from . import library_services
 __all__ = ["process_recording", "synthesize_recording"]
 
 
-@job_task("conversions.process_recording")
+@job_task("conversions.process_recording", media=True)
 def process_recording(job_id):
     library_services.run_recording_processing(job_id)
 
 
-@job_task("conversions.synthesize_recording")
+@job_task("conversions.synthesize_recording", media=True)
 def synthesize_recording(job_id):
     library_services.run_tts_synthesis(job_id)

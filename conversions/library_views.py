@@ -120,6 +120,8 @@ class ProjectDetailView(LibraryView):
 
 
 class ProjectExportView(LibraryView):
+    cost_scopes = {"GET": "export"}
+
     @extend_schema(tags=PROJECTS, parameters=[s.ExportQuery],
                    responses={(200, "application/zip"): OpenApiResponse(OpenApiTypes.BINARY)})
     def get(self, request, project_id):
@@ -177,6 +179,7 @@ def _recordings_page(view, recordings):
 
 
 class RecordingsView(LibraryView):
+    cost_scopes = {"POST": "media_upload"}
     idempotent_post = True
     paginated = True
     parser_classes = [MultiPartParser, FormParser]
@@ -229,6 +232,8 @@ class ConversionsView(LibraryView):
 
 
 class RecordingExportView(LibraryView):
+    cost_scopes = {"GET": "export"}
+
     @extend_schema(tags=RECORDINGS, parameters=[s.RecordingExportQuery],
                    responses={(200, "application/zip"): OpenApiResponse(OpenApiTypes.BINARY)})
     def get(self, request):
@@ -297,6 +302,7 @@ class RecordingWaveformView(LibraryView):
 
 # --- text to speech -------------------------------------------------------------------------
 class TtsV2View(LibraryView):
+    cost_scopes = {"POST": "media_job"}
     idempotent_post = True
     @extend_schema(tags=TTS, request=s.TtsV2Input, responses={200: s.RecordingOut})
     def post(self, request):
@@ -316,6 +322,7 @@ class TtsV2View(LibraryView):
 
 
 class TtsV1View(LibraryView):
+    cost_scopes = {"POST": "media_job"}
     idempotent_post = True
     @extend_schema(tags=TTS, request=s.TtsV1Input, responses={200: s.RecordingOut}, deprecated=True)
     def post(self, request):

@@ -63,10 +63,35 @@ class LeaseLost(Exception):
     """Another runner holds the job now; this runner's results must not be written."""
 
 
-def job_task(name: str, **options):
-    """Declare a Celery task that runs a job: late ack, retries with backoff for transient errors."""
+MEDIA_QUEUE_SUFFIX = "-media"
+
+
+def media_queue(default_queue: str) -> str:
+    """The queue of heavy media work, named after the default queue: a deployment runs a worker for
+    each, and a test that publishes to a queue of its own gets a media queue of its own too."""
+    return f"{default_queue}{MEDIA_QUEUE_SUFFIX}"
+
+
+def route_task(name, args, kwargs, options, task=None, **kw):
+    """The Celery router (CELERY_TASK_ROUTES): tasks declared ``media=True`` go to the media queue,
+    so minutes of transcoding never hold up an email, an SMS, a webhook or an expiry."""
+    if task is None and name not in current_app.tasks:
+        # Sent by name from a process that has not imported every app's tasks (the admin's re-send).
+        current_app.loader.import_default_modules()
+    task = task or current_app.tasks.get(name)
+    if getattr(task, "media", False):
+        return {"queue": media_queue(current_app.conf.task_default_queue)}
+    return None
+
+
+def job_task(name: str, *, media: bool = False, **options):
+    """Declare a Celery task that runs a job: late ack, retries with backoff for transient errors.
+
+    ``media=True``: heavy media work (transcoding, recognition, packaging, synthesis, conversion),
+    routed to the media queue."""
     defaults = {
         "name": name,
+        "media": media,
         "acks_late": True,
         "reject_on_worker_lost": True,
         "autoretry_for": (TransientJobError,),

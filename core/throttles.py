@@ -71,6 +71,35 @@ class ScopedRateThrottle(ClientAddressMixin, throttling.ScopedRateThrottle):
     pass
 
 
+class CostRateThrottle(SimpleRateThrottle):
+    """Requests that cost the machine far more than they cost the caller (a translation, an upload
+    probed by ffmpeg, a job, a zip export), per user (per client address when anonymous).
+
+    Every DialectView runs it (``get_throttles``), whatever its own throttles: a view names the
+    cost of each method (``cost_scopes = {"POST": "translate"}``) and the rate of that scope comes
+    from settings.COST_THROTTLE_RATES when the request arrives.
+    """
+
+    cache_format = "throttle_cost_%(scope)s_%(ident)s"
+
+    def __init__(self):
+        # The rate depends on the request's method, so it is read in allow_request.
+        pass
+
+    def allow_request(self, request, view):
+        self.scope = getattr(view, "cost_scopes", {}).get(request.method)
+        if not self.scope:
+            return True
+        self.rate = settings.COST_THROTTLE_RATES[self.scope]
+        self.num_requests, self.duration = self.parse_rate(self.rate)
+        return super().allow_request(request, view)
+
+    def get_cache_key(self, request, view):
+        user = request.user
+        ident = f"user-{user.pk}" if user and user.is_authenticated else self.get_ident(request)
+        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+
 class AttemptBudget:
     """So many failed attempts per key in a sliding window (DRF's rate syntax, the shared cache).
 

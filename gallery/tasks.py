@@ -5,7 +5,7 @@ from core.jobs import job_task
 from . import services
 
 
-@job_task("gallery.render_submission")
+@job_task("gallery.render_submission", media=True)
 def render_submission(job_id):
     services.render_submission(job_id)
 

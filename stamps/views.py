@@ -142,6 +142,7 @@ class DraftView(StampView):
 
 class AudioUploadView(StampView):
     """Upload the recording (checked by content, size-capped, duration measured)."""
+    cost_scopes = {"POST": "media_upload"}
 
     parser_classes = [MultiPartParser, FormParser]
     max_body_bytes = upload_body_limit("STAMPS_MAX_AUDIO_BYTES")
@@ -165,6 +166,7 @@ class AudioUploadView(StampView):
 
 class ImageUploadView(StampView):
     """Upload an image (jpeg, png, webp; metadata stripped) at a position."""
+    cost_scopes = {"POST": "media_upload"}
 
     parser_classes = [MultiPartParser, FormParser]
     max_body_bytes = upload_body_limit("STAMPS_MAX_IMAGE_BYTES")
@@ -280,6 +282,7 @@ def _conversion_payload(stamp: Stamp, request) -> dict:
 
 class CompletePackageView(StampView):
     """Finalise the stamp and start packaging (202 while processing)."""
+    cost_scopes = {"POST": "media_job"}
 
     @extend_schema(request=s.CompletePackageIn, responses={200: s.CompletePackageOut, 202: s.CompletePackageOut})
     def post(self, request, vst_id):
@@ -294,6 +297,7 @@ class CompletePackageView(StampView):
 
 class ConvertView(StampView):
     """Start (POST) or poll (GET) the conversion to the VST format."""
+    cost_scopes = {"POST": "media_job"}
 
     @extend_schema(request=None, responses={202: s.ConversionOut})
     def post(self, request, vst_id):
@@ -366,6 +370,7 @@ def _thumbnail_payload(item: StampFile, generated: bool, request) -> dict:
 
 class ThumbnailGenerateView(StampView):
     """Render a thumbnail (styles: auto, cover, waveform, card)."""
+    cost_scopes = {"POST": "media_job"}
 
     @extend_schema(request=s.ThumbnailGenerateIn, responses={200: s.ThumbnailOut, 201: s.ThumbnailOut})
     def post(self, request, vst_id):
@@ -377,6 +382,7 @@ class ThumbnailGenerateView(StampView):
 
 class ThumbnailRegenerateView(StampView):
     """Render the thumbnail again; force re-renders an identical one."""
+    cost_scopes = {"POST": "media_job"}
 
     @extend_schema(request=s.ThumbnailRegenerateIn, responses={200: s.ThumbnailOut, 201: s.ThumbnailOut})
     def post(self, request, vst_id):
@@ -402,6 +408,7 @@ def _transcription_payload(stamp: Stamp) -> dict:
 
 class TranscribeView(StampView):
     """Start (POST) or poll (GET) the transcription of the recording."""
+    cost_scopes = {"POST": "media_job"}
 
     @extend_schema(request=s.TranscribeIn, responses={200: s.TranscriptionOut, 202: s.TranscriptionOut})
     def post(self, request, stamp_id):
@@ -419,6 +426,7 @@ class TranscribeView(StampView):
 
 class TranslateView(StampView):
     """Translate text, or a stamp's text or transcription, with Apertium."""
+    cost_scopes = {"POST": "translate"}
 
     parser_classes = [JSONParser, FormParser, MultiPartParser]
 

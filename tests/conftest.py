@@ -86,10 +86,11 @@ def wait_until(predicate, timeout: float = 60, interval: float = 0.2, message: s
 
 # --- a real Celery worker ---------------------------------------------------------------
 class WorkerProcess:
-    """A `celery worker` subprocess on the test database, consuming one queue."""
+    """A `celery worker` subprocess on the test database, consuming one queue and (unless
+    ``media=False``) its media queue."""
 
     def __init__(self, extra_env: dict | None = None, concurrency: int = 1, queue: str | None = None,
-                 include: str | None = None):
+                 include: str | None = None, media: bool = True):
         from django.db import connection
 
         db = connection.settings_dict
@@ -110,14 +111,18 @@ class WorkerProcess:
         self.hostname = f"test-{uuid.uuid4().hex[:6]}@%h"
         self.concurrency = concurrency
         self.include = include
+        self.media = media
         self.process: subprocess.Popen | None = None
         self.lines: list[str] = []
         self._ready = threading.Event()
 
     def start(self, timeout: float = 90) -> "WorkerProcess":
+        from core.jobs import media_queue
+
         self.process = subprocess.Popen(
             [sys.executable, "-m", "celery", "-A", "voiceplatform", "worker", "--loglevel", "INFO",
-             "-Q", self.queue, "--concurrency", str(self.concurrency),
+             "-Q", f"{self.queue},{media_queue(self.queue)}" if self.media else self.queue,
+             "--concurrency", str(self.concurrency),
              "--hostname", self.hostname, "--without-gossip", "--without-mingle", "--without-heartbeat",
              *(["--include", self.include] if self.include else [])],
             cwd=ROOT, env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
@@ -170,10 +175,10 @@ def start_worker(django_db_blocker):
     session_queue = app.conf.task_default_queue
     workers = []
 
-    def start(extra_env=None, concurrency=1, include=None):
+    def start(extra_env=None, concurrency=1, include=None, media=True):
         app.conf.task_default_queue = queue
         with django_db_blocker.unblock():
-            worker = WorkerProcess(extra_env, concurrency, queue, include).start()
+            worker = WorkerProcess(extra_env, concurrency, queue, include, media).start()
         workers.append(worker)
         return worker
 

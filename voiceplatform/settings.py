@@ -236,6 +236,8 @@ CELERY_BROKER_CONNECTION_TIMEOUT = DEPENDENCY_CONNECT_TIMEOUT
 # Publishing from a request is bounded: two tries, then the job is left for the sweeper.
 CELERY_TASK_PUBLISH_RETRY_POLICY = {"max_retries": 1, "interval_start": 0, "interval_step": 0.5, "interval_max": 0.5}
 CELERY_TASK_DEFAULT_QUEUE = env.str("CELERY_TASK_DEFAULT_QUEUE", default="voiceplatform")
+# Heavy media jobs go to "<default queue>-media" (core.jobs.route_task), with workers of their own.
+CELERY_TASK_ROUTES = ["core.jobs.route_task"]
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
@@ -368,6 +370,15 @@ REST_FRAMEWORK = {
     # would count the socket peer rather than a header anyone can write.
     "NUM_PROXIES": 0,
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
+}
+
+# Expensive requests per user (per client address when anonymous), by cost scope: a view declares
+# cost_scopes = {"POST": "translate"} (core.throttles.CostRateThrottle).
+COST_THROTTLE_RATES = {
+    "translate": env.str("THROTTLE_TRANSLATE", default="60/hour"),
+    "media_upload": env.str("THROTTLE_MEDIA_UPLOAD", default="200/hour"),
+    "media_job": env.str("THROTTLE_MEDIA_JOB", default="200/hour"),
+    "export": env.str("THROTTLE_EXPORT", default="30/hour"),
 }
 
 SPECTACULAR_SETTINGS = {

@@ -47,6 +47,9 @@ class DialectView(APIView):
     # something or spends credits.
     idempotent_post = False
     _idempotency_claim = None
+    # Methods that are expensive to serve, by cost scope (core.throttles.CostRateThrottle):
+    # {"POST": "translate"}. Throttled per caller on top of the view's own throttles.
+    cost_scopes: dict[str, str] = {}
 
     @property
     def pagination_class(self):
@@ -63,6 +66,11 @@ class DialectView(APIView):
         """Page ``queryset`` in this dialect's way; ``serialize`` turns the page's rows into data."""
         page = self.paginator.paginate_queryset(queryset, self.request, view=self)
         return self.paginator.get_paginated_response(serialize(page))
+
+    def get_throttles(self):
+        from ..throttles import CostRateThrottle
+
+        return [*super().get_throttles(), CostRateThrottle()]
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)

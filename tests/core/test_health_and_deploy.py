@@ -98,8 +98,8 @@ def test_api_docs_are_served_without_a_cdn(client):
 def test_docker_compose_names_only_things_that_exist():
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
     services = compose["services"]
-    assert {"web", "worker", "beat", "postgres", "redis", "minio"} <= set(services)
-    for name in ("web", "worker", "beat"):
+    assert {"web", "worker", "media-worker", "beat", "postgres", "redis", "minio"} <= set(services)
+    for name in ("web", "worker", "media-worker", "beat"):
         service = services[name]
         assert service["build"] == "." and service["image"] == "voiceplatform:latest"
         env = service["environment"]
@@ -112,10 +112,13 @@ def test_docker_compose_names_only_things_that_exist():
             assert "-A voiceplatform" in command
         if "gunicorn" in command:
             assert "voiceplatform.wsgi:application" in command
-    for name in ("web", "worker", "postgres", "redis", "minio"):
+    for name in ("web", "worker", "media-worker", "postgres", "redis", "minio"):
         assert "healthcheck" in services[name], name
+    # Light jobs and heavy media jobs each have workers (core.jobs.route_task).
+    assert services["worker"]["command"][-2:] == ["-Q", "voiceplatform"]
+    assert services["media-worker"]["command"][-2:] == ["-Q", "voiceplatform-media"]
     # A process that dies comes back by itself.
-    for name in ("web", "worker", "beat", "postgres", "redis", "minio"):
+    for name in ("web", "worker", "media-worker", "beat", "postgres", "redis", "minio"):
         assert services[name]["restart"] == "unless-stopped", name
     # Everything the commands name exists in this repository.
     import importlib
