@@ -64,6 +64,7 @@ INSTALLED_APPS = [
 MIDDLEWARE = [
     # Outermost: every response, even a 500 from a crash below, carries X-Request-ID.
     "core.request_ids.RequestIdMiddleware",
+    "core.metrics.MetricsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -294,6 +295,10 @@ WEBHOOKS_QUEUE = env.str("WEBHOOKS_QUEUE", default="")
 CELERY_BEAT_SCHEDULE["send-due-webhooks"] = {
     "task": "core.send_due_webhooks", "schedule": timedelta(seconds=WEBHOOKS_DUE_INTERVAL),
 }
+
+# --- Metrics (core/metrics.py) -------------------------------------------------------------
+# GET /metrics answers loopback clients, and anyone with "Authorization: Bearer <token>" when set.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
 
 # --- Email --------------------------------------------------------------------
 if env.str("EMAIL_URL", default=""):

@@ -13,11 +13,13 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from accounts.urls import gateway_urlpatterns, v1_urlpatterns
 from core import views as core_views
+from core.metrics import metrics_view
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
     path("api/healtz", core_views.gateway_healtz, name="gateway-healtz"),
     path("readyz", core_views.readyz, name="readyz"),
+    path("metrics", metrics_view, name="metrics"),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
     path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
