@@ -363,14 +363,15 @@ def run_order(job_id) -> None:
                                          max_seconds=settings.CONVERSIONS_MAX_ORIGINAL_SECONDS,
                                          progress=lambda percent: ctx.progress(10 + percent * 0.75))
                 _set_state(order, Order.State.POST_PROCESSING)
-                library_services.complete_recording(order.conversion_id, converted,
-                                                    file_name=f"{order.voice.slug}")
+                with ctx.writing_results():
+                    library_services.complete_recording(order.conversion_id, converted,
+                                                        file_name=f"{order.voice.slug}")
+                    Order.objects.filter(pk=order.pk).update(
+                        state=Order.State.DONE, error="", closed_at=timezone.now(), reference_f0=reference_f0,
+                        f0=result.target_f0, engine_params=dataclasses.asdict(shape),
+                    )
             except MediaError as exc:
                 raise jobs.JobFailed(str(exc)) from None
-        Order.objects.filter(pk=order.pk).update(
-            state=Order.State.DONE, error="", closed_at=timezone.now(), reference_f0=reference_f0,
-            f0=result.target_f0, engine_params=dataclasses.asdict(shape),
-        )
         logger.info("order %s done: %.2fs at %.1f Hz", order.pk, result.duration, result.target_f0)
 
     def failed(job, reason: str):

@@ -213,10 +213,11 @@ def run_calibration_estimate(job_id) -> None:
                                                max_seconds=settings.CALIBRATION_MAX_SECONDS)
             except MediaError as exc:
                 raise jobs.JobFailed(str(exc)) from None
-        Calibration.objects.filter(pk=calibration.pk).update(
-            f0=estimate.f0, algorithm=estimate.algorithm, state=Calibration.State.CALIBRATED, error="",
-            calibrated_at=timezone.now(),
-        )
+        with ctx.writing_results():
+            Calibration.objects.filter(pk=calibration.pk).update(
+                f0=estimate.f0, algorithm=estimate.algorithm, state=Calibration.State.CALIBRATED, error="",
+                calibrated_at=timezone.now(),
+            )
         logger.info("calibration %s: f0 %.1f Hz", calibration.pk, estimate.f0)
 
     def failed(job: Job, reason: str):

@@ -14,6 +14,8 @@ import logging
 import re
 import shutil
 import tempfile
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -239,9 +241,13 @@ def set_process_stage(recording_id, stage: str) -> None:
 
 
 def complete_recording(recording_id, audio_path: str | Path, *, file_name: str | None = None,
-                       speaker_f0: float | None = None) -> Recording:
+                       speaker_f0: float | None = None,
+                       writing: Callable[[], AbstractContextManager] = transaction.atomic) -> Recording:
     """Store produced or uploaded audio for a recording, measure it, render its waveform and
-    mark it done. Raises MediaError (recording untouched) if the audio is not usable."""
+    mark it done. Raises MediaError (recording untouched) if the audio is not usable.
+
+    ``writing`` opens the transaction of the row update: a job passes ``ctx.writing_results``
+    so that a runner that lost its lease writes nothing (its objects are removed)."""
     info = audio_engine.probe(audio_path, allowed_formats=set(audio_engine.FORMATS.values()))
     waveform = waveform_engine.render(audio_path)
     recording = Recording.objects.get(pk=recording_id)
@@ -255,7 +261,7 @@ def complete_recording(recording_id, audio_path: str | Path, *, file_name: str |
         picture = object_storage.put_bytes(new_key(f"conversions/{recording.project_id}/waveforms", "png"),
                                            waveform.png, "image/png")
         new_keys.append(picture.key)
-        with transaction.atomic():
+        with writing():
             recording = Recording.objects.select_for_update().get(pk=recording_id)
             replaced = [recording.waveform_key]
             if audio is not None:
@@ -331,7 +337,8 @@ def run_recording_processing(job_id) -> None:
             local = _download(recording.audio_key, Path(scratch) / f"audio.{recording.audio_format or 'bin'}")
             ctx.progress(30)
             try:
-                complete_recording(recording.pk, local, speaker_f0=_speaker_f0(recording, local))
+                complete_recording(recording.pk, local, speaker_f0=_speaker_f0(recording, local),
+                                   writing=ctx.writing_results)
             except MediaError as exc:
                 raise jobs.JobFailed(str(exc)) from None
 
@@ -365,7 +372,8 @@ def run_tts_synthesis(job_id) -> None:
                                       rate=params.get("rate", 160), pitch=params.get("pitch", 50))
                 ctx.progress(60)
                 set_process_stage(recording.pk, "waveform")
-                complete_recording(recording.pk, target, file_name=recording.label or "tts")
+                complete_recording(recording.pk, target, file_name=recording.label or "tts",
+                                   writing=ctx.writing_results)
             except MediaError as exc:
                 raise jobs.JobFailed(str(exc)) from None
 

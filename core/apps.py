@@ -9,6 +9,10 @@ class CoreConfig(AppConfig):
 
     def ready(self):
         from .ids import IdConverter
+        from .scratch import use_own_scratch
 
         # Registered before any URL conf is imported, so every app's routes can write <id:...>.
         register_converter(IdConverter, "id")
+        # Temporary files under the data dir, one folder per process; a killed process's folder
+        # is removed by the next process that starts.
+        use_own_scratch()

@@ -16,9 +16,7 @@
 from __future__ import annotations
 
 import logging
-import os
 import re
-import socket
 import threading
 from contextlib import contextmanager
 from datetime import timedelta
@@ -27,9 +25,9 @@ from typing import Callable
 from celery import current_app, shared_task
 from django.conf import settings
 from django.db import DatabaseError, connection, transaction
-from django.db.models import Q
 from django.utils import timezone
 
+from . import processes
 from .models import Job
 from .request_ids import bound_request_id, current_request_id, task_headers
 from .webhooks.events import announce_job_outcome
@@ -142,25 +140,6 @@ def send_job(job_id, task_name: str, request_id: str = "") -> bool:
     return True
 
 
-def lease_owner() -> str:
-    """Names this process: the host, so a worker can tell its dead neighbours, and the pid."""
-    return f"{socket.gethostname()}:{os.getpid()}"
-
-
-def _owner_is_dead(owner: str) -> bool:
-    """True only when the owner is a process on this host that no longer exists."""
-    host, _, pid = owner.rpartition(":")
-    if host != socket.gethostname() or not pid.isdigit():
-        return False
-    try:
-        os.kill(int(pid), 0)
-    except ProcessLookupError:
-        return True
-    except PermissionError:
-        return False
-    return False
-
-
 class JobContext:
     """Handed to the work function: report progress and write results under the lease."""
 
@@ -258,12 +237,12 @@ def _run_job(job_id, work, on_failure) -> Job | None:
             return job
         now = timezone.now()
         if (job.state == Job.State.RUNNING and job.lease_expires_at and job.lease_expires_at > now
-                and not _owner_is_dead(job.lease_owner)):
+                and not processes.is_dead(job.lease_owner)):
             logger.info("job %s is leased by %s until %s; not running it twice",
                         job_id, job.lease_owner, job.lease_expires_at)
             return job
         job.lease_token += 1
-        job.lease_owner = lease_owner()
+        job.lease_owner = processes.process_name()
         job.heartbeat_at = now
         if job.attempts >= job.max_attempts:
             job.save(update_fields=["lease_token", "lease_owner", "heartbeat_at"])
@@ -350,7 +329,7 @@ def requeue_orphaned_jobs() -> int:
     now = timezone.now()
     running = Job.objects.filter(state=Job.State.RUNNING)
     orphaned = [job for job in running if not job.lease_expires_at or job.lease_expires_at < now
-                or _owner_is_dead(job.lease_owner)]
+                or processes.is_dead(job.lease_owner)]
     return _requeue(orphaned, "orphaned")
 
 

@@ -4,23 +4,29 @@ from . import jobs
 from .storage import object_storage
 
 
-def schedule_storage_cleanup(keys, *, subject: str = "") -> jobs.Job | None:
-    """Delete storage objects in the background once the surrounding transaction commits.
+def schedule_storage_cleanup(keys, *, subject: str = "", prefixes=()) -> jobs.Job | None:
+    """Delete storage objects (and everything under ``prefixes``) in the background once the
+    surrounding transaction commits.
 
     Domains delete their rows first and their objects after: if the transaction rolls
     back nothing is deleted, and a storage hiccup is retried instead of failing the request.
+    A prefix also takes the objects no row recorded (the outputs of a killed job).
     """
     from .tasks import cleanup_storage
 
     keys = sorted({key for key in keys if key})
-    if not keys:
+    prefixes = sorted({prefix.strip("/") for prefix in prefixes if prefix.strip("/")})
+    if not keys and not prefixes:
         return None
-    return jobs.start_job("storage.cleanup", cleanup_storage, subject=subject, payload={"keys": keys})
+    return jobs.start_job("storage.cleanup", cleanup_storage, subject=subject,
+                          payload={"keys": keys, "prefixes": prefixes})
 
 
 def run_storage_cleanup(job_id) -> None:
     def work(ctx: jobs.JobContext):
-        keys = ctx.job.payload.get("keys", [])
+        keys = list(ctx.job.payload.get("keys", []))
+        for prefix in ctx.job.payload.get("prefixes", []):
+            keys.extend(object_storage.list(prefix))
         for index, key in enumerate(keys, start=1):
             try:
                 object_storage.delete(key)

@@ -1,7 +1,7 @@
 from celery import shared_task
-from celery.signals import worker_ready, worker_shutdown
+from celery.signals import worker_process_init, worker_ready, worker_shutdown
 
-from . import health, idempotency, jobs, services
+from . import health, idempotency, jobs, scratch, services
 from .webhooks import delivery
 
 
@@ -44,3 +44,10 @@ def deliver_webhook(delivery_id):
 @shared_task(name="core.send_due_webhooks", ignore_result=True)
 def send_due_webhooks():
     return delivery.send_due_deliveries()
+
+
+@worker_process_init.connect
+def on_worker_process_init(**kwargs):
+    """Each pool process keeps its scratch apart, so a killed one leaves a folder that is
+    recognisably stale (and is removed by the process that replaces it)."""
+    scratch.use_own_scratch()

@@ -314,9 +314,10 @@ def render_submission(job_id) -> None:
                 key = object_storage.put(new_key(media.SUBMISSION_PREFIX, ".mp3"), rendered, "audio/mpeg").key
         saved = False
         try:
-            TtsSubmission.objects.filter(pk=submission.pk).update(
-                audio_key=key, duration_seconds=speech.duration, completed_at=timezone.now()
-            )
+            with ctx.writing_results():
+                TtsSubmission.objects.filter(pk=submission.pk).update(
+                    audio_key=key, duration_seconds=speech.duration, completed_at=timezone.now()
+                )
             saved = True
         finally:
             if not saved:

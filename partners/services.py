@@ -346,8 +346,9 @@ def run_edit_limit_notification(background_job_id) -> None:
             )
         except OSError as exc:
             raise background.TransientJobError(f"mail server unavailable: {exc}") from exc
-        JobEvent.objects.create(job=job, kind=JobEvent.Kind.MANAGER_NOTIFIED,
-                                notes=f"Emailed {job.program.manager_email}", actor="system")
+        with ctx.writing_results():
+            JobEvent.objects.create(job=job, kind=JobEvent.Kind.MANAGER_NOTIFIED,
+                                    notes=f"Emailed {job.program.manager_email}", actor="system")
         logger.info("emailed manager of program %s about job %s", job.program_id, job.pk)
 
     background.run_job(background_job_id, work)

@@ -13,6 +13,8 @@ import json
 import logging
 import shutil
 import tempfile
+from collections.abc import Callable
+from contextlib import AbstractContextManager
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -151,8 +153,9 @@ def delete_stamp(user, stamp_id) -> None:
     keys = list(stamp.files.values_list("key", flat=True)) + sharing_selectors.storage_keys_of_stamp(stamp)
     stamp_pk = stamp.pk
     stamp.delete()
-    # Objects a job is writing right now are removed by that job when it finds the stamp gone.
-    schedule_storage_cleanup(keys, subject=f"stamp:{stamp_pk}")
+    # The prefix takes what no row recorded (outputs of a killed job); objects a job is writing
+    # right now are removed by that job when it finds the stamp gone.
+    schedule_storage_cleanup(keys, subject=f"stamp:{stamp_pk}", prefixes=[f"{_prefix(stamp_pk, '')}"])
     logger.info("stamp %s deleted; %s objects scheduled for removal", stamp_pk, len(keys))
 
 
@@ -464,8 +467,18 @@ def _packaging_failed(job: Job, reason: str) -> None:
     logger.warning("stamp packaging job %s failed: %s", job.pk, reason)
 
 
+def _outputs_prefix(stamp_id: int, job: Job) -> str:
+    """Outputs are stored under their job's own prefix until the job records them, so the
+    objects of an attempt that died before recording are found (and removed) by the next one."""
+    return _prefix(stamp_id, f"outputs/job-{job.pk}")
+
+
 def _packaging_work(ctx: jobs.JobContext) -> None:
     stamp_id = ctx.job.payload["stamp_id"]
+    outputs_prefix = _outputs_prefix(stamp_id, ctx.job)
+    # Only this runner holds the lease and nothing under the prefix is recorded before the job
+    # succeeds: whatever is there was left by an attempt that was killed.
+    object_storage.delete_many(object_storage.list(outputs_prefix))
     stamp = Stamp.objects.filter(pk=stamp_id).first()
     if stamp is None:
         raise jobs.JobFailed("The VoiceStamp was deleted.")
@@ -482,6 +495,16 @@ def _packaging_work(ctx: jobs.JobContext) -> None:
                 source = _download(audio_file.key, tmp, f"source.{audio_file.details.get('format', 'bin')}")
             except FileNotFoundError:
                 raise jobs.JobFailed("The audio file is missing from storage.") from None
+            # The package is made from a snapshot of the inputs taken now: a thumbnail or image
+            # replaced meanwhile (its old object deleted) cannot break it.
+            snapshot = {audio_file.key: source}
+            for input_file in [f for f in files if f.role in (StampFile.Role.IMAGE, StampFile.Role.THUMBNAIL)]:
+                try:
+                    snapshot[input_file.key] = _download(input_file.key, tmp, f"input-{input_file.pk}")
+                except FileNotFoundError:
+                    if input_file.role == StampFile.Role.IMAGE:
+                        raise jobs.JobFailed("An image of the VoiceStamp is missing from storage.") from None
+                    files.remove(input_file)  # replaced meanwhile: this job renders its own
             ctx.progress(5)
             for step, (role, (extension, content_type, sample_rate, codec_args)) in enumerate(
                     DELIVERY_FORMATS.items()):
@@ -494,7 +517,7 @@ def _packaging_work(ctx: jobs.JobContext) -> None:
                     raise jobs.JobFailed(str(exc)) from None
                 created.append(_new_file(stamp, role, target, content_type, extension, duration=info.duration,
                                          details={"codec": info.codec, **loudness.delivered.as_details(),
-                                                  "sample_rate": info.sample_rate}))
+                                                  "sample_rate": info.sample_rate}, prefix=outputs_prefix))
                 ctx.progress(5 + 30 * (step + 1))
             try:
                 peaks = _peaks_for(audio_file, source)
@@ -503,7 +526,8 @@ def _packaging_work(ctx: jobs.JobContext) -> None:
             waveform = tmp / "waveform.json"
             waveform.write_text(json.dumps({"version": 1, "duration": audio_file.duration, "buckets": len(peaks),
                                             "peaks": peaks}))
-            created.append(_new_file(stamp, StampFile.Role.WAVEFORM, waveform, "application/json", ".json"))
+            created.append(_new_file(stamp, StampFile.Role.WAVEFORM, waveform, "application/json", ".json",
+                                     prefix=outputs_prefix))
             ctx.progress(70)
             thumbnail = next((f for f in files if f.role == StampFile.Role.THUMBNAIL), None)
             if thumbnail is None:
@@ -516,36 +540,39 @@ def _packaging_work(ctx: jobs.JobContext) -> None:
             document = manifest_doc.build(stamp, packaged, for_package=True)
             manifest_path = tmp / "manifest.json"
             manifest_path.write_text(json.dumps(document, indent=2, ensure_ascii=False))
-            created.append(_new_file(stamp, StampFile.Role.MANIFEST, manifest_path, "application/json", ".json"))
+            created.append(_new_file(stamp, StampFile.Role.MANIFEST, manifest_path, "application/json", ".json",
+                                     prefix=outputs_prefix))
             package_path = tmp / "package.vst"
             entries = [vst.PackageEntry(manifest_doc.package_path_for(f), f.key, f.size, f.sha256) for f in packaged]
             with open(package_path, "wb") as sink:
                 try:
-                    vst.write_package(sink, document, entries, object_storage.open,
+                    vst.write_package(sink, document, entries,
+                                      lambda key: open(snapshot[key], "rb") if key in snapshot else object_storage.open(key),
                                       progress=lambda done: ctx.progress(75 + int(done * 20)))
                 except vst.ChecksumMismatch as exc:
                     raise jobs.JobFailed(f"A stored file is damaged: {exc}.") from None
             package = _new_file(stamp, StampFile.Role.PACKAGE, package_path, "application/vnd.voicestamp.vst+zip",
-                                ".vst")
+                                ".vst", prefix=outputs_prefix)
             created.append(package)
-        _record_package(stamp_id, ctx.job, created)
+        _record_package(stamp_id, ctx, created)
         succeeded = True
     finally:
         if not succeeded:
             object_storage.delete_many(f.key for f in created)
 
 
-def _new_file(stamp: Stamp, role: str, path: Path, content_type: str, extension: str, **fields) -> StampFile:
-    """Store a produced file; the row is saved later, with the others, in one transaction."""
-    folder = "thumbnails" if role == StampFile.Role.THUMBNAIL else "outputs"
+def _new_file(stamp: Stamp, role: str, path: Path, content_type: str, extension: str, *, prefix: str,
+              **fields) -> StampFile:
+    """Store a produced file under ``prefix``; the row is saved later, with the others, in one transaction."""
     with open(path, "rb") as handle:
-        stored = object_storage.put(new_key(_prefix(stamp.pk, folder), extension), handle, content_type)
+        stored = object_storage.put(new_key(prefix, extension), handle, content_type)
     return StampFile(stamp=stamp, role=role, key=stored.key, filename=_filename_of(stored.key),
                      content_type=content_type, size=stored.size, sha256=stored.sha256, **fields)
 
 
-def _record_package(stamp_id: int, job: Job, created: list[StampFile]) -> None:
-    with transaction.atomic():
+def _record_package(stamp_id: int, ctx: jobs.JobContext, created: list[StampFile]) -> None:
+    job = ctx.job
+    with ctx.writing_results():
         stamp = Stamp.objects.select_for_update().filter(pk=stamp_id).first()
         if stamp is None or stamp.package_job_id != job.pk:
             # Deleted, or superseded by newer content, while we worked: our outputs belong to no one.
@@ -616,9 +643,11 @@ def _thumbnail_sources(files: list[StampFile]) -> list[str]:
     return sorted(f.sha256 for f in files if f.role in (StampFile.Role.AUDIO, StampFile.Role.IMAGE))
 
 
-def _save_thumbnail(stamp_id: int, thumbnail: StampFile, *, only_if_auto: bool) -> StampFile | None:
-    """Make ``thumbnail`` the stamp's current one; None (and the object removed) if it lost a race."""
-    with transaction.atomic():
+def _save_thumbnail(stamp_id: int, thumbnail: StampFile, *, only_if_auto: bool,
+                    writing: Callable[[], AbstractContextManager] = transaction.atomic) -> StampFile | None:
+    """Make ``thumbnail`` the stamp's current one; None (and the object removed) if it lost a race.
+    A job passes ``writing=ctx.writing_results`` so that it writes only under its lease."""
+    with writing():
         stamp = Stamp.objects.select_for_update().filter(pk=stamp_id).first()
         current = stamp.files.filter(role=StampFile.Role.THUMBNAIL).first() if stamp else None
         if stamp is None or (only_if_auto and current is not None and not current.details.get("auto")):
@@ -650,7 +679,11 @@ def run_auto_thumbnail(job_id) -> None:
         except (thumbnails.MissingContent, MediaError) as exc:
             raise jobs.JobFailed(str(exc)) from None
         ctx.progress(80)
-        _save_thumbnail(stamp.pk, thumbnail, only_if_auto=True)
+        try:
+            _save_thumbnail(stamp.pk, thumbnail, only_if_auto=True, writing=ctx.writing_results)
+        except jobs.LeaseLost:
+            object_storage.delete(thumbnail.key)
+            raise
 
     jobs.run_job(job_id, work)
 
@@ -751,7 +784,7 @@ def run_transcription(job_id) -> None:
             "audio_sha256": audio_file.sha256,
             "created_at": timezone.now().isoformat(),
         }
-        with transaction.atomic():
+        with ctx.writing_results():
             locked = Stamp.objects.select_for_update().filter(pk=stamp.pk).first()
             if locked is None:
                 raise jobs.JobFailed("The VoiceStamp was deleted.")

@@ -239,9 +239,10 @@ def run_delivery(job_id) -> None:
             Delivery.objects.filter(pk=delivery.pk).update(error=f"Retrying: {exc}")
             logger.warning("delivery %s (job %s) will be retried: %s", delivery.pk, ctx.job.pk, exc)
             raise
-        Delivery.objects.filter(pk=delivery.pk).update(
-            state=Delivery.State.SENT, sent_at=timezone.now(), error="", provider_message_id=provider_id[:100]
-        )
+        with ctx.writing_results():
+            Delivery.objects.filter(pk=delivery.pk).update(
+                state=Delivery.State.SENT, sent_at=timezone.now(), error="", provider_message_id=provider_id[:100]
+            )
         logger.info("delivery %s sent by %s (job %s)", delivery.pk, delivery.channel, ctx.job.pk)
 
     jobs.run_job(job_id, work, on_failure=_delivery_failed)

@@ -194,6 +194,9 @@ SIGNED_URL_TTL = env.int("SIGNED_URL_TTL", default=300)
 UPLOAD_SLOT_TTL = env.int("UPLOAD_SLOT_TTL", default=900)
 # Uploads larger than this go to a temporary file instead of memory.
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2 * 1024 * 1024
+# Every process keeps its temporary files (engine scratch, temporary uploads) in a folder of its
+# own under SCRATCH_DIR (core.scratch); folders of dead processes are removed at start.
+SCRATCH_DIR = Path(env.str("SCRATCH_DIR", default=str(DATA_DIR / "scratch")))
 FILE_UPLOAD_TEMP_DIR = None
 # JSON and form bodies (DRF applies this to them too); file uploads are capped per endpoint.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2 * 1024 * 1024)

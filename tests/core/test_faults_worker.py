@@ -3,9 +3,11 @@ once (its runs file has one line) and the worker keeps consuming afterwards."""
 
 import os
 import signal
+import time
 import uuid
 
 import pytest
+from django.utils import timezone
 from kombu import Connection
 
 from core.models import Job
@@ -18,7 +20,7 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker, pytes
 class HeldJob:
     """A tests.hold_until_released job published to one broker and queue."""
 
-    def __init__(self, tmp_path, broker_url: str, queue: str):
+    def __init__(self, tmp_path, broker_url: str | None, queue: str):
         name = uuid.uuid4().hex[:8]
         self.release = tmp_path / f"{name}.release"
         self.runs = tmp_path / f"{name}.runs"
@@ -27,6 +29,9 @@ class HeldJob:
         self.broker_url, self.queue = broker_url, queue
 
     def send(self) -> "HeldJob":
+        if self.broker_url is None:
+            hold_until_released.apply_async(args=[str(self.job.pk)], queue=self.queue)
+            return self
         with Connection(self.broker_url) as connection:
             hold_until_released.apply_async(args=[str(self.job.pk)], connection=connection, queue=self.queue)
         return self
@@ -64,3 +69,32 @@ def test_a_redis_restart_while_a_job_runs_does_not_kill_the_worker(start_worker,
     after.release.touch()
     wait_until(lambda: after.state() == Job.State.SUCCEEDED, timeout=120, message="a job after the restart")
     assert after.result_writes() == 1
+
+
+def test_a_killed_worker_s_job_is_requeued_when_a_worker_starts_and_runs_once(start_worker, tmp_path, settings):
+    """The whole worker is killed mid-job (no redelivery, lease still live): the next worker to start
+    re-queues the job at once instead of after JOB_STUCK_TIMEOUT, and removes the dead scratch."""
+    first = start_worker(include="tests.core.fault_tasks")
+    held = HeldJob(tmp_path, None, first.queue).send()
+    wait_until(lambda: held.state() == Job.State.RUNNING, timeout=60, message="the job to start")
+    killed = Job.objects.get(pk=held.job.pk)
+    assert killed.lease_expires_at > timezone.now()
+    dead_scratch = list(settings.SCRATCH_DIR.glob(f"*-pid{killed.lease_owner.rpartition(':')[2]}"))
+    wait_until(lambda: list(dead_scratch[0].glob("held-*/partial.bin")), timeout=30, message="the job's scratch")
+    for pid in [*first.child_pids(), first.process.pid]:
+        os.kill(pid, signal.SIGKILL)
+    first.process.wait(timeout=30)
+
+    started = time.monotonic()
+    second = start_worker(include="tests.core.fault_tasks")
+    wait_until(lambda: Job.objects.get(pk=held.job.pk).lease_token > killed.lease_token, timeout=60,
+               message="the job to be claimed again")
+    recovered_in = time.monotonic() - started
+    held.release.touch()
+    wait_until(lambda: held.state() == Job.State.SUCCEEDED, timeout=60, message="the re-queued job to finish")
+
+    job = Job.objects.get(pk=held.job.pk)
+    assert job.attempts == 2 and held.result_writes() == 1
+    assert recovered_in < settings.JOB_STUCK_TIMEOUT / 10
+    assert not dead_scratch[0].exists()
+    assert second.process.poll() is None

@@ -224,3 +224,34 @@ def test_a_starting_worker_requeues_jobs_of_dead_processes_only():
 
     states = dict(Job.objects.filter(pk__in=[orphan.pk, alive.pk, elsewhere.pk]).values_list("pk", "state"))
     assert states == {orphan.pk: "queued", alive.pk: "running", elsewhere.pk: "running"}
+
+
+# --- scratch: one folder per process under the data dir, stale ones removed at start --------------
+def test_temporary_files_go_to_this_process_scratch_under_the_data_dir(settings):
+    import tempfile
+    from pathlib import Path
+
+    from core import scratch
+
+    with tempfile.TemporaryDirectory() as folder:
+        assert Path(folder).parent == scratch.use_own_scratch()
+        assert Path(folder).is_relative_to(settings.SCRATCH_DIR)
+
+
+def test_scratch_of_dead_processes_is_removed_and_live_ones_kept(settings):
+    from core import scratch
+
+    dead = subprocess.Popen(["true"])
+    dead.wait()
+    host = socket.gethostname()
+    stale = settings.SCRATCH_DIR / f"{host}-pid{dead.pid}"
+    (stale / "stamp-1-abc").mkdir(parents=True)
+    (stale / "stamp-1-abc" / "source.wav").write_bytes(b"x" * 4096)
+    live = settings.SCRATCH_DIR / f"{host}-pid{os.getpid()}"
+    elsewhere = settings.SCRATCH_DIR / f"other-host-pid{dead.pid}"
+    elsewhere.mkdir(parents=True, exist_ok=True)
+
+    assert scratch.remove_stale_scratch() == 4096
+
+    assert not stale.exists() and live.exists() and elsewhere.exists()
+    elsewhere.rmdir()
