@@ -13,11 +13,13 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 
+from voiceplatform.celery import app as celery_app
+
 from .storage import object_storage
 
 logger = logging.getLogger(__name__)
 
-READINESS_BUDGET = 1.5
+READINESS_BUDGET = 1.8
 WORKER_HEARTBEAT_KEY = "worker-heartbeat"
 
 # Threads that outlive the budget (a hung dependency) finish in the background, bounded by the
@@ -38,9 +40,7 @@ def _cache():
 
 
 def _broker():
-    from voiceplatform.celery import app
-
-    with app.connection_for_write() as conn:
+    with celery_app.connection_for_write() as conn:
         conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0.2, interval_max=0.2,
                                timeout=settings.DEPENDENCY_CONNECT_TIMEOUT)
 
