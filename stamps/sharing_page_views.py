@@ -152,7 +152,8 @@ def share_page_reply(request, code):
             services.submit_reply(request.POST.get("reply_token", ""), name=form.validated_data["name"],
                                           message=form.validated_data["message"],
                                           audio_file=form.validated_data.get("audio_file"))
-            return HttpResponseRedirect(_page_url(share.share_code, token, replied="1"))
+            # Back to the page, at the reply form, where the thank-you shows.
+            return HttpResponseRedirect(_page_url(share.share_code, token, replied="1") + "#reply")
         except ValidationError as exc:
             errors = flatten_errors(exc.detail)
         except ApiError as error:

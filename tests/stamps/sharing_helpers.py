@@ -4,9 +4,11 @@
 from __future__ import annotations
 
 import importlib
+import io
 from pathlib import Path
 
 from django.core.files.uploadedfile import SimpleUploadedFile
+from PIL import Image, ImageDraw
 
 from stamps import services
 from stamps.models import Stamp
@@ -73,3 +75,36 @@ def reset_reply_throttle() -> None:
 
     for ident in ("127.0.0.1", None):
         cache.delete(f"throttle_stamps_share_reply_{ident}")
+
+
+def harbour_scene(width: int = 960, height: int = 640) -> bytes:
+    """A drawn harbour at dusk (sky, sun, sea, pier, boat): a picture worth annotating in screenshots."""
+    image = Image.new("RGB", (width, height))
+    draw = ImageDraw.Draw(image)
+    horizon = int(height * 0.58)
+    for y in range(horizon):  # sky: deep blue to warm orange at the horizon
+        t = y / horizon
+        draw.line([(0, y), (width, y)], fill=(int(40 + 200 * t), int(70 + 110 * t), int(140 - 40 * t)))
+    for y in range(horizon, height):  # sea: darker with depth
+        t = (y - horizon) / (height - horizon)
+        draw.line([(0, y), (width, y)], fill=(int(30 - 10 * t), int(90 - 30 * t), int(130 - 40 * t)))
+    sun = (int(width * 0.68), horizon - int(height * 0.12), int(height * 0.09))
+    draw.ellipse([sun[0] - sun[2], sun[1] - sun[2], sun[0] + sun[2], sun[1] + sun[2]], fill=(255, 214, 120))
+    for row in range(12):  # glints on the water under the sun
+        y = horizon + 10 + row * 18
+        half = int(sun[2] * (1.2 - row * 0.08))
+        draw.line([(sun[0] - half, y), (sun[0] + half, y)], fill=(240, 190, 110), width=3)
+    draw.rectangle([0, horizon - 30, int(width * 0.32), horizon + 8], fill=(62, 48, 44))  # the pier
+    for x in range(20, int(width * 0.32), 46):
+        draw.rectangle([x, horizon + 8, x + 10, horizon + 70], fill=(52, 40, 36))
+    hull = [(int(width * 0.40), horizon + 60), (int(width * 0.56), horizon + 60), (int(width * 0.53), horizon + 95),
+            (int(width * 0.43), horizon + 95)]
+    draw.polygon(hull, fill=(150, 40, 36))
+    draw.rectangle([int(width * 0.46), horizon + 30, int(width * 0.50), horizon + 60], fill=(235, 230, 220))
+    draw.line([(int(width * 0.475), horizon - 40), (int(width * 0.475), horizon + 30)], fill=(70, 60, 60), width=4)
+    for x, y in ((0.2, 0.2), (0.27, 0.16), (0.33, 0.23)):  # gulls
+        gx, gy = int(width * x), int(height * y)
+        draw.line([(gx - 16, gy - 6), (gx, gy), (gx + 16, gy - 6)], fill=(250, 250, 250), width=4)
+    buffer = io.BytesIO()
+    image.save(buffer, format="JPEG", quality=90)
+    return buffer.getvalue()

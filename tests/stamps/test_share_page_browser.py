@@ -16,8 +16,8 @@ from django.utils import timezone
 from stamps import services
 from stamps.sharing_models import Share
 from tests.conftest import wait_until
-from tests.media import tone
-from tests.stamps.sharing_helpers import reset_reply_throttle, stamp_with_media
+from tests.media import speech_wav, tone
+from tests.stamps.sharing_helpers import harbour_scene, reset_reply_throttle, stamp_with_media
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -82,11 +82,6 @@ def test_keyboard_and_phone_sized_screen(api, stamp, live_server, browser, tmp_p
         assert focused == "Voice tag 1 at 1.5 seconds: The first point"
         phone.keyboard.press("Enter")
         _seeked_to(phone, 1.5)
-        phone.evaluate("document.getElementById('player').pause()")
-        # UPDATE_SCREENSHOTS=1 refreshes the one in docs/; otherwise a run leaves the tree untouched.
-        target = DOCS / "share-page.png" if os.environ.get("UPDATE_SCREENSHOTS") else tmp_path / "share-page.png"
-        phone.screenshot(path=str(target), full_page=True)
-        assert target.stat().st_size > 10_000
     finally:
         context.close()
 
@@ -311,3 +306,70 @@ def test_a_share_revoked_while_open_says_why_the_recording_stopped(api, user, li
     error = page.locator("#player-error")
     error.wait_for(state="visible", timeout=30000)
     assert error.inner_text() == "The recording could not be loaded (Share not found). Reload the page to try again."
+
+
+# --- screenshots for docs/ ------------------------------------------------------------------------
+NARRATION = ("Listen to the gulls over the harbour. The sun is going down behind the pier. "
+             "Here comes the old fishing boat, right on time.")
+
+
+def _circle(cx, cy, r, steps=48):
+    import math
+
+    return [[round(cx + r * math.cos(2 * math.pi * i / steps), 1), round(cy + r * math.sin(2 * math.pi * i / steps), 1)]
+            for i in range(steps + 1)]
+
+
+@pytest.fixture
+def harbour_stamp(user, media_dir, tmp_path):
+    """A stamp made the way a user makes one: spoken narration, a picture, tags, drawings, then
+    transcribed (faster-whisper) and translated (Apertium) by the services."""
+    narration = speech_wav(media_dir / "harbour-narration.wav", NARRATION)
+    stamp = services.create_stamp(owner=user, title="Evening at the harbour",
+                                  description="Three things to catch before the light goes: the gulls, the sunset "
+                                              "and the last boat home.",
+                                  voice_tags=[{"timestamp": 6.2, "x": 460, "y": 440, "note": "The fishing boat"},
+                                              {"timestamp": 0.6, "x": 250, "y": 125, "note": "Gulls over the water"},
+                                              {"timestamp": 2.8, "x": 653, "y": 294, "note": "Sunset behind the pier"}])
+    services.attach_audio(user, stamp.pk, SimpleUploadedFile("narration.wav", narration.read_bytes(), "audio/wav"))
+    services.attach_image(user, stamp.pk, SimpleUploadedFile("harbour.jpg", harbour_scene(), "image/jpeg"))
+    services.generate_thumbnail(user, stamp.pk, style="card", timestamp=None, force=True)
+    services.add_drawing(user, stamp.pk, strokes=[{"points": [[170, 110], [330, 110]], "color": "#ffffff",
+                                                   "width": 5, "tool": "pen"}], coordinates=None, timestamp=0.6)
+    services.add_drawing(user, stamp.pk, strokes=[{"points": _circle(653, 294, 80), "color": "#ffd23f",
+                                                   "width": 7, "tool": "pen"}], coordinates=None, timestamp=2.8)
+    services.add_drawing(user, stamp.pk, strokes=[{"points": [[640, 560], [560, 470]], "color": "#ff4f7b",
+                                                   "width": 8, "tool": "pen"},
+                                                  {"points": [[585, 470], [560, 470], [562, 495]], "color": "#ff4f7b",
+                                                   "width": 8, "tool": "pen"}], coordinates=None, timestamp=6.2)
+    stamp, _ = services.start_transcription(user, stamp.pk)
+    services.run_transcription(stamp.transcription_job_id)
+    services.translate(user, text=None, target_language="es", source_language="en", vst_id=stamp.pk)
+    stamp.refresh_from_db()
+    assert stamp.transcription["segments"] and stamp.translations
+    return stamp
+
+
+def test_screenshots_at_phone_and_desktop_width(api, harbour_stamp, live_server, browser, tmp_path):
+    """UPDATE_SCREENSHOTS=1 writes them to docs/; otherwise a run leaves the tree untouched."""
+    folder = DOCS if os.environ.get("UPDATE_SCREENSHOTS") else tmp_path
+    code = _code(api, harbour_stamp)
+    sizes = {"phone": {"viewport": {"width": 375, "height": 812}, "device_scale_factor": 2, "is_mobile": True,
+                       "has_touch": True},
+             "desktop": {"viewport": {"width": 1280, "height": 900}}}
+    for name, options in sizes.items():
+        context = browser.new_context(**options)
+        page = context.new_page()
+        try:
+            page.goto(f"{live_server.url}/share/{code}")
+            page.wait_for_function("document.getElementById('stage-image').complete")
+            _set_time(page, 3.4)  # the gulls and the sunset drawn, the boat still to come
+            page.wait_for_selector("#drawings[data-shown='2']")
+            page.wait_for_function("document.querySelectorAll('.segment.current').length === 1")
+            width = options["viewport"]["width"]
+            assert page.evaluate("document.documentElement.scrollWidth") <= width
+            target = folder / f"share-page-{name}.png"
+            page.screenshot(path=str(target), full_page=True)
+            assert target.stat().st_size > 50_000
+        finally:
+            context.close()

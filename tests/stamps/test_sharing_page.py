@@ -192,7 +192,7 @@ def test_reply_form(api, browser_client, stamp):
     assert not Reply.objects.exists()
     sent = browser_client.post(f"{url}/reply", {"name": " Sam Reader ", "message": "Lovely",
                                                 "reply_token": reply_token, "csrfmiddlewaretoken": token})
-    assert sent.status_code == 302 and sent["Location"] == f"{url}?replied=1"
+    assert sent.status_code == 302 and sent["Location"] == f"{url}?replied=1#reply"
     assert "your reply was sent" in browser_client.get(sent["Location"]).content.decode()
     assert (Reply.objects.get().name, Reply.objects.get().message) == ("Sam Reader", "Lovely")
     forged = browser_client.post(f"{url}/reply", {"name": "Sam", "message": "x", "reply_token": "forged",
