@@ -200,6 +200,15 @@ def test_only_subscribed_events_of_the_owners_own_jobs_are_queued(api, user, oth
     assert len(queued) == 1 and queued[0].endpoint.user_id == user.pk
 
 
+def test_every_job_a_user_starts_is_announced():
+    """Conversion orders (each conversion), TTS renders, calibrations, stamp packaging, transcription
+    and gallery TTS submissions: each kind has its describer registered by its app."""
+    from core.webhooks.events import _describers
+
+    assert {"conversions.order", "conversions.tts", "conversions.calibration", "stamps.package",
+            "stamps.transcribe", "gallery.tts"} <= set(_describers)
+
+
 # --- delivery rules, in process against a real receiver -------------------------------------
 def _pending(api, receiver, payload=None):
     endpoint = WebhookEndpoint.objects.get(pk=create_endpoint(api, receiver)["id"])
