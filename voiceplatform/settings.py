@@ -8,11 +8,14 @@ Every variable is listed in the README's configuration table.
 
 import ipaddress
 import secrets
+from urllib.parse import urlsplit
 from datetime import timedelta
 from pathlib import Path
 
 import environ
 from celery.schedules import crontab
+from corsheaders.defaults import default_headers
+from csp.constants import NONE, SELF, UNSAFE_INLINE
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -53,6 +56,8 @@ INSTALLED_APPS = [
     "drf_spectacular",
     "drf_spectacular_sidecar",
     "axes",
+    "corsheaders",
+    "csp",
     "core",
     "accounts",
     "stamps",
@@ -65,8 +70,14 @@ MIDDLEWARE = [
     # Outermost: every response, even a 500 from a crash below, carries X-Request-ID.
     "core.request_ids.RequestIdMiddleware",
     "core.metrics.MetricsMiddleware",
+    # Before anything that can answer on its own, so preflights and errors carry CORS headers.
+    "corsheaders.middleware.CorsMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # After WhiteNoise: static files keep their long cache lifetimes; every dynamic response is
+    # no-store unless its view chose otherwise, and always when it answers a share credential.
+    "core.headers.NoStoreMiddleware",
+    "csp.middleware.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     # Before CSRF, whose check reads a POST body: an oversized body is refused unread.
@@ -515,6 +526,56 @@ CELERY_BEAT_SCHEDULE["partners-purge-audit-log"] = {"task": "partners.purge_audi
 # --- end partners ---
 
 # --- Security (production values come from the environment) -------------------
+# Browser front-ends on other origins (the Gallery spec's examples call it from a page): the
+# origins allowed to call /api/ (scheme://host[:port], comma-separated), none by default. Tokens
+# go in headers, so no cookies cross origins (CORS_ALLOW_CREDENTIALS stays off).
+CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
+CORS_URLS_REGEX = r"^/api/.*$"
+CORS_ALLOW_CREDENTIALS = False
+CORS_ALLOW_HEADERS = (*default_headers, "api-key", "x-csrf-token", "x-share-password", "x-share-token",
+                      "x-request-id", "idempotency-key")
+CORS_EXPOSE_HEADERS = ["Retry-After", "X-Request-ID", "Content-Disposition", "Content-Range", "ETag", "Location"]
+
+# Content-Security-Policy (django-csp) on every page: scripts, styles and everything else from
+# this origin only; media and images also from the object store, whose signed URLs the share
+# page and players play. Pages set their own where they must (DOCS_CONTENT_SECURITY_POLICY for
+# the API docs, frame-ancestors for the embeddable partner players).
+def _storage_origins() -> list[str]:
+    if not AWS_STORAGE_BUCKET_NAME:
+        return []
+    if not AWS_S3_ENDPOINT_URL:
+        return ["https://*.amazonaws.com"]
+    endpoint = urlsplit(AWS_S3_ENDPOINT_URL)
+    origins = [f"{endpoint.scheme}://{endpoint.netloc}"]
+    if endpoint.hostname and not endpoint.hostname.replace(".", "").isdigit():
+        origins.append(f"{endpoint.scheme}://*.{endpoint.netloc}")  # virtual-hosted bucket names
+    return origins
+
+
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:", *_storage_origins()],
+        "media-src": [SELF, *_storage_origins()],
+        "connect-src": [SELF, *_storage_origins()],
+        "font-src": [SELF],
+        "frame-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    },
+}
+# The Swagger UI and ReDoc pages (drf-spectacular's templates) start themselves with an inline
+# script and style, and ReDoc runs a worker from a blob: they alone get these.
+DOCS_CONTENT_SECURITY_POLICY = {
+    "script-src": [SELF, UNSAFE_INLINE],
+    "style-src": [SELF, UNSAFE_INLINE],
+    "worker-src": [SELF, "blob:"],
+}
+
 # The admin login (django-axes): AXES_FAILURE_LIMIT wrong passwords from one client address, or
 # for one account, lock further attempts out for AXES_COOLOFF_MINUTES (each failure during the
 # lockout starts it again). Attempts are rows in the database (visible in the admin); a success

@@ -9,11 +9,15 @@
 from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
+from csp.decorators import csp_update
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
 from accounts.urls import gateway_urlpatterns, v1_urlpatterns
 from core import views as core_views
 from core.metrics import metrics_view
+
+# The docs pages' inline start-up script and style (drf-spectacular's templates) need their own policy.
+_docs_page = csp_update(settings.DOCS_CONTENT_SECURITY_POLICY)
 
 urlpatterns = [
     path("healthz", core_views.healthz, name="healthz"),
@@ -22,8 +26,8 @@ urlpatterns = [
     path("metrics", metrics_view, name="metrics"),
     path("admin/", admin.site.urls),
     path("api/schema/", SpectacularAPIView.as_view(), name="schema"),
-    path("api/docs/", SpectacularSwaggerView.as_view(url_name="schema"), name="swagger-ui"),
-    path("api/redoc/", SpectacularRedocView.as_view(url_name="schema"), name="redoc"),
+    path("api/docs/", _docs_page(SpectacularSwaggerView.as_view(url_name="schema")), name="swagger-ui"),
+    path("api/redoc/", _docs_page(SpectacularRedocView.as_view(url_name="schema")), name="redoc"),
     path("", include("core.urls")),
     path("api/v1/auth/", include(v1_urlpatterns)),
     path("", include("core.webhooks.urls")),
