@@ -7,10 +7,10 @@ from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import ensure_csrf_cookie
 from drf_spectacular.utils import extend_schema
 from rest_framework import serializers as drf_serializers
-from rest_framework.parsers import JSONParser
 from rest_framework.permissions import AllowAny
 
 from core.dialects import CONVERSIONS, STAMPS, ApiError, DialectResponse, DialectView
+from core.parsers import JSONParser
 from core.throttles import ScopedRateThrottle
 
 from . import selectors, services, tokens

@@ -4,6 +4,7 @@
 import json
 
 import pytest
+from django.conf import settings
 from django.test import Client
 
 pytestmark = pytest.mark.django_db
@@ -25,7 +26,7 @@ def test_a_cross_site_form_login_is_refused_and_sets_no_session(user, encode):
         response = browser.post("/api/login", json.dumps(fields), content_type="text/plain", **EVIL)
     assert response.status_code == 415
     assert "detail" in response.json()
-    assert "sessionid" not in response.cookies
+    assert settings.SESSION_COOKIE_NAME not in response.cookies
     assert browser.get("/api/credits").status_code == 401
 
 
@@ -33,5 +34,5 @@ def test_a_json_login_still_works(user):
     browser = Client()
     response = browser.post("/api/login", {"email": user.email, "password": PASSWORD}, content_type="application/json")
     assert response.status_code == 200 and response.json()["user"]["email"] == user.email
-    assert "sessionid" in response.cookies
+    assert settings.SESSION_COOKIE_NAME in response.cookies
     assert browser.get("/api/credits").status_code == 200

@@ -6,6 +6,7 @@ import http.server
 import threading
 
 import pytest
+from django.conf import settings as django_settings
 
 from tests.conftest import free_port
 
@@ -98,7 +99,7 @@ def test_a_cross_site_form_cannot_log_the_visitor_in(live_server, page, user, at
     with page.expect_navigation(url=target, timeout=30000):
         page.goto(site.url)
     assert "Unsupported media type" in page.content()
-    assert not [c for c in page.context.cookies(_server(live_server)) if c["name"] == "sessionid"]
+    assert not [c for c in page.context.cookies(_server(live_server)) if c["name"] == django_settings.SESSION_COOKIE_NAME]
 
 
 def _cross_origin_fetch(page, site, url) -> str:
