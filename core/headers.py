@@ -9,7 +9,8 @@ decides, for every dynamic response (static files are answered by WhiteNoise bef
 - a response to a request that carried a share credential (``X-Share-Password``,
   ``X-Share-Token``, ``?share=``, ``?token=``) or a capability in its URL (a ``token`` or
   share ``code`` path segment: signed downloads, upload slots, reply links, the share page)
-  is ``no-store`` even when the view chose a cache policy (file routes use ``private, no-cache``).
+  is ``no-store`` even when the view chose a cache policy that allows storing (the file routes'
+  ``private, no-cache``); a view's own policy that already says ``no-store`` (``never_cache``) stays.
 """
 
 from __future__ import annotations
@@ -36,6 +37,7 @@ class NoStoreMiddleware:
 
     def __call__(self, request):
         response = self.get_response(request)
-        if not response.has_header("Cache-Control") or carries_a_credential(request):
+        chosen = response.get("Cache-Control", "")
+        if not chosen or (NO_STORE not in chosen and carries_a_credential(request)):
             response["Cache-Control"] = NO_STORE
         return response

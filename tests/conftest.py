@@ -84,6 +84,13 @@ def wait_until(predicate, timeout: float = 60, interval: float = 0.2, message: s
     raise AssertionError(f"timed out after {timeout}s waiting for {message}")
 
 
+def wait_for_script(page, expression: str, timeout: float = 30):
+    """Wait until a JavaScript expression is true in a Playwright page. Playwright's own
+    ``wait_for_function`` polls with eval inside the page, which our Content-Security-Policy
+    refuses; ``page.evaluate`` runs through the DevTools protocol, which the policy allows."""
+    return wait_until(lambda: page.evaluate(expression), timeout=timeout, interval=0.05, message=expression)
+
+
 # --- a real Celery worker ---------------------------------------------------------------
 class WorkerProcess:
     """A `celery worker` subprocess on the test database, consuming one queue and (unless

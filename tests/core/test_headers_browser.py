@@ -8,7 +8,7 @@ import threading
 import pytest
 from django.conf import settings as django_settings
 
-from tests.conftest import free_port
+from tests.conftest import free_port, wait_for_script
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 PASSWORD = "correct horse battery staple"
@@ -26,10 +26,10 @@ def test_swagger_and_redoc_render_under_their_policy(live_server, page):
     violations = _csp_violations(page)
     page.goto(f"{live_server.url}/api/docs/")
     page.wait_for_selector(".opblock", timeout=60000)
-    assert page.locator(".opblock").count() > 10
+    assert page.locator(".opblock").count() >= 5
     page.goto(f"{live_server.url}/api/redoc/")
     page.wait_for_selector("h1", timeout=60000)
-    page.wait_for_function("document.querySelectorAll('[data-section-id]').length > 10", timeout=60000)
+    wait_for_script(page, "document.querySelectorAll('[data-section-id]').length > 10", timeout=60)
     # ReDoc asks Google Fonts for its typeface and cdn.redoc.ly for its logo: no third party is
     # allowed, and it renders without them. Nothing of ours is blocked.
     assert [text for text in violations if not any(host in text for host in _THIRD_PARTIES)] == []

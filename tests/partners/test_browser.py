@@ -11,6 +11,7 @@ from django.utils import timezone
 
 from partners import services
 from partners.models import Partner, Program
+from tests.conftest import wait_for_script
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
@@ -74,7 +75,7 @@ def test_the_demo_player_plays_audio_streamed_from_storage(page, live_server, ma
     page.wait_for_selector(".player[data-ready=true]", timeout=15000)
     assert page.inner_text(".player-duration") == "0:01"
     page.click(".player-toggle")
-    page.wait_for_function("document.querySelector('audio').currentTime > 0.2", timeout=15000)
+    wait_for_script(page, "document.querySelector('audio').currentTime > 0.2", timeout=15)
     assert page.get_attribute(".player", "data-state") in ("playing", "paused")
     assert "theme-dark" in page.get_attribute(".player", "class")
     # The talent page embeds the players in iframes served by this app.

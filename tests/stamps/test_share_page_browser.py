@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from stamps import services
 from stamps.sharing_models import Share
-from tests.conftest import wait_until
+from tests.conftest import wait_for_script, wait_until
 from tests.media import speech_wav, tone
 from tests.stamps.sharing_helpers import harbour_scene, reset_reply_throttle, stamp_with_media
 
@@ -43,7 +43,7 @@ def _code(api, stamp, **body) -> str:
 
 def _seeked_to(page, seconds: float):
     # The player starts playing from the tag, so its time is at the tag or a little after it.
-    page.wait_for_function(f"{PLAYER_TIME} >= {seconds - 0.05} && {PLAYER_TIME} < {seconds + 0.75}", timeout=15000)
+    wait_for_script(page, f"{PLAYER_TIME} >= {seconds - 0.05} && {PLAYER_TIME} < {seconds + 0.75}", timeout=15)
 
 
 def test_clicking_a_marker_seeks_the_audio_to_the_tag(api, stamp, live_server, page):
@@ -129,7 +129,7 @@ def test_expired_link_page(api, stamp, live_server, page):
 # --- drawings, waveform, words ------------------------------------------------------------------
 def _set_time(page, seconds: float):
     page.evaluate(f"(() => {{ const p = document.getElementById('player'); p.pause(); p.currentTime = {seconds}; }})()")
-    page.wait_for_function(f"Math.abs({PLAYER_TIME} - {seconds}) < 0.01 && !document.getElementById('player').seeking")
+    wait_for_script(page, f"Math.abs({PLAYER_TIME} - {seconds}) < 0.01 && !document.getElementById('player').seeking")
 
 
 def _drawn_at(page, x: float, y: float) -> list[int]:
@@ -154,7 +154,7 @@ def test_drawings_appear_in_time_with_the_recording(api, stamp, live_server, pag
     # The helper's drawings: red along y=200 from x=40..120 at 1 s, green along y=40 from x=200..300 at 3 s.
     red, green = (80 / 320, 200 / 240), (250 / 320, 40 / 240)
     page.goto(f"{live_server.url}/share/{_code(api, stamp)}")
-    page.wait_for_function("document.getElementById('player').readyState >= 1")
+    wait_for_script(page, "document.getElementById('player').readyState >= 1")
     canvas = page.locator("#drawings").bounding_box()
     image = page.locator(".stage img").bounding_box()
     assert (canvas["width"], canvas["height"]) == (pytest.approx(image["width"], abs=1),
@@ -205,7 +205,7 @@ def test_the_waveform_carries_the_voice_tags_numbered_by_time(api, user, media_d
     _seeked_to(page, 3.0)
     page.evaluate("document.getElementById('player').pause()")
     page.mouse.click(wave["x"] + wave["width"] * 0.25, wave["y"] + wave["height"] * 0.75)
-    page.wait_for_function(f"Math.abs({PLAYER_TIME} - 1.0) < 0.1")
+    wait_for_script(page, f"Math.abs({PLAYER_TIME} - 1.0) < 0.1")
 
 
 def test_who_shared_it_transcript_and_translation_are_shown(api, stamp, live_server, page):
@@ -218,7 +218,7 @@ def test_who_shared_it_transcript_and_translation_are_shown(api, stamp, live_ser
     assert translation.locator("p[lang=es]").inner_text() == "Gaviotas sobre el agua. Luego la bocina del ferry."
     # The transcript follows the player, and a sentence plays from where it was said.
     _set_time(page, 2.5)
-    page.wait_for_function("document.querySelectorAll('.segment.current').length === 1")
+    wait_for_script(page, "document.querySelectorAll('.segment.current').length === 1")
     assert page.locator(".segment.current").inner_text() == "Then the ferry horn."
     page.locator(".segment").first.click()
     _seeked_to(page, 0.0)
@@ -273,7 +273,7 @@ def test_a_long_recording_plays_past_the_first_link_lifetime(api, user, live_ser
     page.goto(f"{live_server.url}/share/{_code(api, stamp)}")
     first_link = page.evaluate("document.getElementById('player').currentSrc")
     page.evaluate("document.getElementById('player').play()")
-    page.wait_for_function(f"{PLAYER_TIME} > 0.2", timeout=20000)
+    wait_for_script(page, f"{PLAYER_TIME} > 0.2", timeout=20)
 
     # Wait for the server to refuse the page's first link, then jump to near the end.
     wait_until(lambda: _refused(first_link), timeout=30, message="the first audio link to expire")
@@ -284,7 +284,7 @@ def test_a_long_recording_plays_past_the_first_link_lifetime(api, user, live_ser
     page.evaluate(f"document.getElementById('player').currentTime = {near_end}")
 
     # It plays on from there with a fresh link, and says nothing went wrong.
-    page.wait_for_function(f"{PLAYER_TIME} > {near_end + 1.5}", timeout=30000)
+    wait_for_script(page, f"{PLAYER_TIME} > {near_end + 1.5}", timeout=30)
     assert int(page.locator("#player").get_attribute("data-refreshed")) >= 1
     assert page.evaluate("document.getElementById('player').currentSrc") != first_link
     assert page.locator("#player-error").is_hidden()
@@ -299,7 +299,7 @@ def test_a_share_revoked_while_open_says_why_the_recording_stopped(api, user, li
     code = _code(api, stamp)
     page.goto(f"{live_server.url}/share/{code}")
     first_link = page.evaluate("document.getElementById('player').currentSrc")
-    page.wait_for_function("document.getElementById('player').readyState >= 1")
+    wait_for_script(page, "document.getElementById('player').readyState >= 1")
     api.delete(f"/api/v1/voicestamps/{stamp.pk}/shares/{code}")
     wait_until(lambda: _refused(first_link), timeout=30, message="the first audio link to expire")
     page.evaluate(f"document.getElementById('player').currentTime = {TEN_MINUTES - 5}")
@@ -362,10 +362,10 @@ def test_screenshots_at_phone_and_desktop_width(api, harbour_stamp, live_server,
         page = context.new_page()
         try:
             page.goto(f"{live_server.url}/share/{code}")
-            page.wait_for_function("document.getElementById('stage-image').complete")
+            wait_for_script(page, "document.getElementById('stage-image').complete")
             _set_time(page, 3.4)  # the gulls and the sunset drawn, the boat still to come
             page.wait_for_selector("#drawings[data-shown='2']")
-            page.wait_for_function("document.querySelectorAll('.segment.current').length === 1")
+            wait_for_script(page, "document.querySelectorAll('.segment.current').length === 1")
             width = options["viewport"]["width"]
             assert page.evaluate("document.documentElement.scrollWidth") <= width
             target = folder / f"share-page-{name}.png"
