@@ -4,16 +4,23 @@ Each view may declare ``max_body_bytes`` (an int, or a callable read at request 
 apply); every other view gets ``REQUEST_MAX_BODY_BYTES``, and staff in the admin get
 ``ADMIN_MAX_BODY_BYTES`` (the admin takes recordings). ``RequestBodyLimitMiddleware`` compares the
 declared Content-Length with the view's limit before any parser touches the stream and answers
-413 in the view's API dialect; a body without a Content-Length (chunked) is read through a stream
-that stops at the limit.
+413 in the view's API dialect; a body without a Content-Length is read through a stream that stops
+at the limit.
+
+A ``Transfer-Encoding: chunked`` body has no Content-Length, and Django reads a request without one
+as empty (an upload arrived as "No file was submitted"). When the server has already de-chunked it
+(gunicorn sets ``wsgi.input_terminated``) the body is spooled, up to the view's limit, and given
+the length Django needs; a server that passes the raw chunks gets a clear 411.
 """
 
 from __future__ import annotations
 
+import tempfile
 from typing import Callable
 
 from django.conf import settings
 from django.core.exceptions import RequestDataTooBig
+from django.core.handlers.wsgi import LimitedStream
 from django.http import HttpResponse, JsonResponse
 
 from .dialects import ApiError, dialect_for_path
@@ -84,10 +91,37 @@ class RequestBodyLimitMiddleware:
         declared = _content_length(request)
         if declared is not None and declared > limit:
             return _too_large(request, view_class, limit)
+        if declared is None and _is_chunked(request):
+            return _read_chunked_body(request, view_class, limit)
         if declared is None:
-            # No length declared (chunked): whatever reads the body stops at the limit.
+            # No length declared: whatever reads the body stops at the limit.
             request._stream = LimitedBody(request._stream, limit)
         return None
+
+
+def _is_chunked(request) -> bool:
+    return "chunked" in request.META.get("HTTP_TRANSFER_ENCODING", "").lower()
+
+
+def _read_chunked_body(request, view_class, limit: int) -> HttpResponse | None:
+    """Spool a de-chunked body (at most ``limit`` bytes) and give the request its length."""
+    if not request.environ.get("wsgi.input_terminated"):
+        return _error(request, view_class, 411, ApiError(
+            "bad_request", status=411, message="Send the body with a Content-Length header."))
+    spool = tempfile.SpooledTemporaryFile(max_size=settings.FILE_UPLOAD_MAX_MEMORY_SIZE)
+    source = LimitedBody(request.environ["wsgi.input"], limit)
+    try:
+        while chunk := source.read(64 * 1024):
+            spool.write(chunk)
+    except RequestDataTooBig:
+        spool.close()
+        return _too_large(request, view_class, limit)
+    size = spool.tell()
+    spool.seek(0)
+    request.META["CONTENT_LENGTH"] = str(size)
+    # The spool is a temporary file in this process's scratch; it goes when the request does.
+    request._stream = LimitedStream(spool, size)
+    return None
 
 
 def _limit_of(request, view_func, view_class) -> int | None:
@@ -107,12 +141,15 @@ def _content_length(request) -> int | None:
 
 
 def _too_large(request, view_class, limit: int) -> HttpResponse:
-    dialect = getattr(view_class, "dialect", None) or dialect_for_path(request.path)
-    if dialect is None:
-        return HttpResponse(f"The request body may be at most {limit} bytes.", status=413,
-                            content_type="text/plain; charset=utf-8")
     too_large = getattr(view_class, "body_too_large", None)
     error = too_large(limit) if too_large else ApiError("too_large",
                                                          message=f"The request body may be at most {limit} bytes.")
+    return _error(request, view_class, 413, error)
+
+
+def _error(request, view_class, plain_status: int, error: ApiError) -> HttpResponse:
+    dialect = getattr(view_class, "dialect", None) or dialect_for_path(request.path)
+    if dialect is None:
+        return HttpResponse(error.message, status=plain_status, content_type="text/plain; charset=utf-8")
     status_code, _, _ = dialect.resolve(error)
     return JsonResponse(dialect.error_body(error, request), status=status_code, safe=False)

@@ -92,22 +92,24 @@ def wait_for_script(page, expression: str, timeout: float = 30):
 
 
 # --- a real Celery worker ---------------------------------------------------------------
+def database_url_for_subprocesses() -> str:
+    """The URL of the test database, for processes the tests start (workers, gunicorn)."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    if db["ENGINE"].endswith("sqlite3"):
+        return f"sqlite:///{db['NAME']}"
+    password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
+    return f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+
+
 class WorkerProcess:
     """A `celery worker` subprocess on the test database, consuming one queue and (unless
     ``media=False``) its media queue."""
 
     def __init__(self, extra_env: dict | None = None, concurrency: int = 1, queue: str | None = None,
                  include: str | None = None, media: bool = True):
-        from django.db import connection
-
-        db = connection.settings_dict
-        if db["ENGINE"].endswith("sqlite3"):
-            database_url = f"sqlite:///{db['NAME']}"
-        else:
-            password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-            database_url = (
-                f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
-            )
+        database_url = database_url_for_subprocesses()
         self.queue = queue or settings.CELERY_TASK_DEFAULT_QUEUE
         self.env = {
             **os.environ,
