@@ -26,7 +26,7 @@ from rest_framework.exceptions import ValidationError
 
 from core import jobs
 from core.dialects import ApiError
-from core.media import MediaError, asr, audio, images, translation
+from core.media import MediaError, asr, audio, images, translation, waveform
 from core.models import Job
 from core.services import schedule_storage_cleanup
 from core.storage import new_key, object_storage
@@ -439,7 +439,7 @@ def _peaks_for(audio_file: StampFile, local_path: Path | None = None) -> list[fl
         return cached
     with tempfile.TemporaryDirectory(prefix="stamp-peaks-") as tmp:
         path = local_path or _download(audio_file.key, Path(tmp), "audio")
-        computed = audio.peaks(path, buckets=PEAK_BUCKETS)
+        computed = waveform.peaks(path, buckets=PEAK_BUCKETS)
     details = {**audio_file.details, "peaks": computed}
     StampFile.objects.filter(pk=audio_file.pk).update(details=details)
     audio_file.details = details
@@ -523,10 +523,10 @@ def _packaging_work(ctx: jobs.JobContext) -> None:
                 peaks = _peaks_for(audio_file, source)
             except MediaError as exc:
                 raise jobs.JobFailed(str(exc)) from None
-            waveform = tmp / "waveform.json"
-            waveform.write_text(json.dumps({"version": 1, "duration": audio_file.duration, "buckets": len(peaks),
-                                            "peaks": peaks}))
-            created.append(_new_file(stamp, StampFile.Role.WAVEFORM, waveform, "application/json", ".json",
+            waveform_path = tmp / "waveform.json"
+            waveform_path.write_text(json.dumps({"version": 1, "duration": audio_file.duration, "buckets": len(peaks),
+                                                 "peaks": peaks}))
+            created.append(_new_file(stamp, StampFile.Role.WAVEFORM, waveform_path, "application/json", ".json",
                                      prefix=outputs_prefix))
             ctx.progress(70)
             thumbnail = next((f for f in files if f.role == StampFile.Role.THUMBNAIL), None)

@@ -199,31 +199,6 @@ def stream_pcm(source: str | Path, sample_rate: int = 16000, block_samples: int 
         process.stdout.close()
 
 
-def peaks(source: str | Path, buckets: int = 200, sample_rate: int = 8000) -> list[float]:
-    """Waveform peaks for players: ``buckets`` maxima of |sample|, each in [0, 1].
-
-    Decoded as a stream keeping only each 10 ms frame's maximum, so memory stays small
-    however long the audio is."""
-    frame = max(sample_rate // 100, 1)
-    maxima: list[np.ndarray] = []
-    pending = np.empty(0, dtype=np.float32)
-    for block in stream_pcm(source, sample_rate=sample_rate):
-        pending = np.concatenate([pending, np.abs(block)])
-        whole = pending.size - pending.size % frame
-        if whole:
-            maxima.append(pending[:whole].reshape(-1, frame).max(axis=1))
-            pending = pending[whole:]
-    if pending.size:
-        maxima.append(pending.max(keepdims=True))
-    frames = np.concatenate(maxima) if maxima else np.empty(0, dtype=np.float32)
-    if frames.size == 0:
-        return [0.0] * buckets
-    edges = np.linspace(0, frames.size, buckets + 1, dtype=np.int64)
-    # Audio shorter than ``buckets`` frames repeats the nearest frame rather than leaving gaps.
-    return [round(float(frames[a:b].max() if b > a else frames[min(a, frames.size - 1)]), 4)
-            for a, b in zip(edges[:-1], edges[1:])]
-
-
 # --- loudness ---------------------------------------------------------------------------------
 # Every delivered clip goes through ``normalise_loudness``: measured (EBU R128), given the gain that
 # brings it to its target, true-peak limited, encoded, and measured again as delivered. The decision

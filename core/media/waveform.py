@@ -1,4 +1,5 @@
-"""Waveform images for players: the audio decoded by ffmpeg (streamed), drawn by Pillow as a PNG."""
+"""Waveforms for players: the audio decoded by ffmpeg (streamed) to the extremes of each 10 ms
+frame, then drawn by Pillow as a PNG (``render``) or given as peaks a page draws itself (``peaks``)."""
 
 from __future__ import annotations
 
@@ -27,9 +28,9 @@ class Waveform:
     peak: float  # largest |sample|, 0..1
 
 
-def render(source: str | Path, width: int = WIDTH, height: int = HEIGHT) -> Waveform:
-    """Decode ``source`` as a stream and draw one vertical bar per pixel column (min..max of its
-    samples). Only the min and max of each 10 ms frame are kept, so hours of audio fit in a few MB."""
+def _frame_extremes(source: str | Path) -> tuple[np.ndarray, np.ndarray, int]:
+    """The min and max of each 10 ms frame, and the number of samples decoded. Only those are
+    kept, so hours of audio fit in a few MB."""
     frame_mins, frame_maxs = [], []
     carry = np.empty(0, dtype=np.float32)
     total = 0
@@ -46,8 +47,28 @@ def render(source: str | Path, width: int = WIDTH, height: int = HEIGHT) -> Wave
         frame_mins.append(carry.min(keepdims=True))
         frame_maxs.append(carry.max(keepdims=True))
     if total == 0:
+        return np.empty(0, dtype=np.float32), np.empty(0, dtype=np.float32), 0
+    return np.concatenate(frame_mins), np.concatenate(frame_maxs), total
+
+
+def peaks(source: str | Path, buckets: int = 200) -> list[float]:
+    """``buckets`` maxima of |sample|, each in [0, 1], for players that draw the waveform themselves.
+    Audio shorter than ``buckets`` frames repeats the nearest frame rather than leaving gaps;
+    audio without samples is flat."""
+    mins, maxs, _ = _frame_extremes(source)
+    if mins.size == 0:
+        return [0.0] * buckets
+    frames = np.maximum(np.abs(mins), np.abs(maxs))
+    edges = np.linspace(0, frames.size, buckets + 1, dtype=np.int64)
+    return [round(float(frames[a:b].max() if b > a else frames[min(a, frames.size - 1)]), 4)
+            for a, b in zip(edges[:-1], edges[1:])]
+
+
+def render(source: str | Path, width: int = WIDTH, height: int = HEIGHT) -> Waveform:
+    """Decode ``source`` as a stream and draw one vertical bar per pixel column (min..max of its samples)."""
+    mins, maxs, total = _frame_extremes(source)
+    if total == 0:
         raise MediaError("The audio has no samples.")
-    mins, maxs = np.concatenate(frame_mins), np.concatenate(frame_maxs)
     columns = min(width, mins.size)
     # columns <= frames, so the integer edges strictly increase and every column has a frame.
     starts = np.linspace(0, mins.size, columns + 1, dtype=np.int64)[:-1]

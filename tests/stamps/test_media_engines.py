@@ -54,9 +54,9 @@ def test_empty_and_oversized_text():
 
 
 def test_peaks_stream_and_fill_every_bucket(tmp_path):
-    from core.media import audio
+    from core.media import waveform
 
-    steady = audio.peaks(tone(tmp_path / "t.wav", seconds=2.0), buckets=1000)
+    steady = waveform.peaks(tone(tmp_path / "t.wav", seconds=2.0), buckets=1000)
     assert len(steady) == 1000
     assert all(0.1 < value < 0.15 for value in steady)  # lavfi's sine has amplitude 1/8
     half = tmp_path / "half.wav"
@@ -65,5 +65,5 @@ def test_peaks_stream_and_fill_every_bucket(tmp_path):
     # One second of tone then one of silence: the first half of the buckets is loud, the second quiet.
     subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "sine=duration=1", "-af", "apad=pad_dur=1",
                     str(half)], check=True, timeout=60)
-    shape = audio.peaks(half, buckets=100)
+    shape = waveform.peaks(half, buckets=100)
     assert min(shape[:45]) > 0.1 and max(shape[55:]) < 0.01
