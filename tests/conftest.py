@@ -11,6 +11,7 @@ import sys
 import threading
 import time
 import uuid
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pytest
@@ -440,3 +441,64 @@ def oidc_issuer(settings):
     settings.OIDC_ADMIN_ROLE = "VoiceGallery.Admin"
     yield OidcIssuer(issuer, settings.OIDC_AUDIENCE, jwks_url, private_key, kid)
     server.shutdown()
+
+
+# --- a webhook receiver -------------------------------------------------------------------
+class Receiver:
+    """An HTTP server on 127.0.0.1 that records each POST, verifies its signature and answers
+    ``answers[n]`` to the n-th request (then the last one), optionally after a delay."""
+
+    def __init__(self, answers=(204,), delay: float = 0.0, headers=None):
+        self.answers = list(answers)
+        self.delay = delay
+        self.extra_headers = headers or {}
+        self.secret: str | None = None
+        self.requests: list[dict] = []
+        receiver = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def do_POST(self):  # noqa: N802 - http.server's naming
+                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
+                headers = {name.lower(): value for name, value in self.headers.items()}
+                from standardwebhooks import Webhook, WebhookVerificationError
+
+                try:
+                    Webhook(receiver.secret).verify(body, headers)
+                    verified = True
+                except (WebhookVerificationError, TypeError, ValueError):
+                    verified = False
+                receiver.requests.append({"path": self.path, "headers": headers, "body": body, "verified": verified})
+                if receiver.delay:
+                    time.sleep(receiver.delay)
+                status = receiver.answers[min(len(receiver.requests) - 1, len(receiver.answers) - 1)]
+                self.send_response(status)
+                for name, value in receiver.extra_headers.items():
+                    self.send_header(name, value)
+                self.send_header("Content-Length", "0")
+                self.end_headers()
+
+            def log_message(self, *args):
+                pass
+
+        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks/voice?team=1"
+        threading.Thread(target=self.server.serve_forever, daemon=True).start()
+
+    def close(self):
+        self.server.shutdown()
+        self.server.server_close()
+
+
+@pytest.fixture
+def receiver_factory():
+    """``receiver_factory(answers=(500, 204))``: webhook receivers on 127.0.0.1, closed after the test."""
+    receivers = []
+
+    def make(**kwargs):
+        receiver = Receiver(**kwargs)
+        receivers.append(receiver)
+        return receiver
+
+    yield make
+    for receiver in receivers:
+        receiver.close()

@@ -306,6 +306,7 @@ WEBHOOKS_COUNTDOWN_MAX = env.int("WEBHOOKS_COUNTDOWN_MAX", default=300)
 WEBHOOKS_DUE_INTERVAL = env.int("WEBHOOKS_DUE_INTERVAL", default=60)
 # The queue of delivery tasks: short network calls, kept off the media queue (empty: the default queue).
 WEBHOOKS_QUEUE = env.str("WEBHOOKS_QUEUE", default="")
+WEBHOOKS_MAX_ENDPOINTS = env.int("WEBHOOKS_MAX_ENDPOINTS", default=10)
 CELERY_BEAT_SCHEDULE["send-due-webhooks"] = {
     "task": "core.send_due_webhooks", "schedule": timedelta(seconds=WEBHOOKS_DUE_INTERVAL),
 }

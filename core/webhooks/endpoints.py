@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import transaction
 
 from ..dialects import ApiError
@@ -32,6 +33,11 @@ def _checked(url: str | None, events: list[str] | None) -> dict:
 def create_endpoint(*, user=None, partner=None, url: str, events: list[str], description: str = "",
                     contact_email: str = "") -> WebhookEndpoint:
     fields = _checked(url, events)
+    owner = {"user": user} if user is not None else {"partner": partner}
+    # Each endpoint multiplies every event: a cap keeps one account from fanning out thousands of calls.
+    if WebhookEndpoint.objects.filter(**owner).count() >= settings.WEBHOOKS_MAX_ENDPOINTS:
+        raise ApiError("conflict", status=400,
+                       message=f"At most {settings.WEBHOOKS_MAX_ENDPOINTS} webhook endpoints; delete one first.")
     return WebhookEndpoint.objects.create(user=user, partner=partner, description=description,
                                           contact_email=contact_email, secret=new_secret(), **fields)
 

@@ -6,10 +6,7 @@ from __future__ import annotations
 
 import base64
 import json
-import threading
-import time
 from datetime import timedelta
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import numpy as np
 import pytest
@@ -25,63 +22,6 @@ from core.webhooks.events import JobSubject, announce
 from tests.conftest import wait_until
 
 URL = "/api/v1/webhooks"
-
-
-class Receiver:
-    """An HTTP server on 127.0.0.1 that records each POST, verifies its signature and answers
-    ``answers[n]`` to the n-th request (then the last one), optionally after a delay."""
-
-    def __init__(self, answers=(204,), delay: float = 0.0, headers=None):
-        self.answers = list(answers)
-        self.delay = delay
-        self.extra_headers = headers or {}
-        self.secret: str | None = None
-        self.requests: list[dict] = []
-        receiver = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def do_POST(self):  # noqa: N802 - http.server's naming
-                body = self.rfile.read(int(self.headers.get("Content-Length", 0)))
-                headers = {name.lower(): value for name, value in self.headers.items()}
-                try:
-                    Webhook(receiver.secret).verify(body, headers)
-                    verified = True
-                except (WebhookVerificationError, TypeError, ValueError):
-                    verified = False
-                receiver.requests.append({"path": self.path, "headers": headers, "body": body, "verified": verified})
-                if receiver.delay:
-                    time.sleep(receiver.delay)
-                status = receiver.answers[min(len(receiver.requests) - 1, len(receiver.answers) - 1)]
-                self.send_response(status)
-                for name, value in receiver.extra_headers.items():
-                    self.send_header(name, value)
-                self.send_header("Content-Length", "0")
-                self.end_headers()
-
-            def log_message(self, *args):
-                pass
-
-        self.server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-        self.url = f"http://127.0.0.1:{self.server.server_address[1]}/hooks/voice?team=1"
-        threading.Thread(target=self.server.serve_forever, daemon=True).start()
-
-    def close(self):
-        self.server.shutdown()
-        self.server.server_close()
-
-
-@pytest.fixture
-def receiver_factory():
-    receivers = []
-
-    def make(**kwargs):
-        receiver = Receiver(**kwargs)
-        receivers.append(receiver)
-        return receiver
-
-    yield make
-    for receiver in receivers:
-        receiver.close()
 
 
 @pytest.fixture
@@ -330,6 +270,17 @@ def test_endpoints_crud_rotate_and_isolation(api, user, other_user, client_for, 
     assert bad.status_code == 422 and set(bad.json()["errors"]) == {"url", "events.0"}
     assert api.delete(endpoint_url).status_code == 204
     assert not WebhookEndpoint.objects.exists()
+
+
+@pytest.mark.django_db
+def test_an_owner_may_have_a_bounded_number_of_endpoints(api, private_destinations, receiver_factory, settings):
+    settings.WEBHOOKS_MAX_ENDPOINTS = 2
+    receiver = receiver_factory()
+    for _ in range(2):
+        create_endpoint(api, receiver)
+    third = api.post(URL, {"url": receiver.url, "events": ["job.failed"]}, format="json")
+    assert third.status_code == 400 and "At most 2" in third.json()["message"]
+    assert WebhookEndpoint.objects.count() == 2
 
 
 @pytest.mark.django_db

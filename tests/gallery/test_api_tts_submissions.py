@@ -1,6 +1,7 @@
 """POST/GET /api/v1/tts-submissions: the end of the user flow (Browse -> Select -> Submit -> Audio link),
 rendered by a real Celery worker with espeak-ng and stored under submissions/."""
 
+import json
 import math
 import uuid
 
@@ -8,8 +9,10 @@ import pytest
 import requests
 
 from core.media import audio
-from core.models import Job
+from core.models import Job, WebhookDelivery
 from core.storage import object_storage
+from core.webhooks import delivery as webhook_delivery
+from gallery import services as gallery_services
 from gallery.models import TtsSubmission
 from tests.conftest import wait_until
 from tests.media import loudness, median_f0
@@ -255,3 +258,22 @@ def test_a_submission_repeated_with_its_idempotency_key_is_queued_once(client_fo
     assert other.status_code == 422
     assert other.json() == {"success": False, "error": {
         "code": "IDEMPOTENCY_KEY_REUSED", "message": "This Idempotency-Key was used with a different request"}}
+
+
+@pytest.mark.django_db
+def test_a_rendered_submission_is_announced_to_the_users_webhook(client_for, user, make_voice, settings,
+                                                                 receiver_factory):
+    settings.WEBHOOKS_ALLOW_PRIVATE_DESTINATIONS = True
+    api = client_for(user)
+    receiver = receiver_factory()
+    receiver.secret = api.post("/api/v1/webhooks", {"url": receiver.url, "events": ["job.succeeded"]},
+                               format="json").json()["secret"]
+    submission_id = api.post(URL, {"voiceId": str(make_voice("Hooked").pk), "text": "Tell me when done."},
+                             format="json").json()["data"]["id"]
+    # The job's work, run here rather than in a worker: the outcome is announced where core.jobs records it.
+    gallery_services.render_submission(TtsSubmission.objects.get(pk=submission_id).job_id)
+    assert webhook_delivery.deliver(WebhookDelivery.objects.get().pk).state == "succeeded"
+    event = json.loads(receiver.requests[0]["body"])
+    assert receiver.requests[0]["verified"] and event["type"] == "job.succeeded"
+    assert event["data"]["api"] == "voice-gallery" and event["data"]["object"]["id"] == submission_id
+    assert event["data"]["results"] == {"submission": f"http://testserver{URL}/{submission_id}"}
