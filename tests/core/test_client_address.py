@@ -107,3 +107,11 @@ def test_gunicorn_trusts_the_same_proxies(trusted, expected):
     ).stdout
     line = next(line for line in printed.splitlines() if line.startswith("forwarded_allow_ips"))
     assert line.split("=", 1)[1].strip() == expected
+
+
+def test_a_malformed_proxy_list_stops_the_start():
+    env = {**os.environ, "TRUSTED_PROXIES": "10.0.0.0/8,proxy.internal"}
+    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True,
+                            timeout=120)
+    assert result.returncode != 0
+    assert "TRUSTED_PROXIES: 'proxy.internal' is not an IP address or network" in result.stderr

@@ -54,6 +54,8 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
         "DJANGO_SECURE_COOKIES": "true",
         "DJANGO_SECURE_HSTS_SECONDS": "31536000",
         "DJANGO_BEHIND_TLS_PROXY": "true",
+        "TRUSTED_PROXIES": "10.0.0.0/8",
+        "CORS_ALLOWED_ORIGINS": "https://studio.example.com",
     }
     result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
                             cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
