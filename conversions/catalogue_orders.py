@@ -221,9 +221,9 @@ def _create_order(user, original: Recording, calibration: Calibration | None, pl
     return order
 
 
-def _start_job(order: Order, task) -> None:
+def _start_job(order: Order, task, *, capped: bool = True) -> None:
     order.job = jobs.start_job("conversions.order", task, subject=f"order {order.pk}",
-                               payload={"order_id": str(order.pk)})
+                               payload={"order_id": str(order.pk)}, owner=order.user, capped=capped)
     order.save(update_fields=["job"])
     library_services.set_process_stage(order.conversion_id, "queued")
 
@@ -241,7 +241,8 @@ def start_conversions_of_original(job_id) -> None:
             with transaction.atomic():
                 order = Order.objects.select_for_update(of=("self",)).select_related("user").get(pk=order_id)
                 if original.state == Recording.State.DONE:
-                    _start_job(order, run_conversion_order)
+                    # Paid and accepted when ordered: started now, never refused.
+                    _start_job(order, run_conversion_order, capped=False)
                 else:
                     _fail_and_refund(order, f"The original recording failed: {original.error or 'no reason given'}")
 

@@ -186,7 +186,7 @@ def create_calibration(user, *, name: str, upload) -> Calibration:
                 user=user, name=name, audio_key=stored.key, audio_format=info.format, bucket=storage_bucket(),
                 duration=info.duration,
             )
-            calibration.job = jobs.start_job("conversions.calibration", estimate_calibration,
+            calibration.job = jobs.start_job("conversions.calibration", estimate_calibration, owner=user,
                                              subject=f"calibration {calibration.pk}")
             calibration.save(update_fields=["job"])
         created = True

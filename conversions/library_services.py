@@ -153,7 +153,8 @@ def _touch_project(project_id) -> None:
 
 
 def _start_processing(recording: Recording, kind: str, task) -> None:
-    job = jobs.start_job(kind, task, subject=f"recording:{recording.pk}", payload={"recording_id": str(recording.pk)})
+    job = jobs.start_job(kind, task, subject=f"recording:{recording.pk}", payload={"recording_id": str(recording.pk)},
+                         owner=recording.created_by)
     recording.job = job
     recording.save(update_fields=["job"])
 

@@ -28,6 +28,7 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from . import processes
+from .dialects import ApiError
 from .models import Job
 from .request_ids import bound_request_id, current_request_id, task_headers
 from .webhooks.events import announce_job_outcome
@@ -104,18 +105,50 @@ def job_task(name: str, *, media: bool = False, **options):
 
 
 def start_job(kind: str, task, *, subject: str = "", payload: dict | None = None,
-              max_attempts: int | None = None) -> Job:
-    """Create a queued Job and send ``task(job_id)`` once the surrounding transaction commits."""
-    job = Job.objects.create(
-        kind=kind,
-        task_name=task.name,
-        subject=subject,
-        payload=payload or {},
-        max_attempts=max_attempts or settings.JOB_MAX_ATTEMPTS,
-        request_id=current_request_id(),
-    )
+              max_attempts: int | None = None, owner=None, capped: bool = True) -> Job:
+    """Create a queued Job and send ``task(job_id)`` once the surrounding transaction commits.
+
+    ``owner`` is the user whose request starts the job. While they have JOBS_MAX_ACTIVE_PER_USER
+    jobs queued or running a new one is refused (TooManyJobs), so one user cannot fill the queue
+    for everyone; ``capped=False`` for work accepted earlier and started on their behalf now (a
+    paid order that waited for its original, the thumbnail an upload asks for)."""
+    with transaction.atomic():
+        if owner is not None and capped:
+            _refuse_past_the_cap(owner)
+        job = Job.objects.create(
+            kind=kind,
+            task_name=task.name,
+            subject=subject,
+            payload=payload or {},
+            max_attempts=max_attempts or settings.JOB_MAX_ATTEMPTS,
+            request_id=current_request_id(),
+            owner=owner,
+        )
     transaction.on_commit(lambda: send_job(job.pk, task.name, job.request_id))
     return job
+
+
+class TooManyJobs(ApiError):
+    """The user has as many jobs queued or running as they may: each API's 429, with Retry-After."""
+
+
+# Media jobs take seconds to minutes: a client that waits this long has a fair chance.
+TOO_MANY_JOBS_RETRY_AFTER = 30
+
+
+def _refuse_past_the_cap(owner) -> None:
+    # Locking the owner's row makes concurrent requests of one user take turns at the count, so
+    # two of them cannot both take the last place.
+    list(type(owner).objects.select_for_update().filter(pk=owner.pk).values_list("pk", flat=True))
+    cap = settings.JOBS_MAX_ACTIVE_PER_USER
+    active = Job.objects.filter(owner=owner, state__in=(Job.State.QUEUED, Job.State.RUNNING)).count()
+    if active >= cap:
+        raise TooManyJobs(
+            "throttled",
+            message=f"You have {active} jobs queued or running, the most allowed at once ({cap}). "
+                    "Try again when one has finished.",
+            headers={"Retry-After": str(TOO_MANY_JOBS_RETRY_AFTER)},
+        )
 
 
 def send_job(job_id, task_name: str, request_id: str = "") -> bool:

@@ -22,6 +22,10 @@ class Job(models.Model):
     task_name = models.CharField(max_length=200)
     subject = models.CharField(max_length=100, blank=True, help_text="The domain object the job works on.")
     payload = models.JSONField(default=dict, blank=True, help_text="Parameters of the work (ids, not data).")
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        help_text="The user whose request started the job: their queued and running jobs are capped.",
+    )
     request_id = models.CharField(max_length=128, blank=True, db_index=True,
                                   help_text="X-Request-ID of the HTTP call that started the job.")
     state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED, db_index=True)

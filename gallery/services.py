@@ -287,7 +287,8 @@ def create_submission(*, user, voice_id, text: str) -> TtsSubmission:
             raise voice_not_found(voice_id)
         submission = TtsSubmission.objects.create(user=user, voice=voice, text=text)
         submission.job = jobs.start_job(
-            "gallery.tts", render_submission, subject=str(submission.pk), payload={"submission": str(submission.pk)}
+            "gallery.tts", render_submission, subject=str(submission.pk), payload={"submission": str(submission.pk)},
+            owner=user,
         )
         submission.save(update_fields=["job"])
     logger.info("tts submission %s queued by %s with voice %s", submission.pk, user.pk, voice.pk)

@@ -404,7 +404,7 @@ def _start_packaging(stamp: Stamp) -> Stamp:
         raise ValidationError({"audio_file": ["Upload an audio file before completing the package."]})
     check_ready_to_package(stamp)
     stamp.package_job = jobs.start_job("stamps.package", _package_task(), subject=f"stamp:{stamp.pk}",
-                                       payload={"stamp_id": stamp.pk})
+                                       payload={"stamp_id": stamp.pk}, owner=stamp.owner)
     stamp.conversion_status = Stamp.Status.PROCESSING
     stamp.failure_reason = ""
     stamp.save(update_fields=["package_job", "conversion_status", "failure_reason", "updated_at"])
@@ -605,8 +605,10 @@ def _thumbnail_task():
 
 
 def _start_auto_thumbnail(stamp: Stamp, *, force: bool = False) -> None:
+    # Counted for the owner but never refused: the upload that asks for it was accepted.
     stamp.thumbnail_job = jobs.start_job("stamps.thumbnail", _thumbnail_task(), subject=f"stamp:{stamp.pk}",
-                                         payload={"stamp_id": stamp.pk, "force": force})
+                                         payload={"stamp_id": stamp.pk, "force": force}, owner=stamp.owner,
+                                         capped=False)
     stamp.save(update_fields=["thumbnail_job"])
 
 
@@ -743,7 +745,7 @@ def start_transcription(user, stamp_id, *, force: bool = False) -> tuple[Stamp, 
     if not force and current.get("source") == "asr" and current.get("audio_sha256") == audio_file.sha256:
         return stamp, False
     stamp.transcription_job = jobs.start_job("stamps.transcribe", _transcribe_task(), subject=f"stamp:{stamp.pk}",
-                                             payload={"stamp_id": stamp.pk})
+                                             payload={"stamp_id": stamp.pk}, owner=user)
     stamp.save(update_fields=["transcription_job", "updated_at"])
     logger.info("stamp %s: transcription job %s started", stamp.pk, stamp.transcription_job_id)
     return stamp, True

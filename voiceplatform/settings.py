@@ -277,6 +277,8 @@ JOB_LEASE_SECONDS = env.int("JOB_LEASE_SECONDS", default=60)
 JOB_SEND_GRACE = env.int("JOB_SEND_GRACE", default=30)
 JOB_STUCK_TIMEOUT = env.int("JOB_STUCK_TIMEOUT", default=900)
 JOB_MAX_ATTEMPTS = env.int("JOB_MAX_ATTEMPTS", default=3)
+# Jobs one user may have queued or running at once; past it a request that starts one is a 429.
+JOBS_MAX_ACTIVE_PER_USER = env.int("JOBS_MAX_ACTIVE_PER_USER", default=10)
 # Each worker records that it is alive in the cache this often; /readyz reports a worker as
 # answering when one did within three intervals.
 WORKER_HEARTBEAT_SECONDS = env.int("WORKER_HEARTBEAT_SECONDS", default=10)
