@@ -198,6 +198,40 @@ def start_worker(django_db_blocker):
         worker.stop()
 
 
+# --- the web server, as deployed ---------------------------------------------------------
+@pytest.fixture
+def start_gunicorn(tmp_path):
+    """Start gunicorn (our gunicorn.conf.py) on the test database; returns its base URL."""
+    import requests
+
+    processes = []
+
+    def start(extra_env: dict | None = None) -> str:
+        port = free_port()
+        env = {**os.environ, "DATABASE_URL": database_url_for_subprocesses(),
+               "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / f"metrics-{port}"), **(extra_env or {})}
+        processes.append(subprocess.Popen(
+            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "voiceplatform.wsgi:application",
+             "--bind", f"127.0.0.1:{port}", "--workers", "1"],
+            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        ))
+        url = f"http://127.0.0.1:{port}"
+
+        def answers():
+            try:
+                return requests.get(f"{url}/healthz", timeout=5).status_code == 200
+            except requests.RequestException:
+                return False
+
+        wait_until(answers, timeout=90, message="gunicorn to serve")
+        return url
+
+    yield start
+    for process in processes:
+        process.terminate()
+        process.wait(timeout=20)
+
+
 # --- faults of our own making ------------------------------------------------------------
 @pytest.fixture
 def own_redis(tmp_path):

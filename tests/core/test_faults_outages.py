@@ -82,3 +82,4 @@ def test_the_partner_api_answers_503_in_its_dialect_when_redis_hangs(black_hole,
     assert time.monotonic() - started < 3 * (settings.DEPENDENCY_READ_TIMEOUT + settings.DEPENDENCY_CONNECT_TIMEOUT)
     assert response.status_code == 503 and response["Retry-After"].isdigit()
     assert response.json()["error"]["code"] == 503
+

@@ -2,9 +2,6 @@
 de-chunks the body, within the route's size limit; a server that passes the raw chunks answers a
 clear 411. Real servers, real HTTP."""
 
-import os
-import subprocess
-import sys
 import uuid
 from pathlib import Path
 
@@ -13,7 +10,6 @@ import requests
 
 from accounts import tokens
 from stamps.models import StampFile
-from tests.conftest import ROOT, database_url_for_subprocesses, free_port, wait_until
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -37,29 +33,8 @@ def _multipart_in_chunks(field: str, path: Path, content_type: str):
 
 
 @pytest.fixture
-def gunicorn_server(tmp_path):
-    port = free_port()
-    env = {**os.environ, "DATABASE_URL": database_url_for_subprocesses(), "PROMETHEUS_MULTIPROC_DIR": str(tmp_path),
-           "STAMPS_MAX_AUDIO_BYTES": str(AUDIO_LIMIT)}
-    process = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "voiceplatform.wsgi:application",
-         "--bind", f"127.0.0.1:{port}", "--workers", "1"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-    )
-    url = f"http://127.0.0.1:{port}"
-
-    def answers():
-        try:
-            return requests.get(f"{url}/healthz", timeout=2).status_code == 200
-        except requests.RequestException:
-            return False
-
-    try:
-        wait_until(answers, timeout=60, message="gunicorn to serve")
-        yield url
-    finally:
-        process.terminate()
-        process.wait(timeout=20)
+def gunicorn_server(start_gunicorn):
+    return start_gunicorn({"STAMPS_MAX_AUDIO_BYTES": str(AUDIO_LIMIT)})
 
 
 def test_a_chunked_upload_is_accepted_behind_gunicorn(gunicorn_server, user, stamp, stamp_media):
