@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from django.conf import settings
+from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
 from rest_framework.exceptions import ValidationError
@@ -446,14 +447,29 @@ def _peaks_for(audio_file: StampFile, local_path: Path | None = None) -> list[fl
     return computed
 
 
+# While one request computes a recording's peaks, others do not start the same work (seconds).
+PEAKS_LOCK_SECONDS = 300
+
+
 def recording_peaks(audio_file: StampFile) -> list[float] | None:
     """The recording's waveform peaks for a player: computed the first time, kept with the row after.
-    None when the recording cannot be read (the player then shows no waveform)."""
+
+    The upload's thumbnail job and the packaging job compute them too, so a page rarely has to.
+    None when the recording cannot be read, or while another request is computing them (the
+    player then shows a flat waveform)."""
+    cached = audio_file.details.get("peaks")
+    if cached:
+        return cached
+    lock = f"stamps:peaks:{audio_file.pk}"
+    if not cache.add(lock, 1, timeout=PEAKS_LOCK_SECONDS):
+        return None
     try:
         return _peaks_for(audio_file)
     except (MediaError, FileNotFoundError):
         logger.warning("stamp file %s: no waveform peaks, the recording could not be decoded", audio_file.pk)
         return None
+    finally:
+        cache.delete(lock)
 
 
 def run_packaging(job_id) -> None:

@@ -88,7 +88,9 @@ class SmsShareIn(InvitationIn):
 
 class ReplyIn(serializers.Serializer):
     # Optional, so clients written before it existed keep working; the share page requires it.
-    name = serializers.CharField(required=False, allow_blank=True, max_length=100, default="")
+    name = serializers.CharField(required=False, allow_blank=True, max_length=100, default="",
+                                 help_text="Who is replying, shown to the owner. Optional; an invited recipient "
+                                           "who leaves it out is named as the owner invited them.")
     message = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="")
     audio_file = serializers.FileField(required=False, allow_empty_file=False)
 

@@ -308,3 +308,18 @@ def test_the_player_gets_fresh_media_links_on_the_pages_access_rules(api, browse
     assert gone.status_code == 404 and gone.json() == {"success": False, "error": "resource_not_found",
                                                        "message": "Share not found"}
     assert browser_client.get("/share/a%00b/media").status_code == 404
+
+
+def test_a_page_does_not_compute_peaks_another_request_is_computing(api, browser_client, stamp):
+    from django.core.cache import cache
+
+    audio_file = stamp.files.get(role=StampFile.Role.AUDIO)
+    code = _code(api, stamp)
+    cache.add(f"stamps:peaks:{audio_file.pk}", 1)  # as a concurrent first view holds it
+    try:
+        assert _page_data(browser_client.get(f"/share/{code}").content.decode())["peaks"] == []
+    finally:
+        cache.delete(f"stamps:peaks:{audio_file.pk}")
+    audio_file.refresh_from_db()
+    assert "peaks" not in audio_file.details
+    assert len(_page_data(browser_client.get(f"/share/{code}").content.decode())["peaks"]) == 1000
