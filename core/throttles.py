@@ -71,33 +71,38 @@ class ScopedRateThrottle(ClientAddressMixin, throttling.ScopedRateThrottle):
     pass
 
 
-class CostRateThrottle(SimpleRateThrottle):
-    """Requests that cost the machine far more than they cost the caller (a translation, an upload
-    probed by ffmpeg, a job, a zip export), per user (per client address when anonymous).
+class MethodScopedRateThrottle(ScopedRateThrottle):
+    """A view maps its methods to scopes (``throttle_scopes = {"GET": "gallery_read"}``, the
+    attribute named by ``scopes_attribute``); a method with no scope is not throttled here.
 
-    Every DialectView runs it (``get_throttles``), whatever its own throttles: a view names the
-    cost of each method (``cost_scopes = {"POST": "translate"}``) and the rate of that scope comes
-    from settings.COST_THROTTLE_RATES when the request arrives.
+    The rate of a scope is read from ``settings.<rates_setting>`` when the request arrives, so a
+    deployment (or a test) changes it without touching DRF's class-level copy. Counted per user,
+    per client address when anonymous.
     """
 
-    cache_format = "throttle_cost_%(scope)s_%(ident)s"
-
-    def __init__(self):
-        # The rate depends on the request's method, so it is read in allow_request.
-        pass
+    scopes_attribute = "throttle_scopes"
+    rates_setting = ""
 
     def allow_request(self, request, view):
-        self.scope = getattr(view, "cost_scopes", {}).get(request.method)
+        self.scope = getattr(view, self.scopes_attribute, {}).get(request.method)
         if not self.scope:
             return True
-        self.rate = settings.COST_THROTTLE_RATES[self.scope]
+        self.rate = getattr(settings, self.rates_setting)[self.scope]
         self.num_requests, self.duration = self.parse_rate(self.rate)
-        return super().allow_request(request, view)
+        return throttling.SimpleRateThrottle.allow_request(self, request, view)
 
-    def get_cache_key(self, request, view):
-        user = request.user
-        ident = f"user-{user.pk}" if user and user.is_authenticated else self.get_ident(request)
-        return self.cache_format % {"scope": self.scope, "ident": ident}
+
+class CostRateThrottle(MethodScopedRateThrottle):
+    """Requests that cost the machine far more than they cost the caller: a translation, an upload
+    probed by ffmpeg, a job, a zip export.
+
+    Every DialectView runs it (``get_throttles``), whatever its own throttles: a view names the
+    cost of each method (``cost_scopes = {"POST": "translate"}``), rates are COST_THROTTLE_RATES.
+    """
+
+    scopes_attribute = "cost_scopes"
+    rates_setting = "COST_THROTTLE_RATES"
+    cache_format = "throttle_cost_%(scope)s_%(ident)s"
 
 
 class AttemptBudget:
