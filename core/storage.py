@@ -199,12 +199,14 @@ class ObjectStorage:
         expires = expires or settings.SIGNED_URL_TTL
         disposition = f"inline; filename*=UTF-8''{quote(filename)}" if filename else None
         if not self.is_local:
-            params = {}
+            # Whoever holds the URL may read the object (a share's recording, a package): S3 is told
+            # to answer no-store, as core.headers does for our own signed downloads.
+            params = {"ResponseCacheControl": "no-store"}
             if disposition:
                 params["ResponseContentDisposition"] = disposition
             if content_type:
                 params["ResponseContentType"] = content_type
-            return self.backend.url(key, parameters=params or None, expire=expires)
+            return self.backend.url(key, parameters=params, expire=expires)
         token = signing.dumps(
             {"k": key, "fn": filename, "ct": content_type, "exp": int(_now()) + expires},
             salt=_DOWNLOAD_SALT,

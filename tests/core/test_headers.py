@@ -116,3 +116,22 @@ def test_cors_allows_the_listed_origins_only(anon, settings):
     assert "Access-Control-Allow-Origin" not in other
     # Only the APIs under /api/ speak CORS; the Partner API is server to server.
     assert "Access-Control-Allow-Origin" not in anon.get("/v4/partners/programs", HTTP_ORIGIN=ORIGIN)
+
+
+@pytest.mark.parametrize("backend", ["local", "s3"])
+def test_signed_download_urls_answer_no_store_on_both_storages(request, backend, anon):
+    import requests
+
+    from core.storage import new_key, object_storage
+
+    request.getfixturevalue("local_storage" if backend == "local" else "s3_storage")
+    key = object_storage.put_bytes(new_key("tests/signed", "bin"), b"secret bytes").key
+    url = object_storage.signed_url(key, expires=60, filename="a.bin", content_type="application/octet-stream")
+    if backend == "local":
+        response = anon.get(url.removeprefix("http://testserver"))
+        assert b"".join(response.streaming_content) == b"secret bytes"
+        assert response["Cache-Control"] == "no-store"
+    else:
+        response = requests.get(url, timeout=10)
+        assert response.status_code == 200 and response.content == b"secret bytes"
+        assert response.headers["Cache-Control"] == "no-store"
