@@ -229,22 +229,21 @@ def _start_job(order: Order, task, *, capped: bool = True) -> None:
 
 
 def start_conversions_of_original(job_id) -> None:
-    """The job run when an original settles: start the conversions that waited for it, or fail
-    and refund them if the original ended in error."""
+    """The job run when an original settles: start the jobs of the conversions that waited for it.
+    If the original ended in error each of those jobs fails at once (refund, webhook), as any
+    failed conversion does."""
     from .catalogue_tasks import run_conversion_order
 
     def work(ctx: jobs.JobContext):
-        original = Recording.objects.get(pk=ctx.job.payload["recording_id"])
-        waiting = Order.objects.filter(original=original, state=Order.State.NEW,
+        waiting = Order.objects.filter(original_id=ctx.job.payload["recording_id"], state=Order.State.NEW,
                                        conversion__process_stage=library_services.WAITING_FOR_ORIGINAL)
         for order_id in waiting.values_list("pk", flat=True):
             with transaction.atomic():
-                order = Order.objects.select_for_update(of=("self",)).select_related("user").get(pk=order_id)
-                if original.state == Recording.State.DONE:
+                order = Order.objects.select_for_update(of=("self",)).filter(
+                    pk=order_id, conversion__process_stage=library_services.WAITING_FOR_ORIGINAL).first()
+                if order is not None:
                     # Paid and accepted when ordered: started now, never refused.
                     _start_job(order, run_conversion_order, capped=False)
-                else:
-                    _fail_and_refund(order, f"The original recording failed: {original.error or 'no reason given'}")
 
     jobs.run_job(job_id, work)
 
@@ -341,9 +340,10 @@ def run_order(job_id) -> None:
             pk=ctx.job.payload["order_id"])
         if order.voice is None:
             raise jobs.JobFailed("The voice of this conversion no longer exists.")
+        if order.original.state == Recording.State.ERROR:
+            raise jobs.JobFailed(f"The original recording failed: {order.original.error or 'no reason given'}")
         if order.original.state != Recording.State.DONE:
-            raise jobs.JobFailed(f"The original recording is {order.original.state}"
-                                 f"{': ' + order.original.error if order.original.error else ''}.")
+            raise jobs.JobFailed("The original recording is not ready.")
         _set_state(order, Order.State.PRE_PROCESSING)
         with tempfile.TemporaryDirectory(prefix="order-") as scratch:
             workdir = Path(scratch)
