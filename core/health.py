@@ -19,7 +19,7 @@ from .storage import object_storage
 
 logger = logging.getLogger(__name__)
 
-READINESS_BUDGET = 1.8
+READINESS_BUDGET = 1.3
 WORKER_HEARTBEAT_KEY = "worker-heartbeat"
 
 # Threads that outlive the budget (a hung dependency) finish in the background, bounded by the
