@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import uuid
 
+from rest_framework import serializers
+
 MAX_ID = 2**63 - 1  # the largest bigint primary key
 OUT_OF_RANGE = MAX_ID + 1  # what a longer number parses to: a valid number that names no row
 
@@ -52,3 +54,18 @@ class IdConverter:
 
     def to_url(self, value) -> str:
         return str(value)
+
+
+class IdField(serializers.IntegerField):
+    """A numeric id in a request body: a JSON integer or ASCII digits, read by ``parse_id``."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("min_value", 1)
+        kwargs.setdefault("max_value", MAX_ID)
+        super().__init__(**kwargs)
+
+    def to_internal_value(self, data):
+        value = parse_id(data)
+        if value is None:
+            self.fail("invalid")
+        return super().to_internal_value(value)

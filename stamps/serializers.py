@@ -8,6 +8,7 @@ from django.conf import settings
 from rest_framework import serializers
 
 from core import parsers as json_bounds
+from core.ids import IdField
 from core.storage import object_storage
 
 from . import links, selectors, thumbnails
@@ -332,7 +333,7 @@ class TranslateIn(serializers.Serializer):
     text = serializers.CharField(max_length=20_000, required=False, trim_whitespace=False)
     target_language = serializers.RegexField(r"^[a-z]{2,3}$", max_length=3)
     source_language = serializers.RegexField(r"^[a-z]{2,3}$", max_length=3, required=False, allow_null=True)
-    vst_id = serializers.IntegerField(min_value=1, required=False)
+    vst_id = IdField(required=False)
     text_id = serializers.CharField(max_length=64, required=False)
 
     def validate(self, attrs):

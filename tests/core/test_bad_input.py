@@ -147,3 +147,14 @@ def test_a_replayed_upload_slot_put_overwrites_like_s3(api, local_storage):
     with object_storage.open(key) as stored:
         assert stored.read() == b"the second body"
     assert object_storage.list("voice-samples") == [key]
+
+
+@pytest.mark.parametrize("raw", ["\u0667", "\uff17", "9" * 30, True, -7])
+def test_ids_in_bodies_are_ascii_digits_too(api, user, raw):
+    from stamps import services
+    from stamps.models import Stamp
+
+    stamp = services.create_stamp(owner=user, title="Seven")
+    Stamp.objects.filter(pk=stamp.pk).update(id=7)
+    response = api.post("/api/v1/security/ai/translate", {"vst_id": raw, "target_language": "es"}, format="json")
+    assert response.status_code == 422 and "vst_id" in response.json()["errors"], response.content
