@@ -17,7 +17,7 @@ from stamps import services
 from stamps.sharing_models import Share
 from tests.conftest import wait_for_script, wait_until
 from tests.media import speech_wav, tone
-from tests.stamps.sharing_helpers import harbour_scene, reset_reply_throttle, stamp_with_media
+from tests.stamps.sharing_helpers import harbour_scene, recording, reset_reply_throttle, stamp_with_media
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -373,3 +373,19 @@ def test_screenshots_at_phone_and_desktop_width(api, harbour_stamp, live_server,
             assert target.stat().st_size > 50_000
         finally:
             context.close()
+
+
+def test_drawings_without_an_image_are_drawn_on_a_board_of_their_frame(api, user, media_dir, live_server, page):
+    stamp = stamp_with_media(user, media_dir, with_media=False, voice_tags=[])
+    services.attach_audio(user, stamp.pk, SimpleUploadedFile("tone.wav", recording(media_dir).read_bytes(),
+                                                             "audio/wav"))
+    services.add_drawing(user, stamp.pk, strokes=[{"points": [[100, 150], [300, 150]], "color": "#0000ff",
+                                                   "width": 10, "tool": "pen"}],
+                         coordinates={"width": 400, "height": 300}, timestamp=None)
+    page.goto(f"{live_server.url}/share/{_code(api, stamp)}")
+    board = page.locator(".stage.board").bounding_box()
+    assert board["width"] / board["height"] == pytest.approx(400 / 300, abs=0.01)
+    # A drawing without a time is there from the start; the helper's timed ones are not yet.
+    page.wait_for_selector("#drawings[data-shown='1']")
+    pixel = _drawn_at(page, 0.5, 0.5)
+    assert pixel[3] > 200 and pixel[2] > 200 and pixel[0] < 60

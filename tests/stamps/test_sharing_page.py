@@ -323,3 +323,21 @@ def test_a_page_does_not_compute_peaks_another_request_is_computing(api, browser
     audio_file.refresh_from_db()
     assert "peaks" not in audio_file.details
     assert len(_page_data(browser_client.get(f"/share/{code}").content.decode())["peaks"]) == 1000
+
+
+def test_on_s3_the_page_plays_presigned_links_and_previews_from_the_bucket(api, user, media_dir, s3_storage):
+    import requests
+
+    stamp = stamp_with_media(user, media_dir)
+    code = _code(api, stamp)
+    html = Client().get(f"/share/{code}").content.decode()
+    bucket = f"{s3_storage['endpoint']}/{s3_storage['bucket']}/stamps/{stamp.pk}/"
+    assert re.search(rf'<audio id="player" controls preload="metadata" src="{re.escape(bucket)}[^"]+X-Amz-Signature=',
+                     html.replace("&amp;", "&"))
+    fresh = Client().get(f"/share/{code}/media").json()
+    assert fresh["audio"]["url"].startswith(bucket) and "X-Amz-Expires=300" in fresh["audio"]["url"]
+    audio = requests.get(fresh["audio"]["url"], headers={"Range": "bytes=0-3"}, timeout=10)
+    assert audio.status_code == 206 and audio.content == b"RIFF"
+    # The preview picture is served by us from the bucket: a stable address however long it is cached.
+    picture = Client().get(f"/share/{code}/preview")
+    assert picture.status_code == 200 and b"".join(picture.streaming_content)[:3] == b"\xff\xd8\xff"
