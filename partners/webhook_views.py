@@ -32,7 +32,9 @@ class PartnerWebhookListView(_PartnerEndpoints, PartnerView, api.WebhookListView
         return DialectResponse(self.endpoint_out(self.endpoints().order_by("-created_at"), many=True).data)
 
     @extend_schema(tags=TAGS, request=api.PartnerEndpointCreateIn, responses={201: api.PartnerEndpointWithSecretOut},
-                   summary="Create a webhook endpoint (the secret is shown here and on rotation only)")
+                   summary="Create a webhook endpoint (the secret is shown here and on rotation only)",
+                   description=api.DELIVERY_DESCRIPTION + " For partners, `job.succeeded` is sent when a talent "
+                               "delivers a job's file (`state: delivered`).")
     def post(self, request):
         return super().post(request)
 

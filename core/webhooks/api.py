@@ -19,6 +19,12 @@ from . import endpoints
 from .events import EVENT_TYPES
 
 TAGS = ["Webhooks"]
+DELIVERY_DESCRIPTION = """Events `job.succeeded` and `job.failed` of your jobs are POSTed to `url` as JSON:
+`{"type", "timestamp", "data": {"api", "object": {"type", "id", "url"}, "state", "error", "results", "job":
+{"id", "kind", "request_id"}}}`, with the Standard Webhooks headers `webhook-id`, `webhook-timestamp` and
+`webhook-signature: v1,<base64 HMAC-SHA256 of "{webhook-id}.{webhook-timestamp}.{body}">` keyed with the
+base64-decoded part of `secret` after `whsec_`. Answer 2xx; other answers are retried for about a day,
+then the endpoint is disabled and you are emailed. Only public https URLs are accepted."""
 
 
 # --- input ------------------------------------------------------------------------------------
@@ -123,7 +129,8 @@ class WebhookListView(_OwnedEndpoints, DialectView):
                              lambda rows: self.endpoint_out(rows, many=True).data)
 
     @extend_schema(tags=TAGS, request=EndpointCreateIn, responses={201: EndpointWithSecretOut},
-                   summary="Create a webhook endpoint (the secret is shown here and on rotation only)")
+                   summary="Create a webhook endpoint (the secret is shown here and on rotation only)",
+                   description=DELIVERY_DESCRIPTION)
     def post(self, request):
         data = self.create_in(data=request.data)
         data.is_valid(raise_exception=True)
