@@ -90,3 +90,36 @@ def test_work_accepted_earlier_is_never_refused(user, settings):
         jobs.start_job("stamps.thumbnail", make_thumbnail, subject="b", owner=user)
     jobs.start_job("stamps.thumbnail", make_thumbnail, subject="c", owner=user, capped=False)
     assert list(Job.objects.filter(owner=user).order_by("created_at").values_list("subject", flat=True)) == ["a", "c"]
+
+
+@pytest.mark.django_db(transaction=True)
+def test_concurrent_requests_cannot_both_take_the_last_place(user, settings):
+    import threading
+
+    from django.db import connection
+
+    from core import jobs
+    from core.models import Job
+    from stamps.tasks import make_thumbnail
+
+    settings.JOBS_MAX_ACTIVE_PER_USER = 1
+    start = threading.Barrier(4)
+    outcomes = []
+
+    def request_a_job(n):
+        try:
+            start.wait(timeout=30)
+            jobs.start_job("stamps.thumbnail", make_thumbnail, subject=f"race {n}", owner=user)
+            outcomes.append("started")
+        except jobs.TooManyJobs:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=request_a_job, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=120)
+    assert sorted(outcomes) == ["refused", "refused", "refused", "started"]
+    assert Job.objects.filter(owner=user).count() == 1
