@@ -111,6 +111,8 @@ def test_an_original_that_fails_fails_its_waiting_conversions_and_refunds_them(a
     failed = finished(order["id"])
     assert failed.state == "error"
     assert failed.error == "The original recording failed: The file is not a readable audio file."
+    # It failed through its own job, as any conversion does (refund, job.failed webhook).
+    assert failed.job is not None and failed.job.state == "failed" and failed.job.error == failed.error
     conversion = wait_for_state(order["conversion_id"], states=("error",))
     assert conversion.error == failed.error
     assert balance(user) == Decimal("50")
