@@ -474,6 +474,9 @@ def purge_audit_log(retention_days: int | None = None) -> int:
 
 def record_call(*, partner: Partner | None, api_key: PartnerApiKey | None, key_prefix: str, method: str,
                 endpoint: str, mode: str, status: int, duration_ms: int) -> AuditLogEntry:
-    return AuditLogEntry.objects.create(partner=partner, api_key=api_key, key_prefix=key_prefix[:16],
-                                        method=method[:10], endpoint=endpoint[:300], mode=mode, status=status,
-                                        duration_ms=max(duration_ms, 0))
+    # The path and key are the caller's text: PostgreSQL text cannot hold NUL (a request for
+    # /programs/%00 is logged, not a 500).
+    return AuditLogEntry.objects.create(partner=partner, api_key=api_key,
+                                        key_prefix=key_prefix.replace("\x00", "\ufffd")[:16], method=method[:10],
+                                        endpoint=endpoint.replace("\x00", "\ufffd")[:300], mode=mode,
+                                        status=status, duration_ms=max(duration_ms, 0))

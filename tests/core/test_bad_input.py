@@ -158,3 +158,15 @@ def test_ids_in_bodies_are_ascii_digits_too(api, user, raw):
     Stamp.objects.filter(pk=stamp.pk).update(id=7)
     response = api.post("/api/v1/security/ai/translate", {"vst_id": raw, "target_language": "es"}, format="json")
     assert response.status_code == 422 and "vst_id" in response.json()["errors"], response.content
+
+
+@pytest.mark.parametrize("path, status", [
+    ("/v4/partners/programs/%00", 400), ("/v4/partners/jobs/1%00", 400), ("/v4/partners/talents/%00", 400),
+    ("/api/v1/voicestamps?search=a%00b", 422), ("/api/v1/voicestamp/public/ab%00cd", 404), ("/share/ab%00cd", 404),
+    ("/api/projects?sort=%00", 422), ("/api/v2/voices/search?query=%00", 422), ("/api/v1/voice-gallery/%00", 404),
+])
+def test_nul_in_urls_is_a_4xx(api, partner_client, path, status):
+    """PostgreSQL text cannot hold NUL: a path or query carrying one (logged by the partner audit
+    trail, looked up as a share code, ...) is the API's 4xx, never a database error."""
+    client = partner_client if path.startswith("/v4/") else api
+    assert client.get(path).status_code == status
