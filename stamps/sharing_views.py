@@ -6,7 +6,6 @@ from __future__ import annotations
 import hashlib
 
 from django.conf import settings
-from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.parsers import FormParser, MultiPartParser
@@ -17,6 +16,7 @@ from core.dialects import STAMPS, ApiError, DialectResponse, DialectView, Respon
 from core.parsers import JSONParser
 from core.throttles import SimpleRateThrottle, client_address
 
+from . import sharing_schema as schema
 from . import sharing_selectors as selectors
 from . import sharing_serializers as io
 from . import sharing_services as services
@@ -69,8 +69,6 @@ def viewer_key(request, access: selectors.Access) -> str:
 
 
 # --- the owner's endpoints -----------------------------------------------------------------
-_OBJECT = {200: OpenApiTypes.OBJECT}
-_CREATED = {201: OpenApiTypes.OBJECT}
 _INVITATION_OUT = inline_serializer("ShareInvitationOut", {
     "share_code": serializers.CharField(),
     "public_url": serializers.URLField(help_text="The share's page. A private share (the default for invitations) "
@@ -80,7 +78,7 @@ _INVITATION_OUT = inline_serializer("ShareInvitationOut", {
     "owner_preview_url": serializers.URLField(help_text="Your preview of what recipients see; views through it "
                                                         "are not counted. Do not forward it."),
     "email_sent": serializers.BooleanField(required=False), "sms_sent": serializers.BooleanField(required=False),
-    "recipient": serializers.DictField(), "delivery": serializers.DictField(),
+    "recipient": schema.RecipientOut(), "delivery": schema.DeliveryOut(),
 })
 _SHARE_ACCESS = [
     OpenApiParameter("X-Share-Password", str, OpenApiParameter.HEADER, required=False,
@@ -94,7 +92,8 @@ class ShareCreateView(DialectView):
     idempotent_post = True
     dialect = STAMPS
 
-    @extend_schema(request=io.ShareOptionsIn, responses=_CREATED, operation_id="voicestamps_share_create")
+    @extend_schema(request=io.ShareOptionsIn, responses={201: schema.ShareCreatedOut},
+                   operation_id="voicestamps_share_create")
     def post(self, request, stamp_id):
         data = _valid(io.ShareOptionsIn, request.data)
         share = services.create_share(request.user, stamp_id, privacy=data["privacy"],
@@ -156,8 +155,9 @@ class SmsShareView(_InvitationView):
 
 class ShareListView(DialectView):
     dialect = STAMPS
+    paginated = True
 
-    @extend_schema(responses=_OBJECT, operation_id="voicestamps_shares_list")
+    @extend_schema(responses=schema.ShareOut(many=True), operation_id="voicestamps_shares_list")
     def get(self, request, stamp_id):
         stamp = selectors.owned_stamp(request.user, stamp_id)
         return self.paginate(selectors.shares_of_stamp(stamp), lambda rows: [io.share_out(s) for s in rows])
@@ -166,12 +166,12 @@ class ShareListView(DialectView):
 class ShareDetailView(DialectView):
     dialect = STAMPS
 
-    @extend_schema(responses=_OBJECT, operation_id="voicestamps_share_detail")
+    @extend_schema(responses=schema.ShareEnvelopeOut, operation_id="voicestamps_share_detail")
     def get(self, request, stamp_id, code):
         share = selectors.owned_share(selectors.owned_stamp(request.user, stamp_id), code)
         return DialectResponse({"share": io.share_out(share)})
 
-    @extend_schema(responses=_OBJECT, operation_id="voicestamps_share_revoke")
+    @extend_schema(responses={200: schema.ShareEnvelopeOut}, operation_id="voicestamps_share_revoke")
     def delete(self, request, stamp_id, code):
         share = services.revoke_share(request.user, stamp_id, code)
         share = selectors.owned_share(share.stamp, share.share_code)
@@ -180,8 +180,9 @@ class ShareDetailView(DialectView):
 
 class ReplyListView(DialectView):
     dialect = STAMPS
+    paginated = True
 
-    @extend_schema(responses=_OBJECT, operation_id="voicestamps_replies_list")
+    @extend_schema(responses=schema.ReplyOut(many=True), operation_id="voicestamps_replies_list")
     def get(self, request, stamp_id):
         stamp = selectors.owned_stamp(request.user, stamp_id)
         return self.paginate(selectors.replies_of_stamp(stamp), lambda rows: [io.reply_out(r, request) for r in rows])
@@ -202,7 +203,7 @@ class _PublicShareView(DialectView):
 
 
 class PublicShareView(_PublicShareView):
-    @extend_schema(responses=_OBJECT, operation_id="voicestamp_public_share", parameters=[
+    @extend_schema(responses=schema.PublicShareOut, operation_id="voicestamp_public_share", parameters=[
         *_SHARE_ACCESS, OpenApiParameter("track_view", bool, OpenApiParameter.QUERY, required=False,
                                          description="Count this view (once per viewer per window)."),
     ])
@@ -218,7 +219,8 @@ class PublicShareView(_PublicShareView):
 
 
 class PublicShareDataView(_PublicShareView):
-    @extend_schema(responses=_OBJECT, operation_id="voicestamp_public_share_data", parameters=_SHARE_ACCESS)
+    @extend_schema(responses=schema.PublicShareDataOut, operation_id="voicestamp_public_share_data",
+                   parameters=_SHARE_ACCESS)
     def get(self, request, code):
         return DialectResponse(io.public_data_out(self.open_share(request, code)))
 
@@ -236,7 +238,7 @@ class ReplyView(DialectView):
                         message=f"The recording may be at most {settings.STAMPS_REPLY_MAX_AUDIO_BYTES} bytes.",
                         fields={"audio_file": ["The audio file is too large."]})
 
-    @extend_schema(request=io.ReplyIn, responses=_CREATED, operation_id="vst_reply_submit")
+    @extend_schema(request=io.ReplyIn, responses={201: schema.ReplyEnvelopeOut}, operation_id="vst_reply_submit")
     def post(self, request, token):
         # An unknown, revoked or expired token is answered before the body is read.
         services.share_for_reply_token(token)
