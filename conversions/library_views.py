@@ -8,7 +8,7 @@ from urllib.parse import quote
 from django.conf import settings
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
-from drf_spectacular.utils import OpenApiResponse, extend_schema
+from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.parsers import FormParser, MultiPartParser
 
 from core.body_limits import upload_body_limit
@@ -387,6 +387,15 @@ def _ids(request, serializer_class, field: str) -> list:
     return data.validated_data[field]
 
 
+def _id_list_parameter(name: str, what: str) -> OpenApiParameter:
+    return OpenApiParameter(
+        name, {"type": "array", "items": {"type": "string", "format": "uuid"}, "maxItems": s.STATS_MAX_IDS},
+        OpenApiParameter.QUERY, required=True, explode=True,
+        description=f"The {what} to count: repeat the parameter (?{name}=a&{name}=b) or separate ids by commas; "
+                    f"at most {s.STATS_MAX_IDS}. POST takes the same list as a JSON body.",
+    )
+
+
 class StatsView(LibraryView):
     @extend_schema(tags=STATS, responses={200: s.AccountStatsOut})
     def get(self, request):
@@ -394,7 +403,8 @@ class StatsView(LibraryView):
 
 
 class ProjectStatsView(LibraryView):
-    @extend_schema(tags=STATS, request=s.ProjectStatsInput, responses={200: s.ProjectStatsOut(many=True)})
+    @extend_schema(tags=STATS, parameters=[_id_list_parameter("project_ids", "projects")],
+                   responses={200: s.ProjectStatsOut(many=True)})
     def get(self, request):
         ids = _ids(request, s.ProjectStatsInput, "project_ids")
         return DialectResponse(s.ProjectStatsOut(selectors.project_stats(request.user, ids), many=True).data)
@@ -405,7 +415,8 @@ class ProjectStatsView(LibraryView):
 
 
 class FolderStatsView(LibraryView):
-    @extend_schema(tags=STATS, request=s.FolderStatsInput, responses={200: s.FolderStatsOut(many=True)})
+    @extend_schema(tags=STATS, parameters=[_id_list_parameter("folder_ids", "folders")],
+                   responses={200: s.FolderStatsOut(many=True)})
     def get(self, request):
         ids = _ids(request, s.FolderStatsInput, "folder_ids")
         return DialectResponse(s.FolderStatsOut(selectors.folder_stats(request.user, ids), many=True).data)

@@ -129,6 +129,31 @@ class DialectAutoSchema(AutoSchema):
                                                required=False))
         return params
 
+    def get_request_serializer(self):
+        # A DELETE has a body only when extend_schema(request=...) declares one (that override
+        # answers before this method is reached).
+        if self.method == "DELETE":
+            return None
+        return super().get_request_serializer()
+
+    def _get_request_body(self, direction="request"):
+        # drf-spectacular shows bodies on POST/PUT/PATCH only; a DELETE that declares one
+        # (DELETE /api/notes names its note in a JSON body, as the gateway documents) shows it too.
+        if self.method != "DELETE" or self.get_request_serializer() is None:
+            return super()._get_request_body(direction)
+        self.method = "POST"
+        try:
+            return super()._get_request_body(direction)
+        finally:
+            self.method = "DELETE"
+
+    def get_description(self):
+        """Written for the API's users (core/schema_descriptions.py, or extend_schema(description=...),
+        which takes precedence), never a view's docstring: that is written for its maintainers."""
+        from .schema_descriptions import OPERATION_DESCRIPTIONS
+
+        return OPERATION_DESCRIPTIONS.get(self.get_operation_id(), "")
+
     def _get_response_for_code(self, serializer, status_code, media_types=None, direction="response"):
         response = super()._get_response_for_code(serializer, status_code, media_types, direction)
         dialect = self.dialect
@@ -160,8 +185,11 @@ class DialectAutoSchema(AutoSchema):
             codes.append(validation_status)
         if self.method in ("POST", "PUT", "PATCH"):
             codes.append("415")  # the parsers refuse a body in a content type the operation does not take
-        # Statuses only some operations answer (402 not enough credits, 409 already exists...).
-        codes.extend(getattr(self.view, "error_statuses", ()))
+            codes.append("413")  # every body is size-limited before it is read (core/body_limits.py)
+        # Statuses only some operations answer (402 not enough credits, 409 already exists, 410
+        # expired...): a view's ``error_statuses``, for all its methods or by method.
+        declared = getattr(self.view, "error_statuses", ())
+        codes.extend(declared.get(self.method, ()) if isinstance(declared, dict) else declared)
         for code in codes:
             responses.setdefault(
                 code,
@@ -189,6 +217,7 @@ _ERROR_DESCRIPTIONS = {
     "403": "Forbidden",
     "404": "Not found",
     "409": "Conflict with the current state (or a request with this Idempotency-Key still being processed)",
+    "410": "Gone: the link has expired",
     "413": "Request body too large",
     "415": "Unsupported media type",
     "422": "Validation error (or an Idempotency-Key used with a different request)",

@@ -4,6 +4,7 @@ import re
 from datetime import UTC
 
 from django.conf import settings
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.serializers import RequestBody
@@ -33,11 +34,22 @@ def _name_field(required: bool) -> serializers.CharField:
     )
 
 
+@extend_schema_field({"type": "string", "enum": Voice.Characteristic.values})
+class CharacteristicField(serializers.CharField):
+    """One of Voice.Characteristic, case-sensitive; checked in validate_voiceCharacteristic so that
+    every wrong value gets the spec's one message."""
+
+
+@extend_schema_field({"type": "string", "enum": [SAMPLE_CONTENT_TYPE]})
+class SampleTypeField(serializers.CharField):
+    """audio/mpeg; any other type is the spec's INVALID_FILE_TYPE, answered by the service."""
+
+
 def _characteristic_field(required: bool) -> serializers.CharField:
     messages = {key: CHARACTERISTIC_MESSAGE for key in ("required", "blank", "null", "invalid", "min_length",
                                                         "max_length")}
-    return serializers.CharField(required=required, min_length=3, max_length=100, trim_whitespace=False,
-                                 error_messages=messages)
+    return CharacteristicField(required=required, min_length=3, max_length=100, trim_whitespace=False,
+                               error_messages=messages)
 
 
 def _order_field(required: bool) -> serializers.IntegerField:
@@ -131,7 +143,7 @@ class GalleryVoiceOutput(serializers.Serializer):
 
     id = serializers.UUIDField()
     name = serializers.CharField()
-    voiceCharacteristic = serializers.CharField(source="voice_characteristic")
+    voiceCharacteristic = serializers.ChoiceField(source="voice_characteristic", choices=Voice.Characteristic.choices)
     orderNumber = serializers.IntegerField(source="order_number")
     samples = serializers.ListField(child=serializers.CharField(),
                                     help_text="The samples' stable object URLs (they name the objects; they do not serve them).")
@@ -186,7 +198,7 @@ class GalleryListQueryInput(serializers.Serializer):
 
 class GalleryUploadUrlInput(serializers.Serializer):
     fileName = serializers.CharField(max_length=255, error_messages={"required": "fileName is required"})
-    fileType = serializers.CharField(max_length=100, error_messages={"required": "fileType is required"})
+    fileType = SampleTypeField(max_length=100, error_messages={"required": "fileType is required"})
     fileSize = serializers.IntegerField(min_value=1, error_messages={"required": "fileSize is required"})
 
 

@@ -118,6 +118,7 @@ class VoiceDetailView(SampleUploadLimit, DialectView):
     throttle_classes = [GalleryRateThrottle]
     throttle_scopes = {"GET": "gallery_read", "HEAD": "gallery_read", "PUT": "gallery_update",
                        "DELETE": "gallery_delete"}
+    error_statuses = {"DELETE": ("409",)}  # VOICE_IN_USE
 
     @extend_schema(responses=s.GalleryVoiceOutput, tags=TAGS)
     def get(self, request, voice_id):
@@ -146,7 +147,7 @@ class VoiceDetailView(SampleUploadLimit, DialectView):
         return DialectResponse(s.GalleryVoiceOutput(voice, context={"request": request}).data,
                                meta=ResponseMeta(message="Voice updated successfully"))
 
-    @extend_schema(responses=s.GalleryVoiceDeletedOutput, tags=TAGS)
+    @extend_schema(responses={200: s.GalleryVoiceDeletedOutput}, tags=TAGS)
     def delete(self, request, voice_id):
         voice = services.delete_voice(_voice_id(voice_id), actor=request.user)
         return DialectResponse(s.GalleryVoiceDeletedOutput(voice).data, meta=ResponseMeta(message="Voice deleted successfully"))

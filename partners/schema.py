@@ -18,6 +18,11 @@ class PartnerKeyScheme(OpenApiAuthenticationExtension):
                 "description": "Your partner key. Unknown key: 404; Partner Program access not enabled: 401."}
 
 
+# Ids are numbers; the routes take any text so that a non-number is answered with its documented
+# error code (100, 101, 102) rather than a bare 404.
+PROGRAM_ID = OpenApiParameter("program_id", {"type": "integer", "minimum": 1}, OpenApiParameter.PATH)
+JOB_ID = OpenApiParameter("job_id", {"type": "integer", "minimum": 1}, OpenApiParameter.PATH)
+TALENT_ID = OpenApiParameter("talent_id", {"type": "integer", "minimum": 1}, OpenApiParameter.PATH)
 TEST_MODE = OpenApiParameter("TEST-MODE", int, OpenApiParameter.HEADER, required=False, enum=[0, 1],
                              description="1 forces test mode: writes are validated and nothing is saved. 0 or no header: the "
                              "account's mode. Any other value is a 400.")
@@ -76,8 +81,8 @@ class TalentSchema(serializers.Serializer):
 
 
 class JobCreateSchema(serializers.Serializer):
-    program_id = serializers.CharField()
-    talent_id = serializers.CharField()
+    program_id = serializers.IntegerField(min_value=1, help_text="Anything but a number is error 100.")
+    talent_id = serializers.IntegerField(min_value=1, help_text="Anything but a number is error 102.")
     script_file = serializers.FileField(required=False, help_text="txt, rtf, pdf, docx or odt (checked by content).")
     sample_script = serializers.CharField(required=False)
     job_description = serializers.CharField()

@@ -90,7 +90,7 @@ class ProgramListView(PartnerView):
 class ProgramDetailView(PartnerView):
     """One program of the partner. Errors: 100, 120."""
 
-    @extend_schema(parameters=[schema.TEST_MODE], responses=schema.ProgramSchema)
+    @extend_schema(parameters=[schema.TEST_MODE, schema.PROGRAM_ID], responses=schema.ProgramSchema)
     def get(self, request, program_id):
         return DialectResponse(serializers.program_data(self.program_or_error(program_id)))
 
@@ -98,7 +98,7 @@ class ProgramDetailView(PartnerView):
 class ProgramJobsView(PartnerView):
     """Every job of one of the partner's programs. Errors: 100, 120."""
 
-    @extend_schema(parameters=[schema.TEST_MODE], responses=schema.JobSchema(many=True))
+    @extend_schema(parameters=[schema.TEST_MODE, schema.PROGRAM_ID], responses=schema.JobSchema(many=True))
     def get(self, request, program_id):
         jobs = selectors.jobs_of_program(self.program_or_error(program_id))
         return DialectResponse([serializers.job_data(job, request) for job in jobs])
@@ -107,7 +107,7 @@ class ProgramJobsView(PartnerView):
 class ProgramTalentsView(PartnerView):
     """The talents of one of the partner's programs, with their demos. Errors: 100, 120."""
 
-    @extend_schema(parameters=[schema.TEST_MODE], responses=schema.TalentSchema(many=True))
+    @extend_schema(parameters=[schema.TEST_MODE, schema.PROGRAM_ID], responses=schema.TalentSchema(many=True))
     def get(self, request, program_id):
         talents = selectors.talents_of_program(self.program_or_error(program_id))
         return DialectResponse([serializers.talent_data(talent, request) for talent in talents])
@@ -116,7 +116,7 @@ class ProgramTalentsView(PartnerView):
 class TalentDetailView(PartnerView):
     """One talent of the partner's programs. Errors: 102, 122."""
 
-    @extend_schema(parameters=[schema.TEST_MODE], responses=schema.TalentSchema)
+    @extend_schema(parameters=[schema.TEST_MODE, schema.TALENT_ID], responses=schema.TalentSchema)
     def get(self, request, talent_id):
         talent = selectors.talent_for(request.partner, serializers.parse_id(talent_id, TALENT_ID_NOT_NUMBER))
         if talent is None:
@@ -145,7 +145,7 @@ class JobCreateView(PartnerView):
 class JobDetailView(PartnerView):
     """One job of the partner. Errors: 101, 121."""
 
-    @extend_schema(parameters=[schema.TEST_MODE], responses=schema.JobSchema)
+    @extend_schema(parameters=[schema.TEST_MODE, schema.JOB_ID], responses=schema.JobSchema)
     def get(self, request, job_id):
         job = selectors.job_for(request.partner, serializers.parse_id(job_id, JOB_ID_NOT_NUMBER))
         if job is None:
@@ -156,7 +156,7 @@ class JobDetailView(PartnerView):
 class JobApproveView(PartnerView):
     """Approve the delivered file: status approved. Errors: 101, 121, 144."""
 
-    @extend_schema(parameters=[schema.TEST_MODE], request=None, responses={204: None})
+    @extend_schema(parameters=[schema.TEST_MODE, schema.JOB_ID], request=None, responses={204: None})
     def post(self, request, job_id):
         services.approve_job(request.partner, serializers.parse_id(job_id, JOB_ID_NOT_NUMBER), live=self.live,
                              actor=self.actor)
@@ -167,7 +167,7 @@ class JobEditView(PartnerView):
     """Request an edit: status edit, edit_count + 1, notes kept; past the program's edit limit the
     program manager is emailed once. Errors: 101, 121, 103, 146, 147, 145."""
 
-    @extend_schema(parameters=[schema.TEST_MODE], request=schema.EditFileSchema, responses={204: None})
+    @extend_schema(parameters=[schema.TEST_MODE, schema.JOB_ID], request=schema.EditFileSchema, responses={204: None})
     def post(self, request, job_id):
         services.request_edit(request.partner, serializers.parse_id(job_id, JOB_ID_NOT_NUMBER),
                               serializers.edit_notes_from(request), live=self.live, actor=self.actor)

@@ -38,6 +38,8 @@ logger = logging.getLogger(__name__)
 
 
 _TOKEN = re.compile(r"[A-Za-z0-9_-]{1,64}")
+# The same rule, for the OpenAPI document of every parameter that carries a share code or token.
+TOKEN_SCHEMA = {"type": "string", "pattern": "^[A-Za-z0-9_-]{1,64}$", "maxLength": 64}
 
 
 def clean_token(value) -> str:

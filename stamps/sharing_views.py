@@ -83,7 +83,7 @@ _INVITATION_OUT = inline_serializer("ShareInvitationOut", {
 _SHARE_ACCESS = [
     OpenApiParameter("X-Share-Password", str, OpenApiParameter.HEADER, required=False,
                      description="The password of a password share."),
-    OpenApiParameter("token", str, OpenApiParameter.QUERY, required=False,
+    OpenApiParameter("token", selectors.TOKEN_SCHEMA, OpenApiParameter.QUERY, required=False,
                      description="An invited recipient's personal access token (or the X-Share-Token header)."),
 ]
 
@@ -192,6 +192,7 @@ class ReplyListView(DialectView):
 class _PublicShareView(DialectView):
     dialect = STAMPS
     permission_classes = [AllowAny]
+    error_statuses = ("410",)  # the share has expired
 
     def open_share(self, request, code) -> selectors.Access:
         share = selectors.share_for_code(code)
@@ -230,6 +231,7 @@ class ReplyView(DialectView):
     permission_classes = [AllowAny]
     throttle_classes = [ReplyThrottle]
     parser_classes = [MultiPartParser, FormParser, JSONParser]
+    error_statuses = ("410",)  # the share has expired
     max_body_bytes = upload_body_limit("STAMPS_REPLY_MAX_AUDIO_BYTES")
 
     @staticmethod

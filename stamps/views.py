@@ -45,8 +45,10 @@ class OwnerOrShareViewer(BasePermission):
 
 
 SHARE_PARAMETERS = [
-    OpenApiParameter("share", str, description="A share code: serve the file to a viewer of that share."),
-    OpenApiParameter("token", str, description="The recipient's access token of a private share."),
+    OpenApiParameter("share", sharing_selectors.TOKEN_SCHEMA,
+                     description="A share code: serve the file to a viewer of that share."),
+    OpenApiParameter("token", sharing_selectors.TOKEN_SCHEMA,
+                     description="The recipient's access token of a private share."),
 ]
 
 
@@ -143,6 +145,7 @@ class DraftView(StampView):
 class AudioUploadView(StampView):
     """Upload the recording (checked by content, size-capped, duration measured)."""
     cost_scopes = {"POST": "media_upload"}
+    error_statuses = ("409",)  # while the stamp is being packaged
 
     parser_classes = [MultiPartParser, FormParser]
     max_body_bytes = upload_body_limit("STAMPS_MAX_AUDIO_BYTES")
@@ -167,6 +170,7 @@ class AudioUploadView(StampView):
 class ImageUploadView(StampView):
     """Upload an image (jpeg, png, webp; metadata stripped) at a position."""
     cost_scopes = {"POST": "media_upload"}
+    error_statuses = ("409",)  # while the stamp is being packaged
 
     parser_classes = [MultiPartParser, FormParser]
     max_body_bytes = upload_body_limit("STAMPS_MAX_IMAGE_BYTES")
@@ -189,6 +193,7 @@ class ImageUploadView(StampView):
 
 class AudioFileView(StampView):
     """The stamp's audio (original or delivery formats), with Range and ETag."""
+    error_statuses = ("410",)  # served through an expired share
 
     permission_classes = [OwnerOrShareViewer]
     roles = (StampFile.Role.AUDIO, StampFile.Role.AUDIO_AAC, StampFile.Role.AUDIO_OPUS)
@@ -203,6 +208,7 @@ class AudioFileView(StampView):
 
 class ImageFileView(StampView):
     """One of the stamp's images, with ETag."""
+    error_statuses = ("410",)  # served through an expired share
 
     permission_classes = [OwnerOrShareViewer]
     roles = (StampFile.Role.IMAGE, StampFile.Role.THUMBNAIL)
@@ -217,6 +223,7 @@ class ImageFileView(StampView):
 
 class FileView(StampView):
     """Any file of the caller's VoiceStamps by its file name."""
+    error_statuses = ("410",)  # served through an expired share
 
     permission_classes = [OwnerOrShareViewer]
 
@@ -229,6 +236,7 @@ class FileView(StampView):
 # --- Package & Conversion ------------------------------------------------------------------------
 class ManifestView(StampView):
     """Read or update the stamp's versioned manifest."""
+    error_statuses = {"PUT": ("409",)}  # manifest_version is stale, or packaging
 
     @extend_schema(responses=s.ManifestOut)
     def get(self, request, vst_id):
@@ -324,6 +332,7 @@ def _package_name(stamp: Stamp) -> str:
 
 class PackageView(StampView):
     """Download the .vst package (a ZIP) as a stream."""
+    error_statuses = ("409",)  # the package is not ready
 
     @extend_schema(responses={(200, "application/zip"): BINARY})
     def get(self, request, vst_id):
@@ -333,6 +342,7 @@ class PackageView(StampView):
 
 class DownloadView(StampView):
     """A signed, expiring download URL of the .vst package."""
+    error_statuses = ("409",)  # the package is not ready
 
     @extend_schema(responses=s.DownloadOut)
     def get(self, request, vst_id):
