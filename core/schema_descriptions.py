@@ -165,6 +165,18 @@ OPERATION_DESCRIPTIONS = {
                                  "is stored and returned exactly as you sent it.",
     "v1_tts_submissions_retrieve": "One of your TTS submissions: its status and, once completed, a signed link to "
                                    "the MP3.",
+    # --- webhooks (the same operations for users and, under /v4/partners, for partners) ---------------
+    **{f"{prefix}{operation}": text for prefix in ("v1_", "partners_") for operation, text in {
+        "webhooks_list": "Your webhook endpoints.",
+        "webhooks_create": "Register an HTTPS endpoint for events; the signing secret is shown in this response "
+                           "and on rotation only.",
+        "webhooks_retrieve": "One of your webhook endpoints.",
+        "webhooks_partial_update": "Change an endpoint's URL, events or description; enabled: true turns a disabled "
+                                   "one back on. Fields not sent are not changed.",
+        "webhooks_destroy": "Delete a webhook endpoint: no more deliveries.",
+        "webhooks_deliveries_list": "Deliveries to an endpoint, newest first, each with its attempts.",
+        "webhooks_rotate_secret_create": "Replace the signing secret; the old one stops signing at once.",
+    }.items()},
     # --- Voices.com Partner API --------------------------------------------------------------------
     "partners_programs_list": "All programs associated with your partner account." + _PARTNER_TEST_MODE,
     "partners_programs_retrieve": "One of your programs. Errors: 100, 120.",

@@ -15,6 +15,7 @@ from rest_framework import serializers
 from ..dialects import STAMPS, DialectResponse, DialectView
 from ..models import WebhookDelivery, WebhookEndpoint
 from ..parsers import JSONParser
+from ..serializers import RequestBody
 from . import endpoints
 from .events import EVENT_TYPES
 
@@ -34,7 +35,7 @@ class EndpointCreateIn(serializers.Serializer):
     description = serializers.CharField(max_length=255, required=False, allow_blank=True, default="")
 
 
-class EndpointUpdateIn(serializers.Serializer):
+class EndpointUpdateIn(RequestBody):
     url = serializers.URLField(max_length=2000, required=False)
     events = serializers.ListField(child=serializers.ChoiceField(choices=EVENT_TYPES), min_length=1, max_length=10,
                                    required=False)

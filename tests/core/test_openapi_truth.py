@@ -134,7 +134,7 @@ def test_partner_ids_are_integers():
     for method, path, operation in operations():
         if path.startswith("/v4/"):
             for parameter in operation.get("parameters", []):
-                if parameter["name"].endswith("_id"):
+                if parameter["name"] in ("program_id", "job_id", "talent_id"):
                     assert parameter["schema"]["type"] == "integer", (path, parameter)
     created = document()["components"]["schemas"]["JobCreateSchemaRequest"]["properties"]
     assert created["program_id"]["type"] == created["talent_id"]["type"] == "integer"
