@@ -13,7 +13,7 @@ from .sharing_models import Share, ShareRecipient
 STATES = ("active", "expired", "revoked")
 
 
-class DeliveryOut(serializers.Serializer):
+class ShareDeliveryOut(serializers.Serializer):
     id = serializers.IntegerField()
     channel = serializers.ChoiceField(choices=ShareRecipient.Channel.choices)
     state = serializers.CharField(help_text="queued, sending, sent or failed.")
@@ -22,14 +22,14 @@ class DeliveryOut(serializers.Serializer):
     sent_at = serializers.DateTimeField(allow_null=True)
 
 
-class RecipientOut(serializers.Serializer):
+class ShareRecipientOut(serializers.Serializer):
     id = serializers.IntegerField()
     channel = serializers.ChoiceField(choices=ShareRecipient.Channel.choices)
     name = serializers.CharField()
     email = serializers.EmailField(allow_null=True)
     phone = serializers.CharField(allow_null=True, help_text="E.164.")
     reply_token = serializers.CharField(help_text="The token this recipient replies with.")
-    delivery = DeliveryOut(allow_null=True, help_text="The latest delivery to this recipient.")
+    delivery = ShareDeliveryOut(allow_null=True, help_text="The latest delivery to this recipient.")
     created_at = serializers.DateTimeField()
 
 
@@ -45,7 +45,7 @@ class ShareOut(serializers.Serializer):
     view_count = serializers.IntegerField()
     last_viewed_at = serializers.DateTimeField(allow_null=True)
     created_at = serializers.DateTimeField()
-    recipients = RecipientOut(many=True)
+    recipients = ShareRecipientOut(many=True)
 
 
 class ShareCreatedOut(serializers.Serializer):
@@ -90,7 +90,7 @@ class ReplyEnvelopeOut(serializers.Serializer):
     reply = ReplyOut()
 
 
-class MediaLinkOut(serializers.Serializer):
+class ShareMediaLinkOut(serializers.Serializer):
     url = serializers.URLField(help_text="Signed, short-lived, answers Range requests.")
     content_type = serializers.CharField()
     size = serializers.IntegerField()
@@ -123,9 +123,9 @@ PublicShareOut = inline_serializer("PublicShareOut", {
         "created_at": serializers.DateTimeField(),
         "updated_at": serializers.DateTimeField(),
     }),
-    "audio": MediaLinkOut(allow_null=True),
-    "image": MediaLinkOut(allow_null=True),
-    "thumbnail": MediaLinkOut(allow_null=True),
+    "audio": ShareMediaLinkOut(allow_null=True),
+    "image": ShareMediaLinkOut(allow_null=True),
+    "thumbnail": ShareMediaLinkOut(allow_null=True),
     "audio_url": serializers.URLField(allow_null=True),
     "image_url": serializers.URLField(allow_null=True),
     "thumbnail_url": serializers.URLField(allow_null=True),

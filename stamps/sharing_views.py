@@ -78,7 +78,7 @@ _INVITATION_OUT = inline_serializer("ShareInvitationOut", {
     "owner_preview_url": serializers.URLField(help_text="Your preview of what recipients see; views through it "
                                                         "are not counted. Do not forward it."),
     "email_sent": serializers.BooleanField(required=False), "sms_sent": serializers.BooleanField(required=False),
-    "recipient": schema.RecipientOut(), "delivery": schema.DeliveryOut(),
+    "recipient": schema.ShareRecipientOut(), "delivery": schema.ShareDeliveryOut(),
 })
 _SHARE_ACCESS = [
     OpenApiParameter("X-Share-Password", str, OpenApiParameter.HEADER, required=False,
