@@ -102,7 +102,7 @@ class WebhookEndpoint(models.Model):
                              related_name="webhook_endpoints")
     partner = models.ForeignKey("partners.Partner", null=True, blank=True, on_delete=models.CASCADE,
                                 related_name="webhook_endpoints")
-    url = models.URLField(max_length=2000)
+    url = models.URLField("URL", max_length=2000)
     description = models.CharField(max_length=255, blank=True)
     events = models.JSONField(default=list, help_text="Event types delivered to this endpoint.")
     secret = models.CharField(max_length=100, help_text="whsec_ + base64 of 32 random bytes; signs every delivery.")
