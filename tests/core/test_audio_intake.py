@@ -8,6 +8,7 @@ by counting packets, and every decode stops at AUDIO_MAX_DECODE_SECONDS whatever
 from __future__ import annotations
 
 import io
+import re
 import subprocess
 from pathlib import Path
 
@@ -176,3 +177,35 @@ def test_partner_deliveries_and_demos_are_capped(db, ten_hour_flac):
     with pytest.raises(ValidationError, match="36000 seconds"):
         services.add_demo(talent, io.BytesIO(ten_hour_flac.read_bytes()), title="Ten hours", tags=[])
     assert not Demo.objects.exists() and object_storage.list("partners") == []
+
+
+@pytest.fixture(scope="session")
+def lying_mp3(media_dir) -> Path:
+    """A VBR trick: two seconds at 320 kb/s, then ten minutes at 8 kb/s with no Xing header, so a
+    duration estimated from the first frame's bit rate says about half a minute."""
+    loud = media_dir / "lying-head.mp3"
+    quiet = media_dir / "lying-tail.mp3"
+    for path, seconds, rate in ((loud, 2, "320k"), (quiet, 600, "8k")):
+        subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "sine=f=440:r=16000", "-t", str(seconds),
+                        "-c:a", "libmp3lame", "-b:a", rate, "-write_xing", "0", "-id3v2_version", "0", str(path)],
+                       check=True, timeout=120)
+    path = media_dir / "lying.mp3"
+    path.write_bytes(loud.read_bytes() + quiet.read_bytes())
+    header = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0",
+                             str(path)], capture_output=True, text=True, check=True)
+    assert float(header.stdout) < 60  # what the header-based estimate believes
+    return path
+
+
+def test_a_vbr_mp3_that_understates_its_length_is_caught_at_the_gallery(staff_user, lying_mp3, settings):
+    from gallery.models import Voice
+    from tests.conftest import bearer_client
+
+    settings.GALLERY_SAMPLE_MAX_SECONDS = 120
+    response = bearer_client(staff_user).post(
+        "/api/v1/voice-gallery", {"name": "Liar", "voiceCharacteristic": "Male", "orderNumber": "1",
+                                  "sampleFile[0]": _upload(lying_mp3)}, format="multipart")
+    assert response.status_code == 400, response.content
+    measured = re.search(r"(\d+) seconds long", response.json()["error"]["message"])
+    assert measured and int(measured.group(1)) == pytest.approx(602, abs=5)
+    assert not Voice.objects.exists()
