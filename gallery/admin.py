@@ -139,7 +139,7 @@ class DeletedFilter(admin.SimpleListFilter):
 class VoiceAdmin(admin.ModelAdmin):
     form = VoiceAdminForm
     inlines = [VoiceSampleInline]
-    list_display = ["name", "voice_characteristic", "order_number", "is_published", "sample_count",
+    list_display = ["voice_name", "voice_characteristic", "order_number", "is_published", "sample_count",
                     "espeak_voice", "updated_by_name", "updated_at", "deleted_at"]
     list_editable = ["order_number", "is_published"]
     list_filter = ["is_published", "voice_characteristic", DeletedFilter, "voice_is_ai", "espeak_voice"]
@@ -157,6 +157,11 @@ class VoiceAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("samples")
+
+    @admin.display(description="Name", ordering="name_sort_key")
+    def voice_name(self, voice):
+        # Sorting by this column sorts as the API does (case and accents ignored), not byte by byte.
+        return voice.name
 
     @admin.display(description="Samples")
     def sample_count(self, voice):

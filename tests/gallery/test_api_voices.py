@@ -412,3 +412,5 @@ def test_names_sort_alike_in_the_api_and_the_admin_ignoring_case_and_accents(ano
     browser.force_login(grant_curation(admin_user))
     changelist = browser.get("/admin/gallery/voice/")
     assert [voice.name for voice in changelist.context["cl"].result_list] == api_order
+    by_name = browser.get("/admin/gallery/voice/", {"o": "1"})  # the Name column, ascending
+    assert [voice.name for voice in by_name.context["cl"].result_list] == api_order
