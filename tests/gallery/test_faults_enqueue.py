@@ -17,8 +17,6 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.fault, pytest
 def _publish_to(url: str, transport_options: dict):
     """Point this process's publishing at another broker (the producer pool is built once per app)."""
     app.conf.broker_url, app.conf.broker_transport_options = url, transport_options
-    if app._pool is not None:
-        app._pool.force_close_all()
     app._pool = None
     app.amqp._producer_pool = None
 
