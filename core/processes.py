@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import socket
+from pathlib import Path
 
 
 def process_name() -> str:
@@ -23,4 +24,15 @@ def is_dead(name: str) -> bool:
         return True
     except PermissionError:
         return False
-    return False
+    return _is_zombie(int(pid))
+
+
+def _is_zombie(pid: int) -> bool:
+    """A killed process whose parent died too stays a zombie until init reaps it (slowly, or never,
+    in a container whose first process does not reap): it is dead all the same."""
+    try:
+        stat = Path(f"/proc/{pid}/stat").read_text()
+    except OSError:
+        return False
+    # The state follows the command name, which is in parentheses and may contain spaces.
+    return stat.rpartition(")")[2].split()[:1] == ["Z"]

@@ -10,6 +10,7 @@ import pytest
 from django.utils import timezone
 from kombu import Connection
 
+from core import processes
 from core.models import Job
 from tests.conftest import wait_until
 from tests.core.fault_tasks import hold_until_released
@@ -84,6 +85,7 @@ def test_a_killed_worker_s_job_is_requeued_when_a_worker_starts_and_runs_once(st
     for pid in [*first.child_pids(), first.process.pid]:
         os.kill(pid, signal.SIGKILL)
     first.process.wait(timeout=30)
+    wait_until(lambda: processes.is_dead(killed.lease_owner), timeout=30, message="the job's process to be gone")
 
     started = time.monotonic()
     second = start_worker(include="tests.core.fault_tasks")

@@ -255,3 +255,12 @@ def test_scratch_of_dead_processes_is_removed_and_live_ones_kept(settings):
 
     assert not stale.exists() and live.exists() and elsewhere.exists()
     elsewhere.rmdir()
+
+
+def test_a_zombie_owner_counts_as_dead():
+    from core import processes
+
+    zombie = subprocess.Popen(["true"])
+    wait_until(lambda: processes._is_zombie(zombie.pid), timeout=10, message="the child to exit unreaped")
+    assert processes.is_dead(f"{socket.gethostname()}:{zombie.pid}")
+    zombie.wait()
