@@ -352,8 +352,8 @@ def run_order(job_id) -> None:
                 ctx.progress(10)
                 reference_f0 = order.reference_f0
                 if reference_f0 is None:
-                    reference_f0 = vocoder.estimate_f0(source, algorithm="dio",
-                                                       max_seconds=settings.CONVERSIONS_MAX_ORIGINAL_SECONDS).f0
+                    reference_f0 = vocoder.estimate_f0(
+                        source, max_seconds=settings.CONVERSIONS_MAX_ORIGINAL_SECONDS).f0
                 shape = voice_shape(order.voice, reference_f0=reference_f0, accent=order.accent,
                                     narration_style=order.narration_style,
                                     semitones_correction=order.semitones_correction)

@@ -120,7 +120,7 @@ def _render_sample(voice: Voice, *, tts_voice: str, tts_rate: int, accent: Accen
     """Speak the sample text with espeak-ng, convert it into the voice, store it. Returns (key, duration)."""
     with tempfile.TemporaryDirectory(prefix="sample-") as workdir:
         spoken = tts.synthesize(SAMPLE_TEXT, Path(workdir) / "tts.wav", voice=tts_voice, rate=tts_rate)
-        reference = vocoder.estimate_f0(spoken, algorithm="dio")
+        reference = vocoder.estimate_f0(spoken)
         shape = voice_shape(voice, reference_f0=reference.f0, accent=accent, narration_style=narration_style)
         converted = Path(workdir) / f"sample.{SAMPLE_FORMAT}"
         result = vocoder.convert(spoken, converted, shape, output_format=SAMPLE_FORMAT)
@@ -200,7 +200,7 @@ def create_calibration(user, *, name: str, upload) -> Calibration:
 
 
 def run_calibration_estimate(job_id) -> None:
-    """The job: estimate the speaker's f0 from the voiced frames with Harvest."""
+    """The job: estimate the speaker's f0 from the voiced frames with the estimator conversion uses."""
     from core.models import Job
 
     def work(ctx: jobs.JobContext):
@@ -209,8 +209,7 @@ def run_calibration_estimate(job_id) -> None:
             path = download(calibration.audio_key, Path(scratch) / f"calibration.{calibration.audio_format}")
             ctx.progress(20)
             try:
-                estimate = vocoder.estimate_f0(path, algorithm="harvest",
-                                               max_seconds=settings.CALIBRATION_MAX_SECONDS)
+                estimate = vocoder.estimate_f0(path, max_seconds=settings.CALIBRATION_MAX_SECONDS)
             except MediaError as exc:
                 raise jobs.JobFailed(str(exc)) from None
         with ctx.writing_results():

@@ -442,7 +442,7 @@ def measure_tts_voice_f0(voice: TtsVoice) -> float:
     with tempfile.TemporaryDirectory(prefix="tts-f0-") as scratch:
         sample = tts_engine.synthesize(text, Path(scratch) / "sample.wav", voice=voice.engine_voice,
                                        rate=voice.rate, pitch=voice.pitch)
-        return vocoder.estimate_f0(sample, algorithm="dio").f0
+        return vocoder.estimate_f0(sample).f0
 
 
 def measure_tts_voices(voices) -> None:

@@ -10,9 +10,10 @@ The interface is small on purpose so a neural model can replace it later:
   encode.
 
 Analysis runs on mono audio at ``SAMPLE_RATE``; f0 comes from DIO refined by StoneMask
-(fast enough for conversion at well over 10x realtime on one core) or from Harvest
-(slower, more robust on noisy input: used for calibration), the envelope from
-CheapTrick and the aperiodicity from D4C.
+(``F0_ALGORITHM``: fast enough for conversion at well over 10x realtime on one core, and the
+estimator calibrations use too, so "your pitch" and the frames being shifted are the same
+measurement), the envelope from CheapTrick and the aperiodicity from D4C. Harvest stays
+available to ``estimate_f0`` as an independent measurement.
 """
 
 from __future__ import annotations
@@ -45,6 +46,11 @@ DIO_SPEED = 4
 APERIODICITY_FRAME_STEP = 2
 MIN_VOICED_SECONDS = 0.3
 ALGORITHMS = ("harvest", "dio")
+# The one f0 estimator of the platform: conversion analyses with it, so calibrations and "auto"
+# references measure with it too. A pitch measured by another estimator is a different number for
+# the same voice (Harvest put a breathy espeak-ng voice 100-160 cents below DIO's frames), and the
+# shift 12*log2(voice pitch / your pitch) would carry that difference into every conversion.
+F0_ALGORITHM = "dio"
 OUTPUT_FORMATS = {
     "wav": (["-c:a", "pcm_s16le"], "audio/wav"),
     "mp3": (["-c:a", "libmp3lame", "-b:a", "128k"], "audio/mpeg"),
@@ -108,8 +114,13 @@ class Analysis:
 
     @property
     def median_f0(self) -> float:
-        voiced = self.f0[self.voiced]
-        return float(np.median(voiced)) if voiced.size else 0.0
+        return voiced_median(self.f0)
+
+
+def voiced_median(f0: np.ndarray) -> float:
+    """The pitch of a contour: median f0 (Hz) of its voiced frames, 0 if none."""
+    voiced = f0[f0 > 0]
+    return float(np.median(voiced)) if voiced.size else 0.0
 
 
 def read_samples(path: str | Path, max_seconds: float | None = None) -> np.ndarray:
@@ -131,7 +142,7 @@ def _f0(samples: np.ndarray, algorithm: str) -> tuple[np.ndarray, np.ndarray]:
     raise ValueError(f"unknown f0 algorithm {algorithm}")
 
 
-def analyse(samples: np.ndarray, algorithm: str = "dio") -> Analysis:
+def analyse(samples: np.ndarray, algorithm: str = F0_ALGORITHM) -> Analysis:
     f0, times = _f0(samples, algorithm)
     fft_size = pyworld.get_cheaptrick_fft_size(SAMPLE_RATE, ENVELOPE_F0_FLOOR)
     envelope = pyworld.cheaptrick(samples, f0, times, SAMPLE_RATE, f0_floor=ENVELOPE_F0_FLOOR, fft_size=fft_size)
@@ -157,17 +168,16 @@ def _interpolate(values: np.ndarray, positions: np.ndarray, axis: int) -> np.nda
     return np.take(values, lower, axis=axis) * (1 - fraction) + np.take(values, upper, axis=axis) * fraction
 
 
-def estimate_f0(path: str | Path, algorithm: str = "harvest", max_seconds: float | None = None) -> F0Estimate:
+def estimate_f0(path: str | Path, algorithm: str = F0_ALGORITHM, max_seconds: float | None = None) -> F0Estimate:
     """The speaker's pitch: median f0 over voiced frames. MediaError if there is too little voice."""
     if algorithm not in ALGORITHMS:
         raise ValueError(f"unknown f0 algorithm {algorithm}")
     samples = read_samples(path, max_seconds=max_seconds)
     f0, _ = _f0(samples, algorithm)
-    voiced = f0[f0 > 0]
-    voiced_seconds = voiced.size * FRAME_PERIOD_MS / 1000
+    voiced_seconds = np.count_nonzero(f0 > 0) * FRAME_PERIOD_MS / 1000
     if voiced_seconds < MIN_VOICED_SECONDS:
         raise MediaError("No voice was found in the audio: record a few seconds of speech.")
-    return F0Estimate(f0=round(float(np.median(voiced)), 2), algorithm=algorithm,
+    return F0Estimate(f0=round(voiced_median(f0), 2), algorithm=algorithm,
                       voiced_seconds=round(voiced_seconds, 2))
 
 
@@ -203,7 +213,7 @@ def reshape_f0(f0: np.ndarray, semitones: float, pitch_range: float) -> tuple[np
     voiced = f0 > 0
     if not voiced.any():
         raise MediaError("No voice was found in the audio.")
-    median = float(np.median(f0[voiced]))
+    median = voiced_median(f0)
     target = median * 2 ** (semitones / 12)
     shaped = np.zeros_like(f0)
     shaped[voiced] = target * (f0[voiced] / median) ** pitch_range
@@ -232,7 +242,7 @@ def convert(
     report = progress or (lambda percent: None)
     samples = read_samples(source, max_seconds=max_seconds)
     report(10)
-    analysis = analyse(samples, "dio")
+    analysis = analyse(samples)
     report(50)
     f0, source_f0, target_f0 = reshape_f0(analysis.f0, shape.semitones, shape.pitch_range)
     shaped = _stretch_frames(

@@ -58,7 +58,7 @@ def test_calibration_estimates_the_speakers_pitch_in_a_worker(api, user, celery_
     done = api.get(f"/api/calibration/{body['id']}").json()
     assert done["state"] == "calibrated", done
     assert abs(1200 * math.log2(done["f0"] / 196.0)) < 10
-    assert done["algorithm"] == "harvest" and done["calibrated_at"] and done["error"] is None
+    assert done["algorithm"] == "dio" and done["calibrated_at"] and done["error"] is None
 
     # Speech, converted to FLAC: accepted by content, and its pitch is what the engine measures.
     flac = transcode(voice_sample, tmp_path / "voice.flac")
