@@ -46,11 +46,16 @@ class HeldJob:
 
 @pytest.mark.parametrize("finishes", ["after the worker reconnected", "while Redis is down"])
 def test_a_redis_restart_while_a_job_runs_does_not_kill_the_worker(start_worker, own_redis, tmp_path, finishes):
-    worker = start_worker({"REDIS_URL": own_redis.url}, include="tests.core.fault_tasks")
+    """Before: kombu 5.7.0 ended the worker with AttributeError('NoneType' ... 'hostname') when the
+    job finished after the reconnect (its ack went to the collected channel)."""
+    worker = start_worker({"REDIS_URL": own_redis.url}, concurrency=2, include="tests.core.fault_tasks")
     held = HeldJob(tmp_path, own_redis.url, worker.queue).send()
     wait_until(lambda: held.state() == Job.State.RUNNING, timeout=60, message="the job to start")
 
     own_redis.stop()
+    # Down long enough for the worker to fail a reconnect.
+    wait_until(lambda: any("Cannot connect to redis" in line for line in worker.lines), timeout=60,
+               message="the worker to fail to reconnect")
     if finishes == "while Redis is down":
         held.release.touch()
         wait_until(lambda: held.state() != Job.State.RUNNING, timeout=60, message="the job to end")
