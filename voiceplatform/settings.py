@@ -13,6 +13,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from botocore.config import Config as BotocoreConfig
 from celery.schedules import crontab
 from corsheaders.defaults import default_headers
 from csp.constants import NONE, SELF, UNSAFE_INLINE
@@ -176,6 +177,8 @@ if AWS_STORAGE_BUCKET_NAME:
     AWS_S3_REGION_NAME = env.str("AWS_S3_REGION_NAME", default="us-east-1")
     AWS_ACCESS_KEY_ID = env.str("AWS_ACCESS_KEY_ID", default=None)
     AWS_SECRET_ACCESS_KEY = env.str("AWS_SECRET_ACCESS_KEY", default=None)
+    # Seconds S3 may take to answer one read (objects stream in chunks, so this bounds a stall).
+    STORAGE_READ_TIMEOUT = env.float("STORAGE_READ_TIMEOUT", default=30)
     DEFAULT_STORAGE = {
         "BACKEND": "storages.backends.s3.S3Storage",
         "OPTIONS": {
@@ -187,7 +190,13 @@ if AWS_STORAGE_BUCKET_NAME:
             "default_acl": None,
             "querystring_auth": True,
             "file_overwrite": True,
-            "signature_version": "s3v4",
+            # Given whole, so it carries the signature version and the timeouts of every S3 call.
+            "client_config": BotocoreConfig(
+                signature_version="s3v4",
+                connect_timeout=DEPENDENCY_CONNECT_TIMEOUT,
+                read_timeout=STORAGE_READ_TIMEOUT,
+                retries={"max_attempts": 3, "mode": "standard"},
+            ),
             # Roll large objects over to disk instead of holding them in memory.
             "max_memory_size": 8 * 1024 * 1024,
         },
