@@ -105,7 +105,9 @@ def _django(env: dict, code: str) -> dict:
 
 def realtime_factor(folder: Path) -> list[dict]:
     source = _speech(folder, SPEECH_SECONDS)
+    # core.media reads limits from the Django settings (lazily: no setup needed, only the module).
     result = subprocess.run([PYTHON, "-c", _RTF_CODE, str(source), str(folder / "converted.mp3")], cwd=ROOT,
+                            env={**os.environ, "DJANGO_SETTINGS_MODULE": "voiceplatform.settings"},
                             capture_output=True, text=True, check=True, timeout=900)
     measured = json.loads(result.stdout.strip().splitlines()[-1])
     wall_factor = measured["duration"] / measured["wall"]
