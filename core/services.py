@@ -18,8 +18,8 @@ def schedule_storage_cleanup(keys, *, subject: str = "", prefixes=()) -> jobs.Jo
     prefixes = sorted({prefix.strip("/") for prefix in prefixes if prefix.strip("/")})
     if not keys and not prefixes:
         return None
-    return jobs.start_job("storage.cleanup", cleanup_storage, subject=subject,
-                          payload={"keys": keys, "prefixes": prefixes})
+    payload = {"keys": keys, **({"prefixes": prefixes} if prefixes else {})}
+    return jobs.start_job("storage.cleanup", cleanup_storage, subject=subject, payload=payload)
 
 
 def run_storage_cleanup(job_id) -> None:
