@@ -49,3 +49,12 @@ def test_a_stuck_job_is_requeued_by_the_sweeper_and_finished_by_the_worker(celer
                      message="the re-queued job to finish")
     assert job.attempts == 2
     assert not object_storage.exists(key)
+
+
+def test_readyz_reports_a_worker_that_answers(celery_worker, client):
+    def ready_with_a_worker():
+        body = client.get("/readyz").json()
+        return body if body["checks"]["worker"] == "ok" else None
+
+    body = wait_until(ready_with_a_worker, timeout=60, message="the worker's heartbeat")
+    assert body["status"] == "ok"
