@@ -1,98 +1,15 @@
 """OpenAPI generation (drf-spectacular) that knows the dialects.
 
 Success responses are wrapped in the view's dialect envelope, paginated lists use
-the dialect's paginator schema, and each operation lists its dialect's error bodies.
+the dialect's paginator schema, and each operation lists its dialect's error bodies:
+each shape is the dialect's own (``Dialect.success_schema``/``error_schema``), next to
+the code that builds it.
 A paginated view sets ``paginated = True`` and declares ``responses=Item(many=True)``.
 """
 
 from drf_spectacular.openapi import AutoSchema
 
-from .dialects import GALLERY, PARTNERS, STAMPS
-
 _STRING = {"type": "string"}
-_FIELDS = {"type": "object", "additionalProperties": {"type": "array", "items": _STRING}}
-
-
-def _success_schema(dialect, inner):
-    if dialect is STAMPS:
-        flag = {"type": "object", "required": ["success"], "properties": {"success": {"type": "boolean"}}}
-        if inner.get("type") == "array":
-            return {"allOf": [flag, {"type": "object", "properties": {"data": inner}}]}
-        return {"allOf": [flag, inner]}
-    if dialect is GALLERY:
-        return {
-            "type": "object",
-            "required": ["success", "data"],
-            "properties": {"success": {"type": "boolean"}, "message": _STRING, "data": inner},
-        }
-    if dialect is PARTNERS:
-        return {
-            "type": "object",
-            "required": ["data", "mode"],
-            "properties": {
-                "data": inner,
-                "data_count": {"type": "integer"},
-                "mode": {"type": "string", "enum": ["live", "test"]},
-                "notices": {
-                    "type": "array",
-                    "items": {"type": "object", "properties": {"code": {"type": "integer"}, "message": _STRING}},
-                },
-            },
-        }
-    return inner
-
-
-def _error_schema(dialect, status_code: str):
-    if dialect is STAMPS:
-        return {
-            "type": "object",
-            "required": ["error", "message"],
-            "properties": {"error": _STRING, "message": _STRING, "errors": _FIELDS},
-        }
-    if dialect is GALLERY:
-        return {
-            "type": "object",
-            "required": ["success", "error"],
-            "properties": {
-                "success": {"type": "boolean", "enum": [False]},
-                "error": {
-                    "type": "object",
-                    "required": ["code", "message"],
-                    "properties": {"code": _STRING, "message": _STRING, "fields": _FIELDS},
-                },
-            },
-        }
-    if dialect is PARTNERS:
-        return {
-            "type": "object",
-            "required": ["error", "mode"],
-            "properties": {
-                "error": {
-                    "type": "object",
-                    "properties": {"code": {"type": "integer"}, "message": _STRING},
-                },
-                "mode": {"type": "string", "enum": ["live", "test"]},
-            },
-        }
-    if status_code == "422":
-        return {
-            "type": "object",
-            "properties": {
-                "detail": {
-                    "type": "array",
-                    "items": {
-                        "type": "object",
-                        "required": ["loc", "msg", "type"],
-                        "properties": {
-                            "loc": {"type": "array", "items": {"anyOf": [_STRING, {"type": "integer"}]}},
-                            "msg": _STRING,
-                            "type": _STRING,
-                        },
-                    },
-                }
-            },
-        }
-    return {"type": "object", "required": ["detail"], "properties": {"detail": _STRING}}
 
 
 class DialectAutoSchema(AutoSchema):
@@ -161,7 +78,7 @@ class DialectAutoSchema(AutoSchema):
             return response
         for media_type, media in response.get("content", {}).items():
             if media_type.endswith("json") and "schema" in media:
-                media["schema"] = _success_schema(dialect, media["schema"])
+                media["schema"] = dialect.success_schema(media["schema"])
         return response
 
     def _get_response_bodies(self, direction="response"):
@@ -195,7 +112,7 @@ class DialectAutoSchema(AutoSchema):
                 code,
                 {
                     "description": _ERROR_DESCRIPTIONS.get(code, "Error"),
-                    "content": {"application/json": {"schema": _error_schema(dialect, code)}},
+                    "content": {"application/json": {"schema": dialect.error_schema(code)}},
                     "headers": dict(_RESPONSE_HEADERS),
                 },
             )

@@ -23,6 +23,10 @@ from ..request_ids import NO_REQUEST, current_request_id
 
 logger = logging.getLogger(__name__)
 
+# Building blocks of the dialects' OpenAPI schemas.
+STRING_SCHEMA = {"type": "string"}
+FIELDS_SCHEMA = {"type": "object", "additionalProperties": {"type": "array", "items": STRING_SCHEMA}}
+
 
 @dataclass
 class ApiError(Exception):
@@ -101,6 +105,15 @@ class Dialect:
     # --- success ---------------------------------------------------------------
     def success_body(self, data: Any, meta: ResponseMeta, request, status_code: int) -> Any:
         return data
+
+    # --- OpenAPI (core/schema.py asks the view's dialect) -----------------------
+    def success_schema(self, inner: dict) -> dict:
+        """The schema of ``success_body`` around a payload described by ``inner``."""
+        return inner
+
+    def error_schema(self, status_code: str) -> dict:
+        """The schema of ``error_body`` for an error answered with ``status_code``."""
+        raise NotImplementedError
 
     # --- errors ----------------------------------------------------------------
     def resolve(self, error: ApiError) -> tuple[int, Any, str]:

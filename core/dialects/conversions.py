@@ -3,7 +3,7 @@
 
 from rest_framework.pagination import BasePagination
 
-from .base import ApiError, Dialect, DialectResponse, ResponseMeta
+from .base import STRING_SCHEMA, ApiError, Dialect, DialectResponse, ResponseMeta
 from .pagination import MAX_OFFSET, int_parameter, read_choice, read_int
 
 DIRECTIONS = ("asc", "desc")
@@ -78,6 +78,28 @@ class ConversionsDialect(Dialect):
 
     def success_body(self, data, meta: ResponseMeta, request, status_code):
         return data
+
+    def error_schema(self, status_code):
+        if status_code == "422":
+            # The gateway's HTTPValidationError.
+            return {
+                "type": "object",
+                "properties": {
+                    "detail": {
+                        "type": "array",
+                        "items": {
+                            "type": "object",
+                            "required": ["loc", "msg", "type"],
+                            "properties": {
+                                "loc": {"type": "array", "items": {"anyOf": [STRING_SCHEMA, {"type": "integer"}]}},
+                                "msg": STRING_SCHEMA,
+                                "type": STRING_SCHEMA,
+                            },
+                        },
+                    }
+                },
+            }
+        return {"type": "object", "required": ["detail"], "properties": {"detail": STRING_SCHEMA}}
 
     def error_body(self, error: ApiError, request):
         _, _, message = self.resolve(error)

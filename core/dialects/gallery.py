@@ -1,7 +1,7 @@
 """Voice Gallery dialect: ``{"success": true, "data"}`` and
 ``{"success": false, "error": {"code", "message", "fields"}}``."""
 
-from .base import ApiError, Dialect, ResponseMeta
+from .base import FIELDS_SCHEMA, STRING_SCHEMA, ApiError, Dialect, ResponseMeta
 from .pagination import PageNumberPagination
 
 VALIDATION_ERROR = "VALIDATION_ERROR"
@@ -85,6 +85,27 @@ class GalleryDialect(Dialect):
             body["message"] = meta.message
         body["data"] = data
         return body
+
+    def success_schema(self, inner):
+        return {
+            "type": "object",
+            "required": ["success", "data"],
+            "properties": {"success": {"type": "boolean"}, "message": STRING_SCHEMA, "data": inner},
+        }
+
+    def error_schema(self, status_code):
+        return {
+            "type": "object",
+            "required": ["success", "error"],
+            "properties": {
+                "success": {"type": "boolean", "enum": [False]},
+                "error": {
+                    "type": "object",
+                    "required": ["code", "message"],
+                    "properties": {"code": STRING_SCHEMA, "message": STRING_SCHEMA, "fields": FIELDS_SCHEMA},
+                },
+            },
+        }
 
     def error_body(self, error: ApiError, request):
         _, code, message = self.resolve(error)

@@ -3,7 +3,7 @@
 
 from django.conf import settings
 
-from .base import ApiError, Dialect, ResponseMeta
+from .base import STRING_SCHEMA, ApiError, Dialect, ResponseMeta
 
 # Documented error codes: (HTTP status, message).
 PROGRAM_ID_NOT_NUMBER = 100
@@ -99,6 +99,9 @@ def request_mode(request) -> str:
     return MODE_LIVE if _test_mode_value(request) is False else MODE_TEST
 
 
+_MODE_SCHEMA = {"type": "string", "enum": [MODE_LIVE, MODE_TEST]}
+
+
 class PartnersDialect(Dialect):
     name = "partners"
     pagination_class = None
@@ -140,6 +143,34 @@ class PartnersDialect(Dialect):
         if notices:
             body["notices"] = notices
         return body
+
+    def success_schema(self, inner):
+        return {
+            "type": "object",
+            "required": ["data", "mode"],
+            "properties": {
+                "data": inner,
+                "data_count": {"type": "integer"},
+                "mode": _MODE_SCHEMA,
+                "notices": {
+                    "type": "array",
+                    "items": {"type": "object", "properties": {"code": {"type": "integer"}, "message": STRING_SCHEMA}},
+                },
+            },
+        }
+
+    def error_schema(self, status_code):
+        return {
+            "type": "object",
+            "required": ["error", "mode"],
+            "properties": {
+                "error": {
+                    "type": "object",
+                    "properties": {"code": {"type": "integer"}, "message": STRING_SCHEMA},
+                },
+                "mode": _MODE_SCHEMA,
+            },
+        }
 
     def error_body(self, error: ApiError, request):
         _, code, message = self.resolve(error)

@@ -1,6 +1,6 @@
 """VoiceStamps dialect: ``{"success": true, ...}``; errors ``{"error", "message", "errors"}``."""
 
-from .base import ApiError, Dialect, ResponseMeta
+from .base import FIELDS_SCHEMA, STRING_SCHEMA, ApiError, Dialect, ResponseMeta
 from .pagination import PageNumberPagination
 
 INVALID_TOKEN = "invalid_token"
@@ -68,6 +68,19 @@ class StampsDialect(Dialect):
         if meta.message:
             body["message"] = meta.message
         return body
+
+    def success_schema(self, inner):
+        flag = {"type": "object", "required": ["success"], "properties": {"success": {"type": "boolean"}}}
+        if inner.get("type") == "array":
+            return {"allOf": [flag, {"type": "object", "properties": {"data": inner}}]}
+        return {"allOf": [flag, inner]}
+
+    def error_schema(self, status_code):
+        return {
+            "type": "object",
+            "required": ["error", "message"],
+            "properties": {"error": STRING_SCHEMA, "message": STRING_SCHEMA, "errors": FIELDS_SCHEMA},
+        }
 
     def error_body(self, error: ApiError, request):
         _, code, message = self.resolve(error)
