@@ -5,6 +5,7 @@ not enabled is 401. The dialect renders both in the Partner API's error body.
 """
 
 from django.conf import settings
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, permissions
 
 from core.dialects.partners import MODE_LIVE, MODE_TEST, requested_test_mode
@@ -14,6 +15,17 @@ from . import services
 from .models import Partner
 
 KEY_HEADER = "X-API-KEY"
+
+
+class PartnerKeyScheme(OpenApiAuthenticationExtension):
+    """How PartnerKeyAuthentication appears in the OpenAPI document (registered by being defined)."""
+
+    target_class = "partners.authentication.PartnerKeyAuthentication"
+    name = "partnerApiKey"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "apiKey", "in": "header", "name": KEY_HEADER,
+                "description": "Your partner key. Unknown key: 404; Partner Program access not enabled: 401."}
 
 
 class UnknownApiKey(exceptions.NotFound):

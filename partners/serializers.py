@@ -1,8 +1,4 @@
-"""Input parsing and output shapes of the Partner API.
-
-Output is built by plain functions: a program's job list may hold tens of thousands
-of rows, and these shapes have no nesting that a serializer class would help with.
-"""
+"""Input parsing and output serializers of the Partner API."""
 
 from __future__ import annotations
 
@@ -11,6 +7,9 @@ from collections.abc import Mapping
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
 from django.urls import reverse
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
+from rest_framework import serializers
 
 from core import ids
 from core.dialects import ApiError
@@ -25,6 +24,7 @@ from core.dialects.partners import (
 from core.storage import object_storage
 
 from . import scripts
+from .models import Job
 from .services import JobRequest
 
 # Ids are positive 64-bit integers; a larger number is a number that names no row.
@@ -101,65 +101,111 @@ def edit_notes_from(request) -> str:
 
 
 # --- output ------------------------------------------------------------------------------
-def _timestamp(value) -> str | None:
-    return value.isoformat().replace("+00:00", "Z") if value else None
+# One serializer per output: drf-spectacular documents exactly what the endpoints return.
+# Views pass the request in the context (signed script URLs, absolute talent and demo URLs).
+class ProgramOut(serializers.Serializer):
+    program_id = serializers.IntegerField(source="pk")
+    name = serializers.CharField()
+    description = serializers.CharField()
+    unit_price = serializers.DecimalField(max_digits=12, decimal_places=2)
+    start_date = serializers.DateField()
+    end_date = serializers.DateField()
+    created = serializers.DateTimeField()
+    updated = serializers.DateTimeField()
 
 
-def program_data(program) -> dict:
-    return {
-        "program_id": program.pk,
-        "name": program.name,
-        "description": program.description,
-        "unit_price": str(program.unit_price),
-        "start_date": program.start_date.isoformat(),
-        "end_date": program.end_date.isoformat(),
-        "created": _timestamp(program.created),
-        "updated": _timestamp(program.updated),
-    }
+class ScriptFileOut(serializers.Serializer):
+    name = serializers.CharField(source="script_file_name")
+    url = serializers.SerializerMethodField(help_text="Signed, expiring download link.")
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, job) -> str:
+        return object_storage.signed_url(job.script_file_key, filename=job.script_file_name,
+                                         content_type=job.script_file_type, request=self.context["request"])
 
 
-def job_data(job, request) -> dict:
-    script_file = None
-    if job.script_file_key:
-        script_file = {
-            "name": job.script_file_name,
-            "url": object_storage.signed_url(job.script_file_key, filename=job.script_file_name,
-                                             content_type=job.script_file_type, request=request),
-        }
-    return {
-        "job_id": job.pk,
-        "program_id": job.program_id,
-        "talent_id": job.talent_id,
-        "sample_script": job.sample_script,
-        "script_file": script_file,
-        "job_description": job.job_description,
-        "job_status": job.status,
-        "edit_count": job.edit_count,
-        "created": _timestamp(job.created),
-        "updated": _timestamp(job.updated),
-    }
+class JobOut(serializers.Serializer):
+    job_id = serializers.IntegerField(source="pk")
+    program_id = serializers.IntegerField()
+    talent_id = serializers.IntegerField()
+    sample_script = serializers.CharField()
+    script_file = serializers.SerializerMethodField()
+    job_description = serializers.CharField()
+    job_status = serializers.ChoiceField(source="status", choices=Job.Status.choices)
+    edit_count = serializers.IntegerField()
+    created = serializers.DateTimeField()
+    updated = serializers.DateTimeField()
+
+    @extend_schema_field(ScriptFileOut(allow_null=True))
+    def get_script_file(self, job) -> dict | None:
+        return ScriptFileOut(job, context=self.context).data if job.script_file_key else None
 
 
 def _absolute(request, name: str, **kwargs) -> str:
     return request.build_absolute_uri(reverse(f"partners:{name}", kwargs=kwargs))
 
 
-def demo_data(demo, request) -> dict:
-    urls = {"audio_url": _absolute(request, "demo-audio", public_id=demo.public_id)}
-    for style in PLAYER_STYLES:
-        urls[style] = _absolute(request, "demo-player", public_id=demo.public_id, style=style.replace("_", "-"))
-    return {"url": urls, "tags": list(demo.tags)}
+@extend_schema_field(OpenApiTypes.URI)
+class PageUrlField(serializers.Field):
+    """The absolute URL of one of the public partner pages of the object (by its ``public_id``)."""
+
+    def __init__(self, url_name: str, player_style: str | None = None, **kwargs):
+        self.url_name = url_name
+        self.player_style = player_style
+        super().__init__(source="*", read_only=True, **kwargs)
+
+    def to_representation(self, obj) -> str:
+        kwargs = {"public_id": obj.public_id}
+        if self.player_style is not None:
+            kwargs["style"] = self.player_style
+        return _absolute(self.context["request"], self.url_name, **kwargs)
 
 
-def talent_data(talent, request) -> dict:
-    return {
-        "talent_id": talent.pk,
-        "talent_url": _absolute(request, "talent-page", public_id=talent.public_id),
-        "first_name": talent.first_name,
-        "last_name": talent.last_name,
-        "gender": talent.gender,
-        "languages": list(talent.languages),
-        "feedback": talent.feedback,
-        "avatar": _absolute(request, "talent-avatar", public_id=talent.public_id) if talent.avatar_key else None,
-        "demo": [demo_data(demo, request) for demo in talent.demos.all()],
-    }
+# The demo's audio and one embeddable player per documented style.
+DemoUrlsOut = type("DemoUrlsOut", (serializers.Serializer,), {
+    "audio_url": PageUrlField("demo-audio"),
+    **{style: PageUrlField("demo-player", player_style=style.replace("_", "-")) for style in PLAYER_STYLES},
+})
+
+
+class DemoOut(serializers.Serializer):
+    url = DemoUrlsOut(source="*")
+    tags = serializers.ListField(child=serializers.CharField())
+
+
+class TalentOut(serializers.Serializer):
+    talent_id = serializers.IntegerField(source="pk")
+    talent_url = PageUrlField("talent-page")
+    first_name = serializers.CharField()
+    last_name = serializers.CharField()
+    gender = serializers.CharField()
+    languages = serializers.ListField(child=serializers.CharField())
+    feedback = serializers.CharField()
+    avatar = serializers.SerializerMethodField()
+    demo = DemoOut(source="demos", many=True)
+
+    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
+    def get_avatar(self, talent) -> str | None:
+        if not talent.avatar_key:
+            return None
+        return _absolute(self.context["request"], "talent-avatar", public_id=talent.public_id)
+
+
+class JobCreatedOut(serializers.Serializer):
+    job_id = serializers.IntegerField(allow_null=True, help_text="null in test mode: nothing was created.")
+
+
+# --- the request bodies, for the OpenAPI document ------------------------------------------
+# job_request_from and edit_notes_from read the bodies themselves: each missing or wrong field
+# has its documented error code, checked in the documented order, which a serializer's
+# all-fields-at-once validation would not give.
+class JobCreateIn(serializers.Serializer):
+    program_id = serializers.IntegerField(min_value=1, help_text="Anything but a number is error 100.")
+    talent_id = serializers.IntegerField(min_value=1, help_text="Anything but a number is error 102.")
+    script_file = serializers.FileField(required=False, help_text="txt, rtf, pdf, docx or odt (checked by content).")
+    sample_script = serializers.CharField(required=False)
+    job_description = serializers.CharField()
+
+
+class EditFileIn(serializers.Serializer):
+    edit_notes = serializers.CharField()

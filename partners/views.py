@@ -10,7 +10,7 @@ from django.shortcuts import render
 from csp.decorators import csp_replace
 from django.views.decorators.clickjacking import xframe_options_exempt
 from django.views.decorators.http import require_GET
-from drf_spectacular.utils import extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.response import Response
 
@@ -31,8 +31,18 @@ from core.http import serve_file
 from core.parsers import JSONParser
 from core.storage import object_storage
 
-from . import schema, selectors, serializers, services
+from . import selectors, serializers, services
 from .authentication import KEY_HEADER, IsPartner, PartnerKeyAuthentication, PartnerKeyThrottle
+
+
+# Ids are numbers; the routes take any text so that a non-number is answered with its documented
+# error code (100, 101, 102) rather than a bare 404.
+PROGRAM_ID = OpenApiParameter("program_id", {"type": "integer", "minimum": 1}, OpenApiParameter.PATH)
+JOB_ID = OpenApiParameter("job_id", {"type": "integer", "minimum": 1}, OpenApiParameter.PATH)
+TALENT_ID = OpenApiParameter("talent_id", {"type": "integer", "minimum": 1}, OpenApiParameter.PATH)
+TEST_MODE = OpenApiParameter("TEST-MODE", int, OpenApiParameter.HEADER, required=False, enum=[0, 1],
+                             description="1 forces test mode: writes are validated and nothing is saved. 0 or no header: the "
+                             "account's mode. Any other value is a 400.")
 
 
 class PartnerView(DialectView):
@@ -81,48 +91,49 @@ class PartnerView(DialectView):
 class ProgramListView(PartnerView):
     """All programs associated with the authenticated partner."""
 
-    @extend_schema(parameters=[schema.TEST_MODE], responses=schema.ProgramSchema(many=True))
+    @extend_schema(parameters=[TEST_MODE], responses=serializers.ProgramOut(many=True))
     def get(self, request):
         programs = selectors.programs_for(request.partner)
-        return DialectResponse([serializers.program_data(program) for program in programs])
+        return DialectResponse(serializers.ProgramOut(programs, many=True).data)
 
 
 class ProgramDetailView(PartnerView):
     """One program of the partner. Errors: 100, 120."""
 
-    @extend_schema(parameters=[schema.TEST_MODE, schema.PROGRAM_ID], responses=schema.ProgramSchema)
+    @extend_schema(parameters=[TEST_MODE, PROGRAM_ID], responses=serializers.ProgramOut)
     def get(self, request, program_id):
-        return DialectResponse(serializers.program_data(self.program_or_error(program_id)))
+        return DialectResponse(serializers.ProgramOut(self.program_or_error(program_id)).data)
 
 
 class ProgramJobsView(PartnerView):
     """Every job of one of the partner's programs. Errors: 100, 120."""
 
-    @extend_schema(parameters=[schema.TEST_MODE, schema.PROGRAM_ID], responses=schema.JobSchema(many=True))
+    @extend_schema(parameters=[TEST_MODE, PROGRAM_ID], responses=serializers.JobOut(many=True))
     def get(self, request, program_id):
         jobs = selectors.jobs_of_program(self.program_or_error(program_id))
-        return DialectResponse([serializers.job_data(job, request) for job in jobs])
+        return DialectResponse(serializers.JobOut(jobs, many=True, context={"request": request}).data)
 
 
 class ProgramTalentsView(PartnerView):
     """The talents of one of the partner's programs, with their demos. Errors: 100, 120."""
 
-    @extend_schema(parameters=[schema.TEST_MODE, schema.PROGRAM_ID], responses=schema.TalentSchema(many=True))
+    @extend_schema(parameters=[TEST_MODE, PROGRAM_ID], responses=serializers.TalentOut(many=True))
     def get(self, request, program_id):
         talents = selectors.talents_of_program(self.program_or_error(program_id))
-        return DialectResponse([serializers.talent_data(talent, request) for talent in talents])
+        return DialectResponse(serializers.TalentOut(talents, many=True, context={"request": request}).data)
 
 
 class TalentDetailView(PartnerView):
     """One talent of the partner's programs. Errors: 102, 122."""
 
-    @extend_schema(parameters=[schema.TEST_MODE, schema.TALENT_ID], responses=schema.TalentSchema)
+    @extend_schema(parameters=[TEST_MODE, TALENT_ID], responses=serializers.TalentOut)
     def get(self, request, talent_id):
         talent = selectors.talent_for(request.partner, serializers.parse_id(talent_id, TALENT_ID_NOT_NUMBER))
         if talent is None:
             raise partner_error(TALENT_NOT_ASSOCIATED)
         # The documentation gives this single talent a data_count of 1.
-        return DialectResponse(serializers.talent_data(talent, request), meta=ResponseMeta(count=1))
+        return DialectResponse(serializers.TalentOut(talent, context={"request": request}).data,
+                               meta=ResponseMeta(count=1))
 
 
 class JobCreateView(PartnerView):
@@ -132,9 +143,9 @@ class JobCreateView(PartnerView):
 
     max_body_bytes = upload_body_limit("PARTNERS_SCRIPT_MAX_BYTES")
 
-    @extend_schema(parameters=[schema.TEST_MODE], request={"application/json": schema.JobCreateSchema,
-                                                           "multipart/form-data": schema.JobCreateSchema},
-                   responses={201: schema.JobCreatedSchema})
+    @extend_schema(parameters=[TEST_MODE], request={"application/json": serializers.JobCreateIn,
+                                                    "multipart/form-data": serializers.JobCreateIn},
+                   responses={201: serializers.JobCreatedOut})
     def post(self, request):
         job_request = serializers.job_request_from(request)
         created = services.create_job(request.partner, job_request, live=self.live, actor=self.actor)
@@ -145,18 +156,18 @@ class JobCreateView(PartnerView):
 class JobDetailView(PartnerView):
     """One job of the partner. Errors: 101, 121."""
 
-    @extend_schema(parameters=[schema.TEST_MODE, schema.JOB_ID], responses=schema.JobSchema)
+    @extend_schema(parameters=[TEST_MODE, JOB_ID], responses=serializers.JobOut)
     def get(self, request, job_id):
         job = selectors.job_for(request.partner, serializers.parse_id(job_id, JOB_ID_NOT_NUMBER))
         if job is None:
             raise partner_error(JOB_NOT_ASSOCIATED)
-        return DialectResponse(serializers.job_data(job, request))
+        return DialectResponse(serializers.JobOut(job, context={"request": request}).data)
 
 
 class JobApproveView(PartnerView):
     """Approve the delivered file: status approved. Errors: 101, 121, 144."""
 
-    @extend_schema(parameters=[schema.TEST_MODE, schema.JOB_ID], request=None, responses={204: None})
+    @extend_schema(parameters=[TEST_MODE, JOB_ID], request=None, responses={204: None})
     def post(self, request, job_id):
         services.approve_job(request.partner, serializers.parse_id(job_id, JOB_ID_NOT_NUMBER), live=self.live,
                              actor=self.actor)
@@ -167,7 +178,7 @@ class JobEditView(PartnerView):
     """Request an edit: status edit, edit_count + 1, notes kept; past the program's edit limit the
     program manager is emailed once. Errors: 101, 121, 103, 146, 147, 145."""
 
-    @extend_schema(parameters=[schema.TEST_MODE, schema.JOB_ID], request=schema.EditFileSchema, responses={204: None})
+    @extend_schema(parameters=[TEST_MODE, JOB_ID], request=serializers.EditFileIn, responses={204: None})
     def post(self, request, job_id):
         services.request_edit(request.partner, serializers.parse_id(job_id, JOB_ID_NOT_NUMBER),
                               serializers.edit_notes_from(request), live=self.live, actor=self.actor)

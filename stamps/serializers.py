@@ -103,35 +103,32 @@ class VSTFileSerializer(serializers.Serializer):
     updated_at = serializers.DateTimeField()
 
     def to_representation(self, stamp: Stamp):
-        files = {}
-        for item in selectors.files_of(stamp):
-            if item.role != StampFile.Role.IMAGE:
-                files[item.role] = item
+        return super().to_representation(_VSTFileView(stamp))
+
+
+class _VSTFileView:
+    """A stamp as the VSTFile structure sees it: its file paths and storage keys read from one
+    pass over its (prefetched) files; every other attribute is the stamp's own."""
+
+    def __init__(self, stamp: Stamp):
+        self._stamp = stamp
+        files = {item.role: item for item in selectors.files_of(stamp) if item.role != StampFile.Role.IMAGE}
         first_image = next(iter(selectors.images_of(stamp)), None)
+        audio, manifest, package = (files.get(StampFile.Role.AUDIO), files.get(StampFile.Role.MANIFEST),
+                                    files.get(StampFile.Role.PACKAGE))
         on_s3 = not object_storage.is_local
-        audio_file, manifest, package = (files.get(StampFile.Role.AUDIO), files.get(StampFile.Role.MANIFEST),
-                                         files.get(StampFile.Role.PACKAGE))
-        return {
-            "id": stamp.pk,
-            "user_id": str(stamp.owner_id),
-            "voice_note_id": stamp.voice_note_id,
-            "title": stamp.title,
-            "description": stamp.description,
-            "draft_image_path": links.file_path(stamp.pk, first_image.role, first_image.filename) if first_image else None,
-            "thumbnail_path": links.thumbnail_path(stamp.pk) if StampFile.Role.THUMBNAIL in files else None,
-            "draft_audio_path": links.file_path(stamp.pk, audio_file.role, audio_file.filename) if audio_file else None,
-            "vst_file_path": links.package_path(stamp.pk) if package else None,
-            "file_size_bytes": stamp.file_size_bytes,
-            "conversion_status": stamp.conversion_status,
-            "aws_s3_bucket": object_storage.backend.bucket_name if on_s3 else None,
-            "aws_s3_key": audio_file.key if on_s3 and audio_file else None,
-            "manifest_s3_key": manifest.key if on_s3 and manifest else None,
-            "package_s3_key": package.key if on_s3 and package else None,
-            "metadata": stamp.metadata,
-            "voice_tags": stamp.voice_tags,
-            "created_at": serializers.DateTimeField().to_representation(stamp.created_at),
-            "updated_at": serializers.DateTimeField().to_representation(stamp.updated_at),
-        }
+        self.user_id = stamp.owner_id
+        self.draft_image_path = links.file_path(stamp.pk, first_image.role, first_image.filename) if first_image else None
+        self.thumbnail_path = links.thumbnail_path(stamp.pk) if StampFile.Role.THUMBNAIL in files else None
+        self.draft_audio_path = links.file_path(stamp.pk, audio.role, audio.filename) if audio else None
+        self.vst_file_path = links.package_path(stamp.pk) if package else None
+        self.aws_s3_bucket = object_storage.backend.bucket_name if on_s3 else None
+        self.aws_s3_key = audio.key if on_s3 and audio else None
+        self.manifest_s3_key = manifest.key if on_s3 and manifest else None
+        self.package_s3_key = package.key if on_s3 and package else None
+
+    def __getattr__(self, name):
+        return getattr(self._stamp, name)
 
 
 class StampOut(serializers.Serializer):
