@@ -136,5 +136,5 @@ def test_partner_ids_are_integers():
             for parameter in operation.get("parameters", []):
                 if parameter["name"] in ("program_id", "job_id", "talent_id"):
                     assert parameter["schema"]["type"] == "integer", (path, parameter)
-    created = document()["components"]["schemas"]["JobCreateSchemaRequest"]["properties"]
+    created = document()["components"]["schemas"]["JobCreateInRequest"]["properties"]
     assert created["program_id"]["type"] == created["talent_id"]["type"] == "integer"
