@@ -141,6 +141,7 @@ class WorkerProcess:
         if not self._ready.wait(timeout):
             self.stop()
             raise RuntimeError("celery worker did not start:\n" + "\n".join(self.lines[-40:]))
+        _running_workers.append(self)
         return self
 
     def _pump(self):
@@ -154,6 +155,8 @@ class WorkerProcess:
         return [int(pid) for pid in out.stdout.split()]
 
     def stop(self):
+        if self in _running_workers:
+            _running_workers.remove(self)
         if self.process and self.process.poll() is None:
             self.process.terminate()
             try:
@@ -161,6 +164,20 @@ class WorkerProcess:
             except subprocess.TimeoutExpired:
                 self.process.kill()
                 self.process.wait()
+
+
+_running_workers: list[WorkerProcess] = []
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item, call):
+    """A failed test that ran jobs shows what its workers logged: a job's own error is often
+    only there (the API shows clients a safe message)."""
+    outcome = yield
+    report = outcome.get_result()
+    if report.when == "call" and report.failed:
+        for worker in _running_workers:
+            report.sections.append((f"celery worker {worker.hostname}", "\n".join(worker.lines[-60:])))
 
 
 @pytest.fixture(scope="session")
