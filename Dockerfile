@@ -8,7 +8,7 @@ RUN apt-get update \
 
 WORKDIR /app
 COPY requirements.txt .
-RUN pip install --no-cache-dir -r requirements.txt
+RUN pip install --no-cache-dir --require-hashes -r requirements.txt
 COPY . .
 RUN useradd --system --home /app voiceplatform && mkdir -p /data && chown voiceplatform /data
 USER voiceplatform

@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 8000
 export PORT
 
-.PHONY: run test test-fast setup system-deps venv bench schema clean
+.PHONY: run test test-fast lint lock setup system-deps venv bench schema clean
 
 ## Set everything up, then run web (gunicorn), a Celery worker and Celery beat in the foreground.
 # Links handed out (share pages, emails) point at this server; honcho gives each process its
@@ -23,9 +23,10 @@ run: setup
 test: setup
 	$(VENV)/bin/pytest
 
-## The suite without the fault tests (killed workers, stopped and black-holed Redis, races).
+## The inner loop: the suite without the tests that start a Celery worker, drive chromium or
+## cause faults (killed workers, stopped and black-holed Redis, races).
 test-fast: setup
-	$(VENV)/bin/pytest -m "not fault"
+	$(VENV)/bin/pytest -m "not worker and not browser and not fault"
 
 setup: system-deps venv
 
@@ -34,11 +35,21 @@ system-deps:
 
 venv: $(VENV)/.installed
 
-$(VENV)/.installed: requirements.txt requirements-test.txt
+# The development lock holds the runtime lock's versions plus the test and dev tools, all hashed.
+$(VENV)/.installed: requirements.txt requirements-dev.txt
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
 	$(PY) -m pip install --quiet --upgrade pip
-	$(PY) -m pip install --quiet -r requirements-test.txt
+	$(PY) -m pip install --quiet --require-hashes -r requirements-dev.txt
 	touch $@
+
+## Lint (ruff's rules are in pyproject.toml).
+lint: venv
+	$(VENV)/bin/ruff check .
+
+## Re-lock after editing requirements.in or requirements-dev.in (versions already locked are kept).
+lock: venv
+	$(VENV)/bin/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes requirements.in -o requirements.txt
+	$(VENV)/bin/uv pip compile --quiet --universal --python-version 3.11 --generate-hashes requirements-dev.in -o requirements-dev.txt
 
 ## Benchmarks (prints ratios measured side by side in one run).
 bench: setup

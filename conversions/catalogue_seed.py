@@ -50,7 +50,7 @@ EXTRA_ACCENT_VOICES = {"Aria", "Hugo", "Marta"}
 
 
 def catalogue_owner():
-    User = get_user_model()
+    User = get_user_model()  # noqa: N806 - Django's idiom for the user model
     owner = User.objects.filter(email=CATALOGUE_OWNER_EMAIL).first()
     if owner is None:
         owner = User.objects.create_user(email=CATALOGUE_OWNER_EMAIL, password=None, display_name="Voice catalogue",

@@ -50,7 +50,7 @@ def create_demo_program(partner: Partner, *, manager_email: str) -> Program:
                 end_date=today + timedelta(days=365), edit_limit=2, max_edits=5, manager_email=manager_email,
             )
             talents = []
-            for spec, recording in zip(TALENTS, recordings):
+            for spec, recording in zip(TALENTS, recordings, strict=True):
                 talent = Talent.objects.create(**{key: spec[key] for key in
                                                   ("first_name", "last_name", "gender", "languages", "feedback")})
                 with recording.open("rb") as demo_file:

@@ -359,7 +359,7 @@ class _Collect:
     def __init__(self):
         self.messages = []
 
-    async def handle_DATA(self, server, session, envelope):
+    async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's naming
         from email import message_from_bytes, policy
 
         self.messages.append({

@@ -6,7 +6,6 @@ import json
 import math
 import re
 import subprocess
-import tempfile
 import threading
 from dataclasses import dataclass
 from pathlib import Path
@@ -318,7 +317,7 @@ def normalise_loudness(source: str | Path, target: str | Path, *, target_lufs: f
     gain = _first_gain(measured, target_lufs) if audible else 0.0
     ceiling = LIMITER_CEILING_DBTP
     tried: tuple[float, float] | None = None  # (gain, delivered loudness) of the encoding before
-    for encodings in range(1, ENCODE_ATTEMPTS + 1):
+    for encodings in range(1, ENCODE_ATTEMPTS + 1):  # noqa: B007 - the count is reported after the loop
         transcode(source, target, ["-vn", "-af", _level_and_limit(gain, ceiling, sample_rate, layout),
                                    "-ar", str(sample_rate), *encode_args], timeout=timeout)
         delivered = measure_loudness(target, timeout=timeout)

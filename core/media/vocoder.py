@@ -259,7 +259,7 @@ def _keep_median_on_target(shaped: Analysis, synthesized: np.ndarray, target_f0:
     contour = shaped.f0.copy()
     best_error, best, best_shift = abs(error), synthesized, 0.0
     previous, shift = (0.0, error), -error  # (shift, error) measured last; cents to shift the contour by
-    for attempt in range(PITCH_CORRECTIONS):
+    for _ in range(PITCH_CORRECTIONS):
         shaped.f0 = np.ascontiguousarray(contour * 2 ** (shift / 1200))
         synthesized = _synthesize(shaped)
         if survival >= STABLE_SURVIVAL:

@@ -61,7 +61,7 @@ def peaks(source: str | Path, buckets: int = 200) -> list[float]:
     frames = np.maximum(np.abs(mins), np.abs(maxs))
     edges = np.linspace(0, frames.size, buckets + 1, dtype=np.int64)
     return [round(float(frames[a:b].max() if b > a else frames[min(a, frames.size - 1)]), 4)
-            for a, b in zip(edges[:-1], edges[1:])]
+            for a, b in zip(edges[:-1], edges[1:], strict=True)]
 
 
 def render(source: str | Path, width: int = WIDTH, height: int = HEIGHT) -> Waveform:
@@ -78,7 +78,7 @@ def render(source: str | Path, width: int = WIDTH, height: int = HEIGHT) -> Wave
     draw = ImageDraw.Draw(image)
     middle = (height - 1) / 2
     step = width / columns
-    for index, (low, high) in enumerate(zip(column_mins, column_maxs)):
+    for index, (low, high) in enumerate(zip(column_mins, column_maxs, strict=True)):
         top = int(middle - float(high) * middle)
         bottom = max(int(middle - float(low) * middle), top + 1)
         x = int(index * step)

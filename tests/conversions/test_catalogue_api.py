@@ -121,7 +121,7 @@ def test_availability_follows_the_users_tier(api, user, staff_user, tiers):
 
 
 def test_list_query_count_is_constant(api, user, staff_user, tiers, django_assert_max_num_queries):
-    for index in range(12):
+    for _ in range(12):
         voice = make_voice(staff_user, tiers=[tiers["basic"]], accents=2, styles=2)
         VoiceFavorite.objects.create(user=user, voice=voice)
         AccentSetting.objects.create(user=user, accent=voice.accents.first(), favorite=True)

@@ -81,7 +81,7 @@ def test_an_order_converts_into_each_voice_and_charges_per_second(api, user, sta
     assert balance(user) == Decimal("100") - expected_cost
 
     for order in orders:
-        wait_until(lambda: Order.objects.get(pk=order["id"]).state in ("done", "error"), timeout=120,
+        wait_until(lambda order=order: Order.objects.get(pk=order["id"]).state in ("done", "error"), timeout=120,
                    message="order to finish")
     source_f0 = vocoder.estimate_f0(speech, algorithm="dio").f0
     outputs = {}

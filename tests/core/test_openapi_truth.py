@@ -131,7 +131,7 @@ def test_gallery_enums_are_enums():
 
 
 def test_partner_ids_are_integers():
-    for method, path, operation in operations():
+    for _method, path, operation in operations():
         if path.startswith("/v4/"):
             for parameter in operation.get("parameters", []):
                 if parameter["name"] in ("program_id", "job_id", "talent_id"):
