@@ -59,6 +59,19 @@ def bearer_client(user) -> APIClient:
 
 
 @pytest.fixture
+def admin_user(make_user):
+    """A superuser (replaces pytest-django's, which knows nothing of credit accounts)."""
+    return make_user(email="root@example.com", is_staff=True, is_superuser=True)
+
+
+@pytest.fixture
+def admin_client(client, admin_user):
+    """Django's test client logged in to the admin as ``admin_user``."""
+    client.force_login(admin_user)
+    return client
+
+
+@pytest.fixture
 def client_for():
     """``client_for(user)``: an API client authenticated with the user's Bearer token."""
     return bearer_client
@@ -72,6 +85,27 @@ def api(user):
 @pytest.fixture
 def anon():
     return APIClient()
+
+
+# --- the cache ---------------------------------------------------------------------------
+def clear_cache() -> None:
+    """Empty this test run's cache entries. On Redis, ``cache.clear()`` flushes the whole database,
+    the entries of other runs and of parallel xdist workers included; their keys carry other prefixes."""
+    from django.core.cache import cache
+
+    config = settings.CACHES["default"]
+    if not config["BACKEND"].endswith("RedisCache"):
+        cache.clear()  # the file cache lives in this run's own data dir
+        return
+    import redis
+
+    client = redis.Redis.from_url(config["LOCATION"])
+    try:
+        keys = list(client.scan_iter(match=f"{config['KEY_PREFIX']}:*", count=1000))
+        if keys:
+            client.delete(*keys)
+    finally:
+        client.close()
 
 
 # --- waiting on background work -------------------------------------------------------

@@ -51,6 +51,11 @@ def describe_jobs(kind: str, describer: Describer) -> None:
     _describers[kind] = describer
 
 
+def described_kinds() -> frozenset[str]:
+    """The job kinds whose outcomes are announced (each app registers its own when it loads)."""
+    return frozenset(_describers)
+
+
 def announce_job_outcome(job: Job) -> None:
     """Queue the event of a finished job to every enabled endpoint of its owner that wants it."""
     describer = _describers.get(job.kind)

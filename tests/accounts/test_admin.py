@@ -8,14 +8,6 @@ from accounts.models import ApiKey, CreditAccount
 pytestmark = pytest.mark.django_db
 
 
-@pytest.fixture
-def admin_client(client, make_user):
-    admin = make_user(email="root@example.com", is_staff=True, is_superuser=True)
-    client.force_login(admin)
-    client.admin = admin
-    return client
-
-
 def test_admin_pages_load(admin_client, user):
     services.create_team(name="Studio", owner=user)
     for path in ("/admin/accounts/user/", f"/admin/accounts/user/{user.pk}/change/", "/admin/accounts/team/",
@@ -34,10 +26,10 @@ def test_api_keys_show_only_the_prefix_and_can_be_revoked(admin_client, user):
     assert services.user_for_api_key(plaintext) is None
 
 
-def test_staff_grant_credits_through_the_ledger(admin_client, user):
+def test_staff_grant_credits_through_the_ledger(admin_client, admin_user, user):
     response = admin_client.post("/admin/accounts/creditentry/add/", {"user": user.pk, "amount": "12.50", "note": "goodwill"})
     assert response.status_code == 302, response.content.decode()[:2000]
     account = CreditAccount.objects.get(user=user)
     assert str(account.balance) == "12.50"
     entry = account.entries.get()
-    assert entry.kind == "grant" and entry.created_by == admin_client.admin and entry.note == "goodwill"
+    assert entry.kind == "grant" and entry.created_by == admin_user and entry.note == "goodwill"

@@ -6,6 +6,8 @@ import jwt
 import pytest
 from django.conf import settings
 
+from tests.conftest import clear_cache
+
 pytestmark = pytest.mark.django_db
 
 
@@ -118,14 +120,13 @@ def test_huge_body_is_413_in_dialect(anon, settings):
 
 
 def test_auth_endpoints_are_throttled(anon, user, monkeypatch):
-    from django.core.cache import cache
     from rest_framework.throttling import SimpleRateThrottle
 
     monkeypatch.setattr(SimpleRateThrottle, "THROTTLE_RATES", {"auth": "3/minute"})
-    cache.clear()
+    clear_cache()
     statuses = [anon.post("/api/v1/auth/token", {"email": user.email, "password": "bad"}, format="json")
                 for _ in range(4)]
     assert [r.status_code for r in statuses] == [401, 401, 401, 429]
     assert statuses[3].json()["error"] == "rate_limited"
     assert int(statuses[3]["Retry-After"]) > 0
-    cache.clear()
+    clear_cache()

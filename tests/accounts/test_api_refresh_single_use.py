@@ -6,11 +6,11 @@ from datetime import timedelta
 
 import pytest
 import requests
-from django.core.cache import cache
 from django.utils import timezone
 
 from accounts import services, tokens
 from accounts.models import UsedRefreshToken
+from tests.conftest import clear_cache
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -31,7 +31,7 @@ def test_parallel_refreshes_of_one_token_give_one_new_pair(live_server, user):
 def test_a_used_refresh_token_stays_used_when_the_cache_is_emptied(api, user):
     refresh = tokens.issue_tokens(user).refresh
     assert api.post(REFRESH_URL, {"refresh": refresh}, format="json").status_code == 200
-    cache.clear()
+    clear_cache()
     again = api.post(REFRESH_URL, {"refresh": refresh}, format="json")
     assert again.status_code == 401 and again.json()["error"] == "invalid_token"
 

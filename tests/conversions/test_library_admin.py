@@ -10,12 +10,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def admin_client(client, make_user):
-    client.force_login(make_user(email="root@example.com", is_staff=True, is_superuser=True))
-    return client
-
-
-@pytest.fixture
 def recordings(user, folder, library_media):
     parent = Folder.objects.get(pk=folder["id"])
     done = Recording.objects.create(project_id=parent.project_id, parent_folder=parent, created_by=user, label="Good")

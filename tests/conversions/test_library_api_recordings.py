@@ -4,11 +4,9 @@ file serving with listen counts, GET/PATCH/PUT/DELETE, originals and conversions
 import io
 
 import pytest
-from django.db import transaction
 from PIL import Image
 
 from conversions import library_services
-from conversions.library_tasks import process_recording
 from conversions.models import Recording
 from core.models import Job
 from core.storage import object_storage
@@ -137,8 +135,7 @@ def test_audio_that_cannot_be_decoded_ends_in_error_with_a_reason(api, folder, l
     # The stored object is damaged after the upload was processed (storage corruption), then reprocessed.
     object_storage.delete(recording.audio_key)
     object_storage.put_bytes(recording.audio_key, b"RIFF\x00\x00garbage" * 10, "audio/wav")
-    with transaction.atomic():
-        library_services._start_processing(recording, "conversions.recording", process_recording)
+    assert library_services.reprocess_recordings(Recording.objects.filter(pk=recording.pk)) == 1
     failed = wait_for_state(body["id"], states=("error",))
     assert failed.error == "The file is not a readable audio file." and failed.process_stage == "error"
     shown = api.get(f"/api/recordings/{body['id']}").json()

@@ -6,12 +6,11 @@ import subprocess
 import sys
 
 import pytest
-from django.core.cache import cache
 from django.urls import URLPattern, URLResolver, get_resolver
 from rest_framework.throttling import SimpleRateThrottle as DrfSimpleRateThrottle
 
 from core.throttles import ClientAddressMixin
-from tests.conftest import ROOT
+from tests.conftest import ROOT, clear_cache
 
 pytestmark = pytest.mark.django_db
 
@@ -31,9 +30,9 @@ def three_per_minute(settings, monkeypatch):
     settings.GALLERY_THROTTLE_RATES = {**settings.GALLERY_THROTTLE_RATES, "gallery_read": "3/minute"}
     settings.STAMPS_SHARING_THROTTLE_RATES = {**settings.STAMPS_SHARING_THROTTLE_RATES,
                                               "stamps_share_reply": "3/minute"}
-    cache.clear()
+    clear_cache()
     yield
-    cache.clear()
+    clear_cache()
 
 
 def _send(client, attack, **headers):

@@ -2,10 +2,10 @@
 a Content-Security-Policy on pages; CORS only for allowed origins."""
 
 import pytest
-from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from stamps.models import StampFile
+from tests.conftest import clear_cache
 from tests.stamps.sharing_helpers import stamp_with_media
 
 pytestmark = pytest.mark.django_db
@@ -38,7 +38,7 @@ def test_responses_with_tokens_and_keys_are_no_store(user, anon, api):
 @pytest.fixture
 def password_share(api, user, media_dir):
     stamp = stamp_with_media(user, media_dir)
-    cache.clear()
+    clear_cache()
     code = api.post(f"/api/v1/voicestamps/{stamp.pk}/share", {"privacy": "password", "password": "open sesame"},
                     format="json").json()["share_code"]
     return stamp, code

@@ -143,10 +143,10 @@ def test_only_subscribed_events_of_the_owners_own_jobs_are_queued(api, user, oth
 def test_every_job_a_user_starts_is_announced():
     """Conversion orders (each conversion), TTS renders, calibrations, stamp packaging, transcription
     and gallery TTS submissions: each kind has its describer registered by its app."""
-    from core.webhooks.events import _describers
+    from core.webhooks.events import described_kinds
 
     assert {"conversions.order", "conversions.tts", "conversions.calibration", "stamps.package",
-            "stamps.transcribe", "gallery.tts"} <= set(_describers)
+            "stamps.transcribe", "gallery.tts"} <= described_kinds()
 
 
 # --- delivery rules, in process against a real receiver -------------------------------------

@@ -7,7 +7,6 @@ from decimal import Decimal
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 from django.utils import timezone
 
 from core.storage import object_storage
@@ -18,13 +17,6 @@ from tests.partners.conftest import PREFIX, PartnerClient
 pytestmark = pytest.mark.django_db
 
 KEY = re.compile(r"vpp_[0-9a-f]{12}_[A-Za-z0-9_-]+")
-
-
-@pytest.fixture
-def admin_client(make_user):
-    client = Client()
-    client.force_login(make_user(email="root@example.com", is_staff=True, is_superuser=True))
-    return client
 
 
 def messages_of(response):

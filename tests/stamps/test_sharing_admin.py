@@ -9,12 +9,6 @@ pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def admin_client(client, make_user):
-    client.force_login(make_user(email="root@example.com", is_staff=True, is_superuser=True))
-    return client
-
-
-@pytest.fixture
 def shared(user, api, anon, media_dir):
     reset_reply_throttle()
     stamp = stamp_with_media(user, media_dir, with_media=False)

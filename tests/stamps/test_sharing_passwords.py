@@ -2,10 +2,10 @@
 client, on every route that takes one: the public API, the file routes (?share=) and the page."""
 
 import pytest
-from django.core.cache import cache
 from django.test import Client
 
 from stamps.models import StampFile
+from tests.conftest import clear_cache
 from tests.stamps.sharing_helpers import stamp_with_media
 
 pytestmark = pytest.mark.django_db
@@ -20,7 +20,7 @@ def stamp(user, media_dir):
 @pytest.fixture
 def code(api, stamp, settings):
     settings.STAMPS_SHARING_THROTTLE_RATES = {**settings.STAMPS_SHARING_THROTTLE_RATES, "stamps_share_password": "3/minute"}
-    cache.clear()
+    clear_cache()
     response = api.post(f"/api/v1/voicestamps/{stamp.pk}/share", {"privacy": "password", "password": PASSWORD},
                         format="json")
     return response.json()["share_code"]
