@@ -60,4 +60,4 @@ schema: venv
 	$(PY) manage.py spectacular --validate
 
 clean:
-	rm -rf var/test .pytest_cache
+	rm -rf var/test var/test-gw* .pytest_cache
