@@ -364,9 +364,10 @@ def run_order(job_id) -> None:
                                          max_seconds=settings.CONVERSIONS_MAX_ORIGINAL_SECONDS,
                                          progress=lambda percent: ctx.progress(10 + percent * 0.75))
                 _set_state(order, Order.State.POST_PROCESSING)
+                outputs = library_services.job_outputs(ctx, order.original.project_id)
                 with ctx.writing_results():
                     library_services.complete_recording(order.conversion_id, converted,
-                                                        file_name=f"{order.voice.slug}")
+                                                        file_name=f"{order.voice.slug}", prefix=outputs)
                     Order.objects.filter(pk=order.pk).update(
                         state=Order.State.DONE, error="", closed_at=timezone.now(), reference_f0=reference_f0,
                         f0=result.target_f0, engine_params=dataclasses.asdict(shape),

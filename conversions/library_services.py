@@ -243,12 +243,14 @@ def set_process_stage(recording_id, stage: str) -> None:
 
 def complete_recording(recording_id, audio_path: str | Path, *, file_name: str | None = None,
                        speaker_f0: float | None = None,
-                       writing: Callable[[], AbstractContextManager] = transaction.atomic) -> Recording:
+                       writing: Callable[[], AbstractContextManager] = transaction.atomic,
+                       prefix: str | None = None) -> Recording:
     """Store produced or uploaded audio for a recording, measure it, render its waveform and
     mark it done. Raises MediaError (recording untouched) if the audio is not usable.
 
     ``writing`` opens the transaction of the row update: a job passes ``ctx.writing_results``
-    so that a runner that lost its lease writes nothing (its objects are removed)."""
+    so that a runner that lost its lease writes nothing (its objects are removed), and
+    ``prefix``, its output prefix (``job_outputs``), so that a killed job leaves nothing."""
     info = audio_engine.probe(audio_path, allowed_formats=set(audio_engine.FORMATS.values()))
     waveform = waveform_engine.render(audio_path)
     recording = Recording.objects.get(pk=recording_id)
@@ -256,10 +258,11 @@ def complete_recording(recording_id, audio_path: str | Path, *, file_name: str |
         audio = None
         if recording.audio_key == "":
             with open(audio_path, "rb") as source:
-                audio = object_storage.put(new_key(f"conversions/{recording.project_id}/recordings", info.format),
-                                           source, info.content_type)
+                audio = object_storage.put(
+                    new_key(prefix or f"conversions/{recording.project_id}/recordings", info.format), source,
+                    info.content_type)
             new_keys.append(audio.key)
-        picture = object_storage.put_bytes(new_key(f"conversions/{recording.project_id}/waveforms", "png"),
+        picture = object_storage.put_bytes(new_key(prefix or f"conversions/{recording.project_id}/waveforms", "png"),
                                            waveform.png, "image/png")
         new_keys.append(picture.key)
         with writing():
@@ -315,6 +318,12 @@ def _download(key: str, target: Path) -> Path:
     return target
 
 
+def job_outputs(ctx: jobs.JobContext, project_id) -> str:
+    """Where a job stores the objects it makes for a project's recording (core.jobs removes
+    them unless the job records them)."""
+    return ctx.output_prefix(f"conversions/{project_id}")
+
+
 def _recording_job(job_id, work) -> None:
     job = jobs.Job.objects.filter(pk=job_id).only("payload").first()
     recording_id = job.payload.get("recording_id") if job else None
@@ -339,7 +348,7 @@ def run_recording_processing(job_id) -> None:
             ctx.progress(30)
             try:
                 complete_recording(recording.pk, local, speaker_f0=_speaker_f0(recording, local),
-                                   writing=ctx.writing_results)
+                                   writing=ctx.writing_results, prefix=job_outputs(ctx, recording.project_id))
             except MediaError as exc:
                 raise jobs.JobFailed(str(exc)) from None
 
@@ -374,7 +383,7 @@ def run_tts_synthesis(job_id) -> None:
                 ctx.progress(60)
                 set_process_stage(recording.pk, "waveform")
                 complete_recording(recording.pk, target, file_name=recording.label or "tts",
-                                   writing=ctx.writing_results)
+                                   writing=ctx.writing_results, prefix=job_outputs(ctx, recording.project_id))
             except MediaError as exc:
                 raise jobs.JobFailed(str(exc)) from None
 

@@ -11,6 +11,11 @@
 - ``sweep_stuck_jobs`` (beat) re-queues running jobs whose lease expired and sends
   queued jobs the broker never took; a starting worker re-queues the jobs of dead
   processes on its host at once (``requeue_orphaned_jobs``).
+- Nothing is left behind: a job stores its output objects under ``ctx.output_prefix(...)``,
+  a prefix of the attempt's own noted on the job row, and ``ctx.writing_results()`` records
+  them. Objects under a prefix that was never recorded are removed when the next attempt
+  starts, when the job ends (failed, gave up, or succeeded without them), when a runner loses
+  its lease, and by the sweeper (``sweep_unrecorded_outputs``) if storage was down then.
 """
 
 from __future__ import annotations
@@ -30,6 +35,7 @@ from django.utils import timezone
 from . import processes
 from .dialects import ApiError
 from .models import Job
+from .storage import object_storage
 from .request_ids import bound_request_id, current_request_id, task_headers
 from .webhooks.events import announce_job_outcome
 
@@ -179,6 +185,8 @@ class JobContext:
     def __init__(self, job: Job):
         self.job = job
         self.token = job.lease_token
+        self.outputs = ""
+        self.recorded = False
 
     def _held(self):
         return Job.objects.filter(pk=self.job.pk, state=Job.State.RUNNING, lease_token=self.token)
@@ -192,18 +200,45 @@ class JobContext:
         self.job.progress = percent
         self.job.heartbeat_at = now
 
+    def output_prefix(self, under: str) -> str:
+        """The storage prefix this attempt writes its output objects under:
+        ``<under>/outputs/job-<id>/<attempt>``, so deleting ``under`` deletes them too.
+
+        It is noted on the job row before any object is written and cleared when
+        ``writing_results`` commits; until then the objects belong to no row, and they are
+        removed if the attempt ends without recording them. Leftovers of an earlier attempt
+        (a killed worker) are removed here first."""
+        prefix = f"{under.strip('/')}/outputs/job-{self.job.pk}/{self.token}"
+        if self.outputs:
+            if self.outputs != prefix:
+                raise ValueError(f"job {self.job.pk} already writes its outputs under {self.outputs}")
+            return prefix
+        earlier = self._held().values_list("output_prefix", flat=True).first()
+        if earlier is None:
+            raise LeaseLost(f"job {self.job.pk} is no longer leased by this runner")
+        if earlier and earlier != prefix:
+            removed = object_storage.delete_prefix(earlier)
+            logger.warning("job %s: removed %s bytes an earlier attempt left under %s", self.job.pk, removed, earlier)
+        if not self._held().update(output_prefix=prefix):
+            raise LeaseLost(f"job {self.job.pk} is no longer leased by this runner")
+        self.outputs = prefix
+        return prefix
+
     @contextmanager
     def writing_results(self):
         """A transaction whose writes happen only while this runner still holds the lease.
 
         The conditional update locks the job row (PostgreSQL) or the database (SQLite,
         IMMEDIATE transactions), so no claim can slip between the check and the writes.
+        It also records the outputs: once it commits, the objects under ``output_prefix``
+        belong to the rows written here and are no longer swept.
         """
         with transaction.atomic():
             now = timezone.now()
-            if not self._held().update(heartbeat_at=now, lease_expires_at=_lease_expiry(now)):
+            if not self._held().update(heartbeat_at=now, lease_expires_at=_lease_expiry(now), output_prefix=""):
                 raise LeaseLost(f"job {self.job.pk} is no longer leased by this runner")
             yield
+        self.recorded = True
 
 
 def _lease_expiry(now):
@@ -290,13 +325,17 @@ def _run_job(job_id, work, on_failure) -> Job | None:
         job.save(update_fields=["state", "attempts", "started_at", "heartbeat_at", "error", "sent_at",
                                 "lease_token", "lease_owner", "lease_expires_at"])
 
+    ctx = JobContext(job)
     try:
         with _LeaseKeeper(job.pk, job.lease_token):
-            work(JobContext(job))
+            work(ctx)
         _finish(job, Job.State.SUCCEEDED, "")
     except LeaseLost:
         logger.warning("job %s (%s %s) was taken over by another runner; its results were not written",
                        job.pk, job.kind, job.subject)
+        if ctx.outputs and not ctx.recorded:
+            # Only this attempt's own prefix: the runner that took over writes under another.
+            _remove_objects(job.pk, ctx.outputs)
     except TransientJobError:
         _held(job).update(state=Job.State.QUEUED, lease_owner="", lease_expires_at=None)
         raise
@@ -335,6 +374,38 @@ def _finish(job: Job, state: str, error: str, on_failure=None) -> None:
             on_failure(job, error)
         # Webhooks: the event is written with the outcome and sent once it commits.
         announce_job_outcome(job)
+    # A prefix still noted was never recorded (the work failed, gave up, or kept nothing).
+    remove_unrecorded_outputs(job.pk)
+
+
+def _remove_objects(job_id, prefix: str) -> bool:
+    try:
+        removed = object_storage.delete_prefix(prefix)
+    except Exception as exc:  # noqa: BLE001 - storage down: the sweeper tries again
+        logger.warning("job %s: outputs under %s not removed yet: %r", job_id, prefix, exc)
+        return False
+    if removed:
+        logger.info("job %s: removed %s bytes of unrecorded outputs under %s", job_id, removed, prefix)
+    return True
+
+
+def remove_unrecorded_outputs(job_id) -> bool:
+    """Delete the objects under the job's unrecorded output prefix, then forget the prefix.
+    False when storage refused (the prefix stays noted for the sweeper)."""
+    prefix = Job.objects.filter(pk=job_id).values_list("output_prefix", flat=True).first()
+    if not prefix:
+        return True
+    if not _remove_objects(job_id, prefix):
+        return False
+    Job.objects.filter(pk=job_id, output_prefix=prefix).update(output_prefix="")
+    return True
+
+
+def sweep_unrecorded_outputs() -> int:
+    """Remove what finished jobs left unrecorded and could not remove then (storage was down).
+    Running and queued jobs are left alone: their next attempt removes it, or their end does."""
+    finished = Job.objects.filter(state__in=(Job.State.SUCCEEDED, Job.State.FAILED)).exclude(output_prefix="")
+    return sum(remove_unrecorded_outputs(job_id) for job_id in finished.values_list("pk", flat=True))
 
 
 def sweep_stuck_jobs() -> int:

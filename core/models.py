@@ -45,10 +45,21 @@ class Job(models.Model):
     lease_owner = models.CharField(max_length=200, blank=True, help_text="host:pid of the process running the job.")
     lease_expires_at = models.DateTimeField(null=True, blank=True)
     lease_token = models.PositiveIntegerField(default=0)
+    # Outputs are stored under a prefix of the attempt's own (JobContext.output_prefix) and are
+    # nobody's until the attempt records them: a prefix left here was never recorded and is swept.
+    output_prefix = models.CharField(
+        max_length=300, blank=True,
+        help_text="Storage prefix of outputs written but not yet recorded; removed when the attempt ends without them.",
+    )
 
     class Meta:
         ordering = ["-created_at"]
-        indexes = [models.Index(fields=["state", "heartbeat_at"])]
+        indexes = [
+            models.Index(fields=["state", "heartbeat_at"]),
+            # The sweeper looks for the few jobs with unrecorded outputs among all the finished ones.
+            models.Index(fields=["output_prefix"], condition=~models.Q(output_prefix=""),
+                         name="job_unrecorded_outputs"),
+        ]
         constraints = [
             models.CheckConstraint(condition=models.Q(progress__lte=100), name="job_progress_at_most_100"),
         ]

@@ -152,6 +152,15 @@ class ObjectStorage:
             except OSError:
                 logger.warning("could not delete storage object %s", key, exc_info=True)
 
+    def delete_prefix(self, prefix: str) -> int:
+        """Delete every object under ``prefix``; returns the bytes removed. Raises OSError (or the
+        S3 client's error) when an object could not be deleted, so the caller can try again."""
+        removed = 0
+        for key in self.list(prefix):
+            removed += self.size(key)
+            self.delete(key)
+        return removed
+
     # --- reads -----------------------------------------------------------------
     def open(self, key: str) -> IO[bytes]:
         return self.backend.open(key, "rb")

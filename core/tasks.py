@@ -7,6 +7,7 @@ from .webhooks import delivery
 
 @shared_task(name="core.sweep_stuck_jobs", ignore_result=True)
 def sweep_stuck_jobs():
+    jobs.sweep_unrecorded_outputs()
     return jobs.sweep_stuck_jobs()
 
 

@@ -312,17 +312,13 @@ def render_submission(job_id) -> None:
                 raise jobs.JobFailed(str(exc)) from exc
             ctx.progress(70)
             with speech.path.open("rb") as rendered:
-                key = object_storage.put(new_key(media.SUBMISSION_PREFIX, ".mp3"), rendered, "audio/mpeg").key
-        saved = False
-        try:
-            with ctx.writing_results():
-                TtsSubmission.objects.filter(pk=submission.pk).update(
-                    audio_key=key, duration_seconds=speech.duration, completed_at=timezone.now()
-                )
-            saved = True
-        finally:
-            if not saved:
-                object_storage.delete(key)
+                key = object_storage.put(new_key(ctx.output_prefix(media.SUBMISSION_PREFIX), ".mp3"), rendered,
+                                         "audio/mpeg").key
+        # Removed by core.jobs unless this records it.
+        with ctx.writing_results():
+            TtsSubmission.objects.filter(pk=submission.pk).update(
+                audio_key=key, duration_seconds=speech.duration, completed_at=timezone.now()
+            )
         logger.info("tts submission %s rendered to %s (%.2fs)", submission.pk, key, speech.duration)
 
     jobs.run_job(job_id, work)

@@ -483,18 +483,10 @@ def _packaging_failed(job: Job, reason: str) -> None:
     logger.warning("stamp packaging job %s failed: %s", job.pk, reason)
 
 
-def _outputs_prefix(stamp_id: int, job: Job) -> str:
-    """Outputs are stored under their job's own prefix until the job records them, so the
-    objects of an attempt that died before recording are found (and removed) by the next one."""
-    return _prefix(stamp_id, f"outputs/job-{job.pk}")
-
-
 def _packaging_work(ctx: jobs.JobContext) -> None:
     stamp_id = ctx.job.payload["stamp_id"]
-    outputs_prefix = _outputs_prefix(stamp_id, ctx.job)
-    # Only this runner holds the lease and nothing under the prefix is recorded before the job
-    # succeeds: whatever is there was left by an attempt that was killed.
-    object_storage.delete_many(object_storage.list(outputs_prefix))
+    # Under the stamp's prefix (its deletion takes them); core.jobs removes them unless recorded.
+    outputs_prefix = ctx.output_prefix(_prefix(stamp_id, ""))
     stamp = Stamp.objects.filter(pk=stamp_id).first()
     if stamp is None:
         raise jobs.JobFailed("The VoiceStamp was deleted.")
@@ -503,78 +495,72 @@ def _packaging_work(ctx: jobs.JobContext) -> None:
     if audio_file is None:
         raise jobs.JobFailed("The VoiceStamp has no audio.")
     created: list[StampFile] = []
-    succeeded = False
-    try:
-        with tempfile.TemporaryDirectory(prefix=f"stamp-{stamp_id}-") as tmp:
-            tmp = Path(tmp)
+    with tempfile.TemporaryDirectory(prefix=f"stamp-{stamp_id}-") as tmp:
+        tmp = Path(tmp)
+        try:
+            source = _download(audio_file.key, tmp, f"source.{audio_file.details.get('format', 'bin')}")
+        except FileNotFoundError:
+            raise jobs.JobFailed("The audio file is missing from storage.") from None
+        # The package is made from a snapshot of the inputs taken now: a thumbnail or image
+        # replaced meanwhile (its old object deleted) cannot break it.
+        snapshot = {audio_file.key: source}
+        for input_file in [f for f in files if f.role in (StampFile.Role.IMAGE, StampFile.Role.THUMBNAIL)]:
             try:
-                source = _download(audio_file.key, tmp, f"source.{audio_file.details.get('format', 'bin')}")
+                snapshot[input_file.key] = _download(input_file.key, tmp, f"input-{input_file.pk}")
             except FileNotFoundError:
-                raise jobs.JobFailed("The audio file is missing from storage.") from None
-            # The package is made from a snapshot of the inputs taken now: a thumbnail or image
-            # replaced meanwhile (its old object deleted) cannot break it.
-            snapshot = {audio_file.key: source}
-            for input_file in [f for f in files if f.role in (StampFile.Role.IMAGE, StampFile.Role.THUMBNAIL)]:
-                try:
-                    snapshot[input_file.key] = _download(input_file.key, tmp, f"input-{input_file.pk}")
-                except FileNotFoundError:
-                    if input_file.role == StampFile.Role.IMAGE:
-                        raise jobs.JobFailed("An image of the VoiceStamp is missing from storage.") from None
-                    files.remove(input_file)  # replaced meanwhile: this job renders its own
-            ctx.progress(5)
-            for step, (role, (extension, content_type, sample_rate, codec_args)) in enumerate(
-                    DELIVERY_FORMATS.items()):
-                target = tmp / f"{role}{extension}"
-                try:
-                    loudness = audio.normalise_loudness(source, target, target_lufs=settings.STAMPS_LOUDNESS_LUFS,
-                                                        sample_rate=sample_rate, encode_args=codec_args)
-                    info = audio.probe(target)
-                except MediaError as exc:
-                    raise jobs.JobFailed(str(exc)) from None
-                created.append(_new_file(stamp, role, target, content_type, extension, duration=info.duration,
-                                         details={"codec": info.codec, **loudness.delivered.as_details(),
-                                                  "sample_rate": info.sample_rate}, prefix=outputs_prefix))
-                ctx.progress(5 + 30 * (step + 1))
+                if input_file.role == StampFile.Role.IMAGE:
+                    raise jobs.JobFailed("An image of the VoiceStamp is missing from storage.") from None
+                files.remove(input_file)  # replaced meanwhile: this job renders its own
+        ctx.progress(5)
+        for step, (role, (extension, content_type, sample_rate, codec_args)) in enumerate(
+                DELIVERY_FORMATS.items()):
+            target = tmp / f"{role}{extension}"
             try:
-                peaks = _peaks_for(audio_file, source)
+                loudness = audio.normalise_loudness(source, target, target_lufs=settings.STAMPS_LOUDNESS_LUFS,
+                                                    sample_rate=sample_rate, encode_args=codec_args)
+                info = audio.probe(target)
             except MediaError as exc:
                 raise jobs.JobFailed(str(exc)) from None
-            waveform_path = tmp / "waveform.json"
-            waveform_path.write_text(json.dumps({"version": 1, "duration": audio_file.duration, "buckets": len(peaks),
-                                                 "peaks": peaks}))
-            created.append(_new_file(stamp, StampFile.Role.WAVEFORM, waveform_path, "application/json", ".json",
-                                     prefix=outputs_prefix))
-            ctx.progress(70)
-            thumbnail = next((f for f in files if f.role == StampFile.Role.THUMBNAIL), None)
-            if thumbnail is None:
-                thumbnail = _render_thumbnail_file(stamp, files, "auto", None, auto=True)
-                created.append(thumbnail)
-            ctx.progress(75)
-            packaged = [f for f in files if f.role in (StampFile.Role.AUDIO, StampFile.Role.IMAGE)]
-            packaged += [f for f in created] + ([thumbnail] if thumbnail not in created else [])
-            stamp.refresh_from_db()
-            document = manifest_doc.build(stamp, packaged, for_package=True)
-            manifest_path = tmp / "manifest.json"
-            manifest_path.write_text(json.dumps(document, indent=2, ensure_ascii=False))
-            created.append(_new_file(stamp, StampFile.Role.MANIFEST, manifest_path, "application/json", ".json",
-                                     prefix=outputs_prefix))
-            package_path = tmp / "package.vst"
-            entries = [vst.PackageEntry(manifest_doc.package_path_for(f), f.key, f.size, f.sha256) for f in packaged]
-            with open(package_path, "wb") as sink:
-                try:
-                    vst.write_package(sink, document, entries,
-                                      lambda key: open(snapshot[key], "rb") if key in snapshot else object_storage.open(key),
-                                      progress=lambda done: ctx.progress(75 + int(done * 20)))
-                except vst.ChecksumMismatch as exc:
-                    raise jobs.JobFailed(f"A stored file is damaged: {exc}.") from None
-            package = _new_file(stamp, StampFile.Role.PACKAGE, package_path, "application/vnd.voicestamp.vst+zip",
-                                ".vst", prefix=outputs_prefix)
-            created.append(package)
-        _record_package(stamp_id, ctx, created)
-        succeeded = True
-    finally:
-        if not succeeded:
-            object_storage.delete_many(f.key for f in created)
+            created.append(_new_file(stamp, role, target, content_type, extension, duration=info.duration,
+                                     details={"codec": info.codec, **loudness.delivered.as_details(),
+                                              "sample_rate": info.sample_rate}, prefix=outputs_prefix))
+            ctx.progress(5 + 30 * (step + 1))
+        try:
+            peaks = _peaks_for(audio_file, source)
+        except MediaError as exc:
+            raise jobs.JobFailed(str(exc)) from None
+        waveform_path = tmp / "waveform.json"
+        waveform_path.write_text(json.dumps({"version": 1, "duration": audio_file.duration, "buckets": len(peaks),
+                                             "peaks": peaks}))
+        created.append(_new_file(stamp, StampFile.Role.WAVEFORM, waveform_path, "application/json", ".json",
+                                 prefix=outputs_prefix))
+        ctx.progress(70)
+        thumbnail = next((f for f in files if f.role == StampFile.Role.THUMBNAIL), None)
+        if thumbnail is None:
+            thumbnail = _render_thumbnail_file(stamp, files, "auto", None, auto=True, prefix=outputs_prefix)
+            created.append(thumbnail)
+        ctx.progress(75)
+        packaged = [f for f in files if f.role in (StampFile.Role.AUDIO, StampFile.Role.IMAGE)]
+        packaged += [f for f in created] + ([thumbnail] if thumbnail not in created else [])
+        stamp.refresh_from_db()
+        document = manifest_doc.build(stamp, packaged, for_package=True)
+        manifest_path = tmp / "manifest.json"
+        manifest_path.write_text(json.dumps(document, indent=2, ensure_ascii=False))
+        created.append(_new_file(stamp, StampFile.Role.MANIFEST, manifest_path, "application/json", ".json",
+                                 prefix=outputs_prefix))
+        package_path = tmp / "package.vst"
+        entries = [vst.PackageEntry(manifest_doc.package_path_for(f), f.key, f.size, f.sha256) for f in packaged]
+        with open(package_path, "wb") as sink:
+            try:
+                vst.write_package(sink, document, entries,
+                                  lambda key: open(snapshot[key], "rb") if key in snapshot else object_storage.open(key),
+                                  progress=lambda done: ctx.progress(75 + int(done * 20)))
+            except vst.ChecksumMismatch as exc:
+                raise jobs.JobFailed(f"A stored file is damaged: {exc}.") from None
+        package = _new_file(stamp, StampFile.Role.PACKAGE, package_path, "application/vnd.voicestamp.vst+zip",
+                            ".vst", prefix=outputs_prefix)
+        created.append(package)
+    _record_package(stamp_id, ctx, created)
 
 
 def _new_file(stamp: Stamp, role: str, path: Path, content_type: str, extension: str, *, prefix: str,
@@ -635,8 +621,9 @@ def _playhead(timestamp: float | None, duration: float | None) -> float | None:
 
 
 def _render_thumbnail_file(stamp: Stamp, files: list[StampFile], style: str, timestamp: float | None,
-                           *, auto: bool) -> StampFile:
-    """Render and store a thumbnail; the caller saves the row (or deletes the object)."""
+                           *, auto: bool, prefix: str | None = None) -> StampFile:
+    """Render and store a thumbnail (a job passes its output prefix); the caller saves the row
+    (or deletes the object)."""
     audio_file = next((f for f in files if f.role == StampFile.Role.AUDIO), None)
     image_files = sorted((f for f in files if f.role == StampFile.Role.IMAGE), key=lambda f: (f.position, f.pk))
     resolved = thumbnails.resolve_style(style, has_image=bool(image_files), has_audio=audio_file is not None)
@@ -647,7 +634,7 @@ def _render_thumbnail_file(stamp: Stamp, files: list[StampFile], style: str, tim
             data = thumbnails.render(resolved, image=handle, peaks=peaks, playhead=playhead)
     else:
         data = thumbnails.render(resolved, image=None, peaks=peaks, playhead=playhead)
-    stored = object_storage.put_bytes(new_key(_prefix(stamp.pk, "thumbnails"), ".jpg"), data, "image/jpeg")
+    stored = object_storage.put_bytes(new_key(prefix or _prefix(stamp.pk, "thumbnails"), ".jpg"), data, "image/jpeg")
     return StampFile(
         stamp=stamp, role=StampFile.Role.THUMBNAIL, key=stored.key, filename=_filename_of(stored.key),
         content_type="image/jpeg", size=stored.size, sha256=stored.sha256, width=thumbnails.SIZE[0],
@@ -693,15 +680,12 @@ def run_auto_thumbnail(job_id) -> None:
         if unchanged and not ctx.job.payload.get("force"):
             return
         try:
-            thumbnail = _render_thumbnail_file(stamp, files, "auto", None, auto=True)
+            thumbnail = _render_thumbnail_file(stamp, files, "auto", None, auto=True,
+                                               prefix=ctx.output_prefix(_prefix(stamp.pk, "")))
         except (thumbnails.MissingContent, MediaError) as exc:
             raise jobs.JobFailed(str(exc)) from None
         ctx.progress(80)
-        try:
-            _save_thumbnail(stamp.pk, thumbnail, only_if_auto=True, writing=ctx.writing_results)
-        except jobs.LeaseLost:
-            object_storage.delete(thumbnail.key)
-            raise
+        _save_thumbnail(stamp.pk, thumbnail, only_if_auto=True, writing=ctx.writing_results)
 
     jobs.run_job(job_id, work)
 

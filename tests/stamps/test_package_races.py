@@ -64,9 +64,11 @@ def test_outputs_of_a_killed_packaging_attempt_are_removed_by_the_next_one_and_b
     assert upload_audio(api, stamp.pk, stamp_media["wav"]).status_code == 201
     assert api.post(f"/api/v1/security/vst/{stamp.pk}/complete-package", {}, format="json").status_code == 202
     job = Stamp.objects.get(pk=stamp.pk).package_job
-    # What a worker killed mid-packaging leaves: an output no row records, under the job's prefix.
-    left = object_storage.put_bytes(f"stamps/{stamp.pk}/outputs/job-{job.pk}/orphan.vst", b"x" * 10_000,
-                                    "application/octet-stream").key
+    # What a worker killed mid-packaging leaves: an output no row records, under the prefix its
+    # attempt noted on the job (tests/core/test_faults_outputs.py kills a real worker).
+    killed_attempt = f"stamps/{stamp.pk}/outputs/job-{job.pk}/0"
+    left = object_storage.put_bytes(f"{killed_attempt}/orphan.vst", b"x" * 10_000, "application/octet-stream").key
+    Job.objects.filter(pk=job.pk).update(output_prefix=killed_attempt)
 
     services.run_packaging(job.pk)
 
