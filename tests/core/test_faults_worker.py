@@ -10,7 +10,7 @@ import pytest
 from django.utils import timezone
 from kombu import Connection
 
-from core import processes
+from core import jobs, processes
 from core.models import Job
 from tests.conftest import wait_until
 from tests.core.fault_tasks import hold_until_released
@@ -77,7 +77,8 @@ def test_a_redis_restart_while_a_job_runs_does_not_kill_the_worker(start_worker,
     assert after.result_writes() == 1
 
 
-def test_a_killed_worker_s_job_is_requeued_when_a_worker_starts_and_runs_once(start_worker, tmp_path, settings):
+def test_a_killed_worker_s_job_is_requeued_when_a_worker_starts_and_runs_once(start_worker, tmp_path, settings,
+                                                                              record_property):
     """The whole worker is killed mid-job (no redelivery, lease still live): the next worker to start
     re-queues the job at once instead of after JOB_STUCK_TIMEOUT, and removes the dead scratch."""
     first = start_worker(include="tests.core.fault_tasks")
@@ -97,6 +98,7 @@ def test_a_killed_worker_s_job_is_requeued_when_a_worker_starts_and_runs_once(st
     wait_until(lambda: Job.objects.get(pk=held.job.pk).lease_token > killed.lease_token, timeout=60,
                message="the job to be claimed again")
     recovered_in = time.monotonic() - started
+    record_property("seconds_to_claim_again_after_a_worker_started", round(recovered_in, 1))
     held.release.touch()
     wait_until(lambda: held.state() == Job.State.SUCCEEDED, timeout=60, message="the re-queued job to finish")
 
@@ -105,3 +107,36 @@ def test_a_killed_worker_s_job_is_requeued_when_a_worker_starts_and_runs_once(st
     assert recovered_in < settings.JOB_STUCK_TIMEOUT / 10
     assert not dead_scratch[0].exists()
     assert second.process.poll() is None
+
+
+def test_a_stalled_worker_s_job_taken_over_by_another_is_written_once(start_worker, tmp_path, settings):
+    """The worker running a job is frozen (SIGSTOP) past its lease, the sweeper re-queues the job and
+    a second worker finishes it; when the first wakes up its result write is refused (fencing).
+    Before: run_job refused only finished jobs, so both wrote (a transcript went from 7 to 19
+    segments 22 s after the job reported success)."""
+    settings.JOB_LEASE_SECONDS = 3
+    env = {"JOB_LEASE_SECONDS": "3"}
+    first = start_worker(env, include="tests.core.fault_tasks")
+    held = HeldJob(tmp_path, None, first.queue).send()
+    wait_until(lambda: held.state() == Job.State.RUNNING, timeout=60, message="the job to start")
+    stalled = [*first.child_pids(), first.process.pid]
+    for pid in stalled:
+        os.kill(pid, signal.SIGSTOP)
+    try:
+        wait_until(lambda: Job.objects.get(pk=held.job.pk).lease_expires_at < timezone.now(), timeout=30,
+                   message="the stalled runner's lease to expire")
+        second = start_worker(env, include="tests.core.fault_tasks")
+        jobs.sweep_stuck_jobs()  # what beat runs; the starting worker may have re-queued it already
+        wait_until(lambda: Job.objects.get(pk=held.job.pk).lease_token >= 2, timeout=60,
+                   message="the second worker to claim the job")
+        held.release.touch()
+        wait_until(lambda: held.state() == Job.State.SUCCEEDED, timeout=60, message="the second worker to finish")
+    finally:
+        for pid in stalled:
+            os.kill(pid, signal.SIGCONT)
+    wait_until(lambda: any("taken over by another runner" in line for line in first.lines), timeout=60,
+               message="the first worker to find its lease gone")
+    job = Job.objects.get(pk=held.job.pk)
+    assert (job.state, job.attempts) == (Job.State.SUCCEEDED, 2)
+    assert held.result_writes() == 1
+    assert first.process.poll() is None and second.process.poll() is None

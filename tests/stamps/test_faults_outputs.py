@@ -37,7 +37,7 @@ def kill(worker):
 @pytest.mark.parametrize("storage", ["local", "s3"])
 @pytest.mark.parametrize("next_attempt", ["retries", "gives up"])
 def test_a_worker_killed_mid_packaging_leaves_zero_bytes(api, start_worker, request, tmp_path, storage,
-                                                          next_attempt):
+                                                          next_attempt, record_property):
     env = request.getfixturevalue("s3_storage")["env"] if storage == "s3" else {}
     first = start_worker(env)
     vst_id = api.post("/api/v1/security/vst/draft", {"title": "Killed"}, format="json").json()["vst_id"]
@@ -77,5 +77,6 @@ def test_a_worker_killed_mid_packaging_leaves_zero_bytes(api, start_worker, requ
     assert api.delete(f"/api/v1/voicestamps/{vst_id}").status_code == 200
     wait_until(lambda: not object_storage.list(f"stamps/{vst_id}"), timeout=60, message="the stamp's prefix to go")
     assert stored_bytes(f"stamps/{vst_id}") == 0
-    print(f"\n[{storage}, {next_attempt}] killed attempt left {left_by_the_kill} bytes; "
-          f"job ended {job.state} {recovered_in:.1f} s after a worker started; 0 bytes left")
+    # The figures of docs/platform/reliability.md (pytest --junitxml shows them).
+    record_property("bytes_left_by_the_kill", left_by_the_kill)
+    record_property("seconds_to_end_after_a_worker_started", round(recovered_in, 1))
