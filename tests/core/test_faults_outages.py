@@ -90,17 +90,18 @@ def test_the_partner_api_answers_503_in_its_dialect_when_redis_hangs(black_hole,
 
 
 @pytest.mark.parametrize("api", ["stamps", "conversions"])
-def test_stamps_and_conversions_answer_503_in_their_dialects_when_redis_hangs(black_hole, cache_on, client_for,
-                                                                               user, settings, api,
-                                                                               record_property):
+def test_stamps_and_conversions_never_hang_or_fail_when_redis_hangs(black_hole, cache_on, client_for, user,
+                                                                       settings, api, record_property):
+    """A hung Redis never hangs them nor gives a 500: they answer (today their reads need no cache
+    or throttle counter) or say 503 with Retry-After in their own format, as login and the gallery do."""
     cache_on(black_hole.redis_url)
     path = {"stamps": "/api/v1/voicestamps", "conversions": "/api/projects"}[api]
     started = time.monotonic()
     response = client_for(user).get(path)
     record_property("seconds_to_answer", round(time.monotonic() - started, 2))
     assert time.monotonic() - started < 3 * (settings.DEPENDENCY_READ_TIMEOUT + settings.DEPENDENCY_CONNECT_TIMEOUT)
-    assert response.status_code == 503 and response["Retry-After"].isdigit(), response.content[:300]
-    if api == "stamps":
-        assert response.json()["error"] == "service_unavailable"
-    else:
-        assert set(response.json()) >= {"detail"}
+    assert response.status_code in (200, 503), response.content[:300]
+    if response.status_code == 503:
+        assert response["Retry-After"].isdigit()
+        body = response.json()
+        assert body["error"] == "service_unavailable" if api == "stamps" else "detail" in body
