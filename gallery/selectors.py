@@ -24,15 +24,13 @@ LISTED_FIELDS = ("id", "name", "voice_characteristic", "order_number", "voice_is
                  "updated_at", "created_by_user_id", "created_by_name", "updated_by_user_id", "updated_by_name")
 
 
-def voices_for_listing(user, *, is_published: bool | None) -> QuerySet:
+def voices_for_listing(user) -> QuerySet:
     """Rows (dicts of LISTED_FIELDS) of alive voices by orderNumber then name. Non-admins only
-    ever see published ones; admins see all unless they filter with ``is_published``.
+    ever see published ones; admins see all (gallery.filters.VoiceFilter narrows them).
     Pass the page through ``with_sample_keys`` before rendering it."""
     queryset = Voice.objects.alive()
     if not is_gallery_admin(user):
         queryset = queryset.filter(is_published=True)
-    elif is_published is not None:
-        queryset = queryset.filter(is_published=is_published)
     return queryset.order_by("order_number", "name_sort_key", "name", "id").values(*LISTED_FIELDS)
 
 

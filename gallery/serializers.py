@@ -192,10 +192,6 @@ class GalleryVoiceDeletedOutput(serializers.Serializer):
     deletedAt = serializers.DateTimeField(source="deleted_at")
 
 
-class GalleryListQueryInput(serializers.Serializer):
-    isPublished = serializers.BooleanField(required=False, allow_null=True, default=None)
-
-
 class GalleryUploadUrlInput(serializers.Serializer):
     fileName = serializers.CharField(max_length=255, error_messages={"required": "fileName is required"})
     fileType = SampleTypeField(max_length=100, error_messages={"required": "fileType is required"})

@@ -2,7 +2,7 @@
 
 import re
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework.parsers import MultiPartParser
 from rest_framework.permissions import IsAuthenticated
 
@@ -13,6 +13,7 @@ from core.storage import object_storage
 
 from . import media, selectors, services
 from . import serializers as s
+from .filters import VoiceFilter
 from .permissions import GalleryAdminOnly, ReadAnyoneWriteAdmin
 from .throttles import GalleryRateThrottle
 
@@ -74,18 +75,11 @@ class VoiceCollectionView(SampleUploadLimit, DialectView):
     throttle_classes = [GalleryRateThrottle]
     throttle_scopes = {"GET": "gallery_read", "HEAD": "gallery_read", "POST": "gallery_create"}
 
-    @extend_schema(
-        parameters=[OpenApiParameter("isPublished", bool, description="Admins only; others always see published.")],
-        responses=s.GalleryVoiceOutput(many=True), tags=TAGS,
-    )
+    filterset_class = VoiceFilter
+
+    @extend_schema(responses=s.GalleryVoiceOutput(many=True), tags=TAGS)
     def get(self, request):
-        is_published = None
-        if selectors.is_gallery_admin(request.user):
-            query = s.GalleryListQueryInput(data=request.query_params)
-            query.is_valid(raise_exception=True)
-            is_published = query.validated_data["isPublished"]
-        queryset = selectors.voices_for_listing(request.user, is_published=is_published)
-        return self.paginate(queryset, lambda rows: s.GalleryVoiceOutput(
+        return self.paginate(selectors.voices_for_listing(request.user), lambda rows: s.GalleryVoiceOutput(
             selectors.with_sample_keys(rows), many=True, context={"request": request}).data)
 
     @extend_schema(request={"application/json": s.GalleryVoiceCreateInput, "multipart/form-data": s.GalleryVoiceCreateFormInput},

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.db.models import Prefetch, Q, QuerySet
+from django.db.models import Prefetch, QuerySet
 
 from core import ids
 from core.dialects import ApiError
@@ -19,16 +19,11 @@ def parse_id(raw) -> int | None:
     return value if value is not None and 0 < value <= ids.MAX_ID else None
 
 
-def stamps_for_user(user, *, status: str | None = None, search: str | None = None) -> QuerySet[Stamp]:
+def stamps_for_user(user) -> QuerySet[Stamp]:
+    """The caller's stamps, newest first (filtered by stamps.filters.StampFilter in the list)."""
     queryset = Stamp.objects.filter(owner=user).prefetch_related(
         Prefetch("files", queryset=StampFile.objects.order_by("role", "position", "id"))
     )
-    if status:
-        queryset = queryset.filter(conversion_status=status)
-    if search:
-        queryset = queryset.filter(
-            Q(title__icontains=search) | Q(description__icontains=search) | Q(voice_tag_notes__icontains=search)
-        )
     return queryset.order_by("-created_at", "-id")
 
 

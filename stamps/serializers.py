@@ -216,11 +216,6 @@ class TranslationOut(serializers.Serializer):
 
 
 # --- inputs -----------------------------------------------------------------------------------
-class StampListQuery(serializers.Serializer):
-    status = serializers.ChoiceField(choices=Stamp.Status.choices, required=False)
-    search = serializers.CharField(max_length=200, required=False, allow_blank=True)
-
-
 class StampDetailQuery(serializers.Serializer):
     include_manifest = serializers.BooleanField(required=False, default=False)
     include_sharing = serializers.BooleanField(required=False, default=False)

@@ -20,6 +20,7 @@ from core.throttles import client_address
 
 from . import links, selectors, services, sharing_selectors, sharing_serializers
 from . import serializers as s
+from .filters import StampFilter
 from .models import Stamp, StampFile
 
 BINARY = OpenApiResponse(description="The file's bytes (supports Range and If-None-Match).")
@@ -85,12 +86,12 @@ class StampListCreateView(StampView):
     """List the caller's VoiceStamps (page, limit, status, search) or create one."""
 
     paginated = True
+    filterset_class = StampFilter
 
-    @extend_schema(parameters=[s.StampListQuery], responses=s.VSTFileSerializer(many=True))
+    @extend_schema(responses=s.VSTFileSerializer(many=True))
     def get(self, request):
-        query = self.parse(s.StampListQuery, request.query_params)
-        queryset = selectors.stamps_for_user(request.user, status=query.get("status"), search=query.get("search"))
-        return self.paginate(queryset, lambda rows: s.VSTFileSerializer(rows, many=True).data)
+        return self.paginate(selectors.stamps_for_user(request.user),
+                             lambda rows: s.VSTFileSerializer(rows, many=True).data)
 
     @extend_schema(request=s.StampCreateIn, responses={201: s.StampOut})
     def post(self, request):

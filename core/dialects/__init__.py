@@ -3,6 +3,7 @@
 import sys
 
 from django.http import HttpResponse, JsonResponse
+from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.views import APIView
 
 from core.outages import is_outage, unavailable_error
@@ -62,8 +63,27 @@ class DialectView(APIView):
             self._paginator = self.pagination_class() if self.pagination_class else None
         return self._paginator
 
+    # A django-filter FilterSet (the app's filters.py) that ``paginate`` applies before paging.
+    filterset_class = None
+
+    @property
+    def filter_backends(self):
+        return [DjangoFilterBackend] if self.filterset_class is not None else []
+
+    @property
+    def queryset(self):
+        """The model the FilterSet filters: drf-spectacular reads it here to document the filters."""
+        return self.filterset_class._meta.model.objects.none() if self.filterset_class is not None else None
+
+    def filter_queryset(self, queryset):
+        for backend in self.filter_backends:
+            queryset = backend().filter_queryset(self.request, queryset, self)
+        return queryset
+
     def paginate(self, queryset, serialize):
-        """Page ``queryset`` in this dialect's way; ``serialize`` turns the page's rows into data."""
+        """Filter ``queryset`` with the view's FilterSet, then page it in this dialect's way;
+        ``serialize`` turns the page's rows into data."""
+        queryset = self.filter_queryset(queryset)
         page = self.paginator.paginate_queryset(queryset, self.request, view=self)
         return self.paginator.get_paginated_response(serialize(page))
 
