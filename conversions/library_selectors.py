@@ -26,10 +26,7 @@ def accessible_projects(user) -> QuerySet[Project]:
     return Project.objects.filter(Q(owner_user=user) | Q(owner_team__in=teams))
 
 
-def project_list(user, *, sort: str, direction: str, owner_id=None) -> QuerySet[Project]:
-    projects = accessible_projects(user)
-    if owner_id is not None:
-        projects = projects.filter(Q(owner_user_id=owner_id) | Q(owner_team_id=owner_id))
+def order_projects(projects: QuerySet[Project], *, sort: str, direction: str) -> QuerySet[Project]:
     # Projects without recordings sort last either way; id breaks ties so pages are stable.
     # Names sort as people read them, whatever their case (SQLite and PostgreSQL collate differently).
     column = Lower("name") if sort == "name" else F(sort)

@@ -42,11 +42,6 @@ class LabelField(serializers.CharField):
 
 
 # --- projects -----------------------------------------------------------------------------
-class ProjectListQuery(serializers.Serializer):
-    sort = serializers.ChoiceField(choices=["name", "created_at", "last_recording_at"], default="created_at")
-    owner = serializers.UUIDField(required=False)
-
-
 class ProjectCreateInput(serializers.Serializer):
     name = NameField()
     owner = serializers.UUIDField(required=False, allow_null=True)

@@ -22,6 +22,7 @@ from . import library_export as export
 from . import library_selectors as selectors
 from . import library_services as services
 from . import library_serializers as s
+from .filters import ProjectFilter
 from .library_language import detect_language
 
 logger = logging.getLogger(__name__)
@@ -69,12 +70,11 @@ class ProjectsView(LibraryView):
     max_limit = 100
     error_statuses = ("409",)  # no free slug (practically never)
 
-    @extend_schema(tags=PROJECTS, parameters=[s.ProjectListQuery], responses=s.ProjectOut(many=True))
+    filterset_class = ProjectFilter
+
+    @extend_schema(tags=PROJECTS, responses=s.ProjectOut(many=True))
     def get(self, request):
-        query = _query(s.ProjectListQuery, request)
-        projects = selectors.project_list(request.user, sort=query["sort"], direction=read_direction(request),
-                                          owner_id=query.get("owner"))
-        return self.paginate(projects, lambda rows: s.ProjectOut(rows, many=True).data)
+        return self.paginate(selectors.accessible_projects(request.user), lambda rows: s.ProjectOut(rows, many=True).data)
 
     @extend_schema(tags=PROJECTS, request=s.ProjectCreateInput, responses={200: s.ProjectOut})
     def post(self, request):

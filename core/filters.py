@@ -52,3 +52,11 @@ class StrictBooleanFilter(filters.BooleanFilter):
         kwargs["widget"] = forms.TextInput
         super().__init__(*args, **kwargs)
         _document(self, {"type": "boolean"})
+
+
+class OrderingParameter(filters.ChoiceFilter):
+    """A parameter that orders rather than filters (``sort``, ``direction``): checked and
+    documented like a filter; the FilterSet's ``filter_queryset`` reads it to order the rows."""
+
+    def filter(self, qs, value):
+        return qs
