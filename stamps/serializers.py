@@ -13,6 +13,7 @@ from core.storage import object_storage
 
 from . import links, selectors, thumbnails
 from .models import Stamp, StampFile
+from .sharing_serializers import ShareOut
 
 AUDIO_FORMAT_CHOICES = ("mp3", "wav", "ogg", "m4a", "aac", "flac", "webm")
 TEXT_TYPES = ("note", "caption", "transcription", "description")
@@ -138,7 +139,7 @@ class StampOut(serializers.Serializer):
 class StampDetailOut(serializers.Serializer):
     data = VSTFileSerializer()
     manifest = serializers.DictField(required=False)
-    shares = serializers.ListField(child=serializers.DictField(), required=False)
+    shares = ShareOut(many=True, required=False)
 
 
 class DraftOut(serializers.Serializer):

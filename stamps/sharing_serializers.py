@@ -1,15 +1,18 @@
-"""Sharing API: one serializer per input, plain functions for each output."""
+"""Sharing API: one serializer per input and per output (the public share's two bodies are
+still built by plain functions, described in sharing_schema.py)."""
 
 from __future__ import annotations
 
 import phonenumbers
 from django.utils import timezone
+from drf_spectacular.types import OpenApiTypes
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core.storage import object_storage
 
 from . import sharing_selectors as selectors
-from .sharing_models import Delivery, Reply, Share, ShareRecipient
+from .sharing_models import Reply, Share, ShareRecipient
 
 PASSWORD_MIN, PASSWORD_MAX = 4, 128
 
@@ -111,73 +114,134 @@ class PageReplyIn(ReplyIn):
 
 
 # --- outputs ------------------------------------------------------------------------------
+# One serializer per output of the owner's side: drf-spectacular documents what is returned.
+STATES = ("active", "expired", "revoked")
+
+
+class BlankAsNullCharField(serializers.CharField):
+    """Text stored blank when absent (email, phone, error), answered as null."""
+
+    def __init__(self, **kwargs):
+        super().__init__(allow_null=True, **kwargs)
+
+    def to_representation(self, value):
+        return super().to_representation(value) if value else None
+
+
+class ShareDeliveryOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    channel = serializers.ChoiceField(choices=ShareRecipient.Channel.choices)
+    state = serializers.CharField(help_text="queued, sending, sent or failed.")
+    error = BlankAsNullCharField()
+    created_at = serializers.DateTimeField()
+    sent_at = serializers.DateTimeField(allow_null=True)
+
+
+class ShareRecipientOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    channel = serializers.ChoiceField(choices=ShareRecipient.Channel.choices)
+    name = serializers.CharField()
+    email = BlankAsNullCharField()
+    phone = BlankAsNullCharField(help_text="E.164.")
+    reply_token = serializers.CharField(help_text="The token this recipient replies with.")
+    delivery = serializers.SerializerMethodField(help_text="The latest delivery to this recipient.")
+    created_at = serializers.DateTimeField()
+
+    @extend_schema_field(ShareDeliveryOut(allow_null=True))
+    def get_delivery(self, recipient: ShareRecipient) -> dict | None:
+        delivery = selectors.latest_delivery(recipient)
+        return ShareDeliveryOut(delivery).data if delivery is not None else None
+
+
+class ShareOut(serializers.Serializer):
+    share_code = serializers.CharField()
+    public_url = serializers.SerializerMethodField()
+    privacy = serializers.ChoiceField(choices=Share.Privacy.choices)
+    status = serializers.SerializerMethodField()
+    expires_at = serializers.DateTimeField(allow_null=True)
+    revoked_at = serializers.DateTimeField(allow_null=True)
+    allow_replies = serializers.BooleanField()
+    reply_token = serializers.SerializerMethodField(help_text="Null when replies are off.")
+    view_count = serializers.IntegerField()
+    last_viewed_at = serializers.DateTimeField(allow_null=True)
+    created_at = serializers.DateTimeField()
+    recipients = ShareRecipientOut(many=True)
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_public_url(self, share: Share) -> str:
+        return selectors.public_url(share)
+
+    @extend_schema_field(serializers.ChoiceField(choices=STATES))
+    def get_status(self, share: Share) -> str:
+        return selectors.share_state(share)
+
+    @extend_schema_field({"type": "string", "nullable": True})
+    def get_reply_token(self, share: Share) -> str | None:
+        return share.reply_token if share.allow_replies else None
+
+
+class ShareCreatedOut(serializers.Serializer):
+    """The new share, its code, link and reply token also at the top level."""
+
+    share_code = serializers.CharField()
+    public_url = serializers.SerializerMethodField()
+    reply_token = serializers.SerializerMethodField()
+    share = ShareOut(source="*")
+
+    get_public_url = ShareOut.get_public_url
+    get_reply_token = ShareOut.get_reply_token
+
+
+class ShareEnvelopeOut(serializers.Serializer):
+    share = ShareOut()
+
+
+class ReplyAudioOut(serializers.Serializer):
+    url = serializers.SerializerMethodField(help_text="A signed URL that plays the recording (Range requests), "
+                                                      "short-lived.")
+    content_type = serializers.CharField(source="audio_content_type")
+    size = serializers.IntegerField(source="audio_size")
+    duration = serializers.FloatField(source="audio_duration", allow_null=True)
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_url(self, reply: Reply) -> str:
+        return object_storage.signed_url(reply.audio_key, content_type=reply.audio_content_type,
+                                         request=self.context.get("request"),
+                                         filename=reply.audio_key.rsplit("/", 1)[-1])
+
+
+class ReplyFromOut(serializers.Serializer):
+    recipient_id = serializers.IntegerField(source="pk")
+    name = serializers.CharField()
+    channel = serializers.ChoiceField(choices=ShareRecipient.Channel.choices)
+
+
+class ReplyOut(serializers.Serializer):
+    id = serializers.IntegerField()
+    share_code = serializers.CharField(source="share.share_code")
+    name = serializers.CharField(help_text="The name the replier gave (the share page asks for it).")
+    message = serializers.CharField(allow_blank=True)
+    audio = serializers.SerializerMethodField()
+    # "from" is a Python keyword: the field is added in get_fields.
+    created_at = serializers.DateTimeField()
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields["from"] = ReplyFromOut(source="recipient", allow_null=True,
+                                      help_text="The invited recipient, or null for a share link.")
+        return fields
+
+    @extend_schema_field(ReplyAudioOut(allow_null=True))
+    def get_audio(self, reply: Reply) -> dict | None:
+        return ReplyAudioOut(reply, context=self.context).data if reply.audio_key else None
+
+
+class ReplyEnvelopeOut(serializers.Serializer):
+    reply = ReplyOut()
+
+
 def _time(value):
     return value.isoformat().replace("+00:00", "Z") if value else None
-
-
-def delivery_out(delivery: Delivery | None) -> dict | None:
-    if delivery is None:
-        return None
-    return {
-        "id": delivery.pk,
-        "channel": delivery.channel,
-        "state": delivery.state,
-        "error": delivery.error or None,
-        "created_at": _time(delivery.created_at),
-        "sent_at": _time(delivery.sent_at),
-    }
-
-
-def recipient_out(recipient: ShareRecipient) -> dict:
-    return {
-        "id": recipient.pk,
-        "channel": recipient.channel,
-        "name": recipient.name,
-        "email": recipient.email or None,
-        "phone": recipient.phone or None,
-        "reply_token": recipient.reply_token,
-        "delivery": delivery_out(selectors.latest_delivery(recipient)),
-        "created_at": _time(recipient.created_at),
-    }
-
-
-def share_out(share: Share) -> dict:
-    return {
-        "share_code": share.share_code,
-        "public_url": selectors.public_url(share),
-        "privacy": share.privacy,
-        "status": selectors.share_state(share),
-        "expires_at": _time(share.expires_at),
-        "revoked_at": _time(share.revoked_at),
-        "allow_replies": share.allow_replies,
-        "reply_token": share.reply_token if share.allow_replies else None,
-        "view_count": share.view_count,
-        "last_viewed_at": _time(share.last_viewed_at),
-        "created_at": _time(share.created_at),
-        "recipients": [recipient_out(r) for r in share.recipients.all()],
-    }
-
-
-def reply_out(reply: Reply, request=None) -> dict:
-    audio = None
-    if reply.audio_key:
-        audio = {
-            "url": object_storage.signed_url(reply.audio_key, content_type=reply.audio_content_type, request=request,
-                                             filename=reply.audio_key.rsplit("/", 1)[-1]),
-            "content_type": reply.audio_content_type,
-            "size": reply.audio_size,
-            "duration": reply.audio_duration,
-        }
-    return {
-        "id": reply.pk,
-        "share_code": reply.share.share_code,
-        "name": reply.name,
-        "message": reply.message,
-        "audio": audio,
-        "from": {"recipient_id": reply.recipient_id, "name": reply.recipient.name,
-                 "channel": reply.recipient.channel} if reply.recipient else None,
-        "created_at": _time(reply.created_at),
-    }
 
 
 def public_share_out(access: selectors.Access, content: selectors.ShareContent) -> dict:

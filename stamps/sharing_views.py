@@ -78,7 +78,7 @@ _INVITATION_OUT = inline_serializer("ShareInvitationOut", {
     "owner_preview_url": serializers.URLField(help_text="Your preview of what recipients see; views through it "
                                                         "are not counted. Do not forward it."),
     "email_sent": serializers.BooleanField(required=False), "sms_sent": serializers.BooleanField(required=False),
-    "recipient": schema.ShareRecipientOut(), "delivery": schema.ShareDeliveryOut(),
+    "recipient": io.ShareRecipientOut(), "delivery": io.ShareDeliveryOut(),
 })
 _SHARE_ACCESS = [
     OpenApiParameter("X-Share-Password", str, OpenApiParameter.HEADER, required=False,
@@ -92,7 +92,7 @@ class ShareCreateView(DialectView):
     idempotent_post = True
     dialect = STAMPS
 
-    @extend_schema(request=io.ShareOptionsIn, responses={201: schema.ShareCreatedOut},
+    @extend_schema(request=io.ShareOptionsIn, responses={201: io.ShareCreatedOut},
                    operation_id="voicestamps_share_create")
     def post(self, request, stamp_id):
         data = _valid(io.ShareOptionsIn, request.data)
@@ -100,9 +100,7 @@ class ShareCreateView(DialectView):
                                       expires_at=data.get("expires_at"), password=data["password"],
                                       allow_replies=data["allow_replies"])
         share = selectors.owned_share(share.stamp, share.share_code)
-        return DialectResponse({"share_code": share.share_code, "public_url": selectors.public_url(share),
-                                "reply_token": share.reply_token if share.allow_replies else None,
-                                "share": io.share_out(share)}, status=201)
+        return DialectResponse(io.ShareCreatedOut(share).data, status=201)
 
 
 class _InvitationView(DialectView):
@@ -131,8 +129,8 @@ class _InvitationView(DialectView):
             "owner_preview_url": selectors.owner_preview_url(share),
             # Accepted for delivery: the message is queued; delivery.state follows it to sent or failed.
             self.sent_flag: True,
-            "recipient": io.recipient_out(recipient),
-            "delivery": io.delivery_out(delivery),
+            "recipient": io.ShareRecipientOut(recipient).data,
+            "delivery": io.ShareDeliveryOut(delivery).data if delivery is not None else None,
         }, status=201)
 
 
@@ -157,35 +155,35 @@ class ShareListView(DialectView):
     dialect = STAMPS
     paginated = True
 
-    @extend_schema(responses=schema.ShareOut(many=True), operation_id="voicestamps_shares_list")
+    @extend_schema(responses=io.ShareOut(many=True), operation_id="voicestamps_shares_list")
     def get(self, request, stamp_id):
         stamp = selectors.owned_stamp(request.user, stamp_id)
-        return self.paginate(selectors.shares_of_stamp(stamp), lambda rows: [io.share_out(s) for s in rows])
+        return self.paginate(selectors.shares_of_stamp(stamp), lambda rows: io.ShareOut(rows, many=True).data)
 
 
 class ShareDetailView(DialectView):
     dialect = STAMPS
 
-    @extend_schema(responses=schema.ShareEnvelopeOut, operation_id="voicestamps_share_detail")
+    @extend_schema(responses=io.ShareEnvelopeOut, operation_id="voicestamps_share_detail")
     def get(self, request, stamp_id, code):
         share = selectors.owned_share(selectors.owned_stamp(request.user, stamp_id), code)
-        return DialectResponse({"share": io.share_out(share)})
+        return DialectResponse({"share": io.ShareOut(share).data})
 
-    @extend_schema(responses={200: schema.ShareEnvelopeOut}, operation_id="voicestamps_share_revoke")
+    @extend_schema(responses={200: io.ShareEnvelopeOut}, operation_id="voicestamps_share_revoke")
     def delete(self, request, stamp_id, code):
         share = services.revoke_share(request.user, stamp_id, code)
         share = selectors.owned_share(share.stamp, share.share_code)
-        return DialectResponse({"share": io.share_out(share)}, meta=_message("Share revoked"))
+        return DialectResponse({"share": io.ShareOut(share).data}, meta=_message("Share revoked"))
 
 
 class ReplyListView(DialectView):
     dialect = STAMPS
     paginated = True
 
-    @extend_schema(responses=schema.ReplyOut(many=True), operation_id="voicestamps_replies_list")
+    @extend_schema(responses=io.ReplyOut(many=True), operation_id="voicestamps_replies_list")
     def get(self, request, stamp_id):
         stamp = selectors.owned_stamp(request.user, stamp_id)
-        return self.paginate(selectors.replies_of_stamp(stamp), lambda rows: [io.reply_out(r, request) for r in rows])
+        return self.paginate(selectors.replies_of_stamp(stamp), lambda rows: io.ReplyOut(rows, many=True, context={"request": request}).data)
 
 
 # --- public access ---------------------------------------------------------------------------
@@ -240,14 +238,14 @@ class ReplyView(DialectView):
                         message=f"The recording may be at most {settings.STAMPS_REPLY_MAX_AUDIO_BYTES} bytes.",
                         fields={"audio_file": ["The audio file is too large."]})
 
-    @extend_schema(request=io.ReplyIn, responses={201: schema.ReplyEnvelopeOut}, operation_id="vst_reply_submit")
+    @extend_schema(request=io.ReplyIn, responses={201: io.ReplyEnvelopeOut}, operation_id="vst_reply_submit")
     def post(self, request, token):
         # An unknown, revoked or expired token is answered before the body is read.
         services.share_for_reply_token(token)
         data = _valid(io.ReplyIn, request.data)
         reply = services.submit_reply(token, name=data["name"], message=data["message"],
                                       audio_file=data.get("audio_file"))
-        return DialectResponse({"reply": io.reply_out(reply, request)}, status=201, meta=_message("Reply sent"))
+        return DialectResponse({"reply": io.ReplyOut(reply, context={"request": request}).data}, status=201, meta=_message("Reply sent"))
 
 
 def _valid(serializer_class, data) -> dict:

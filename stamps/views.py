@@ -111,8 +111,7 @@ class StampDetailView(StampView):
         if query["include_manifest"]:
             payload["manifest"] = services.manifest_of(stamp)
         if query["include_sharing"]:
-            payload["shares"] = [sharing_serializers.share_out(share)
-                                 for share in sharing_selectors.shares_of_stamp(stamp)]
+            payload["shares"] = sharing_serializers.ShareOut(sharing_selectors.shares_of_stamp(stamp), many=True).data
         return DialectResponse(payload)
 
     @extend_schema(request=s.StampUpdateIn, responses=s.StampOut)

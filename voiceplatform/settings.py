@@ -428,7 +428,7 @@ SPECTACULAR_SETTINGS = {
         "StampStatusEnum": "stamps.models.Stamp.Status",
         "ConversionOrderStateEnum": "conversions.models.Order.State",
         "RecordingStateEnum": "conversions.models.Recording.State",
-        "ShareStatusEnum": "stamps.sharing_schema.STATES",
+        "ShareStatusEnum": "stamps.sharing_serializers.STATES",
     },
 }
 
