@@ -1,4 +1,4 @@
-"""Request bodies that read a form the way they read JSON."""
+"""Fields and bases shared by the apps' serializers."""
 
 from rest_framework import serializers
 from rest_framework.fields import empty
@@ -18,3 +18,13 @@ class RequestBody(serializers.Serializer):
             if isinstance(field, serializers.BooleanField) and field.default is empty:
                 field.default_empty_html = empty
         return fields
+
+
+class BlankAsNullCharField(serializers.CharField):
+    """Output text stored blank when absent (an email, an error), answered as null."""
+
+    def __init__(self, **kwargs):
+        super().__init__(allow_null=True, **kwargs)
+
+    def to_representation(self, value):
+        return super().to_representation(value) if value else None

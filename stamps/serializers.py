@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 
 from django.conf import settings
+from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from core import parsers as json_bounds
 from core.ids import IdField
+from core.serializers import BlankAsNullCharField
 from core.storage import object_storage
 
 from . import links, selectors, thumbnails
@@ -17,6 +19,7 @@ from .sharing_serializers import ShareOut
 
 AUDIO_FORMAT_CHOICES = ("mp3", "wav", "ogg", "m4a", "aac", "flac", "webm")
 TEXT_TYPES = ("note", "caption", "transcription", "description")
+TRANSCRIPTION_STATES = ("none", "processing", "completed", "failed")
 MAX_STROKES = 200
 MAX_POINTS = 5000
 MAX_COORDINATE = 100_000
@@ -177,12 +180,24 @@ class CompletePackageOut(serializers.Serializer):
     download_url = serializers.URLField()
 
 
+# The packaging of a stamp; ``request`` in the context builds the download link.
 class ConversionOut(serializers.Serializer):
-    status = serializers.ChoiceField(choices=Stamp.Status.choices)
-    progress = serializers.IntegerField()
-    job_id = serializers.UUIDField(allow_null=True)
-    error = serializers.CharField(allow_null=True)
-    download_url = serializers.URLField(allow_null=True)
+    status = serializers.ChoiceField(source="conversion_status", choices=Stamp.Status.choices)
+    progress = serializers.SerializerMethodField()
+    job_id = serializers.UUIDField(source="package_job_id", allow_null=True)
+    error = BlankAsNullCharField(source="failure_reason")
+    download_url = serializers.SerializerMethodField()
+
+    def get_progress(self, stamp: Stamp) -> int:
+        if stamp.conversion_status == Stamp.Status.COMPLETED:
+            return 100
+        return stamp.package_job.progress if stamp.package_job_id else 0
+
+    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
+    def get_download_url(self, stamp: Stamp) -> str | None:
+        if stamp.conversion_status != Stamp.Status.COMPLETED:
+            return None
+        return links.absolute(links.download_path(stamp.pk), self.context["request"])
 
 
 class DownloadOut(serializers.Serializer):
@@ -201,10 +216,33 @@ class ThumbnailOut(serializers.Serializer):
 
 
 class TranscriptionOut(serializers.Serializer):
-    status = serializers.ChoiceField(choices=("none", "processing", "completed", "failed"))
-    progress = serializers.IntegerField()
-    error = serializers.CharField(allow_null=True)
+    status = serializers.SerializerMethodField()
+    progress = serializers.SerializerMethodField()
+    error = serializers.SerializerMethodField()
     transcription = serializers.DictField(allow_null=True)
+
+    @staticmethod
+    def _state(stamp: Stamp) -> tuple[str, int]:
+        job = stamp.transcription_job
+        if job is not None and not job.is_finished:
+            return "processing", job.progress
+        if job is not None and job.state == job.State.FAILED:
+            return "failed", job.progress
+        if stamp.transcription:
+            return "completed", 100
+        return "none", 0
+
+    @extend_schema_field(serializers.ChoiceField(choices=TRANSCRIPTION_STATES))
+    def get_status(self, stamp: Stamp) -> str:
+        return self._state(stamp)[0]
+
+    def get_progress(self, stamp: Stamp) -> int:
+        return self._state(stamp)[1]
+
+    @extend_schema_field({"type": "string", "nullable": True})
+    def get_error(self, stamp: Stamp) -> str | None:
+        job = stamp.transcription_job
+        return (job.error or None) if job else None
 
 
 class TranslationOut(serializers.Serializer):

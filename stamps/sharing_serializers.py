@@ -9,6 +9,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.serializers import BlankAsNullCharField
 from core.storage import object_storage
 
 from . import sharing_selectors as selectors
@@ -116,16 +117,6 @@ class PageReplyIn(ReplyIn):
 # --- outputs ------------------------------------------------------------------------------
 # One serializer per output of the owner's side: drf-spectacular documents what is returned.
 STATES = ("active", "expired", "revoked")
-
-
-class BlankAsNullCharField(serializers.CharField):
-    """Text stored blank when absent (email, phone, error), answered as null."""
-
-    def __init__(self, **kwargs):
-        super().__init__(allow_null=True, **kwargs)
-
-    def to_representation(self, value):
-        return super().to_representation(value) if value else None
 
 
 class ShareDeliveryOut(serializers.Serializer):

@@ -275,19 +275,6 @@ class UploadTextView(StampView):
         return DialectResponse({"text": text, "manifest_version": stamp.manifest_version}, status=201)
 
 
-def _conversion_payload(stamp: Stamp, request) -> dict:
-    job = stamp.package_job
-    progress = 100 if stamp.conversion_status == Stamp.Status.COMPLETED else (job.progress if job else 0)
-    return {
-        "status": stamp.conversion_status,
-        "progress": progress,
-        "job_id": str(job.pk) if job else None,
-        "error": stamp.failure_reason or None,
-        "download_url": (links.absolute(links.download_path(stamp.pk), request)
-                         if stamp.conversion_status == Stamp.Status.COMPLETED else None),
-    }
-
-
 class CompletePackageView(StampView):
     """Finalise the stamp and start packaging (202 while processing)."""
     cost_scopes = {"POST": "media_job"}
@@ -311,12 +298,12 @@ class ConvertView(StampView):
     def post(self, request, vst_id):
         services.start_conversion(request.user, vst_id)
         stamp = selectors.stamp_for_user(request.user, vst_id)
-        return DialectResponse(_conversion_payload(stamp, request), status=202)
+        return DialectResponse(s.ConversionOut(stamp, context={"request": request}).data, status=202)
 
     @extend_schema(responses=s.ConversionOut)
     def get(self, request, vst_id):
         stamp = selectors.stamp_for_user(request.user, vst_id)
-        return DialectResponse(_conversion_payload(stamp, request))
+        return DialectResponse(s.ConversionOut(stamp, context={"request": request}).data)
 
 
 def _package_of(stamp: Stamp) -> StampFile:
@@ -402,20 +389,6 @@ class ThumbnailRegenerateView(StampView):
         return DialectResponse(_thumbnail_payload(item, generated, request), status=201 if generated else 200)
 
 
-def _transcription_payload(stamp: Stamp) -> dict:
-    job = stamp.transcription_job
-    if job is not None and not job.is_finished:
-        status, progress = "processing", job.progress
-    elif job is not None and job.state == job.State.FAILED:
-        status, progress = "failed", job.progress
-    elif stamp.transcription:
-        status, progress = "completed", 100
-    else:
-        status, progress = "none", 0
-    return {"status": status, "progress": progress, "error": (job.error or None) if job else None,
-            "transcription": stamp.transcription}
-
-
 class TranscribeView(StampView):
     """Start (POST) or poll (GET) the transcription of the recording."""
     cost_scopes = {"POST": "media_job"}
@@ -425,13 +398,13 @@ class TranscribeView(StampView):
         data = self.parse(s.TranscribeIn, request.data)
         services.start_transcription(request.user, stamp_id, force=data["force"])
         stamp = selectors.stamp_for_user(request.user, stamp_id)
-        payload = _transcription_payload(stamp)
+        payload = s.TranscriptionOut(stamp).data
         return DialectResponse(payload, status=202 if payload["status"] == "processing" else 200)
 
     @extend_schema(responses=s.TranscriptionOut)
     def get(self, request, stamp_id):
         stamp = selectors.stamp_for_user(request.user, stamp_id)
-        return DialectResponse(_transcription_payload(stamp))
+        return DialectResponse(s.TranscriptionOut(stamp).data)
 
 
 class TranslateView(StampView):
