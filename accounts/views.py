@@ -11,7 +11,7 @@ from rest_framework.permissions import AllowAny
 
 from core.dialects import CONVERSIONS, STAMPS, ApiError, DialectResponse, DialectView
 from core.parsers import JSONParser
-from core.throttles import ScopedRateThrottle
+from core.throttles import RateThrottle
 
 from . import selectors, services, tokens
 from . import serializers as s
@@ -40,7 +40,7 @@ class RegisterView(DialectView):
     dialect = STAMPS
     permission_classes = [AllowAny]
     authentication_classes = []
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [RateThrottle]
     throttle_scope = "auth"
 
     @extend_schema(request=s.RegisterInput, responses={201: s.AuthTokensOutput}, tags=["auth"])
@@ -58,7 +58,7 @@ class TokenView(DialectView):
     dialect = STAMPS
     permission_classes = [AllowAny]
     authentication_classes = []
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [RateThrottle]
     throttle_scope = "auth"
 
     @extend_schema(request=s.TokenInput, responses={200: s.TokenOutput}, tags=["auth"])
@@ -106,7 +106,7 @@ class LoginView(DialectView):
     permission_classes = [AllowAny]
     authentication_classes = []
     parser_classes = [JSONParser]
-    throttle_classes = [ScopedRateThrottle]
+    throttle_classes = [RateThrottle]
     throttle_scope = "auth"
 
     @extend_schema(request=s.LoginInput, responses={200: s.LoginOutput}, tags=["auth"])

@@ -12,14 +12,19 @@ reads the same function (``AXES_CLIENT_IP_CALLABLE``), so there is one answer.
 
 from __future__ import annotations
 
+import hashlib
 import ipaddress
+import os
 import time
 from functools import lru_cache
 
 from django.conf import settings
 from django.core.cache import cache
+from django.core.cache.backends.redis import RedisCache
 from django.urls import reverse
 from rest_framework import throttling
+
+from .cache import FileBasedCache
 
 
 @lru_cache(maxsize=8)
@@ -63,46 +68,174 @@ class ClientAddressMixin:
         return client_address(request)
 
 
-class SimpleRateThrottle(ClientAddressMixin, throttling.SimpleRateThrottle):
-    pass
+def parse_rate(rate: str) -> tuple[int, int]:
+    """DRF's rate syntax: "20/minute" -> (20, 60)."""
+    count, period = rate.split("/")
+    return int(count), {"s": 1, "m": 60, "h": 3600, "d": 86400}[period[0]]
 
 
-class ScopedRateThrottle(ClientAddressMixin, throttling.ScopedRateThrottle):
-    pass
+# --- counters: a sliding window over two fixed windows ------------------------------------
+# A request is counted in the fixed window it falls in; the rate seen is this window's count plus
+# the previous window's, weighted by how much of it still lies inside the sliding window. One
+# Redis round trip (INCR) or one appended byte, never a read-modify-write of a list, so it is exact
+# across gunicorn workers and costs microseconds. A refused request is handed back, so only the
+# requests that were served spend the budget (as DRF's throttles did).
+
+def _redis_hit(key: str, window: int, duration: int) -> tuple[int, int, callable]:
+    client = cache._cache.get_client(key, write=True)
+    current, previous = cache.make_and_validate_key(f"{key}:{window}"), cache.make_and_validate_key(
+        f"{key}:{window - 1}")
+    pipe = client.pipeline(transaction=False)
+    pipe.incr(current)
+    pipe.expire(current, 2 * duration)
+    pipe.get(previous)
+    count, _, before = pipe.execute()
+    return count, int(before or 0), lambda: client.decr(current)
 
 
-class MethodScopedRateThrottle(ScopedRateThrottle):
-    """A view maps its methods to scopes (``throttle_scopes = {"GET": "gallery_read"}``, the
-    attribute named by ``scopes_attribute``); a method with no scope is not throttled here.
+def _file_hit(key: str, window: int, duration: int) -> tuple[int, int, callable]:
+    directory = cache.counters_dir
+    name = hashlib.md5(key.encode(), usedforsecurity=False).hexdigest()
+    path = directory / f"{name}.{window}"
+    try:
+        handle = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    except FileNotFoundError:
+        directory.mkdir(parents=True, exist_ok=True)
+        handle = os.open(path, os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+    try:
+        # An O_APPEND write is atomic between processes: the file's length is the count.
+        os.write(handle, b"+")
+        count = os.fstat(handle).st_size
+    finally:
+        os.close(handle)
+    if count == 1:
+        # The first request of a window removes this key's window before last.
+        for stale in (directory / f"{name}.{window - 2}", directory / f"{name}.{window - 2}.refunds"):
+            stale.unlink(missing_ok=True)
+    refunded = _file_size(directory / f"{name}.{window}.refunds")
+    before = _file_size(directory / f"{name}.{window - 1}") - _file_size(directory / f"{name}.{window - 1}.refunds")
 
-    The rate of a scope is read from ``settings.<rates_setting>`` when the request arrives, so a
-    deployment (or a test) changes it without touching DRF's class-level copy. Counted per user,
-    per client address when anonymous.
+    def refund():
+        handle = os.open(directory / f"{name}.{window}.refunds", os.O_WRONLY | os.O_APPEND | os.O_CREAT, 0o600)
+        try:
+            os.write(handle, b"-")
+        finally:
+            os.close(handle)
+
+    return count - refunded, before, refund
+
+
+def _file_size(path) -> int:
+    try:
+        return os.stat(path).st_size
+    except FileNotFoundError:
+        return 0
+
+
+def _cache_hit(key: str, window: int, duration: int) -> tuple[int, int, callable]:
+    """Any other cache backend (a test's local-memory cache): add, then increment."""
+    current, previous = f"{key}:{window}", f"{key}:{window - 1}"
+    cache.add(current, 0, 2 * duration)
+    return cache.incr(current), cache.get(previous, 0), lambda: cache.decr(current)
+
+
+def _hit(key: str, window: int, duration: int):
+    if isinstance(cache, RedisCache):
+        return _redis_hit(key, window, duration)
+    if isinstance(cache, FileBasedCache):
+        return _file_hit(key, window, duration)
+    return _cache_hit(key, window, duration)
+
+
+def count_request(key: str, rate: str) -> float | None:
+    """Count one request against ``rate`` under ``key``. None if it is allowed; otherwise the seconds
+    until the sliding window has room again (the request is then not counted)."""
+    limit, duration = parse_rate(rate)
+    now = time.time()
+    window, elapsed = divmod(now, duration)
+    window = int(window)
+    count, before, refund = _hit(key, window, duration)
+    carried = before * (1 - elapsed / duration)
+    if count + carried <= limit:
+        return None
+    refund()
+    if count - 1 >= limit or before == 0:
+        return duration - elapsed
+    # Room comes back as the previous window slides out: one request's worth of it.
+    return min(duration - elapsed, (count + carried - limit) * duration / before)
+
+
+def reset(scope: str, ident) -> None:
+    """Forget the requests counted for ``ident`` in ``scope`` (tests and operators)."""
+    window = int(time.time() // parse_rate(settings.THROTTLE_RATES[scope])[1])
+    key = _key(scope, ident)
+    if isinstance(cache, FileBasedCache):
+        name = hashlib.md5(key.encode(), usedforsecurity=False).hexdigest()
+        for suffix in ("", ".refunds"):
+            for index in (window, window - 1):
+                (cache.counters_dir / f"{name}.{index}{suffix}").unlink(missing_ok=True)
+    else:
+        cache.delete_many([f"{key}:{window}", f"{key}:{window - 1}"])
+
+
+def _key(scope: str, ident) -> str:
+    return f"throttle_{scope}_{ident}"
+
+
+class RateThrottle(ClientAddressMixin, throttling.BaseThrottle):
+    """The one request throttle. Its rate is ``settings.THROTTLE_RATES[scope]``, read when the
+    request arrives, so a deployment (or a test) changes it without a restart.
+
+    The scope is ``scope``, else the view's ``throttle_scope``; with ``scopes_attribute`` set, the
+    view maps methods to scopes instead (``throttle_scopes = {"GET": "gallery_read"}``) and a
+    method with no scope is not throttled. Counted per user, per client address when anonymous;
+    a subclass names another caller by overriding ``get_caller``.
     """
 
-    scopes_attribute = "throttle_scopes"
-    rates_setting = ""
+    scope = ""
+    scopes_attribute = ""
+
+    def get_scope(self, request, view) -> str | None:
+        if self.scopes_attribute:
+            return getattr(view, self.scopes_attribute, {}).get(request.method)
+        return self.scope or getattr(view, "throttle_scope", None)
+
+    def get_caller(self, request, view):
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            return user.pk
+        return self.get_ident(request)
 
     def allow_request(self, request, view):
-        self.scope = getattr(view, self.scopes_attribute, {}).get(request.method)
-        if not self.scope:
+        self._wait = None
+        scope = self.get_scope(request, view)
+        if not scope:
             return True
-        self.rate = getattr(settings, self.rates_setting)[self.scope]
-        self.num_requests, self.duration = self.parse_rate(self.rate)
-        return throttling.SimpleRateThrottle.allow_request(self, request, view)
+        caller = self.get_caller(request, view)
+        if caller is None:
+            return True
+        self._wait = count_request(_key(scope, caller), settings.THROTTLE_RATES[scope])
+        return self._wait is None
+
+    def wait(self):
+        return self._wait
 
 
-class CostRateThrottle(MethodScopedRateThrottle):
+class MethodScopedRateThrottle(RateThrottle):
+    """Scopes by method from the view's ``throttle_scopes`` (the Voice Gallery's limits)."""
+
+    scopes_attribute = "throttle_scopes"
+
+
+class CostRateThrottle(RateThrottle):
     """Requests that cost the machine far more than they cost the caller: a translation, an upload
     probed by ffmpeg, a job, a zip export.
 
     Every DialectView runs it (``get_throttles``), whatever its own throttles: a view names the
-    cost of each method (``cost_scopes = {"POST": "translate"}``), rates are COST_THROTTLE_RATES.
+    cost of each method (``cost_scopes = {"POST": "translate"}``).
     """
 
     scopes_attribute = "cost_scopes"
-    rates_setting = "COST_THROTTLE_RATES"
-    cache_format = "throttle_cost_%(scope)s_%(ident)s"
 
 
 class AttemptBudget:
@@ -113,13 +246,9 @@ class AttemptBudget:
     secret is compared, so a right guess then looks exactly like a wrong one.
     """
 
-    _SECONDS = {"s": 1, "m": 60, "h": 3600, "d": 86400}
-
     def __init__(self, scope: str, rate: str):
-        count, period = rate.split("/")
         self.scope = scope
-        self.limit = int(count)
-        self.duration = self._SECONDS[period[0]]
+        self.limit, self.duration = parse_rate(rate)
 
     def _key(self, ident: str) -> str:
         return f"attempts_{self.scope}_{ident}"

@@ -9,13 +9,13 @@ from rest_framework.permissions import IsAuthenticated
 from core.dialects import GALLERY, ApiError, DialectResponse, DialectView, ResponseMeta
 from core.dialects.gallery import FILE_TOO_LARGE, SUBMISSION_NOT_FOUND
 from core.parsers import JSONParser
+from core.throttles import MethodScopedRateThrottle
 from core.storage import object_storage
 
 from . import media, selectors, services
 from . import serializers as s
 from .filters import VoiceFilter
 from .permissions import GalleryAdminOnly, ReadAnyoneWriteAdmin
-from .throttles import GalleryRateThrottle
 
 SAMPLE_FILE_FIELD = re.compile(r"^sampleFile\[([0-4])\]$")
 # A multipart body holds at most five 5 MB samples plus the form fields.
@@ -72,7 +72,7 @@ class VoiceCollectionView(SampleUploadLimit, DialectView):
     paginated = True
     permission_classes = [ReadAnyoneWriteAdmin]
     parser_classes = [JSONParser, MultiPartParser]
-    throttle_classes = [GalleryRateThrottle]
+    throttle_classes = [MethodScopedRateThrottle]
     throttle_scopes = {"GET": "gallery_read", "HEAD": "gallery_read", "POST": "gallery_create"}
 
     filterset_class = VoiceFilter
@@ -109,7 +109,7 @@ class VoiceDetailView(SampleUploadLimit, DialectView):
     dialect = GALLERY
     permission_classes = [ReadAnyoneWriteAdmin]
     parser_classes = [JSONParser, MultiPartParser]
-    throttle_classes = [GalleryRateThrottle]
+    throttle_classes = [MethodScopedRateThrottle]
     throttle_scopes = {"GET": "gallery_read", "HEAD": "gallery_read", "PUT": "gallery_update",
                        "DELETE": "gallery_delete"}
     error_statuses = {"DELETE": ("409",)}  # VOICE_IN_USE
@@ -151,7 +151,7 @@ class UploadUrlView(DialectView):
     dialect = GALLERY
     permission_classes = [GalleryAdminOnly]
     parser_classes = [JSONParser]
-    throttle_classes = [GalleryRateThrottle]
+    throttle_classes = [MethodScopedRateThrottle]
     throttle_scopes = {"POST": "gallery_upload"}
 
     @extend_schema(request=s.GalleryUploadUrlInput, responses=s.GalleryUploadUrlOutput, tags=TAGS)
@@ -179,7 +179,7 @@ class SubmissionCollectionView(DialectView):
     paginated = True
     permission_classes = [IsAuthenticated]
     parser_classes = [JSONParser]
-    throttle_classes = [GalleryRateThrottle]
+    throttle_classes = [MethodScopedRateThrottle]
     throttle_scopes = {"GET": "gallery_read", "HEAD": "gallery_read", "POST": "gallery_tts"}
 
     @extend_schema(responses=s.GallerySubmissionOutput(many=True), tags=["tts-submissions"])
@@ -204,7 +204,7 @@ class SubmissionCollectionView(DialectView):
 class SubmissionDetailView(DialectView):
     dialect = GALLERY
     permission_classes = [IsAuthenticated]
-    throttle_classes = [GalleryRateThrottle]
+    throttle_classes = [MethodScopedRateThrottle]
     throttle_scopes = {"GET": "gallery_read", "HEAD": "gallery_read"}
 
     @extend_schema(responses=s.GallerySubmissionOutput, tags=["tts-submissions"])

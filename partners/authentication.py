@@ -4,12 +4,11 @@ As documented: an unknown key is 404, a known key whose Partner Program access i
 not enabled is 401. The dialect renders both in the Partner API's error body.
 """
 
-from django.conf import settings
 from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions, permissions
 
 from core.dialects.partners import MODE_LIVE, MODE_TEST, requested_test_mode
-from core.throttles import SimpleRateThrottle
+from core.throttles import RateThrottle
 
 from . import services
 from .models import Partner
@@ -70,22 +69,11 @@ class IsPartner(permissions.BasePermission):
         return isinstance(getattr(request, "partner", None), Partner) and request.partner.access_enabled
 
 
-class PartnerKeyThrottle(SimpleRateThrottle):
-    """Per-key request rate (settings.PARTNERS_RATE_LIMIT, e.g. "120/minute")."""
+class PartnerKeyThrottle(RateThrottle):
+    """Per-key request rate (settings.THROTTLE_RATES["partners"], from PARTNERS_RATE_LIMIT)."""
 
     scope = "partners"
 
-    def get_rate(self):
-        return settings.PARTNERS_RATE_LIMIT
-
-    def allow_request(self, request, view):
-        # The rate is read per request so operators (and tests) can change it without a restart.
-        self.rate = self.get_rate()
-        self.num_requests, self.duration = self.parse_rate(self.rate)
-        return super().allow_request(request, view)
-
-    def get_cache_key(self, request, view):
+    def get_caller(self, request, view):
         api_key = getattr(request, "partner_key", None)
-        if api_key is None:
-            return None
-        return self.cache_format % {"scope": self.scope, "ident": api_key.prefix}
+        return None if api_key is None else api_key.prefix

@@ -174,7 +174,7 @@ def check_share_password(share: Share, password: str | None, *, client: str) -> 
     if not password:
         raise ApiError("not_authenticated", code=PASSWORD_REQUIRED,
                        message="This share is protected by a password; send it in the X-Share-Password header")
-    budget = AttemptBudget("stamps_share_password", settings.STAMPS_SHARING_THROTTLE_RATES["stamps_share_password"])
+    budget = AttemptBudget("stamps_share_password", settings.THROTTLE_RATES["stamps_share_password"])
     ident = f"{share.share_code}:{client}"
     wait = budget.retry_after(ident)
     if wait is not None:

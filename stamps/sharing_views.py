@@ -14,7 +14,7 @@ from rest_framework.permissions import AllowAny
 from core.body_limits import upload_body_limit
 from core.dialects import STAMPS, ApiError, DialectResponse, DialectView, ResponseMeta
 from core.parsers import JSONParser
-from core.throttles import SimpleRateThrottle, client_address
+from core.throttles import RateThrottle, client_address
 
 from . import sharing_schema as schema
 from . import sharing_selectors as selectors
@@ -27,34 +27,20 @@ TOKEN_HEADER = "X-Share-Token"
 _TRUE = {"1", "true", "yes", "on"}
 
 
-# --- throttles (DRF's, on the shared cache; rates read per request) ------------------------
-class _SharingThrottle(SimpleRateThrottle):
-    def __init__(self):
-        # Rates come from settings at request time, so a deployment or a test can change them.
-        pass
-
-    def allow_request(self, request, view):
-        self.rate = settings.STAMPS_SHARING_THROTTLE_RATES[self.scope]
-        self.num_requests, self.duration = self.parse_rate(self.rate)
-        return super().allow_request(request, view)
-
-
-class ShareSendThrottle(_SharingThrottle):
+# --- throttles (core.throttles.RateThrottle; rates in settings.THROTTLE_RATES) -------------
+class ShareSendThrottle(RateThrottle):
     """Per user: how many emails and SMS one account may send."""
 
     scope = "stamps_share_send"
 
-    def get_cache_key(self, request, view):
-        return self.cache_format % {"scope": self.scope, "ident": request.user.pk}
 
-
-class ReplyThrottle(_SharingThrottle):
+class ReplyThrottle(RateThrottle):
     """Per client address: replies are anonymous, so this is what stops reply spam."""
 
     scope = "stamps_share_reply"
 
-    def get_cache_key(self, request, view):
-        return self.cache_format % {"scope": self.scope, "ident": self.get_ident(request)}
+    def get_caller(self, request, view):
+        return self.get_ident(request)
 
 
 def viewer_key(request, access: selectors.Access) -> str:

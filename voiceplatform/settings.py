@@ -128,9 +128,14 @@ DEPENDENCY_RETRY_AFTER = env.int("DEPENDENCY_RETRY_AFTER", default=30)
 
 # --- Database -----------------------------------------------------------------
 DATABASES = {"default": env.db("DATABASE_URL", default=f"sqlite:///{DATA_DIR / 'db.sqlite3'}")}
+# Connections are kept between requests: opening one cost more than serving a small API answer
+# (a SQLite connection with its PRAGMAs about 2.3 ms; docs/platform/performance.md).
+DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
+DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Web, worker and beat share one SQLite file: WAL lets readers run beside the
-    # writer, IMMEDIATE transactions and a timeout make writers queue, not fail.
+    # writer, IMMEDIATE transactions and a timeout make writers queue, not fail. init_command
+    # runs once per connection, so once per kept connection.
     DATABASES["default"]["OPTIONS"] = {
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL;",
         "transaction_mode": "IMMEDIATE",
@@ -139,8 +144,6 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, so a Celery worker process can open the test database.
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / env.str("DATABASE_TEST_NAME", default="test-db.sqlite3"))}
 else:
-    DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("DATABASE_CONN_MAX_AGE", default=60))
-    DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
     DATABASES["default"].setdefault("OPTIONS", {}).update({
         "connect_timeout": max(1, round(DEPENDENCY_CONNECT_TIMEOUT)),
         "options": f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT * 1000}",
@@ -160,7 +163,8 @@ if REDIS_URL:
 else:
     CACHES = {
         "default": {
-            "BACKEND": "django.core.cache.backends.filebased.FileBasedCache",
+            # Django's file cache, whose clear() also empties the throttle counters beside it.
+            "BACKEND": "core.cache.FileBasedCache",
             "LOCATION": str(DATA_DIR / "cache"),
         }
     }
@@ -394,9 +398,6 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_SCHEMA_CLASS": "core.schema.DialectAutoSchema",
     "EXCEPTION_HANDLER": "core.dialects.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {
-        "auth": env.str("THROTTLE_AUTH", default="20/minute"),
-    },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
     # Every throttle of ours asks core.throttles.client_address; a DRF throttle that did not
     # would count the socket peer rather than a header anyone can write.
@@ -404,13 +405,32 @@ REST_FRAMEWORK = {
     "TEST_REQUEST_DEFAULT_FORMAT": "json",
 }
 
-# Expensive requests per user (per client address when anonymous), by cost scope: a view declares
-# cost_scopes = {"POST": "translate"} (core.throttles.CostRateThrottle).
-COST_THROTTLE_RATES = {
+# Every request rate, by scope: the one setting core.throttles.RateThrottle reads (per request, so a
+# change needs no restart). Counted per user, per client address when anonymous, unless a throttle
+# names another caller (a partner key, a reply's client address).
+THROTTLE_RATES = {
+    # Login, register and token requests per client.
+    "auth": env.str("THROTTLE_AUTH", default="20/minute"),
+    # Expensive requests, by cost scope: a view declares cost_scopes = {"POST": "translate"}
+    # (core.throttles.CostRateThrottle).
     "translate": env.str("THROTTLE_TRANSLATE", default="60/hour"),
     "media_upload": env.str("THROTTLE_MEDIA_UPLOAD", default="200/hour"),
     "media_job": env.str("THROTTLE_MEDIA_JOB", default="200/hour"),
     "export": env.str("THROTTLE_EXPORT", default="30/hour"),
+    # Stamps sharing: sends per user, wrong password guesses per viewer and share (an AttemptBudget),
+    # replies per client address.
+    "stamps_share_send": env.str("STAMPS_SHARE_SEND_RATE", default="30/hour"),
+    "stamps_share_password": env.str("STAMPS_SHARE_PASSWORD_RATE", default="10/minute"),
+    "stamps_share_reply": env.str("STAMPS_SHARE_REPLY_RATE", default="30/hour"),
+    # The Voice Gallery's limits per method; uploads and TTS submissions beside the spec's four.
+    "gallery_read": env.str("GALLERY_THROTTLE_READ", default="100/minute"),
+    "gallery_create": env.str("GALLERY_THROTTLE_CREATE", default="10/hour"),
+    "gallery_update": env.str("GALLERY_THROTTLE_UPDATE", default="20/hour"),
+    "gallery_delete": env.str("GALLERY_THROTTLE_DELETE", default="5/hour"),
+    "gallery_upload": env.str("GALLERY_THROTTLE_UPLOAD", default="50/hour"),
+    "gallery_tts": env.str("GALLERY_THROTTLE_TTS", default="30/hour"),
+    # Requests per partner API key.
+    "partners": env.str("PARTNERS_RATE_LIMIT", default="120/minute"),
 }
 
 SPECTACULAR_SETTINGS = {
@@ -462,12 +482,6 @@ STAMPS_REPLY_MAX_AUDIO_BYTES = env.int("STAMPS_REPLY_MAX_AUDIO_BYTES", default=2
 STAMPS_REPLY_MAX_AUDIO_SECONDS = env.int("STAMPS_REPLY_MAX_AUDIO_SECONDS", default=600)
 # A reply's recording linked from the owner's notification email plays this long (7 days, S3's maximum).
 STAMPS_EMAIL_LINK_TTL = env.int("STAMPS_EMAIL_LINK_TTL", default=7 * 24 * 3600)
-# Per user (sending), per viewer and share (password guesses), per client address (replies).
-STAMPS_SHARING_THROTTLE_RATES = {
-    "stamps_share_send": env.str("STAMPS_SHARE_SEND_RATE", default="30/hour"),
-    "stamps_share_password": env.str("STAMPS_SHARE_PASSWORD_RATE", default="10/minute"),
-    "stamps_share_reply": env.str("STAMPS_SHARE_REPLY_RATE", default="30/hour"),
-}
 # SMS: "file" writes each message under STAMPS_SMS_FILE_DIR; "http" posts to a
 # Twilio-style REST API (STAMPS_SMS_API_URL/Accounts/{sid}/Messages.json, basic auth).
 STAMPS_SMS_BACKEND = env.str("STAMPS_SMS_BACKEND", default="file")
@@ -503,16 +517,6 @@ CALIBRATION_MAX_SECONDS = env.int("CALIBRATION_MAX_SECONDS", default=120)
 # --- end conversions ---
 
 # --- gallery ---
-# Rate limits of the Voice Gallery API per user (per IP for anonymous callers), kept in the
-# shared cache; uploads and TTS submissions have their own limits beside the spec's four.
-GALLERY_THROTTLE_RATES = {
-    "gallery_read": env.str("GALLERY_THROTTLE_READ", default="100/minute"),
-    "gallery_create": env.str("GALLERY_THROTTLE_CREATE", default="10/hour"),
-    "gallery_update": env.str("GALLERY_THROTTLE_UPDATE", default="20/hour"),
-    "gallery_delete": env.str("GALLERY_THROTTLE_DELETE", default="5/hour"),
-    "gallery_upload": env.str("GALLERY_THROTTLE_UPLOAD", default="50/hour"),
-    "gallery_tts": env.str("GALLERY_THROTTLE_TTS", default="30/hour"),
-}
 # The longest text one TTS submission may speak (espeak-ng's engine cap is 5000).
 GALLERY_TTS_MAX_TEXT_CHARS = env.int("GALLERY_TTS_MAX_TEXT_CHARS", default=1000)
 # The longest voice sample accepted (each is also at most 5 MB, the spec's limit).
@@ -527,8 +531,6 @@ CELERY_BEAT_SCHEDULE["gallery-purge-unused-samples"] = {
 
 # --- partners ---
 PARTNERS_URL_PREFIX = env.str("PARTNERS_URL_PREFIX", default="v4/partners/").strip("/") + "/"
-# Requests each partner API key may make (DRF rate syntax: "120/minute", "5000/day").
-PARTNERS_RATE_LIMIT = env.str("PARTNERS_RATE_LIMIT", default="120/minute")
 # Largest script file accepted by POST /jobs.
 PARTNERS_SCRIPT_MAX_BYTES = env.int("PARTNERS_SCRIPT_MAX_BYTES", default=5 * 1024 * 1024)
 # Delivered recordings and talent demos (uploaded by staff in the admin): largest and longest.

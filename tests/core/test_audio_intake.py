@@ -101,8 +101,7 @@ def test_a_reply_recording_of_ten_hours_is_422(api, anon, user, ten_hour_flac, s
     from stamps import services
     from stamps.sharing_models import Reply
 
-    settings.STAMPS_SHARING_THROTTLE_RATES = {**settings.STAMPS_SHARING_THROTTLE_RATES,
-                                              "stamps_share_reply": "1000/minute"}
+    settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, "stamps_share_reply": "1000/minute"}
     stamp = services.create_stamp(owner=user, title="Share me")
     token = api.post(f"/api/v1/voicestamps/{stamp.pk}/share", {}, format="json").json()["reply_token"]
     response = anon.post(f"/api/v1/security/vst/reply/{token}", {"audio_file": _upload(ten_hour_flac)},

@@ -34,8 +34,7 @@ def staff_api(staff_user):
 
 @pytest.mark.parametrize("body", [DEEP, DEEP_OBJECT])
 def test_json_nested_5000_deep_is_each_apis_400(api, anon, staff_api, partner_client, body, settings):
-    settings.REST_FRAMEWORK = {**settings.REST_FRAMEWORK,
-                               "DEFAULT_THROTTLE_RATES": {"auth": "1000/minute"}}
+    settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, "auth": "1000/minute"}
     stamps = api.post("/api/v1/voicestamps", data=body, content_type="application/json")
     assert stamps.status_code == 400 and stamps.json()["error"] == "bad_request", stamps.content
     register = anon.post("/api/v1/auth/register", data=body, content_type="application/json")

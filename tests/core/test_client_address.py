@@ -7,7 +7,6 @@ import sys
 
 import pytest
 from django.urls import URLPattern, URLResolver, get_resolver
-from rest_framework.throttling import SimpleRateThrottle as DrfSimpleRateThrottle
 
 from core.throttles import ClientAddressMixin
 from tests.conftest import ROOT, clear_cache
@@ -25,11 +24,9 @@ ATTACKS = {
 
 
 @pytest.fixture
-def three_per_minute(settings, monkeypatch):
-    monkeypatch.setattr(DrfSimpleRateThrottle, "THROTTLE_RATES", {"auth": "3/minute"})
-    settings.GALLERY_THROTTLE_RATES = {**settings.GALLERY_THROTTLE_RATES, "gallery_read": "3/minute"}
-    settings.STAMPS_SHARING_THROTTLE_RATES = {**settings.STAMPS_SHARING_THROTTLE_RATES,
-                                              "stamps_share_reply": "3/minute"}
+def three_per_minute(settings):
+    settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, "auth": "3/minute", "gallery_read": "3/minute",
+                               "stamps_share_reply": "3/minute"}
     clear_cache()
     yield
     clear_cache()

@@ -20,7 +20,7 @@ TRANSLATE = "/api/v1/security/ai/translate"
 @pytest.fixture
 def rates(settings):
     def set_rates(**overrides):
-        settings.COST_THROTTLE_RATES = {**settings.COST_THROTTLE_RATES, **overrides}
+        settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, **overrides}
 
     return set_rates
 
@@ -99,4 +99,4 @@ def test_every_expensive_route_names_its_cost():
 
 def test_every_scope_has_a_rate(settings):
     used = {scope for view in _views_by_name().values() for scope in getattr(view, "cost_scopes", {}).values()}
-    assert used <= set(settings.COST_THROTTLE_RATES)
+    assert used <= set(settings.THROTTLE_RATES)

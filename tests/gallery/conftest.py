@@ -20,7 +20,7 @@ GENEROUS_RATES = {
 @pytest.fixture(autouse=True)
 def generous_rates(settings):
     """Limits that no functional test reaches; tests of the limits set their own."""
-    settings.GALLERY_THROTTLE_RATES = dict(GENEROUS_RATES)
+    settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, **GENEROUS_RATES}
 
 
 @pytest.fixture(scope="session")

@@ -69,7 +69,7 @@ def test_errors_carry_the_mode_too(make_partner):
 
 
 def test_rate_limit_per_key(settings, partner, make_partner):
-    settings.PARTNERS_RATE_LIMIT = "3/minute"
+    settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, "partners": "3/minute"}
     client = PartnerClient(partner.key)
     assert [client.get(f"{PREFIX}/programs").status_code for _ in range(3)] == [200, 200, 200]
     limited = client.get(f"{PREFIX}/programs")

@@ -71,10 +71,9 @@ def seed_notification_templates() -> None:
 
 def reset_reply_throttle() -> None:
     """Replies are limited per client address, and every test client is 127.0.0.1: start each test afresh."""
-    from django.core.cache import cache
+    from core.throttles import reset
 
-    for ident in ("127.0.0.1", None):
-        cache.delete(f"throttle_stamps_share_reply_{ident}")
+    reset("stamps_share_reply", "127.0.0.1")
 
 
 def harbour_scene(width: int = 960, height: int = 640) -> bytes:

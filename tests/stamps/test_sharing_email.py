@@ -217,7 +217,7 @@ def test_email_share_is_owner_only(user, other_user, anon, client_for, media_dir
 
 @pytestmark_db
 def test_sending_is_limited_per_user(user, other_user, api, client_for, media_dir, settings):
-    settings.STAMPS_SHARING_THROTTLE_RATES = {**settings.STAMPS_SHARING_THROTTLE_RATES, "stamps_share_send": "2/hour"}
+    settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, "stamps_share_send": "2/hour"}
     stamp = stamp_with_media(user, media_dir, with_media=False)
     url = f"/api/v1/voicestamps/{stamp.pk}/share/email"
     for index in range(2):

@@ -159,7 +159,7 @@ def test_password_form_unlocks_the_share_for_the_session(api, browser_client, st
 
 
 def test_password_form_is_throttled(api, browser_client, stamp, settings):
-    settings.STAMPS_SHARING_THROTTLE_RATES = {**settings.STAMPS_SHARING_THROTTLE_RATES, "stamps_share_password": "2/minute"}
+    settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, "stamps_share_password": "2/minute"}
     code = _code(api, stamp, privacy="password", password="open sesame")
     url = f"/share/{code}"
     token = _csrf(browser_client, url)

@@ -19,7 +19,7 @@ def stamp(user, media_dir):
 
 @pytest.fixture
 def code(api, stamp, settings):
-    settings.STAMPS_SHARING_THROTTLE_RATES = {**settings.STAMPS_SHARING_THROTTLE_RATES, "stamps_share_password": "3/minute"}
+    settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, "stamps_share_password": "3/minute"}
     clear_cache()
     response = api.post(f"/api/v1/voicestamps/{stamp.pk}/share", {"privacy": "password", "password": PASSWORD},
                         format="json")

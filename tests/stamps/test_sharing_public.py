@@ -147,7 +147,7 @@ def test_password_share(api, anon, shared):
 
 
 def test_password_guessing_is_throttled(api, anon, shared, settings):
-    settings.STAMPS_SHARING_THROTTLE_RATES = {**settings.STAMPS_SHARING_THROTTLE_RATES, "stamps_share_password": "3/minute"}
+    settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, "stamps_share_password": "3/minute"}
     code = _share(api, shared, privacy="password", password="open sesame")["share_code"]
     url = f"/api/v1/voicestamp/public/{code}"
     for attempt in range(3):

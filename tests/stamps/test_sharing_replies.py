@@ -118,7 +118,7 @@ def test_reply_tokens_follow_the_share(user, api, anon, media_dir):
 
 @pytest.mark.django_db
 def test_replies_are_throttled_per_client(user, api, anon, media_dir, settings):
-    settings.STAMPS_SHARING_THROTTLE_RATES = {**settings.STAMPS_SHARING_THROTTLE_RATES, "stamps_share_reply": "2/hour"}
+    settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, "stamps_share_reply": "2/hour"}
     stamp = stamp_with_media(user, media_dir, with_media=False)
     token = _public_share(api, stamp)["reply_token"]
     url = f"/api/v1/security/vst/reply/{token}"
