@@ -19,7 +19,7 @@ import time
 from functools import lru_cache
 
 from django.conf import settings
-from django.core.cache import cache
+from django.core.cache import DEFAULT_CACHE_ALIAS, cache, caches
 from django.core.cache.backends.redis import RedisCache
 from django.urls import reverse
 from rest_framework import throttling
@@ -81,10 +81,10 @@ def parse_rate(rate: str) -> tuple[int, int]:
 # across gunicorn workers and costs microseconds. A refused request is handed back, so only the
 # requests that were served spend the budget (as DRF's throttles did).
 
-def _redis_hit(key: str, window: int, duration: int) -> tuple[int, int, callable]:
-    client = cache._cache.get_client(key, write=True)
-    current, previous = cache.make_and_validate_key(f"{key}:{window}"), cache.make_and_validate_key(
-        f"{key}:{window - 1}")
+def _redis_hit(backend: RedisCache, key: str, window: int, duration: int) -> tuple[int, int, callable]:
+    client = backend._cache.get_client(key, write=True)
+    current = backend.make_and_validate_key(f"{key}:{window}")
+    previous = backend.make_and_validate_key(f"{key}:{window - 1}")
     pipe = client.pipeline(transaction=False)
     pipe.incr(current)
     pipe.expire(current, 2 * duration)
@@ -93,8 +93,8 @@ def _redis_hit(key: str, window: int, duration: int) -> tuple[int, int, callable
     return count, int(before or 0), lambda: client.decr(current)
 
 
-def _file_hit(key: str, window: int, duration: int) -> tuple[int, int, callable]:
-    directory = cache.counters_dir
+def _file_hit(backend: FileBasedCache, key: str, window: int, duration: int) -> tuple[int, int, callable]:
+    directory = backend.counters_dir
     name = hashlib.md5(key.encode(), usedforsecurity=False).hexdigest()
     path = directory / f"{name}.{window}"
     try:
@@ -132,19 +132,21 @@ def _file_size(path) -> int:
         return 0
 
 
-def _cache_hit(key: str, window: int, duration: int) -> tuple[int, int, callable]:
+def _cache_hit(backend, key: str, window: int, duration: int) -> tuple[int, int, callable]:
     """Any other cache backend (a test's local-memory cache): add, then increment."""
     current, previous = f"{key}:{window}", f"{key}:{window - 1}"
-    cache.add(current, 0, 2 * duration)
-    return cache.incr(current), cache.get(previous, 0), lambda: cache.decr(current)
+    backend.add(current, 0, 2 * duration)
+    return backend.incr(current), backend.get(previous, 0), lambda: backend.decr(current)
 
 
 def _hit(key: str, window: int, duration: int):
-    if isinstance(cache, RedisCache):
-        return _redis_hit(key, window, duration)
-    if isinstance(cache, FileBasedCache):
-        return _file_hit(key, window, duration)
-    return _cache_hit(key, window, duration)
+    # The backend itself: ``django.core.cache.cache`` is a proxy that no isinstance() sees through.
+    backend = caches[DEFAULT_CACHE_ALIAS]
+    if isinstance(backend, RedisCache):
+        return _redis_hit(backend, key, window, duration)
+    if isinstance(backend, FileBasedCache):
+        return _file_hit(backend, key, window, duration)
+    return _cache_hit(backend, key, window, duration)
 
 
 def count_request(key: str, rate: str) -> float | None:
@@ -169,13 +171,14 @@ def reset(scope: str, ident) -> None:
     """Forget the requests counted for ``ident`` in ``scope`` (tests and operators)."""
     window = int(time.time() // parse_rate(settings.THROTTLE_RATES[scope])[1])
     key = _key(scope, ident)
-    if isinstance(cache, FileBasedCache):
+    backend = caches[DEFAULT_CACHE_ALIAS]
+    if isinstance(backend, FileBasedCache):
         name = hashlib.md5(key.encode(), usedforsecurity=False).hexdigest()
         for suffix in ("", ".refunds"):
             for index in (window, window - 1):
-                (cache.counters_dir / f"{name}.{index}{suffix}").unlink(missing_ok=True)
+                (backend.counters_dir / f"{name}.{index}{suffix}").unlink(missing_ok=True)
     else:
-        cache.delete_many([f"{key}:{window}", f"{key}:{window - 1}"])
+        backend.delete_many([f"{key}:{window}", f"{key}:{window - 1}"])
 
 
 def _key(scope: str, ident) -> str:
