@@ -1,5 +1,7 @@
 """Request and response shapes of the catalogue, calibration and order endpoints (the gateway schema's)."""
 
+from functools import cached_property
+
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -207,13 +209,20 @@ class VoiceOutput(serializers.ModelSerializer):
     def get_available(self, voice) -> bool:
         return tiers_allow(voice.tiers.all(), self.context["tier_rank"])
 
+    @cached_property
+    def _accent_output(self) -> AccentOutput:
+        # One accent serializer for every row of a page: building a serializer's fields costs
+        # more than rendering an accent (docs/platform/performance.md).
+        return AccentOutput(context=self.context)
+
     @extend_schema_field(AccentOutput(many=True))
     def get_accents(self, voice):
-        accents = list(voice.accents.all())
         voice_tiers = list(voice.tiers.all())
-        for accent in accents:
+        rendered = []
+        for accent in voice.accents.all():
             accent.voice_tiers = voice_tiers
-        return AccentOutput(accents, many=True, context=self.context).data
+            rendered.append(self._accent_output.to_representation(accent))
+        return rendered
 
 
 class VoiceListQuery(serializers.Serializer):
