@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Installs the system packages the project needs, only those that are missing.
-# Media engines: ffmpeg, espeak-ng, Apertium with its language pairs; tests: Debian's chromium.
+# Media engines: ffmpeg, espeak-ng, Apertium with its language pairs; tests: Debian's chromium;
+# `make bench`: wrk.
 set -euo pipefail
 
 declare -A PACKAGE_FOR_CHECK=(
@@ -11,6 +12,7 @@ declare -A PACKAGE_FOR_CHECK=(
   [chromium]="chromium"
   [zip]="zip"
   [sox]="sox"
+  [wrk]="wrk"
 )
 # Apertium pairs are data, not commands: checked by their mode files.
 declare -A PACKAGE_FOR_FILE=(
