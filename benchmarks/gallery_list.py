@@ -1,7 +1,7 @@
 """Voice Gallery: the public list at size=100 under concurrent load on gunicorn, side by side with
 the bare Django view (/healthz) on the same server, and the queries one list request makes."""
 
-from benchmarks.harness import compare, load, running_server
+from benchmarks.harness import compare, running_server, wrk
 
 VOICES = 120
 
@@ -35,12 +35,12 @@ def run() -> list[dict]:
     env = {"GALLERY_THROTTLE_READ": "100000000/minute"}
     with running_server(extra_env=env) as server:
         queries = server.django(SETUP)
-        load(f"{server.base_url}/healthz", seconds=1)  # warm up
-        load(f"{server.base_url}/api/v1/voice-gallery?size=100", seconds=1)
-        baseline = load(f"{server.base_url}/healthz")
-        listing = load(f"{server.base_url}/api/v1/voice-gallery?size=100")
+        wrk(f"{server.base_url}/healthz", seconds=1)  # warm up
+        wrk(f"{server.base_url}/api/v1/voice-gallery?size=100", seconds=1)
+        baseline = wrk(f"{server.base_url}/healthz")
+        listing = wrk(f"{server.base_url}/api/v1/voice-gallery?size=100")
         rows = compare("GET /api/v1/voice-gallery?size=100 (anonymous)", listing, baseline,
-                       f"baseline: bare Django view /healthz; {VOICES} voices x 2 samples")
+                       f"; {VOICES} voices x 2 samples")
         rows.append({"name": "queries per list request (size=10 / size=100)", "value": queries["100"],
                      "unit": "queries", "baseline": queries["10"], "ratio": round(queries["100"] / queries["10"], 2),
                      "note": "constant: count, page, samples of the page"})

@@ -1,44 +1,121 @@
-"""Foundation: authenticated endpoints under concurrent load on gunicorn, side by side with a
-bare Django view (/healthz) on the same server."""
+"""The API under load: every list of the issue-16 table and auth/me, by wrk at 8 connections on
+gunicorn started as `make run` starts it, side by side with the bare Django view (/healthz) on the
+same server in the same run, on the embedded default and on PostgreSQL + Redis.
 
-from benchmarks.harness import compare, load, running_server
+/healthz is measured before and after the endpoints; the ratio is to their mean, and the two
+figures are shown so a run disturbed by other work on the machine shows itself."""
 
-SETUP = """
+import sys
+
+import psycopg
+
+from benchmarks.harness import CONFIGURATIONS, WrkResult, compare, running_server, wrk
+
+ROWS = 30  # each list holds 30 rows; one page of 20 is asked for
+SETUP = f"""
 import json
+from datetime import timedelta
+from decimal import Decimal
+from django.utils import timezone
 from accounts.models import User, CreditAccount
 from accounts.tokens import issue_tokens
-from accounts import services
 from conversions import library_services
+from conversions.catalogue_seed import seed_catalogue
+from conversions.models import Recording
+from gallery.models import Voice as GalleryVoice, VoiceSample
+from partners import services as partner_services
+from partners.models import Job, Program, Talent
 from stamps import services as stamp_services
-user, _ = User.objects.get_or_create(email="bench@example.com", defaults={"display_name": "Bench"})
+from stamps import sharing_services
+from stamps.sharing_models import Reply
+
+user, _ = User.objects.get_or_create(email="bench@example.com", defaults={{"display_name": "Bench"}})
 CreditAccount.objects.get_or_create(user=user)
-for i in range(30):
-    services.create_team(name=f"Team {i:02d}", owner=user)
-    stamp_services.create_stamp(owner=user, title=f"Stamp {i:02d}", description="A benchmark stamp",
-                                voice_tags=[{"timestamp": 1.0, "x": 10, "y": 20, "note": "here"}])
-    library_services.create_project(user, name=f"Project {i:02d}")
-_, api_key = services.create_api_key(user)
-print(json.dumps({"token": issue_tokens(user).access, "api_key": api_key}))
+project = library_services.create_project(user, name="Bench project")
+folder = library_services.create_folder(project=project, name="Root")
+for i in range({ROWS}):
+    stamp = stamp_services.create_stamp(owner=user, title=f"Stamp {{i:02d}}", description="A benchmark stamp",
+                                        voice_tags=[{{"timestamp": 1.0, "x": 10, "y": 20, "note": "here"}}])
+    library_services.create_project(user, name=f"Project {{i:02d}}")
+    library_services.create_folder(project=project, name=f"Folder {{i:02d}}", parent=folder)
+    Recording.objects.create(project=project, parent_folder=folder, created_by=user, label=f"Take {{i:02d}}",
+                             state=Recording.State.DONE, audio_key=f"recordings/{{i}}.mp3", audio_format="mp3",
+                             duration=3.0, size=48000)
+share = sharing_services.create_share(user, stamp.pk, privacy="public")
+Reply.objects.bulk_create([Reply(share=share, name=f"Viewer {{i}}", message="Lovely") for i in range({ROWS})])
+for i in range({ROWS}):
+    voice = GalleryVoice.objects.create(name=f"Voice {{i:03d}}", voice_characteristic="Female", order_number=i % 7,
+                                        is_published=True, created_by=user, created_by_user_id=str(user.pk),
+                                        created_by_name=user.name, updated_by=user, updated_by_user_id=str(user.pk),
+                                        updated_by_name=user.name)
+    VoiceSample.objects.bulk_create([VoiceSample(voice=voice, position=p, key=f"voice-samples/{{voice.pk.hex}}-{{p}}.mp3")
+                                     for p in range(2)])
+seed_catalogue()
+partner, key = partner_services.create_partner(name="Bench partner", live=True, credit_limit=Decimal("1000000"))
+today = timezone.localdate()
+talent = Talent.objects.create(first_name="Bench", last_name="Talent", gender="female", languages=["English"])
+program = Program.objects.create(partner=partner, name="Bench program", unit_price=Decimal("10"),
+                                 start_date=today - timedelta(days=1), end_date=today + timedelta(days=30),
+                                 manager_email="pm@example.com")
+program.talents.add(talent)
+Job.objects.bulk_create([Job(program=program, talent=talent, sample_script=f"Script {{i}}", job_description="Job")
+                         for i in range({ROWS})])
+print(json.dumps({{"token": issue_tokens(user).access, "partner_key": key, "project": str(project.pk),
+                  "folder": str(folder.pk), "stamp": stamp.pk, "program": program.pk}}))
 """
 
 
-# Each list holds the 30 rows made in SETUP, one page of 20.
-AUTHENTICATED_LISTS = [
-    ("GET /api/v1/voicestamps?limit=20 (Bearer)", "/api/v1/voicestamps?limit=20"),
-    ("GET /api/projects?limit=20 (Bearer)", "/api/projects?limit=20"),
-]
+def endpoints(ids: dict) -> list[tuple[str, str, dict]]:
+    bearer = {"Authorization": f"Bearer {ids['token']}"}
+    return [
+        ("GET /api/v1/auth/me (Bearer)", "/api/v1/auth/me", bearer),
+        ("GET /api/v1/voicestamps?limit=20", "/api/v1/voicestamps?limit=20", bearer),
+        ("GET /api/projects?limit=20", "/api/projects?limit=20", bearer),
+        ("GET /api/recordings?limit=20", f"/api/recordings?project_id={ids['project']}&limit=20", bearer),
+        ("GET /api/folders?limit=20", f"/api/folders?project_id={ids['project']}&limit=20", bearer),
+        ("GET /api/v1/voice-gallery?size=20 (anonymous)", "/api/v1/voice-gallery?size=20", {}),
+        ("GET /v4/partners/programs/:id/jobs", f"/v4/partners/programs/{ids['program']}/jobs",
+         {"X-API-KEY": ids["partner_key"]}),
+        ("GET /api/v1/voicestamps/:id/replies?limit=20", f"/api/v1/voicestamps/{ids['stamp']}/replies?limit=20",
+         bearer),
+        ("GET /api/v2/voices?limit=20 (catalogue)", "/api/v2/voices?limit=20", bearer),
+    ]
 
 
-def run() -> list[dict]:
-    with running_server() as server:
-        creds = server.django(SETUP)
-        bearer = {"Authorization": f"Bearer {creds['token']}"}
-        load(f"{server.base_url}/healthz", seconds=1)  # warm up
-        baseline = load(f"{server.base_url}/healthz")
-        me = load(f"{server.base_url}/api/v1/auth/me", bearer)
-        profile = load(f"{server.base_url}/api/credits", {"api-key": creds["api_key"]})
-        rows = compare("GET /api/v1/auth/me (Bearer JWT)", me, baseline, "baseline: bare Django view /healthz")
-        rows += compare("GET /api/credits (api-key header)", profile, baseline)
-        for name, path in AUTHENTICATED_LISTS:
-            rows += compare(name, load(f"{server.base_url}{path}", bearer), baseline)
-        return rows
+def run_configuration(label: str, extra_env: dict, seconds: int) -> list[dict]:
+    env = {**extra_env, "GALLERY_THROTTLE_READ": "100000000/minute", "PARTNERS_RATE_LIMIT": "100000000/minute"}
+    with running_server(extra_env=env) as server:
+        ids = server.django(SETUP)
+        targets = endpoints(ids)
+        for _, path, headers in [("", "/healthz", {}), *targets]:  # warm up every worker and path
+            wrk(f"{server.base_url}{path}", headers, seconds=1)
+        before = wrk(f"{server.base_url}/healthz", seconds=seconds, server=server)
+        measured = [(name, wrk(f"{server.base_url}{path}", headers, seconds=seconds, server=server))
+                    for name, path, headers in targets]
+        after = wrk(f"{server.base_url}/healthz", seconds=seconds, server=server)
+    baseline = WrkResult(
+        before.requests + after.requests, before.errors + after.errors, before.seconds + after.seconds,
+        (before.rps + after.rps) / 2, (before.p50_ms + after.p50_ms) / 2, max(before.p99_ms, after.p99_ms),
+        (before.cpu_ms + after.cpu_ms) / 2)
+    rows = [{"name": f"[{label}] GET /healthz", "value": round(baseline.rps), "unit": "req/s",
+             "baseline": round(baseline.rps), "ratio": 1.0,
+             "note": f"p99 {baseline.p99_ms:.1f} ms; server CPU {baseline.cpu_ms:.2f} ms/req; "
+                     f"before {before.rps:.0f}, after {after.rps:.0f} req/s"}]
+    for name, result in measured:
+        rows += compare(f"[{label}] {name}", result, baseline)
+    return rows
+
+
+def run(seconds: int = 5) -> list[dict]:
+    rows = []
+    for label, extra_env in CONFIGURATIONS.items():
+        try:
+            rows += run_configuration(label, extra_env, seconds)
+        except (OSError, psycopg.OperationalError) as error:
+            rows.append({"name": f"[{label}] not measured", "value": "-", "unit": "", "note": str(error)[:80]})
+    return rows
+
+
+if __name__ == "__main__":
+    for row in run(int(sys.argv[1]) if len(sys.argv) > 1 else 5):
+        print(f"{row['name'][:70]:70} {row['value']:>7} {row['unit']}  ratio {row['ratio']:<5} {row['note']}")
