@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from core.dialects import ApiError
+from core.errors import DomainError
 from core.media import MediaError, audio
 
 _CHUNK = 1024 * 1024
@@ -66,12 +66,13 @@ class AudioRejected(Exception):
         self.reason = reason
         self.message = message
 
-    def api_error(self, field: str | None = None, *, invalid_kind: str = "validation", code=None) -> ApiError:
-        """The API's error: 413 for too many bytes, else ``invalid_kind`` naming ``field``."""
+    def domain_error(self, field: str | None = None, *, code: str = "") -> DomainError:
+        """The domain's error: ``too_large`` for too many bytes, else ``invalid`` naming ``field``
+        (without a field, an ``invalid`` error each API words as a bad request)."""
         fields = {field: [self.message]} if field else None
         if self.reason == "too_large":
-            return ApiError("too_large", message=self.message, fields=fields)
-        return ApiError(invalid_kind, message=self.message, code=code, fields=fields)
+            return DomainError("too_large", self.message, fields=fields)
+        return DomainError("invalid", self.message, code=code, fields=fields)
 
 
 @contextmanager

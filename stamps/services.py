@@ -23,10 +23,9 @@ from django.conf import settings
 from django.core.cache import cache
 from django.db import transaction
 from django.utils import timezone
-from rest_framework.exceptions import ValidationError
 
 from core import jobs
-from core.dialects import ApiError
+from core.errors import DomainError, invalid
 from core.media import MediaError, asr, audio, images, translation, waveform
 from core.models import Job
 from core.services import schedule_storage_cleanup
@@ -98,7 +97,7 @@ def check_voice_tags(voice_tags: list[dict], limits: Limits, field: str = "voice
         if limits.height is not None and tag.get("y") is not None and tag["y"] > limits.height:
             errors[f"{field}.{index}.y"] = [f"y must be within the image's height ({limits.height} px)."]
     if errors:
-        raise ValidationError(errors)
+        raise invalid(errors)
 
 
 def check_timestamps(timestamps: list[dict], limits: Limits) -> None:
@@ -108,12 +107,12 @@ def check_timestamps(timestamps: list[dict], limits: Limits) -> None:
         if limits.duration is not None and item["time"] > limits.duration
     }
     if errors:
-        raise ValidationError(errors)
+        raise invalid(errors)
 
 
 def _refuse_while_processing(stamp: Stamp) -> None:
     if stamp.conversion_status == Stamp.Status.PROCESSING:
-        raise ApiError("conflict", message="The VoiceStamp is being packaged; try again when it has finished.")
+        raise DomainError("conflict", "The VoiceStamp is being packaged; try again when it has finished.")
 
 
 # --- stamps --------------------------------------------------------------------------------
@@ -204,12 +203,12 @@ def attach_audio(user, stamp_id, uploaded, *, declared_format: str | None = None
         with accepted_audio(uploaded, limits) as (path, info):
             return _store_audio(user, stamp, path, info, declared_format, declared_duration)
     except AudioRejected as exc:
-        raise exc.api_error("audio_file") from None
+        raise exc.domain_error("audio_file") from None
 
 
 def _store_audio(user, stamp: Stamp, path: Path, info, declared_format, declared_duration) -> StampFile:
     if declared_format and declared_format != info.format and {declared_format, info.format} != {"m4a", "aac"}:
-        raise ValidationError({"format": [f"The file is {info.format} audio, not {declared_format}."]})
+        raise invalid({"format": [f"The file is {info.format} audio, not {declared_format}."]})
     key = new_key(_prefix(stamp.pk, "audio"), info.format)
 
     def record(stored):
@@ -238,13 +237,13 @@ def attach_image(user, stamp_id, uploaded, *, position: int | None = None) -> St
     stamp = selectors.stamp_for_user(user, stamp_id)
     _refuse_while_processing(stamp)
     if uploaded.size > settings.STAMPS_MAX_IMAGE_BYTES:
-        raise ApiError("too_large", message=f"The image may be at most {settings.STAMPS_MAX_IMAGE_BYTES} bytes.",
+        raise DomainError("too_large", f"The image may be at most {settings.STAMPS_MAX_IMAGE_BYTES} bytes.",
                        fields={"image_file": ["The image file is too large."]})
     try:
         uploaded.seek(0)
         clean = images.clean(uploaded)
     except MediaError as exc:
-        raise ValidationError({"image_file": [str(exc)]}) from None
+        raise invalid({"image_file": [str(exc)]}) from None
     key = new_key(_prefix(stamp.pk, "images"), clean.extension)
 
     def record(stored):
@@ -253,7 +252,7 @@ def attach_image(user, stamp_id, uploaded, *, position: int | None = None) -> St
         stale = _replace_rows_at(locked, position) if position is not None else []
         existing = StampFile.objects.filter(stamp=locked, role=StampFile.Role.IMAGE)
         if existing.count() >= settings.STAMPS_MAX_IMAGES:
-            raise ValidationError({"image_file": [f"A VoiceStamp has at most {settings.STAMPS_MAX_IMAGES} images."]})
+            raise invalid({"image_file": [f"A VoiceStamp has at most {settings.STAMPS_MAX_IMAGES} images."]})
         if position is not None:
             slot = position
         else:
@@ -287,7 +286,7 @@ def _replace_rows_at(stamp: Stamp, position: int) -> list[str]:
 def update_manifest(user, stamp_id, *, changes: dict, expected_version: int | None = None) -> Stamp:
     stamp = selectors.stamp_for_user(user, stamp_id, for_update=True)
     if expected_version is not None and expected_version != stamp.manifest_version:
-        raise ApiError("conflict", message=(
+        raise DomainError("conflict", (
             f"The manifest changed (version {stamp.manifest_version}); reload it and apply your change again."))
     limits = limits_of(stamp)
     fields = []
@@ -313,7 +312,7 @@ def add_drawing(user, stamp_id, *, strokes: list[dict], coordinates: dict | None
     limits = limits_of(stamp)
     frame = coordinates or ({"width": limits.width, "height": limits.height} if limits.width else None)
     if frame is None:
-        raise ValidationError({"coordinates": ["Give the drawing's frame (width, height) or upload an image first."]})
+        raise invalid({"coordinates": ["Give the drawing's frame (width, height) or upload an image first."]})
     errors = {}
     for index, stroke in enumerate(strokes):
         if any(x > frame["width"] or y > frame["height"] for x, y in stroke["points"]):
@@ -325,7 +324,7 @@ def add_drawing(user, stamp_id, *, strokes: list[dict], coordinates: dict | None
     if len(stamp.drawings) >= 100:
         errors["drawing_data"] = ["A VoiceStamp has at most 100 drawings."]
     if errors:
-        raise ValidationError(errors)
+        raise invalid(errors)
     drawing = {"id": uuid.uuid4().hex, "strokes": strokes, "coordinates": frame, "timestamp": timestamp,
                "created_at": timezone.now().isoformat()}
     stamp.drawings = [*stamp.drawings, drawing]
@@ -337,7 +336,7 @@ def add_drawing(user, stamp_id, *, strokes: list[dict], coordinates: dict | None
 def add_text(user, stamp_id, *, text_content: str, text_type: str) -> dict:
     stamp = selectors.stamp_for_user(user, stamp_id, for_update=True)
     if len(stamp.texts) >= 100:
-        raise ValidationError({"text_content": ["A VoiceStamp has at most 100 texts."]})
+        raise invalid({"text_content": ["A VoiceStamp has at most 100 texts."]})
     text = {"id": uuid.uuid4().hex, "type": text_type, "text_content": text_content,
             "created_at": timezone.now().isoformat()}
     stamp.texts = [*stamp.texts, text]
@@ -394,15 +393,15 @@ def check_ready_to_package(stamp: Stamp) -> None:
     errors = {place: [reason] for place, reason in vst.times_past_the_end(timed, limits.duration).items()}
     try:
         check_voice_tags(stamp.voice_tags, Limits(duration=None, width=limits.width, height=limits.height))
-    except ValidationError as exc:
-        errors.update(exc.detail)
+    except DomainError as exc:
+        errors.update(exc.fields or {})
     if errors:
-        raise ValidationError(errors)
+        raise invalid(errors)
 
 
 def _start_packaging(stamp: Stamp) -> Stamp:
     if not StampFile.objects.filter(stamp=stamp, role=StampFile.Role.AUDIO).exists():
-        raise ValidationError({"audio_file": ["Upload an audio file before completing the package."]})
+        raise invalid({"audio_file": ["Upload an audio file before completing the package."]})
     check_ready_to_package(stamp)
     stamp.package_job = jobs.start_job("stamps.package", _package_task(), subject=f"stamp:{stamp.pk}",
                                        payload={"stamp_id": stamp.pk}, owner=stamp.owner)
@@ -421,7 +420,7 @@ def start_packaging_for_admin(stamp: Stamp) -> bool:
             return False
         try:
             _start_packaging(locked)
-        except ValidationError:
+        except DomainError:
             return False
     return True
 
@@ -699,7 +698,7 @@ def generate_thumbnail(user, stamp_id, *, style: str, timestamp: float | None, f
     files = selectors.files_of(stamp)
     audio_file = next((f for f in files if f.role == StampFile.Role.AUDIO), None)
     if timestamp is not None and audio_file is not None and timestamp > audio_file.duration:
-        raise ValidationError({"timestamp": [f"The timestamp must be within the audio's duration "
+        raise invalid({"timestamp": [f"The timestamp must be within the audio's duration "
                                              f"({audio_file.duration} s)."]})
     current = next((f for f in files if f.role == StampFile.Role.THUMBNAIL), None)
     if (not force and current is not None and current.details.get("style") == style
@@ -709,12 +708,12 @@ def generate_thumbnail(user, stamp_id, *, style: str, timestamp: float | None, f
     try:
         thumbnail = _render_thumbnail_file(stamp, files, style, timestamp, auto=False)
     except thumbnails.MissingContent as exc:
-        raise ValidationError({"style": [str(exc)]}) from None
+        raise invalid({"style": [str(exc)]}) from None
     except MediaError as exc:
-        raise ValidationError({"style": [str(exc)]}) from None
+        raise invalid({"style": [str(exc)]}) from None
     saved = _save_thumbnail(stamp.pk, thumbnail, only_if_auto=False)
     if saved is None:
-        raise ApiError("not_found", message=selectors.STAMP_NOT_FOUND)
+        raise DomainError("not_found", selectors.STAMP_NOT_FOUND)
     return saved, True
 
 
@@ -737,7 +736,7 @@ def start_transcription(user, stamp_id, *, force: bool = False) -> tuple[Stamp, 
     stamp = selectors.stamp_for_user(user, stamp_id, for_update=True)
     audio_file = StampFile.objects.filter(stamp=stamp, role=StampFile.Role.AUDIO).first()
     if audio_file is None:
-        raise ValidationError({"audio_file": ["Upload an audio file before transcribing."]})
+        raise invalid({"audio_file": ["Upload an audio file before transcribing."]})
     job = stamp.transcription_job
     if job is not None and not job.is_finished:
         return stamp, False
@@ -807,11 +806,11 @@ def translate(user, *, text: str | None, target_language: str, source_language: 
     if text_id:
         found = next((t for t in stamp.texts if t.get("id") == text_id), None)
         if found is None:
-            raise ValidationError({"text_id": ["This VoiceStamp has no text with this id."]})
+            raise invalid({"text_id": ["This VoiceStamp has no text with this id."]})
         source_text, origin = found["text_content"], {"text_id": text_id}
     else:
         if not (stamp.transcription or {}).get("text"):
-            raise ValidationError({"vst_id": ["This VoiceStamp has no transcription to translate yet."]})
+            raise invalid({"vst_id": ["This VoiceStamp has no transcription to translate yet."]})
         source_text, origin = stamp.transcription["text"], {"text_id": None, "of": "transcription"}
     result = _translate(source_text, target_language, source_language)
     entry = {"id": uuid.uuid4().hex, **origin, "source_language": result.source_language,
@@ -828,7 +827,7 @@ def _translate(text: str, target: str, source: str | None) -> translation.Transl
     try:
         return translation.translate(text, target, source)
     except translation.UnsupportedPair as exc:
-        raise ApiError("validation", fields={"target_language": [str(exc)]},
+        raise DomainError("invalid", fields={"target_language": [str(exc)]},
                        extra={"supported_pairs": translation.supported_pairs()}) from None
     except MediaError as exc:
-        raise ValidationError({"text": [str(exc)]}) from None
+        raise invalid({"text": [str(exc)]}) from None

@@ -19,6 +19,7 @@ from rest_framework.exceptions import ValidationError
 
 from core.body_limits import body_limit, upload_body_limit
 from core.dialects import STAMPS, ApiError, flatten_errors
+from core.errors import DomainError
 from core.http import serve_file
 from core.storage import object_storage
 from core.throttles import client_address
@@ -156,7 +157,8 @@ def share_page_reply(request, code):
             return HttpResponseRedirect(_page_url(share.share_code, token, replied="1") + "#reply")
         except ValidationError as exc:
             errors = flatten_errors(exc.detail)
-        except ApiError as error:
+        except (ApiError, DomainError) as exc:
+            error = STAMPS.to_api_error(exc, request)
             if error.kind in ("not_found", "gone") and error.fields is None:
                 return _unavailable(request, error)
             errors = error.fields or {"message": [STAMPS.resolve(error)[2]]}

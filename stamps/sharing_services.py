@@ -22,10 +22,9 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 from django.utils.html import linebreaks
 from django.utils.safestring import mark_safe
-from rest_framework.exceptions import ValidationError
 
 from core import jobs
-from core.dialects import ApiError
+from core.errors import DomainError, invalid
 from core.models import Job
 from core.storage import new_key, object_storage
 from core.uploads import AudioLimits, AudioRejected, accepted_audio
@@ -106,7 +105,7 @@ def _share_for_invitation(stamp: Stamp, share_code: str | None, options: dict) -
                           allow_replies=options.get("allow_replies", True))
     share = Share.objects.select_for_update().filter(stamp=stamp, share_code=share_code).first()
     if share is None or selectors.share_state(share) != selectors.ShareState.ACTIVE:
-        raise ValidationError({"share_code": ["No active share of this VoiceStamp has this code."]})
+        raise invalid({"share_code": ["No active share of this VoiceStamp has this code."]})
     return share
 
 
@@ -279,7 +278,7 @@ def share_for_reply_token(token: str) -> tuple[Share, ShareRecipient | None]:
         recipient = ShareRecipient.objects.select_related("share").filter(reply_token=token).first()
         share = recipient.share if recipient else None
     if share is None or not share.allow_replies:
-        raise ApiError("not_found", message="Reply token not found")
+        raise DomainError("not_found", "Reply token not found")
     selectors.share_for_code(share.share_code)  # revoked -> 404, expired -> 410
     return share, recipient
 
@@ -297,7 +296,7 @@ def submit_reply(token: str, *, message: str = "", audio_file=None, name: str = 
             stored = object_storage.put(new_key(f"stamps/{share.stamp_id}/replies", info.format), handle,
                                         info.content_type)
     except AudioRejected as exc:
-        raise exc.api_error("audio_file") from None
+        raise exc.domain_error("audio_file") from None
     recorded = False
     try:
         reply = _record_reply(share, recipient, name, message, stored, info.duration)

@@ -18,6 +18,7 @@ from django.http import Http404
 from rest_framework import exceptions, status
 from rest_framework.response import Response
 
+from ..errors import DomainError
 from ..outages import is_outage, unavailable_error
 from ..request_ids import NO_REQUEST, current_request_id
 
@@ -73,6 +74,18 @@ GENERIC_KINDS = (
 )
 
 
+_GENERIC_OF_DOMAIN_KIND = {
+    "invalid": "validation",
+    "not_found": "not_found",
+    "conflict": "conflict",
+    "forbidden": "permission_denied",
+    "payment_required": "payment_required",
+    "too_large": "too_large",
+    "too_many": "throttled",
+    "unavailable": "unavailable",
+}
+
+
 @dataclass
 class ResponseMeta:
     """What a view may say beside its payload (a dialect decides where it goes)."""
@@ -101,6 +114,9 @@ class Dialect:
     request_id_key = "request_id"
     # URL path prefixes this dialect answers for outside DRF (404/500 handlers).
     path_prefixes: tuple[str, ...] = ()
+    # A DomainError's stable code -> how this API words it: any of ``kind`` (a generic kind),
+    # ``code``, ``status``, ``message`` (replacing the domain's message).
+    domain_codes: dict[str, dict[str, Any]] = {}
 
     # --- success ---------------------------------------------------------------
     def success_body(self, data: Any, meta: ResponseMeta, request, status_code: int) -> Any:
@@ -144,10 +160,30 @@ class Dialect:
             error.extra = {**error.extra, self.request_id_key: current_request_id() or NO_REQUEST}
         return self.error_body(error, request)
 
+    def domain_error(self, exc: DomainError) -> ApiError:
+        """The API's words for a domain error: its kind's generic situation, unless this dialect
+        documents the error's code (``domain_codes``)."""
+        kind = _GENERIC_OF_DOMAIN_KIND[exc.kind]
+        if exc.kind == "invalid" and exc.fields is None:
+            kind = "bad_request"
+        wording = self.domain_codes.get(exc.code, {})
+        headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after is not None else {}
+        return ApiError(
+            wording.get("kind", kind),
+            message=wording.get("message", exc.message or None),
+            code=wording.get("code"),
+            status=wording.get("status"),
+            fields=exc.fields,
+            extra=dict(exc.extra),
+            headers=headers,
+        )
+
     # --- exceptions ------------------------------------------------------------
     def to_api_error(self, exc: Exception, request) -> ApiError | None:
         if isinstance(exc, ApiError):
             return exc
+        if isinstance(exc, DomainError):
+            return self.domain_error(exc)
         headers = {}
         if getattr(exc, "auth_header", None):
             headers["WWW-Authenticate"] = exc.auth_header
