@@ -14,6 +14,8 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
+from core.errors import DomainError
+
 from .models import ApiKey, CreditAccount, CreditEntry, ExternalIdentity, Team, UsedRefreshToken, User
 
 API_KEY_PREFIX = "vpk"
@@ -32,9 +34,12 @@ def register_user(*, email: str, password: str, display_name: str = "") -> User:
     """Create a user with a credit account (and the configured initial credits)."""
     email = User.objects.normalize_email(email).lower()
     candidate = User(email=email, display_name=display_name)
-    password_validation.validate_password(password, candidate)
+    try:
+        password_validation.validate_password(password, candidate)
+    except ValidationError as exc:
+        raise DomainError("invalid", fields={"password": exc.messages}) from None
     if User.objects.filter(email__iexact=email).exists():
-        raise ValidationError({"email": ["A user with this email already exists."]})
+        raise DomainError("invalid", "A user with this email already exists.", field="email")
     user = User.objects.create_user(email=email, password=password, display_name=display_name)
     account = CreditAccount.objects.create(user=user)
     if settings.INITIAL_CREDITS:
@@ -98,7 +103,7 @@ def _hash_secret(secret: str) -> str:
 def create_api_key(user: User, *, expires_at=None) -> tuple[ApiKey, str]:
     """A new key for ``user``; the account's previous key stops working. Returns (row, plaintext)."""
     if expires_at is not None and expires_at <= timezone.now():
-        raise ValidationError({"expires_at": ["expires_at must be in the future."]})
+        raise DomainError("invalid", "expires_at must be in the future.", field="expires_at")
     revoke_api_keys(user)
     prefix = secrets.token_hex(6)
     secret = secrets.token_urlsafe(32)
@@ -112,6 +117,21 @@ def end_issued_tokens(user: User) -> None:
     change ends them by itself, see accounts.tokens.token_stamp)."""
     User.objects.filter(pk=user.pk).update(token_generation=F("token_generation") + 1)
     user.refresh_from_db(fields=["token_generation"])
+
+
+@transaction.atomic
+def save_user_for_staff(user: User, *, deactivated: bool) -> User:
+    """Save a user edited by staff. A deactivation ends the user's tokens for good: reactivating
+    does not bring them back."""
+    user.save()
+    if deactivated:
+        end_issued_tokens(user)
+    return user
+
+
+def revoke_keys(keys) -> int:
+    """Revoke the selected API keys that are still live (staff); returns how many."""
+    return keys.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
 
 
 def revoke_api_keys(user: User) -> int:

@@ -1,12 +1,10 @@
 """Accounts endpoints: /api/v1/auth/* (VoiceStamps dialect) and the Respeecher set (/api/login, ...)."""
 
 from django.contrib.auth import authenticate, login, logout
-from django.core.exceptions import ValidationError as DjangoValidationError
 from django.middleware.csrf import get_token
 from django.utils.decorators import method_decorator
 from django.views.decorators.csrf import ensure_csrf_cookie
 from drf_spectacular.utils import extend_schema
-from rest_framework import serializers as drf_serializers
 from rest_framework.permissions import AllowAny
 
 from core.dialects import CONVERSIONS, STAMPS, ApiError, DialectResponse, DialectView
@@ -15,11 +13,6 @@ from core.throttles import RateThrottle
 
 from . import selectors, services, tokens
 from . import serializers as s
-
-
-def _django_validation(exc: DjangoValidationError, field: str = "password"):
-    detail = exc.message_dict if hasattr(exc, "error_dict") else {field: exc.messages}
-    return drf_serializers.ValidationError(detail)
 
 
 def _user_from_credentials(request, input_serializer):
@@ -47,10 +40,7 @@ class RegisterView(DialectView):
     def post(self, request):
         data = s.RegisterInput(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            user = services.register_user(**data.validated_data)
-        except DjangoValidationError as exc:
-            raise _django_validation(exc) from None
+        user = services.register_user(**data.validated_data)
         return DialectResponse({"user": s.UserOutput(user).data, **_tokens_body(user)}, status=201)
 
 
@@ -138,10 +128,7 @@ class ApiKeyView(DialectView):
     def post(self, request):
         data = s.ApiKeyInput(data=request.data)
         data.is_valid(raise_exception=True)
-        try:
-            _, plaintext = services.create_api_key(request.user, expires_at=data.validated_data.get("expires_at"))
-        except DjangoValidationError as exc:
-            raise _django_validation(exc, "expires_at") from None
+        _, plaintext = services.create_api_key(request.user, expires_at=data.validated_data.get("expires_at"))
         return DialectResponse({"api_key": plaintext})
 
     @extend_schema(request=None, responses={200: s.DetailOutput}, tags=["auth"])

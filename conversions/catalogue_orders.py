@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from accounts import services as ledger
 from core import jobs
-from core.dialects import ApiError
+from core.errors import NOT_RETRYABLE, DomainError
 from core.media import MediaError, tts, vocoder
 
 from . import catalogue_selectors, library_selectors, library_services
@@ -36,6 +36,9 @@ from .catalogue_services import download, voice_shape
 from .models import Accent, Calibration, NarrationStyle, Order, Recording, Voice
 
 logger = logging.getLogger(__name__)
+
+# The task that runs an order's job (catalogue_tasks), sent by name.
+RUN_ORDER_TASK = "conversions.run_conversion_order"
 
 CENT = Decimal("0.01")
 
@@ -67,14 +70,14 @@ class _Planned:
     cost: Decimal
 
 
-def _bad(message: str) -> ApiError:
-    return ApiError("bad_request", message=message)
+def _bad(message: str) -> DomainError:
+    return DomainError("invalid", message)
 
 
 def _original_for(user, original_id) -> Recording:
     original = library_selectors.accessible_recordings(user).filter(pk=original_id).first()
     if original is None:
-        raise ApiError("not_found", message="Original recording not found")
+        raise DomainError("not_found", "Original recording not found")
     if original.type != Recording.Type.ORIGINAL:
         raise _bad("Only original recordings can be converted.")
     _check_original_state(original)
@@ -107,7 +110,7 @@ def _calibration_for(user, original: Recording, calibration_id, use_calibration:
     if use_calibration:
         calibration = catalogue_selectors.calibration_of(user, calibration_id)
         if calibration is None:
-            raise ApiError("not_found", message="Calibration not found")
+            raise DomainError("not_found", "Calibration not found")
         if calibration.state != Calibration.State.CALIBRATED:
             raise _bad(f"The calibration is {calibration.state}; only a calibrated one can be used.")
         return calibration
@@ -117,9 +120,9 @@ def _calibration_for(user, original: Recording, calibration_id, use_calibration:
 def _plan(user, original: Recording, index: int, item: dict, rank: int) -> _Planned:
     voice = catalogue_selectors.voice_for_user(user, item["voice_id"])
     if voice is None:
-        raise ApiError("not_found", message="Voice not found")
+        raise DomainError("not_found", "Voice not found")
     if not catalogue_selectors.tiers_allow(voice.tiers.all(), rank):
-        raise ApiError("permission_denied", message=f"The voice {voice.name} is not available on your plan.")
+        raise DomainError("forbidden", f"The voice {voice.name} is not available on your plan.")
     accents = {accent.pk: accent for accent in voice.accents.all()}
     accent = None
     if item.get("accent_id"):
@@ -127,7 +130,7 @@ def _plan(user, original: Recording, index: int, item: dict, rank: int) -> _Plan
         if accent is None:
             raise _bad(f"The accent does not belong to the voice {voice.name}.")
         if not catalogue_selectors.tiers_allow(accent.tiers.all(), rank):
-            raise ApiError("permission_denied", message=f"The accent {accent.name} is not available on your plan.")
+            raise DomainError("forbidden", f"The accent {accent.name} is not available on your plan.")
     elif not original.tts:
         accent = next((candidate for candidate in accents.values() if candidate.is_default), None)
     style = None
@@ -136,7 +139,7 @@ def _plan(user, original: Recording, index: int, item: dict, rank: int) -> _Plan
         if style is None:
             raise _bad(f"The narration style does not belong to the voice {voice.name}.")
     elif original.tts:
-        raise ApiError("validation", fields={f"conversions.{index}.narration_style_id": [
+        raise DomainError("invalid", fields={f"conversions.{index}.narration_style_id": [
             "Required when the original is text to speech."]})
     correction = item.get("semitones_correction")
     if correction is None:
@@ -151,8 +154,6 @@ def _plan(user, original: Recording, index: int, item: dict, rank: int) -> _Plan
 def create_orders(user, *, original_id, conversions: list[dict], calibration_id=None,
                   use_calibration: bool = False) -> list[Order]:
     """Validate, charge and queue one order per conversion. 402 and nothing created if unpaid."""
-    from .catalogue_tasks import run_conversion_order
-
     original = _original_for(user, original_id)
     calibration = _calibration_for(user, original, calibration_id, use_calibration)
     rank = catalogue_selectors.user_tier_rank(user)
@@ -168,9 +169,9 @@ def create_orders(user, *, original_id, conversions: list[dict], calibration_id=
             _check_original_state(original)
             waits = original.state == Recording.State.PROCESSING
             for plan in planned:
-                orders.append(_create_order(user, original, calibration, plan, run_conversion_order, waits=waits))
+                orders.append(_create_order(user, original, calibration, plan, waits=waits))
     except ledger.InsufficientCredits as exc:
-        raise ApiError("payment_required", message=(
+        raise DomainError("payment_required", (
             f"Not enough credits: the order costs {sum(p.cost for p in planned)} "
             f"and the balance is {exc.balance}.")) from None
     return orders
@@ -186,12 +187,12 @@ def _check_pitch_shift(index: int, plan: _Planned, calibration: Calibration | No
     if reference_f0:
         shift += 12 * math.log2(plan.voice.pitch / reference_f0)
     if abs(shift) > vocoder.SEMITONES_LIMIT:
-        raise ApiError("validation", fields={f"conversions.{index}.semitones_correction": [
+        raise DomainError("invalid", fields={f"conversions.{index}.semitones_correction": [
             f"The total pitch shift would be {shift:+.1f} semitones; the engine shifts at most "
             f"±{vocoder.SEMITONES_LIMIT:g}."]})
 
 
-def _create_order(user, original: Recording, calibration: Calibration | None, plan: _Planned, task, *,
+def _create_order(user, original: Recording, calibration: Calibration | None, plan: _Planned, *,
                   waits: bool) -> Order:
     conversion = library_services.create_converted_recording(
         original, created_by=user, label=plan.label, model_id=plan.voice.pk, model_name=plan.voice.name,
@@ -215,14 +216,14 @@ def _create_order(user, original: Recording, calibration: Calibration | None, pl
     ledger.charge_credits(user, plan.cost, reference=order.charge_reference,
                           note=f"conversion of {original.pk} into {plan.voice.name}")
     if not waits:
-        _start_job(order, task)
+        _start_job(order)
     logger.info("order %s: original %s -> voice %s, %s credits%s", order.pk, original.pk, plan.voice.pk, plan.cost,
                 " (waits for the original)" if waits else "")
     return order
 
 
-def _start_job(order: Order, task, *, capped: bool = True) -> None:
-    order.job = jobs.start_job("conversions.order", task, subject=f"order {order.pk}",
+def _start_job(order: Order, *, capped: bool = True) -> None:
+    order.job = jobs.start_job("conversions.order", RUN_ORDER_TASK, subject=f"order {order.pk}",
                                payload={"order_id": str(order.pk)}, owner=order.user, capped=capped)
     order.save(update_fields=["job"])
     library_services.set_process_stage(order.conversion_id, "queued")
@@ -232,8 +233,6 @@ def start_conversions_of_original(job_id) -> None:
     """The job run when an original settles: start the jobs of the conversions that waited for it.
     If the original ended in error each of those jobs fails at once (refund, webhook), as any
     failed conversion does."""
-    from .catalogue_tasks import run_conversion_order
-
     def work(ctx: jobs.JobContext):
         waiting = Order.objects.filter(original_id=ctx.job.payload["recording_id"], state=Order.State.NEW,
                                        conversion__process_stage=library_services.WAITING_FOR_ORIGINAL)
@@ -243,7 +242,7 @@ def start_conversions_of_original(job_id) -> None:
                     pk=order_id, conversion__process_stage=library_services.WAITING_FOR_ORIGINAL).first()
                 if order is not None:
                     # Paid and accepted when ordered: started now, never refused.
-                    _start_job(order, run_conversion_order, capped=False)
+                    _start_job(order, capped=False)
 
     jobs.run_job(job_id, work)
 
@@ -251,12 +250,10 @@ def start_conversions_of_original(job_id) -> None:
 @transaction.atomic
 def retry_order(order: Order) -> Order:
     """Run a failed conversion again: charge it again (a new ledger reference) and queue a new job."""
-    from .catalogue_tasks import run_conversion_order
-
     order = Order.objects.select_for_update(of=("self",)).select_related("conversion", "voice").get(pk=order.pk)
     if order.state != Order.State.ERROR:
-        raise ApiError("conflict", message=f"Only a failed conversion can be retried; this one is {order.state}.",
-                       status=400)
+        raise DomainError("conflict", f"Only a failed conversion can be retried; this one is {order.state}.",
+                          code=NOT_RETRYABLE)
     if order.voice is None or not order.voice.active:
         raise _bad("The voice of this conversion is no longer available.")
     original = Recording.objects.select_for_update().get(pk=order.original_id)
@@ -270,8 +267,8 @@ def retry_order(order: Order) -> Order:
         ledger.charge_credits(order.user, order.cost, reference=order.charge_reference,
                               note=f"retry of conversion {order.conversion_id}")
     except ledger.InsufficientCredits as exc:
-        raise ApiError("payment_required",
-                       message=f"Not enough credits: the retry costs {order.cost} and the balance is {exc.balance}.",
+        raise DomainError("payment_required",
+                          f"Not enough credits: the retry costs {order.cost} and the balance is {exc.balance}.",
                        ) from None
     order.save()
     waits = original.state == Recording.State.PROCESSING
@@ -279,7 +276,7 @@ def retry_order(order: Order) -> Order:
         state=Recording.State.PROCESSING, error="",
         process_stage=library_services.WAITING_FOR_ORIGINAL if waits else "queued")
     if not waits:
-        _start_job(order, run_conversion_order)
+        _start_job(order)
     logger.info("order %s retried (attempt %s)", order.pk, order.retries + 1)
     return order
 
@@ -294,10 +291,10 @@ def retry_orders(user, recording_id) -> tuple[list[Order], bool]:
     original = library_selectors.accessible_recordings(user).filter(
         pk=recording_id, type=Recording.Type.ORIGINAL).first()
     if original is None:
-        raise ApiError("not_found", message="Neither a conversion nor an original with this id was found")
+        raise DomainError("not_found", "Neither a conversion nor an original with this id was found")
     failed = list(catalogue_selectors.orders_of_original(user, original).filter(state=Order.State.ERROR))
     if not failed:
-        raise ApiError("conflict", message="This original has no failed conversion to retry.", status=400)
+        raise DomainError("conflict", "This original has no failed conversion to retry.", code=NOT_RETRYABLE)
     with transaction.atomic():
         return [retry_order(order) for order in failed], True
 

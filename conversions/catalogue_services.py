@@ -14,10 +14,10 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core import jobs
-from core.dialects import ApiError
-from core.media import MediaError, audio, tts, vocoder
+from core.errors import CALIBRATION_NAME_TAKEN, DomainError
+from core.media import MediaError, audio, images, tts, vocoder
 from core.services import schedule_storage_cleanup
-from core.storage import new_key, object_storage
+from core.storage import new_key, object_storage, removed_on_failure
 from core.uploads import AudioLimits, AudioRejected, accepted_audio
 
 from .models import (
@@ -115,6 +115,29 @@ def update_voice_settings(user, voice: Voice, *, accent: Accent | None = None,
 
 
 # --- samples ----------------------------------------------------------------------------
+def save_voice(voice: Voice, *, image: images.CleanImage | None = None) -> Voice:
+    """Save a catalogue voice (staff curate them in the admin); a new ``image`` is stored with its
+    thumbnail and replaces the previous ones, which are removed after commit."""
+    if image is None:
+        voice.save()
+        return voice
+    stored = object_storage.put_bytes(new_key(f"voices/{voice.pk}/images", image.extension), image.data,
+                                      image.content_type)
+    thumbnail = object_storage.put_bytes(new_key(f"voices/{voice.pk}/thumbnails", "jpg"),
+                                         images.thumbnail(image.data), "image/jpeg")
+    replaced = [voice.image_key, voice.thumbnail_key]
+    with removed_on_failure([stored.key, thumbnail.key]), transaction.atomic():
+        voice.image_key, voice.thumbnail_key = stored.key, thumbnail.key
+        voice.save()
+        schedule_storage_cleanup(replaced, subject=f"voice {voice.pk} image")
+    return voice
+
+
+def publish_voices(voices, *, active: bool) -> int:
+    """Show (or hide) the selected voices in the catalogue; returns how many were changed."""
+    return voices.update(active=active)
+
+
 def _render_sample(voice: Voice, *, tts_voice: str, tts_rate: int, accent: Accent | None,
                    narration_style: NarrationStyle | None) -> tuple[str, float]:
     """Speak the sample text with espeak-ng, convert it into the voice, store it. Returns (key, duration)."""
@@ -169,16 +192,14 @@ def sample_urls(sample_key: str, duration: float, name: str, request=None) -> di
 # --- calibrations -----------------------------------------------------------------------
 def create_calibration(user, *, name: str, upload) -> Calibration:
     """Store the audio (checked by content) and queue the f0 estimation. Nothing is left behind on failure."""
-    from .catalogue_tasks import estimate_calibration
-
     if Calibration.objects.filter(user=user, name=name).exists():
-        raise ApiError("conflict", message="A calibration with this name already exists.", status=400)
+        raise DomainError("conflict", "A calibration with this name already exists.", code=CALIBRATION_NAME_TAKEN)
     limits = AudioLimits(settings.CALIBRATION_MAX_BYTES, settings.CALIBRATION_MAX_SECONDS, CALIBRATION_FORMATS)
     try:
         with accepted_audio(upload, limits) as (path, info), path.open("rb") as stream:
             stored = object_storage.put(new_key(f"calibrations/{user.pk}", info.format), stream, info.content_type)
     except AudioRejected as exc:
-        raise exc.api_error(invalid_kind="bad_request") from None
+        raise exc.domain_error() from None
     created = False
     try:
         with transaction.atomic():
@@ -186,12 +207,12 @@ def create_calibration(user, *, name: str, upload) -> Calibration:
                 user=user, name=name, audio_key=stored.key, audio_format=info.format, bucket=storage_bucket(),
                 duration=info.duration,
             )
-            calibration.job = jobs.start_job("conversions.calibration", estimate_calibration, owner=user,
+            calibration.job = jobs.start_job("conversions.calibration", "conversions.estimate_calibration", owner=user,
                                              subject=f"calibration {calibration.pk}")
             calibration.save(update_fields=["job"])
         created = True
     except IntegrityError:
-        raise ApiError("conflict", message="A calibration with this name already exists.", status=400) from None
+        raise DomainError("conflict", "A calibration with this name already exists.", code=CALIBRATION_NAME_TAKEN) from None
     finally:
         if not created:
             object_storage.delete(stored.key)
@@ -229,7 +250,7 @@ def run_calibration_estimate(job_id) -> None:
 def enable_calibration(user, calibration: Calibration) -> Calibration:
     calibration = Calibration.objects.select_for_update().get(pk=calibration.pk, user=user)
     if calibration.state != Calibration.State.CALIBRATED:
-        raise ApiError("bad_request", message=f"The calibration is {calibration.state}; only a calibrated one "
+        raise DomainError("invalid", f"The calibration is {calibration.state}; only a calibrated one "
                                               "can be enabled.")
     Calibration.objects.filter(user=user, enabled=True).exclude(pk=calibration.pk).update(enabled=False)
     calibration.enabled = True
@@ -246,7 +267,7 @@ def use_auto_calibration(user) -> None:
 @transaction.atomic
 def rename_calibration(user, calibration: Calibration, name: str) -> Calibration:
     if Calibration.objects.filter(user=user, name=name).exclude(pk=calibration.pk).exists():
-        raise ApiError("conflict", message="A calibration with this name already exists.", status=400)
+        raise DomainError("conflict", "A calibration with this name already exists.", code=CALIBRATION_NAME_TAKEN)
     calibration.name = name
     calibration.save(update_fields=["name"])
     return calibration

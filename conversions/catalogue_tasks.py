@@ -2,25 +2,21 @@
 
 from core.jobs import job_task
 
+from . import catalogue_orders, catalogue_services
+
 __all__ = ["estimate_calibration", "run_conversion_order", "start_conversions_of_original"]
 
 
 @job_task("conversions.estimate_calibration", media=True)
 def estimate_calibration(job_id):
-    from .catalogue_services import run_calibration_estimate
-
-    run_calibration_estimate(job_id)
+    catalogue_services.run_calibration_estimate(job_id)
 
 
 @job_task("conversions.run_conversion_order", media=True)
 def run_conversion_order(job_id):
-    from .catalogue_orders import run_order
-
-    run_order(job_id)
+    catalogue_orders.run_order(job_id)
 
 
 @job_task("conversions.start_conversions_of_original")
 def start_conversions_of_original(job_id):
-    from .catalogue_orders import start_conversions_of_original as start
-
-    start(job_id)
+    catalogue_orders.start_conversions_of_original(job_id)

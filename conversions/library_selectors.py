@@ -10,7 +10,7 @@ from django.db.models.functions import Coalesce, Lower, TruncMonth
 from django.utils import timezone
 
 from accounts.models import Team
-from core.dialects import ApiError
+from core.errors import DomainError
 
 from .models import Folder, Note, Project, Recording, TtsVoice
 
@@ -18,7 +18,7 @@ STATS_PREVIOUS_MONTHS = 12
 
 
 def _not_found():
-    return ApiError("not_found")
+    return DomainError("not_found")
 
 
 def accessible_projects(user) -> QuerySet[Project]:
@@ -112,7 +112,7 @@ def get_recording(user, recording_id) -> Recording:
 def get_original(user, recording_id) -> Recording:
     recording = get_recording(user, recording_id)
     if recording.type != Recording.Type.ORIGINAL:
-        raise ApiError("not_found", message="Original recording not found")
+        raise DomainError("not_found", "Original recording not found")
     return recording
 
 
@@ -137,7 +137,7 @@ def visible_tts_voices(user) -> QuerySet[TtsVoice]:
 def get_tts_voice(user, voice_id) -> TtsVoice:
     voice = visible_tts_voices(user).filter(pk=voice_id).first()
     if voice is None:
-        raise ApiError("not_found", message="TTS voice not found")
+        raise DomainError("not_found", "TTS voice not found")
     return voice
 
 

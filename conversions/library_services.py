@@ -19,7 +19,6 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from urllib.parse import urlsplit
 
-from celery import current_app
 from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -28,7 +27,7 @@ from django.utils.text import slugify
 
 from accounts.models import Team
 from core import jobs
-from core.dialects import ApiError
+from core.errors import DomainError
 from core.media import MediaError
 from core.media import audio as audio_engine
 from core.media import tts as tts_engine
@@ -45,6 +44,9 @@ logger = logging.getLogger(__name__)
 UPLOAD_FORMATS = {"wav", "ogg", "mp3", "flac"}
 SLUG_MAX = 50
 WAITING_FOR_ORIGINAL = "waiting_for_original"
+# Tasks (library_tasks, catalogue_tasks) are sent by name.
+PROCESS_TASK = "conversions.process_recording"
+SYNTHESIZE_TASK = "conversions.synthesize_recording"
 ORIGINAL_SETTLED_TASK = "conversions.start_conversions_of_original"
 
 
@@ -61,7 +63,7 @@ def _owner_for(user, owner_id) -> dict:
         return {"owner_user": user}
     team = Team.objects.filter(pk=owner_id, memberships__user=user).first()
     if team is None:
-        raise ApiError("permission_denied", message="You can only create projects for yourself or your groups")
+        raise DomainError("forbidden", "You can only create projects for yourself or your groups")
     return {"owner_team": team}
 
 
@@ -100,7 +102,7 @@ def create_project(user, *, name: str, owner_id=None) -> Project:
             continue
         logger.info("project %s created by user %s", project.pk, user.pk)
         return project
-    raise ApiError("conflict", message="Could not allocate a unique project slug; try again")
+    raise DomainError("conflict", "Could not allocate a unique project slug; try again")
 
 
 def rename_project(project: Project, *, name: str) -> Project:
@@ -121,7 +123,7 @@ def delete_project(project: Project) -> None:
 # --- folders ----------------------------------------------------------------------------
 def create_folder(*, project: Project, name: str, parent: Folder | None = None) -> Folder:
     if parent is not None and parent.project_id != project.pk:
-        raise ApiError("validation", fields={"parent_id": ["The parent folder belongs to another project."]})
+        raise DomainError("invalid", fields={"parent_id": ["The parent folder belongs to another project."]})
     return Folder.objects.create(project=project, parent=parent, name=name)
 
 
@@ -152,7 +154,7 @@ def _touch_project(project_id) -> None:
     Project.objects.filter(pk=project_id).update(last_recording_at=timezone.now())
 
 
-def _start_processing(recording: Recording, kind: str, task) -> None:
+def _start_processing(recording: Recording, kind: str, task: str) -> None:
     job = jobs.start_job(kind, task, subject=f"recording:{recording.pk}", payload={"recording_id": str(recording.pk)},
                          owner=recording.created_by)
     recording.job = job
@@ -162,8 +164,6 @@ def _start_processing(recording: Recording, kind: str, task) -> None:
 def create_uploaded_recording(user, *, folder: Folder, upload, microphone: str, label: str = "") -> Recording:
     """Check the upload by content (wav, ogg, mp3, flac), stream it to storage, record it and
     queue the job that measures it and renders its waveform."""
-    from .library_tasks import process_recording
-
     limits = AudioLimits(settings.CONVERSIONS_RECORDING_MAX_BYTES, settings.CONVERSIONS_RECORDING_MAX_SECONDS,
                          UPLOAD_FORMATS)
     try:
@@ -171,7 +171,7 @@ def create_uploaded_recording(user, *, folder: Folder, upload, microphone: str, 
             stored = object_storage.put(new_key(f"conversions/{folder.project_id}/recordings", info.format), stream,
                                         info.content_type)
     except AudioRejected as exc:
-        raise exc.api_error("data") from None
+        raise exc.domain_error("data") from None
     with removed_on_failure([stored.key]):
         with transaction.atomic():
             recording = Recording.objects.create(
@@ -181,7 +181,7 @@ def create_uploaded_recording(user, *, folder: Folder, upload, microphone: str, 
                 content_type=info.content_type, size=stored.size, sha256=stored.sha256, duration=info.duration,
             )
             _touch_project(folder.project_id)
-            _start_processing(recording, "conversions.recording", process_recording)
+            _start_processing(recording, "conversions.recording", PROCESS_TASK)
     logger.info("recording %s uploaded to folder %s (%s bytes, %s)", recording.pk, folder.pk, stored.size, info.format)
     return recording
 
@@ -190,8 +190,6 @@ def create_uploaded_recording(user, *, folder: Folder, upload, microphone: str, 
 def create_tts_recording(user, *, folder: Folder, text: str, voice: TtsVoice, language: str,
                          label: str = "") -> Recording:
     """An original to be spoken by ``voice``; a job synthesises it."""
-    from .library_tasks import synthesize_recording
-
     recording = Recording.objects.create(
         project_id=folder.project_id, parent_folder=folder, created_by=user, type=Recording.Type.ORIGINAL,
         state=Recording.State.PROCESSING, process_stage="queued", label=label, microphone="tts",
@@ -199,7 +197,7 @@ def create_tts_recording(user, *, folder: Folder, text: str, voice: TtsVoice, la
         params={"engine_voice": voice.engine_voice, "rate": voice.rate, "pitch": voice.pitch},
     )
     _touch_project(folder.project_id)
-    _start_processing(recording, "conversions.tts", synthesize_recording)
+    _start_processing(recording, "conversions.tts", SYNTHESIZE_TASK)
     logger.info("tts recording %s queued in folder %s with voice %s", recording.pk, folder.pk, voice.pk)
     return recording
 
@@ -308,7 +306,7 @@ def _release_waiting_conversions(original: Recording) -> None:
         return
     if not Recording.objects.filter(original=original, process_stage=WAITING_FOR_ORIGINAL).exists():
         return
-    jobs.start_job("conversions.original_settled", current_app.tasks[ORIGINAL_SETTLED_TASK],
+    jobs.start_job("conversions.original_settled", ORIGINAL_SETTLED_TASK,
                    subject=f"recording:{original.pk}", payload={"recording_id": str(original.pk)})
 
 
@@ -392,14 +390,12 @@ def run_tts_synthesis(job_id) -> None:
 
 def reprocess_recordings(recordings) -> int:
     """Queue the waveform job again for recordings that have stored audio (staff action)."""
-    from .library_tasks import process_recording
-
     count = 0
     for recording in recordings.exclude(audio_key=""):
         with transaction.atomic():
             Recording.objects.filter(pk=recording.pk).update(state=Recording.State.PROCESSING, error="",
                                                              process_stage="queued")
-            _start_processing(recording, "conversions.recording", process_recording)
+            _start_processing(recording, "conversions.recording", PROCESS_TASK)
         count += 1
     return count
 
@@ -473,13 +469,13 @@ def create_note(user, recording: Recording, *, text: str) -> Note:
         with transaction.atomic():
             return Note.objects.create(recording=recording, text=text, created_by=user)
     except IntegrityError:
-        raise ApiError("conflict", message="The recording already has a note; use PUT to change it") from None
+        raise DomainError("conflict", "The recording already has a note; use PUT to change it") from None
 
 
 def update_note(recording: Recording, *, text: str) -> Note:
     note = Note.objects.filter(recording=recording).first()
     if note is None:
-        raise ApiError("not_found", message="The recording has no note")
+        raise DomainError("not_found", "The recording has no note")
     note.text = text
     note.save(update_fields=["text", "updated_at"])
     return note
@@ -488,7 +484,7 @@ def update_note(recording: Recording, *, text: str) -> Note:
 def delete_note(recording: Recording) -> Note:
     note = Note.objects.filter(recording=recording).first()
     if note is None:
-        raise ApiError("not_found", message="The recording has no note")
+        raise DomainError("not_found", "The recording has no note")
     note_id = note.pk
     note.delete()
     # The response shows the note as it was, marked inactive: it no longer exists.

@@ -70,3 +70,13 @@ def invalid(fields: dict[str, list[str]] | str, *, code: str = "") -> DomainErro
     if isinstance(fields, str):
         return DomainError("invalid", fields, code=code)
     return DomainError("invalid", code=code, fields=fields)
+
+
+# Stable codes that some API documents in words of its own (see each dialect's ``domain_codes``).
+CALIBRATION_NAME_TAKEN = "calibration_name_taken"
+NOT_RETRYABLE = "not_retryable"
+VOICE_NOT_FOUND = "voice_not_found"
+VOICE_IN_USE = "voice_in_use"
+INVALID_FILE_TYPE = "invalid_file_type"
+FILE_TOO_LARGE = "file_too_large"
+INVALID_SAMPLE_URL = "invalid_sample_url"

@@ -20,6 +20,7 @@
 
 from __future__ import annotations
 
+import functools
 import logging
 import re
 import threading
@@ -33,7 +34,7 @@ from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from . import processes
-from .dialects import ApiError
+from .errors import DomainError
 from .models import Job
 from .storage import object_storage
 from .request_ids import bound_request_id, current_request_id, task_headers
@@ -110,31 +111,44 @@ def job_task(name: str, *, media: bool = False, **options):
     return shared_task(**defaults)
 
 
-def start_job(kind: str, task, *, subject: str = "", payload: dict | None = None,
+def registered_task(name: str):
+    """The Celery task called ``name``; a misspelt name fails here, where the job is started.
+
+    A process that sends a task by name may not have imported every app's tasks module yet
+    (Celery imports them when a worker starts): they are imported on the first miss."""
+    if name not in current_app.tasks:
+        current_app.loader.import_default_modules()
+    return current_app.tasks[name]
+
+
+def start_job(kind: str, task: str, *, subject: str = "", payload: dict | None = None,
               max_attempts: int | None = None, owner=None, capped: bool = True) -> Job:
-    """Create a queued Job and send ``task(job_id)`` once the surrounding transaction commits.
+    """Create a queued Job and send the task named ``task`` (its ``job_task`` name) with the job's
+    id once the surrounding transaction commits. Services name their tasks, so a tasks module may
+    import its services at the top without a cycle.
 
     ``owner`` is the user whose request starts the job. While they have JOBS_MAX_ACTIVE_PER_USER
     jobs queued or running a new one is refused (TooManyJobs), so one user cannot fill the queue
     for everyone; ``capped=False`` for work accepted earlier and started on their behalf now (a
     paid order that waited for its original, the thumbnail an upload asks for)."""
+    task_name = registered_task(getattr(task, "name", task)).name
     with transaction.atomic():
         if owner is not None and capped:
             _refuse_past_the_cap(owner)
         job = Job.objects.create(
             kind=kind,
-            task_name=task.name,
+            task_name=task_name,
             subject=subject,
             payload=payload or {},
             max_attempts=max_attempts or settings.JOB_MAX_ATTEMPTS,
             request_id=current_request_id(),
             owner=owner,
         )
-    transaction.on_commit(lambda: send_job(job.pk, task.name, job.request_id))
+    transaction.on_commit(lambda: send_job(job.pk, task_name, job.request_id))
     return job
 
 
-class TooManyJobs(ApiError):
+class TooManyJobs(DomainError):
     """The user has as many jobs queued or running as they may: each API's 429, with Retry-After."""
 
 
@@ -150,10 +164,10 @@ def _refuse_past_the_cap(owner) -> None:
     active = Job.objects.filter(owner=owner, state__in=(Job.State.QUEUED, Job.State.RUNNING)).count()
     if active >= cap:
         raise TooManyJobs(
-            "throttled",
-            message=f"You have {active} jobs queued or running, the most allowed at once ({cap}). "
+            "too_many",
+            f"You have {active} jobs queued or running, the most allowed at once ({cap}). "
                     "Try again when one has finished.",
-            headers={"Retry-After": str(TOO_MANY_JOBS_RETRY_AFTER)},
+            retry_after=TOO_MANY_JOBS_RETRY_AFTER,
         )
 
 
@@ -425,6 +439,20 @@ def sweep_stuck_jobs() -> int:
         | Job.objects.filter(state=Job.State.QUEUED, heartbeat_at__lt=cutoff)
     )
     return _requeue(stuck, "stuck")
+
+
+def requeue_for_staff(queryset) -> int:
+    """Staff re-queue the selected jobs that did not succeed (failed ones get their attempts
+    back); each is sent once the re-queue commits, and one the broker did not take is sent by
+    the sweeper."""
+    count = 0
+    with transaction.atomic():
+        for job in queryset.exclude(state=Job.State.SUCCEEDED).select_for_update():
+            Job.objects.filter(pk=job.pk).update(state=Job.State.QUEUED, attempts=0, error="", finished_at=None,
+                                                 sent_at=None)
+            transaction.on_commit(functools.partial(send_job, job.pk, job.task_name, job.request_id))
+            count += 1
+    return count
 
 
 def requeue_orphaned_jobs() -> int:

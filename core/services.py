@@ -12,14 +12,12 @@ def schedule_storage_cleanup(keys, *, subject: str = "", prefixes=()) -> jobs.Jo
     back nothing is deleted, and a storage hiccup is retried instead of failing the request.
     A prefix also takes the objects no row recorded (the outputs of a killed job).
     """
-    from .tasks import cleanup_storage
-
     keys = sorted({key for key in keys if key})
     prefixes = sorted({prefix.strip("/") for prefix in prefixes if prefix.strip("/")})
     if not keys and not prefixes:
         return None
     payload = {"keys": keys, **({"prefixes": prefixes} if prefixes else {})}
-    return jobs.start_job("storage.cleanup", cleanup_storage, subject=subject, payload=payload)
+    return jobs.start_job("storage.cleanup", "core.cleanup_storage", subject=subject, payload=payload)
 
 
 def run_storage_cleanup(job_id) -> None:

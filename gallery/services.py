@@ -21,8 +21,8 @@ from django.db import transaction
 from django.utils import timezone
 
 from core import jobs
-from core.dialects import ApiError
-from core.dialects.gallery import FILE_TOO_LARGE, INVALID_FILE_TYPE, INVALID_S3_URL, VOICE_IN_USE, VOICE_NOT_FOUND
+from core.errors import (FILE_TOO_LARGE, INVALID_FILE_TYPE, INVALID_SAMPLE_URL, VOICE_IN_USE, VOICE_NOT_FOUND,
+                         DomainError)
 from core.media import MediaError
 from core.models import Job
 from core.services import schedule_storage_cleanup
@@ -35,8 +35,8 @@ from .models import TtsSubmission, Voice, VoiceSample
 logger = logging.getLogger(__name__)
 
 
-def voice_not_found(voice_id) -> ApiError:
-    return ApiError("not_found", code=VOICE_NOT_FOUND, message=f"Voice with ID '{voice_id}' not found.")
+def voice_not_found(voice_id) -> DomainError:
+    return DomainError("not_found", code=VOICE_NOT_FOUND, message=f"Voice with ID '{voice_id}' not found.")
 
 
 def spoken_text(text: str) -> str:
@@ -51,10 +51,10 @@ def spoken_text(text: str) -> str:
 def request_sample_upload(*, file_name: str, file_type: str, file_size: int, request=None) -> UploadSlot:
     """An upload slot under voice-samples/ bound to audio/mpeg and the declared size."""
     if file_type != media.SAMPLE_CONTENT_TYPE:
-        raise ApiError("validation", code=INVALID_FILE_TYPE, message=f"Only MP3 files are allowed. Received: {file_type}")
+        raise DomainError("invalid", code=INVALID_FILE_TYPE, message=f"Only MP3 files are allowed. Received: {file_type}")
     if not file_name.lower().endswith(media.SAMPLE_EXTENSION):
-        raise ApiError(
-            "validation", code=INVALID_FILE_TYPE, message=f"Only MP3 files (.mp3) are allowed. Received: {file_name}"
+        raise DomainError(
+            "invalid", code=INVALID_FILE_TYPE, message=f"Only MP3 files (.mp3) are allowed. Received: {file_name}"
         )
     if file_size > media.MAX_SAMPLE_BYTES:
         raise _too_large(file_size)
@@ -66,9 +66,9 @@ def request_sample_upload(*, file_name: str, file_type: str, file_size: int, req
     return slot
 
 
-def _too_large(size: int) -> ApiError:
-    return ApiError(
-        "validation",
+def _too_large(size: int) -> DomainError:
+    return DomainError(
+        "invalid",
         code=FILE_TOO_LARGE,
         message=f"File size {size} bytes exceeds maximum of {media.MAX_SAMPLE_BYTES} bytes (5MB)",
     )
@@ -86,9 +86,9 @@ def sample_keys_from_urls(urls: Sequence[str]) -> list[str]:
         else:
             keys.append(key)
     if invalid:
-        raise ApiError(
-            "validation",
-            code=INVALID_S3_URL,
+        raise DomainError(
+            "invalid",
+            code=INVALID_SAMPLE_URL,
             message="One or more S3 URLs are invalid or inaccessible",
             extra={"invalidUrls": invalid},
         )
@@ -98,8 +98,8 @@ def sample_keys_from_urls(urls: Sequence[str]) -> list[str]:
 def check_sample_file(upload: UploadedFile) -> None:
     """An uploaded sample must be named .mp3, be at most 5 MB and be MP3 by content."""
     if not (upload.name or "").lower().endswith(media.SAMPLE_EXTENSION):
-        raise ApiError(
-            "validation", code=INVALID_FILE_TYPE, message=f"Only MP3 files are allowed. Received: {upload.name}"
+        raise DomainError(
+            "invalid", code=INVALID_FILE_TYPE, message=f"Only MP3 files are allowed. Received: {upload.name}"
         )
     try:
         media.check_sample(upload)
@@ -107,9 +107,9 @@ def check_sample_file(upload: UploadedFile) -> None:
         if exc.reason == "too_large":
             raise _too_large(upload.size) from None
         if exc.reason == "too_long":
-            raise exc.api_error() from None
-        raise ApiError(
-            "validation", code=INVALID_FILE_TYPE, message=f"Only MP3 files are allowed. {upload.name} is not MP3 audio."
+            raise exc.domain_error() from None
+        raise DomainError(
+            "invalid", code=INVALID_FILE_TYPE, message=f"Only MP3 files are allowed. {upload.name} is not MP3 audio."
         ) from None
 
 
@@ -133,6 +133,29 @@ def _set_samples(voice: Voice, keys: Sequence[str]) -> None:
         [VoiceSample(voice=voice, position=position, key=key) for position, key in enumerate(keys)]
     )
     _drop_unreferenced(previous - set(keys), voice)
+
+
+def save_admin_samples(voice: Voice, rows: Sequence[tuple[VoiceSample, UploadedFile | None]], *,
+                       deleted: Sequence[VoiceSample]) -> None:
+    """The admin's sample rows of ``voice``: ``deleted`` go, each row's upload (checked by the form)
+    is stored as its file, new rows are appended. Objects no sample names any more are removed
+    after commit; files stored here are removed again if the save fails."""
+    dropped = [sample.key for sample in deleted]
+    if any(sample.pk is not None for sample, _ in rows):
+        current = dict(VoiceSample.objects.filter(pk__in=[sample.pk for sample, _ in rows if sample.pk])
+                       .values_list("pk", "key"))
+        dropped += [current.get(sample.pk, "") for sample, _ in rows if sample.pk is not None]
+    with removed_on_failure() as stored, transaction.atomic():
+        for sample in deleted:
+            sample.delete()
+        for sample, upload in rows:
+            if upload is not None:
+                sample.key = object_storage.put(new_key("voice-samples", media.SAMPLE_EXTENSION), upload,
+                                                media.SAMPLE_CONTENT_TYPE).key
+                stored.append(sample.key)
+            if sample.pk is not None:
+                sample.save()
+        arrange_samples(voice, [sample for sample, _ in rows if sample.pk is None], dropped_keys=dropped)
 
 
 def arrange_samples(voice: Voice, new_samples: Sequence[VoiceSample], *, dropped_keys: Iterable[str]) -> None:
@@ -252,7 +275,7 @@ def delete_voice(voice_id, *, actor) -> Voice:
         raise voice_not_found(voice_id)
     in_use = generations_using(voice)
     if in_use:
-        raise ApiError(
+        raise DomainError(
             "conflict",
             code=VOICE_IN_USE,
             message="Cannot delete voice that is currently in use by existing audio generations.",
@@ -279,15 +302,13 @@ def restore_voice(voice_id, *, actor) -> Voice:
 # --- TTS submissions ---------------------------------------------------------------------
 def create_submission(*, user, voice_id, text: str) -> TtsSubmission:
     """Queue speech for ``text`` in a published voice; the job renders it."""
-    from .tasks import render_submission
-
     with transaction.atomic():
         voice = Voice.objects.published().select_for_update().filter(pk=voice_id).first()
         if voice is None:
             raise voice_not_found(voice_id)
         submission = TtsSubmission.objects.create(user=user, voice=voice, text=text)
         submission.job = jobs.start_job(
-            "gallery.tts", render_submission, subject=str(submission.pk), payload={"submission": str(submission.pk)},
+            "gallery.tts", "gallery.render_submission", subject=str(submission.pk), payload={"submission": str(submission.pk)},
             owner=user,
         )
         submission.save(update_fields=["job"])

@@ -19,7 +19,6 @@ from typing import IO
 
 from botocore.exceptions import BotoCoreError, ClientError
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import DatabaseError, models, transaction
 from django.db.models import Sum, Value
@@ -28,25 +27,8 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from core import jobs as background
-from core.dialects import ApiError
-from core.dialects.partners import (
-    APPROVAL_UNSUCCESSFUL,
-    CREDIT_BALANCE_APPROACHING_LIMIT,
-    CREDIT_LIMIT_REACHED,
-    CREDIT_LIMIT_UNAVAILABLE,
-    CREDIT_LIMIT_UNDETERMINED,
-    EDIT_NOTES_REQUIRED,
-    EDIT_UNSUCCESSFUL,
-    JOB_APPROVED_NO_EDITS,
-    JOB_NOT_ASSOCIATED,
-    JOB_NOT_CREATED,
-    MAX_EDITS_REACHED,
-    PROGRAM_NOT_ACTIVE,
-    PROGRAM_NOT_ASSOCIATED,
-    TALENT_NOT_ASSOCIATED,
-    notice,
-    partner_error,
-)
+from core.dialects.partners import CREDIT_BALANCE_APPROACHING_LIMIT, notice
+from core.errors import DomainError
 from core.media import MediaError, images
 from core.services import schedule_storage_cleanup
 from core.storage import new_key, object_storage
@@ -58,6 +40,12 @@ from .scripts import ScriptType
 from .models import AuditLogEntry, Demo, Job, JobEvent, LedgerEntry, Partner, PartnerApiKey, Program, Talent
 
 logger = logging.getLogger(__name__)
+
+
+def _refused(code: str, kind: str) -> DomainError:
+    """A documented refusal of the partner API: its dialect words ``code`` with its numbered
+    error; the message here is what staff see in the admin."""
+    return DomainError(kind, code.replace("_", " ").capitalize() + ".", code=code)
 
 API_KEY_PREFIX = "vpp"
 KEY_USE_RECORD_INTERVAL = 60
@@ -119,12 +107,22 @@ def create_partner(*, name: str, live: bool = False, credit_limit=None, access_e
     return partner, plaintext
 
 
+def set_access(partners, *, enabled: bool) -> int:
+    """Open or close the Partner API to the selected partners (staff); returns how many."""
+    return partners.update(access_enabled=enabled)
+
+
+def set_live(partners, *, live: bool) -> int:
+    """Switch the selected partners to live or test mode (staff); returns how many."""
+    return partners.update(is_live=live)
+
+
 @transaction.atomic
 def record_payment(partner: Partner, amount, *, note: str = "", by=None) -> LedgerEntry:
     """A payment lowers the outstanding balance."""
     amount = Decimal(str(amount)).quantize(Decimal("0.01"))
     if amount <= 0:
-        raise ValidationError({"amount": ["A payment must be positive."]})
+        raise DomainError("invalid", "A payment must be positive.", field="amount")
     locked = Partner.objects.select_for_update().get(pk=partner.pk)
     locked.balance -= amount
     locked.save(update_fields=["balance", "updated"])
@@ -163,7 +161,7 @@ def _credit_snapshot(partner: Partner) -> tuple[Partner, Decimal]:
         ).get(pk=partner.pk)
     except DatabaseError as exc:
         logger.exception("credit of partner %s could not be read", partner.pk)
-        raise partner_error(CREDIT_LIMIT_UNDETERMINED) from exc
+        raise _refused("credit_limit_undetermined", "unavailable") from exc
     return row, row.ledger_total
 
 
@@ -174,20 +172,20 @@ def _locked_credit(partner: Partner) -> tuple[Partner, Decimal]:
         return locked, selectors.ledger_total(locked)
     except DatabaseError as exc:
         logger.exception("credit of partner %s could not be locked", partner.pk)
-        raise partner_error(CREDIT_LIMIT_UNDETERMINED) from exc
+        raise _refused("credit_limit_undetermined", "unavailable") from exc
 
 
 def _balance_after_charge(partner: Partner, ledger_total: Decimal, price: Decimal) -> Decimal:
     """The balance once ``price`` is charged, or the documented credit error."""
     if partner.credit_limit is None:
-        raise partner_error(CREDIT_LIMIT_UNAVAILABLE)
+        raise _refused("credit_limit_unavailable", "unavailable")
     if ledger_total != partner.balance:
         # The cached balance and the ledger disagree: refuse to guess which one is right.
         logger.error("partner %s balance %s does not match its ledger %s", partner.pk, partner.balance, ledger_total)
-        raise partner_error(CREDIT_LIMIT_UNDETERMINED)
+        raise _refused("credit_limit_undetermined", "unavailable")
     after = partner.balance + price
     if partner.balance >= partner.credit_limit or after > partner.credit_limit:
-        raise partner_error(CREDIT_LIMIT_REACHED)
+        raise _refused("credit_limit_reached", "payment_required")
     return after
 
 
@@ -202,12 +200,12 @@ def create_job(partner: Partner, request: JobRequest, *, live: bool, actor: str)
     """Check everything a job needs; in live mode create it, store its script file and charge its price."""
     program = selectors.program_for(partner, request.program_id)
     if program is None:
-        raise partner_error(PROGRAM_NOT_ASSOCIATED)
+        raise _refused("program_not_associated", "forbidden")
     talent = selectors.talent_in_partner_programs(partner, request.talent_id)
     if talent is None:
-        raise partner_error(TALENT_NOT_ASSOCIATED)
+        raise _refused("talent_not_associated", "forbidden")
     if not _program_is_open(program):
-        raise partner_error(PROGRAM_NOT_ACTIVE)
+        raise _refused("program_not_active", "conflict")
     if not live:
         current, ledger_total = _credit_snapshot(partner)
         balance = _balance_after_charge(current, ledger_total, program.unit_price)
@@ -233,13 +231,13 @@ def create_job(partner: Partner, request: JobRequest, *, live: bool, actor: str)
                     _attach_script(job, stored.key, request)
             except (DatabaseError, *STORAGE_ERRORS) as exc:
                 logger.exception("job for partner %s program %s could not be created", partner.pk, program.pk)
-                raise partner_error(JOB_NOT_CREATED) from exc
+                raise _refused("job_not_created", "conflict") from exc
     except DatabaseError as exc:
         # The commit itself failed after the script was stored: remove the orphan.
         logger.exception("job for partner %s program %s could not be committed", partner.pk, program.pk)
         object_storage.delete_many([stored_key])
-        raise partner_error(JOB_NOT_CREATED) from exc
-    except ApiError:
+        raise _refused("job_not_created", "conflict") from exc
+    except DomainError:
         # The rollback removed every row of the job; its stored script must go too.
         object_storage.delete_many([stored_key])
         raise
@@ -266,13 +264,13 @@ def _job_of(partner: Partner, job_id: int, *, lock: bool) -> Job:
     queryset = Job.objects.select_related("program").filter(program__partner=partner, pk=job_id)
     job = (queryset.select_for_update(of=("self",)) if lock else queryset).first()
     if job is None:
-        raise partner_error(JOB_NOT_ASSOCIATED)
+        raise _refused("job_not_associated", "forbidden")
     return job
 
 
 def _check_approvable(job: Job) -> None:
     if job.status != Job.Status.ASSIGNED or not job.delivered_file_key:
-        raise partner_error(APPROVAL_UNSUCCESSFUL)
+        raise _refused("approval_unsuccessful", "conflict")
 
 
 def approve_job(partner: Partner, job_id: int, *, live: bool, actor: str) -> Job | None:
@@ -292,14 +290,14 @@ def approve_job(partner: Partner, job_id: int, *, live: bool, actor: str) -> Job
 
 def _check_editable(job: Job, notes: str) -> None:
     if not notes.strip():
-        raise partner_error(EDIT_NOTES_REQUIRED)
+        raise _refused("edit_notes_required", "invalid")
     if job.status == Job.Status.APPROVED:
-        raise partner_error(JOB_APPROVED_NO_EDITS)
+        raise _refused("job_approved_no_edits", "conflict")
     if job.edit_count >= job.program.max_edits:
-        raise partner_error(MAX_EDITS_REACHED)
+        raise _refused("max_edits_reached", "conflict")
     if job.status != Job.Status.ASSIGNED or not job.delivered_file_key:
         # Nothing delivered since the job was created or since the last edit request.
-        raise partner_error(EDIT_UNSUCCESSFUL)
+        raise _refused("edit_unsuccessful", "conflict")
 
 
 def request_edit(partner: Partner, job_id: int, notes: str, *, live: bool, actor: str) -> Job | None:
@@ -322,9 +320,7 @@ def request_edit(partner: Partner, job_id: int, notes: str, *, live: bool, actor
         job.save(update_fields=fields)
         JobEvent.objects.create(job=job, kind=JobEvent.Kind.EDIT_REQUESTED, notes=notes, actor=actor)
         if notify:
-            from .tasks import notify_edit_limit
-
-            background.start_job("partners.edit_limit_email", notify_edit_limit, subject=f"partner-job:{job.pk}",
+            background.start_job("partners.edit_limit_email", "partners.notify_edit_limit", subject=f"partner-job:{job.pk}",
                                  payload={"job_id": job.pk})
     logger.info("partner %s requested edit %s of job %s", partner.pk, job.edit_count, job.pk)
     return job
@@ -375,15 +371,15 @@ def _audio_limits(formats) -> AudioLimits:
 def deliver_file(job: Job, fileobj, filename: str, *, by) -> Job:
     """Attach the recorded file; the job waits for the partner's approval or edit request."""
     if job.status == Job.Status.APPROVED:
-        raise ValidationError("The job is approved; its file cannot be replaced.")
+        raise DomainError("conflict", "The job is approved; its file cannot be replaced.")
     if job.status == Job.Status.NEW:
-        raise ValidationError("Assign a talent before delivering a file.")
+        raise DomainError("conflict", "Assign a talent before delivering a file.")
     try:
         with accepted_audio(fileobj, _audio_limits(DELIVERY_FORMATS)) as (path, info), path.open("rb") as stream:
             stored = object_storage.put(new_key(f"partners/{job.program.partner_id}/deliveries", info.format), stream,
                                         info.content_type)
     except AudioRejected as exc:
-        raise ValidationError(exc.message) from None
+        raise exc.domain_error() from None
     try:
         with transaction.atomic():
             locked = Job.objects.select_for_update().get(pk=job.pk)
@@ -419,7 +415,7 @@ def add_demo(talent: Talent, fileobj, *, title: str, tags: list[str]) -> Demo:
             stored = object_storage.put(new_key(f"partners/talents/{talent.pk}/demos", info.format), stream,
                                         info.content_type)
     except AudioRejected as exc:
-        raise ValidationError(exc.message) from None
+        raise exc.domain_error() from None
     try:
         with transaction.atomic():
             return Demo.objects.create(talent=talent, title=title or "Demo", tags=tags, audio_key=stored.key,
@@ -449,7 +445,7 @@ def set_avatar(talent: Talent, fileobj) -> Talent:
     try:
         image = images.clean(fileobj)
     except MediaError as exc:
-        raise ValidationError(str(exc)) from exc
+        raise DomainError("invalid", str(exc)) from exc
     stored = object_storage.put_bytes(new_key(f"partners/talents/{talent.pk}/avatar", image.extension), image.data,
                                       image.content_type)
     with transaction.atomic():

@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.db.models import Prefetch, QuerySet
 
 from core import ids
-from core.dialects import ApiError
+from core.errors import DomainError
 
 from .models import Stamp, StampFile
 
@@ -31,7 +31,7 @@ def stamp_for_user(user, raw_id, *, for_update: bool = False) -> Stamp:
     """The caller's stamp, or the API's 404 (another user's stamp is not found, never forbidden)."""
     stamp_id = parse_id(raw_id)
     if stamp_id is None or not getattr(user, "is_authenticated", False):
-        raise ApiError("not_found", message=STAMP_NOT_FOUND)
+        raise DomainError("not_found", STAMP_NOT_FOUND)
     queryset = Stamp.objects.filter(owner=user, pk=stamp_id)
     if for_update:
         queryset = queryset.select_for_update()
@@ -41,7 +41,7 @@ def stamp_for_user(user, raw_id, *, for_update: bool = False) -> Stamp:
         )
     stamp = queryset.first()
     if stamp is None:
-        raise ApiError("not_found", message=STAMP_NOT_FOUND)
+        raise DomainError("not_found", STAMP_NOT_FOUND)
     return stamp
 
 
@@ -54,7 +54,7 @@ def file_of_stamp(stamp: Stamp, filename: str, roles) -> StampFile:
     for item in files_of(stamp):
         if item.filename == filename and item.role in roles:
             return item
-    raise ApiError("not_found", message=FILE_NOT_FOUND)
+    raise DomainError("not_found", FILE_NOT_FOUND)
 
 
 def file_for_user(user, filename: str) -> StampFile:
@@ -65,7 +65,7 @@ def file_for_user(user, filename: str) -> StampFile:
         .first()
     )
     if item is None:
-        raise ApiError("not_found", message=FILE_NOT_FOUND)
+        raise DomainError("not_found", FILE_NOT_FOUND)
     return item
 
 

@@ -354,10 +354,7 @@ def manifest_of(stamp: Stamp) -> dict:
 
 
 # --- packaging and conversion (one job) --------------------------------------------------------
-def _package_task():
-    from .tasks import package_stamp
-
-    return package_stamp
+PACKAGE_TASK = "stamps.package_stamp"
 
 
 @transaction.atomic
@@ -403,7 +400,7 @@ def _start_packaging(stamp: Stamp) -> Stamp:
     if not StampFile.objects.filter(stamp=stamp, role=StampFile.Role.AUDIO).exists():
         raise invalid({"audio_file": ["Upload an audio file before completing the package."]})
     check_ready_to_package(stamp)
-    stamp.package_job = jobs.start_job("stamps.package", _package_task(), subject=f"stamp:{stamp.pk}",
+    stamp.package_job = jobs.start_job("stamps.package", PACKAGE_TASK, subject=f"stamp:{stamp.pk}",
                                        payload={"stamp_id": stamp.pk}, owner=stamp.owner)
     stamp.conversion_status = Stamp.Status.PROCESSING
     stamp.failure_reason = ""
@@ -599,15 +596,12 @@ def _record_package(stamp_id: int, ctx: jobs.JobContext, created: list[StampFile
 
 
 # --- thumbnails ---------------------------------------------------------------------------------
-def _thumbnail_task():
-    from .tasks import make_thumbnail
-
-    return make_thumbnail
+THUMBNAIL_TASK = "stamps.make_thumbnail"
 
 
 def _start_auto_thumbnail(stamp: Stamp, *, force: bool = False) -> None:
     # Counted for the owner but never refused: the upload that asks for it was accepted.
-    stamp.thumbnail_job = jobs.start_job("stamps.thumbnail", _thumbnail_task(), subject=f"stamp:{stamp.pk}",
+    stamp.thumbnail_job = jobs.start_job("stamps.thumbnail", THUMBNAIL_TASK, subject=f"stamp:{stamp.pk}",
                                          payload={"stamp_id": stamp.pk, "force": force}, owner=stamp.owner,
                                          capped=False)
     stamp.save(update_fields=["thumbnail_job"])
@@ -724,10 +718,7 @@ def start_thumbnail_for_admin(stamp: Stamp) -> None:
 
 
 # --- transcription ------------------------------------------------------------------------------
-def _transcribe_task():
-    from .tasks import transcribe_stamp
-
-    return transcribe_stamp
+TRANSCRIBE_TASK = "stamps.transcribe_stamp"
 
 
 @transaction.atomic
@@ -743,7 +734,7 @@ def start_transcription(user, stamp_id, *, force: bool = False) -> tuple[Stamp, 
     current = stamp.transcription or {}
     if not force and current.get("source") == "asr" and current.get("audio_sha256") == audio_file.sha256:
         return stamp, False
-    stamp.transcription_job = jobs.start_job("stamps.transcribe", _transcribe_task(), subject=f"stamp:{stamp.pk}",
+    stamp.transcription_job = jobs.start_job("stamps.transcribe", TRANSCRIBE_TASK, subject=f"stamp:{stamp.pk}",
                                              payload={"stamp_id": stamp.pk}, owner=user)
     stamp.save(update_fields=["transcription_job", "updated_at"])
     logger.info("stamp %s: transcription job %s started", stamp.pk, stamp.transcription_job_id)

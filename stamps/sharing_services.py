@@ -137,13 +137,11 @@ def invite(user, stamp_id, *, channel: str, address: str, name: str = "", messag
 def _queue_delivery(*, sender, channel: str, purpose: str, template_id: int, to_address: str,
                     share: Share | None = None, recipient: ShareRecipient | None = None,
                     reply: Reply | None = None) -> Delivery:
-    from .sharing_tasks import send_delivery
-
     delivery = Delivery.objects.create(
         sender=sender, channel=channel, purpose=purpose, template_id=template_id, to_address=to_address,
         share=share, recipient=recipient, reply=reply,
     )
-    delivery.job = jobs.start_job("stamps.delivery", send_delivery, subject=f"delivery:{delivery.pk}",
+    delivery.job = jobs.start_job("stamps.delivery", "stamps.send_delivery", subject=f"delivery:{delivery.pk}",
                                   payload={"delivery_id": delivery.pk})
     delivery.save(update_fields=["job"])
     return delivery

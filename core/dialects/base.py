@@ -117,6 +117,8 @@ class Dialect:
     # A DomainError's stable code -> how this API words it: any of ``kind`` (a generic kind),
     # ``code``, ``status``, ``message`` (replacing the domain's message).
     domain_codes: dict[str, dict[str, Any]] = {}
+    # The generic kind of an ``invalid`` domain error that names no field.
+    invalid_without_fields = "validation"
 
     # --- success ---------------------------------------------------------------
     def success_body(self, data: Any, meta: ResponseMeta, request, status_code: int) -> Any:
@@ -165,7 +167,7 @@ class Dialect:
         documents the error's code (``domain_codes``)."""
         kind = _GENERIC_OF_DOMAIN_KIND[exc.kind]
         if exc.kind == "invalid" and exc.fields is None:
-            kind = "bad_request"
+            kind = self.invalid_without_fields
         wording = self.domain_codes.get(exc.code, {})
         headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after is not None else {}
         return ApiError(

@@ -3,6 +3,7 @@
 
 from rest_framework.pagination import BasePagination
 
+from ..errors import CALIBRATION_NAME_TAKEN, NOT_RETRYABLE
 from .base import STRING_SCHEMA, ApiError, Dialect, DialectResponse, ResponseMeta
 from .pagination import MAX_OFFSET, int_parameter, read_choice, read_int
 
@@ -75,6 +76,10 @@ class ConversionsDialect(Dialect):
         "idempotency_key_reused": (422, None, "This Idempotency-Key was used with a different request"),
         "idempotency_key_in_use": (409, None, "A request with this Idempotency-Key is still being processed"),
     }
+    # The gateway answers these conflicts with 400, and clients check for it.
+    # Validation errors (422) always name a field (``loc``); a refusal without one is a plain 400.
+    invalid_without_fields = "bad_request"
+    domain_codes = {CALIBRATION_NAME_TAKEN: {"status": 400}, NOT_RETRYABLE: {"status": 400}}
 
     def success_body(self, data, meta: ResponseMeta, request, status_code):
         return data

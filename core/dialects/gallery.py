@@ -1,6 +1,7 @@
 """Voice Gallery dialect: ``{"success": true, "data"}`` and
 ``{"success": false, "error": {"code", "message", "fields"}}``."""
 
+from .. import errors
 from .base import FIELDS_SCHEMA, STRING_SCHEMA, ApiError, Dialect, ResponseMeta
 from .pagination import PageNumberPagination
 
@@ -59,6 +60,13 @@ class GalleryDialect(Dialect):
     path_prefixes = ("/api/v1/voice-gallery", "/api/v1/tts-submissions")
     pagination_class = GalleryPagination
     request_id_key = "requestId"
+    domain_codes = {
+        errors.VOICE_NOT_FOUND: {"code": VOICE_NOT_FOUND},
+        errors.VOICE_IN_USE: {"code": VOICE_IN_USE},
+        errors.INVALID_FILE_TYPE: {"code": INVALID_FILE_TYPE},
+        errors.FILE_TOO_LARGE: {"code": FILE_TOO_LARGE},
+        errors.INVALID_SAMPLE_URL: {"code": INVALID_S3_URL},
+    }
     generic = {
         "bad_request": (400, "BAD_REQUEST", "The request could not be processed"),
         "not_authenticated": (401, "UNAUTHORIZED", "Authentication is required"),

@@ -48,6 +48,26 @@ ERRORS = {
     MAX_EDITS_REACHED: (400, "Maximum number of edits reached"),
 }
 
+# The domain's stable codes (partners.services) for the documented errors above.
+_DOMAIN_CODES = {
+    name.lower(): number
+    for name, number in (
+        ("PROGRAM_NOT_ASSOCIATED", PROGRAM_NOT_ASSOCIATED),
+        ("JOB_NOT_ASSOCIATED", JOB_NOT_ASSOCIATED),
+        ("TALENT_NOT_ASSOCIATED", TALENT_NOT_ASSOCIATED),
+        ("PROGRAM_NOT_ACTIVE", PROGRAM_NOT_ACTIVE),
+        ("CREDIT_LIMIT_REACHED", CREDIT_LIMIT_REACHED),
+        ("CREDIT_LIMIT_UNAVAILABLE", CREDIT_LIMIT_UNAVAILABLE),
+        ("CREDIT_LIMIT_UNDETERMINED", CREDIT_LIMIT_UNDETERMINED),
+        ("JOB_NOT_CREATED", JOB_NOT_CREATED),
+        ("APPROVAL_UNSUCCESSFUL", APPROVAL_UNSUCCESSFUL),
+        ("EDIT_NOTES_REQUIRED", EDIT_NOTES_REQUIRED),
+        ("EDIT_UNSUCCESSFUL", EDIT_UNSUCCESSFUL),
+        ("JOB_APPROVED_NO_EDITS", JOB_APPROVED_NO_EDITS),
+        ("MAX_EDITS_REACHED", MAX_EDITS_REACHED),
+    )
+}
+
 # Documented notice codes.
 TEST_MODE_ENABLED = 200
 CREDIT_BALANCE_APPROACHING_LIMIT = 240
@@ -125,6 +145,11 @@ class PartnersDialect(Dialect):
         "unavailable": (503, 503, "Service temporarily unavailable, retry later"),
         "idempotency_key_reused": (422, 422, "This Idempotency-Key was used with a different request"),
         "idempotency_key_in_use": (409, 409, "A request with this Idempotency-Key is still being processed"),
+    }
+
+    domain_codes = {
+        name: {"kind": "bad_request", "code": number, "status": ERRORS[number][0], "message": ERRORS[number][1]}
+        for name, number in _DOMAIN_CODES.items()
     }
 
     @property

@@ -33,6 +33,7 @@ from django.utils import timezone
 
 from ..models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from ..request_ids import bound_request_id
+from .events import queue_delivery, send_delivery_task
 
 logger = logging.getLogger(__name__)
 
@@ -219,8 +220,6 @@ def _attempt(delivery: WebhookDelivery) -> WebhookDelivery:
     if delay <= settings.WEBHOOKS_COUNTDOWN_MAX:
         # Short waits ride on the message; longer ones are picked up by beat (send_due_deliveries),
         # so no message sits in a broker for hours past its visibility timeout.
-        from .events import send_delivery_task
-
         send_delivery_task(delivery.pk, countdown=delay)
     return delivery
 
@@ -252,8 +251,6 @@ def disable_endpoint(endpoint: WebhookEndpoint, reason: str) -> None:
 
 def send_due_deliveries() -> int:
     """Beat: send the deliveries whose next attempt is due (retries waiting longer than a countdown)."""
-    from .events import send_delivery_task
-
     due = list(WebhookDelivery.objects.filter(state=WebhookDelivery.State.PENDING,
                                               next_attempt_at__lte=timezone.now()).values_list("pk", flat=True)[:500])
     for delivery_id in due:
@@ -265,6 +262,4 @@ def resend(delivery: WebhookDelivery) -> WebhookDelivery:
     """Staff: send a delivery's event again as a new message (the endpoint is enabled again)."""
     endpoint = delivery.endpoint
     WebhookEndpoint.objects.filter(pk=endpoint.pk).update(enabled=True, disabled_reason="")
-    from .events import queue_delivery
-
     return queue_delivery(endpoint, delivery.event_type, delivery.payload, request_id=delivery.request_id)

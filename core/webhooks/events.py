@@ -13,6 +13,7 @@ import uuid
 from dataclasses import dataclass, field
 from typing import Callable
 
+from celery import current_app
 from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
@@ -105,7 +106,5 @@ def queue_delivery(endpoint: WebhookEndpoint, event_type: str, payload: dict, *,
 
 
 def send_delivery_task(delivery_id, countdown: float | None = None) -> None:
-    from celery import current_app
-
     current_app.send_task("core.deliver_webhook", args=[str(delivery_id)], countdown=countdown,
                           queue=settings.WEBHOOKS_QUEUE or None)

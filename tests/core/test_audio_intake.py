@@ -167,13 +167,13 @@ def test_a_gallery_sample_longer_than_the_cap_is_400_uploaded_or_by_url(staff_us
 
 
 def test_partner_deliveries_and_demos_are_capped(db, ten_hour_flac):
-    from django.core.exceptions import ValidationError
+    from core.errors import DomainError
 
     from partners import services
     from partners.models import Demo, Talent
 
     talent = Talent.objects.create(first_name="Long", last_name="Talker", gender="female")
-    with pytest.raises(ValidationError, match="36000 seconds"):
+    with pytest.raises(DomainError, match="36000 seconds"):
         services.add_demo(talent, io.BytesIO(ten_hour_flac.read_bytes()), title="Ten hours", tags=[])
     assert not Demo.objects.exists() and object_storage.list("partners") == []
 

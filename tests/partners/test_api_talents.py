@@ -147,9 +147,9 @@ def test_avatar_is_null_without_one(talent, live_client):
 
 
 def test_a_demo_must_be_audio_by_content(talent, local_storage):
-    from django.core.exceptions import ValidationError
+    from core.errors import DomainError
 
     fake = SimpleUploadedFile("demo.mp3", image_bytes(), content_type="audio/mpeg")
-    with pytest.raises(ValidationError):
+    with pytest.raises(DomainError):
         services.add_demo(talent, fake, title="Fake", tags=[])
     assert Demo.objects.count() == 0 and object_storage.list("partners") == []
