@@ -1,7 +1,6 @@
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as DjangoUserAdmin
-from django.utils import timezone
 
 from . import services
 from .models import ApiKey, CreditAccount, CreditEntry, ExternalIdentity, Membership, Team, User
@@ -22,10 +21,8 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "display_name", "password1", "password2")}),)
 
     def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        if change and "is_active" in form.changed_data and not obj.is_active:
-            # Deactivation ends the user's tokens for good: reactivating does not bring them back.
-            services.end_issued_tokens(obj)
+        services.save_user_for_staff(obj, deactivated=change and "is_active" in form.changed_data
+                                     and not obj.is_active)
 
 
 class MembershipInline(admin.TabularInline):
@@ -62,7 +59,7 @@ class ApiKeyAdmin(admin.ModelAdmin):
 
     @admin.action(description="Revoke selected API keys")
     def revoke(self, request, queryset):
-        count = queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+        count = services.revoke_keys(queryset)
         self.message_user(request, f"Revoked {count} key(s).", messages.SUCCESS)
 
 

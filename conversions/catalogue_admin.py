@@ -3,13 +3,10 @@ parameters, accents, narration styles, tiers, publishing) and render their sampl
 
 from django import forms
 from django.contrib import admin, messages
-from django.db import transaction
 
 from core.media import MediaError, images
-from core.services import schedule_storage_cleanup
-from core.storage import new_key, object_storage, removed_on_failure
 
-from .catalogue_services import render_voice_samples
+from . import catalogue_services
 from .models import (
     Accent,
     Calibration,
@@ -78,33 +75,22 @@ class VoiceAdmin(admin.ModelAdmin):
     ]
 
     def save_model(self, request, obj, form, change):
-        image = form.cleaned_data.get("image")
-        if image is None:
-            super().save_model(request, obj, form, change)
-            return
-        stored = object_storage.put_bytes(new_key(f"voices/{obj.pk}/images", image.extension), image.data,
-                                          image.content_type)
-        thumbnail = object_storage.put_bytes(new_key(f"voices/{obj.pk}/thumbnails", "jpg"),
-                                             images.thumbnail(image.data), "image/jpeg")
-        replaced = [obj.image_key, obj.thumbnail_key]
-        with removed_on_failure([stored.key, thumbnail.key]), transaction.atomic():
-            obj.image_key, obj.thumbnail_key = stored.key, thumbnail.key
-            super().save_model(request, obj, form, change)
-            schedule_storage_cleanup(replaced, subject=f"voice {obj.pk} image")
+        catalogue_services.save_voice(obj, image=form.cleaned_data.get("image"))
 
     @admin.action(description="Publish the selected voices")
     def publish(self, request, queryset):
-        self.message_user(request, f"Published {queryset.update(active=True)} voices.")
+        self.message_user(request, f"Published {catalogue_services.publish_voices(queryset, active=True)} voices.")
 
     @admin.action(description="Unpublish the selected voices")
     def unpublish(self, request, queryset):
-        self.message_user(request, f"Unpublished {queryset.update(active=False)} voices.")
+        self.message_user(request,
+                          f"Unpublished {catalogue_services.publish_voices(queryset, active=False)} voices.")
 
     @admin.action(description="Render the samples of the selected voices")
     def render_samples(self, request, queryset):
         for voice in queryset:
             try:
-                count = render_voice_samples(voice)
+                count = catalogue_services.render_voice_samples(voice)
             except MediaError as exc:
                 self.message_user(request, f"{voice}: {exc}", level=messages.ERROR)
                 continue

@@ -212,7 +212,8 @@ def create_calibration(user, *, name: str, upload) -> Calibration:
             calibration.save(update_fields=["job"])
         created = True
     except IntegrityError:
-        raise DomainError("conflict", "A calibration with this name already exists.", code=CALIBRATION_NAME_TAKEN) from None
+        raise DomainError("conflict", "A calibration with this name already exists.",
+                          code=CALIBRATION_NAME_TAKEN) from None
     finally:
         if not created:
             object_storage.delete(stored.key)

@@ -1,6 +1,6 @@
-from celery import current_app
 from django.contrib import admin, messages
 
+from . import jobs
 from .models import Job, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from .webhooks import delivery as webhook_delivery
 
@@ -18,11 +18,7 @@ class JobAdmin(admin.ModelAdmin):
 
     @admin.action(description="Re-queue selected jobs (failed ones get their attempts back)")
     def requeue(self, request, queryset):
-        count = 0
-        for job in queryset.exclude(state=Job.State.SUCCEEDED):
-            Job.objects.filter(pk=job.pk).update(state=Job.State.QUEUED, attempts=0, error="", finished_at=None)
-            current_app.send_task(job.task_name, args=[str(job.pk)])
-            count += 1
+        count = jobs.requeue_for_staff(queryset)
         self.message_user(request, f"Re-queued {count} job(s).", messages.SUCCESS)
 
 

@@ -3,36 +3,32 @@ map each gallery voice to the engine voice that speaks TTS submissions."""
 
 from __future__ import annotations
 
-import contextvars
 import logging
 
 from django import forms
 from django.contrib import admin, messages
 from django.utils.html import format_html, format_html_join
 
-from core.dialects import ApiError
-from core.storage import new_key, object_storage, removed_on_failure
+from core.errors import DomainError
+from core.storage import object_storage
 
 from . import media, services
 from .models import TtsSubmission, Voice, VoiceSample
 
 logger = logging.getLogger(__name__)
 
-# The request being rendered, so readonly fields can build signed player URLs for it.
-_current_request: contextvars.ContextVar = contextvars.ContextVar("gallery_admin_request", default=None)
-# Keys stored by this request's sample uploads, removed again if the save does not complete.
-_stored_uploads: contextvars.ContextVar = contextvars.ContextVar("gallery_admin_uploads", default=None)
-
 
 def _player(key: str) -> str:
-    url = object_storage.signed_url(key, content_type="audio/mpeg", request=_current_request.get())
+    # Signed on PUBLIC_BASE_URL, the address staff reach the site by.
+    url = object_storage.signed_url(key, content_type="audio/mpeg")
     return format_html('<audio controls preload="none" src="{}" data-sample-key="{}"></audio>', url, key)
 
 
 class VoiceSampleForm(forms.ModelForm):
     """A sample row. In the browser the chosen MP3 goes straight to object storage through an
     upload slot (gallery/static/gallery/direct-upload.js) and only its URL is posted; without
-    JavaScript the file is posted and streamed to storage here. Either way it is checked by content."""
+    JavaScript the file is posted and stored by ``services.save_admin_samples``. Either way it is
+    checked by content."""
 
     upload = forms.FileField(required=False, label="MP3 file", widget=forms.FileInput(
         attrs={"accept": ".mp3,audio/mpeg", "data-direct-upload": "/api/v1/voice-gallery/upload-url"}))
@@ -53,25 +49,15 @@ class VoiceSampleForm(forms.ModelForm):
         elif upload is not None:
             try:
                 services.check_sample_file(upload)
-            except ApiError as exc:
+            except DomainError as exc:
                 raise forms.ValidationError(exc.message) from None
         elif not self.instance.key:
             raise forms.ValidationError("Choose an MP3 file for the new sample.")
         return cleaned
 
     def save(self, commit=True):
-        upload = self.cleaned_data.get("upload")
         if getattr(self, "uploaded_key", None):
-            self.replaced_key = self.instance.key
             self.instance.key = self.uploaded_key
-        elif upload is not None:
-            self.replaced_key = self.instance.key
-            self.instance.key = object_storage.put(
-                new_key("voice-samples", media.SAMPLE_EXTENSION), upload, media.SAMPLE_CONTENT_TYPE
-            ).key
-            stored = _stored_uploads.get()
-            if stored is not None:
-                stored.append(self.instance.key)
         return super().save(commit=commit)
 
 
@@ -174,20 +160,6 @@ class VoiceAdmin(admin.ModelAdmin):
             return "No samples yet."
         return format_html_join("", "<div>{}</div>", ((_player(sample.key),) for sample in samples))
 
-    def changeform_view(self, request, *args, **kwargs):
-        request_token = _current_request.set(request)
-        uploads_token = _stored_uploads.set([])
-        try:
-            # If the view fails, the admin's transaction rolled back: no row names these objects.
-            with removed_on_failure(_stored_uploads.get()):
-                response = super().changeform_view(request, *args, **kwargs)
-                if hasattr(response, "render"):
-                    response.render()
-            return response
-        finally:
-            _stored_uploads.reset(uploads_token)
-            _current_request.reset(request_token)
-
     def save_model(self, request, obj, form, change):
         services.stamp(obj, request.user, creating=not change)
         super().save_model(request, obj, form, change)
@@ -195,15 +167,10 @@ class VoiceAdmin(admin.ModelAdmin):
 
     def save_formset(self, request, form, formset, change):
         samples = formset.save(commit=False)
-        for sample in formset.deleted_objects:
-            sample.delete()
-        for sample in samples:
-            if sample.pk is not None:
-                sample.save()
-        dropped = [sample.key for sample in formset.deleted_objects]
-        dropped += [getattr(sample_form, "replaced_key", "") for sample_form in formset.forms]
-        services.arrange_samples(form.instance, [sample for sample in samples if sample.pk is None],
-                                 dropped_keys=dropped)
+        uploads = {id(sample_form.instance): sample_form.cleaned_data.get("upload") for sample_form in formset.forms
+                   if sample_form.cleaned_data}
+        services.save_admin_samples(form.instance, [(sample, uploads.get(id(sample))) for sample in samples],
+                                    deleted=formset.deleted_objects)
 
     def has_delete_permission(self, request, obj=None):
         # Voices are soft-deleted (the API's DELETE), through the action below.
@@ -214,7 +181,7 @@ class VoiceAdmin(admin.ModelAdmin):
         for voice in queryset.filter(deleted_at__isnull=True):
             try:
                 services.delete_voice(voice.pk, actor=request.user)
-            except ApiError as exc:
+            except DomainError as exc:
                 self.message_user(request, f"{voice.name}: {exc.message}", level=messages.WARNING)
             else:
                 self.message_user(request, f"{voice.name} deleted.")

@@ -51,7 +51,7 @@ def spoken_text(text: str) -> str:
 def request_sample_upload(*, file_name: str, file_type: str, file_size: int, request=None) -> UploadSlot:
     """An upload slot under voice-samples/ bound to audio/mpeg and the declared size."""
     if file_type != media.SAMPLE_CONTENT_TYPE:
-        raise DomainError("invalid", code=INVALID_FILE_TYPE, message=f"Only MP3 files are allowed. Received: {file_type}")
+        raise DomainError("invalid", f"Only MP3 files are allowed. Received: {file_type}", code=INVALID_FILE_TYPE)
     if not file_name.lower().endswith(media.SAMPLE_EXTENSION):
         raise DomainError(
             "invalid", code=INVALID_FILE_TYPE, message=f"Only MP3 files (.mp3) are allowed. Received: {file_name}"
@@ -308,7 +308,8 @@ def create_submission(*, user, voice_id, text: str) -> TtsSubmission:
             raise voice_not_found(voice_id)
         submission = TtsSubmission.objects.create(user=user, voice=voice, text=text)
         submission.job = jobs.start_job(
-            "gallery.tts", "gallery.render_submission", subject=str(submission.pk), payload={"submission": str(submission.pk)},
+            "gallery.tts", "gallery.render_submission", subject=str(submission.pk),
+            payload={"submission": str(submission.pk)},
             owner=user,
         )
         submission.save(update_fields=["job"])

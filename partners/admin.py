@@ -12,6 +12,7 @@ from django.urls import reverse
 from django.utils.cache import add_never_cache_headers
 from django.utils.html import format_html
 
+from core.errors import DomainError
 from core.storage import object_storage
 
 from . import services
@@ -85,7 +86,11 @@ class PartnerAdmin(admin.ModelAdmin):
             _, plaintext = services.issue_api_key(obj)
             request.partner_new_keys = [(obj, plaintext)]
         if form.cleaned_data.get("payment"):
-            services.record_payment(obj, form.cleaned_data["payment"], note="recorded in the admin", by=request.user)
+            try:
+                services.record_payment(obj, form.cleaned_data["payment"], note="recorded in the admin",
+                                        by=request.user)
+            except DomainError as exc:
+                self.message_user(request, f"Payment not recorded: {exc}", messages.ERROR)
 
     def response_add(self, request, obj, post_url_continue=None):
         new_keys = getattr(request, "partner_new_keys", None)
@@ -97,19 +102,19 @@ class PartnerAdmin(admin.ModelAdmin):
 
     @admin.action(description="Enable Partner Program access")
     def enable_access(self, request, queryset):
-        self.message_user(request, f"Access enabled for {queryset.update(access_enabled=True)} partner(s).")
+        self.message_user(request, f"Access enabled for {services.set_access(queryset, enabled=True)} partner(s).")
 
     @admin.action(description="Disable Partner Program access")
     def disable_access(self, request, queryset):
-        self.message_user(request, f"Access disabled for {queryset.update(access_enabled=False)} partner(s).")
+        self.message_user(request, f"Access disabled for {services.set_access(queryset, enabled=False)} partner(s).")
 
     @admin.action(description="Switch to live mode")
     def switch_live(self, request, queryset):
-        self.message_user(request, f"{queryset.update(is_live=True)} partner(s) are live.")
+        self.message_user(request, f"{services.set_live(queryset, live=True)} partner(s) are live.")
 
     @admin.action(description="Switch to test mode")
     def switch_test(self, request, queryset):
-        self.message_user(request, f"{queryset.update(is_live=False)} partner(s) are in test mode.")
+        self.message_user(request, f"{services.set_live(queryset, live=False)} partner(s) are in test mode.")
 
 
 @admin.register(Program)
@@ -180,7 +185,7 @@ class TalentAdmin(admin.ModelAdmin):
                 tags = [tag.strip() for tag in (form.cleaned_data.get("demo_tags") or "").split(",") if tag.strip()]
                 services.add_demo(obj, form.cleaned_data["demo_audio"], title=form.cleaned_data.get("demo_title", ""),
                                   tags=tags)
-        except ValidationError as exc:
+        except DomainError as exc:
             self.message_user(request, f"Upload refused: {' '.join(exc.messages)}", messages.ERROR)
 
     def delete_model(self, request, obj):
@@ -263,7 +268,7 @@ class JobAdmin(admin.ModelAdmin):
             upload = form.cleaned_data.get("deliver_file")
             if upload:
                 services.deliver_file(obj, upload, upload.name, by=by)
-        except ValidationError as exc:
+        except DomainError as exc:
             self.message_user(request, f"Not saved: {' '.join(exc.messages)}", messages.ERROR)
 
     @admin.action(description="Assign the requested talent")

@@ -320,8 +320,8 @@ def request_edit(partner: Partner, job_id: int, notes: str, *, live: bool, actor
         job.save(update_fields=fields)
         JobEvent.objects.create(job=job, kind=JobEvent.Kind.EDIT_REQUESTED, notes=notes, actor=actor)
         if notify:
-            background.start_job("partners.edit_limit_email", "partners.notify_edit_limit", subject=f"partner-job:{job.pk}",
-                                 payload={"job_id": job.pk})
+            background.start_job("partners.edit_limit_email", "partners.notify_edit_limit",
+                                 subject=f"partner-job:{job.pk}", payload={"job_id": job.pk})
     logger.info("partner %s requested edit %s of job %s", partner.pk, job.edit_count, job.pk)
     return job
 

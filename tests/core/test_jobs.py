@@ -264,3 +264,19 @@ def test_a_zombie_owner_counts_as_dead():
     os.waitid(os.P_PID, zombie.pid, os.WEXITED | os.WNOWAIT)  # it has exited; WNOWAIT leaves it unreaped
     assert processes.is_dead(f"{socket.gethostname()}:{zombie.pid}")
     zombie.wait()
+
+
+def test_staff_requeue_gives_attempts_back_and_sends_only_after_commit(django_capture_on_commit_callbacks):
+    failed = make_job(state=Job.State.FAILED, attempts=3, error="boom", finished_at=timezone.now(),
+                      sent_at=timezone.now())
+    done = make_job(state=Job.State.SUCCEEDED)
+    with django_capture_on_commit_callbacks(execute=True) as callbacks:
+        assert jobs.requeue_for_staff(Job.objects.filter(pk__in=[failed.pk, done.pk])) == 1
+        failed.refresh_from_db()
+        assert failed.sent_at is None
+    assert len(callbacks) == 1
+    failed.refresh_from_db()
+    done.refresh_from_db()
+    assert (failed.state, failed.attempts, failed.error, failed.finished_at) == ("queued", 0, "", None)
+    assert failed.sent_at is not None
+    assert done.state == "succeeded"
