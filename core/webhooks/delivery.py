@@ -33,7 +33,7 @@ from django.utils import timezone
 
 from ..models import WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from ..request_ids import bound_request_id
-from .events import queue_delivery, send_delivery_task
+from . import events
 
 logger = logging.getLogger(__name__)
 
@@ -220,7 +220,7 @@ def _attempt(delivery: WebhookDelivery) -> WebhookDelivery:
     if delay <= settings.WEBHOOKS_COUNTDOWN_MAX:
         # Short waits ride on the message; longer ones are picked up by beat (send_due_deliveries),
         # so no message sits in a broker for hours past its visibility timeout.
-        send_delivery_task(delivery.pk, countdown=delay)
+        events.send_delivery_task(delivery.pk, countdown=delay)
     return delivery
 
 
@@ -254,7 +254,7 @@ def send_due_deliveries() -> int:
     due = list(WebhookDelivery.objects.filter(state=WebhookDelivery.State.PENDING,
                                               next_attempt_at__lte=timezone.now()).values_list("pk", flat=True)[:500])
     for delivery_id in due:
-        send_delivery_task(delivery_id)
+        events.send_delivery_task(delivery_id)
     return len(due)
 
 
@@ -262,4 +262,4 @@ def resend(delivery: WebhookDelivery) -> WebhookDelivery:
     """Staff: send a delivery's event again as a new message (the endpoint is enabled again)."""
     endpoint = delivery.endpoint
     WebhookEndpoint.objects.filter(pk=endpoint.pk).update(enabled=True, disabled_reason="")
-    return queue_delivery(endpoint, delivery.event_type, delivery.payload, request_id=delivery.request_id)
+    return events.queue_delivery(endpoint, delivery.event_type, delivery.payload, request_id=delivery.request_id)
