@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 
 from django.conf import settings
+from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -207,12 +208,20 @@ class DownloadOut(serializers.Serializer):
     expires_in = serializers.IntegerField()
 
 
+# The stamp's thumbnail file; ``request`` and ``generated`` (rendered by this call) in the context.
 class ThumbnailOut(serializers.Serializer):
-    thumbnail_url = serializers.URLField()
-    style = serializers.CharField()
-    rendered_style = serializers.CharField()
-    timestamp = serializers.FloatField(allow_null=True)
-    generated = serializers.BooleanField()
+    thumbnail_url = serializers.SerializerMethodField()
+    style = serializers.CharField(source="details.style")
+    rendered_style = serializers.CharField(source="details.rendered_style")
+    timestamp = serializers.FloatField(source="details.timestamp", allow_null=True)
+    generated = serializers.SerializerMethodField()
+
+    @extend_schema_field(OpenApiTypes.URI)
+    def get_thumbnail_url(self, item: StampFile) -> str:
+        return links.absolute(links.thumbnail_path(item.stamp_id), self.context["request"])
+
+    def get_generated(self, item: StampFile) -> bool:
+        return self.context["generated"]
 
 
 class TranscriptionOut(serializers.Serializer):

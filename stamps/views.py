@@ -355,16 +355,6 @@ class ThumbnailView(StampView):
         return _serve(request, thumbnail)
 
 
-def _thumbnail_payload(item: StampFile, generated: bool, request) -> dict:
-    return {
-        "thumbnail_url": links.absolute(links.thumbnail_path(item.stamp_id), request),
-        "style": item.details.get("style"),
-        "rendered_style": item.details.get("rendered_style"),
-        "timestamp": item.details.get("timestamp"),
-        "generated": generated,
-    }
-
-
 class ThumbnailGenerateView(StampView):
     """Render a thumbnail (styles: auto, cover, waveform, card)."""
     cost_scopes = {"POST": "media_job"}
@@ -374,7 +364,8 @@ class ThumbnailGenerateView(StampView):
         data = self.parse(s.ThumbnailGenerateIn, request.data)
         item, generated = services.generate_thumbnail(request.user, vst_id, style=data["style"],
                                                       timestamp=data.get("timestamp"), force=False)
-        return DialectResponse(_thumbnail_payload(item, generated, request), status=201 if generated else 200)
+        return DialectResponse(s.ThumbnailOut(item, context={"request": request, "generated": generated}).data,
+                               status=201 if generated else 200)
 
 
 class ThumbnailRegenerateView(StampView):
@@ -386,7 +377,8 @@ class ThumbnailRegenerateView(StampView):
         data = self.parse(s.ThumbnailRegenerateIn, request.data)
         item, generated = services.generate_thumbnail(request.user, vst_id, style=data["style"],
                                                       timestamp=data.get("timestamp"), force=data["force"])
-        return DialectResponse(_thumbnail_payload(item, generated, request), status=201 if generated else 200)
+        return DialectResponse(s.ThumbnailOut(item, context={"request": request, "generated": generated}).data,
+                               status=201 if generated else 200)
 
 
 class TranscribeView(StampView):
