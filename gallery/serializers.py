@@ -1,7 +1,6 @@
 """Voice Gallery inputs and outputs: one serializer each, camelCase as documented."""
 
 import re
-from datetime import UTC
 
 from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
@@ -133,22 +132,29 @@ class GalleryVoiceUpdateInput(_VoiceFields):
     samples = _samples_field(False)
 
 
+# Who created or last updated a voice: the row's ``<who>_by_user_id`` and ``<who>_by_name``.
 class GalleryIdentityOutput(serializers.Serializer):
-    userId = serializers.CharField()
-    userName = serializers.CharField()
+    def __init__(self, who: str, **kwargs):
+        self.who = who
+        super().__init__(source="*", **kwargs)
+
+    def get_fields(self):
+        return {"userId": serializers.CharField(source=f"{self.who}_by_user_id"),
+                "userName": serializers.CharField(source=f"{self.who}_by_name")}
 
 
 class GalleryVoiceOutput(serializers.Serializer):
     """The documented VoiceGalleryEntity."""
 
+    # A voice is a row from the selectors (LISTED_FIELDS plus sample_keys), not a model instance:
+    # the public list renders up to 100 per request, and building model objects was most of its cost.
     id = serializers.UUIDField()
     name = serializers.CharField()
     voiceCharacteristic = serializers.ChoiceField(source="voice_characteristic", choices=Voice.Characteristic.choices)
     orderNumber = serializers.IntegerField(source="order_number")
-    samples = serializers.ListField(child=serializers.CharField(),
-                                    help_text="The samples' stable object URLs (they name the objects; they do not serve them).")
-    playableSamples = serializers.ListField(
-        child=serializers.URLField(),
+    samples = serializers.SerializerMethodField(
+        help_text="The samples' stable object URLs (they name the objects; they do not serve them).")
+    playableSamples = serializers.SerializerMethodField(
         help_text="One URL per sample, in the same order, that plays it: signed, answering Range requests, "
                   "valid for SIGNED_URL_TTL seconds (300 by default) from this response. Read the voice again "
                   "for fresh ones.")
@@ -156,35 +162,18 @@ class GalleryVoiceOutput(serializers.Serializer):
     isPublished = serializers.BooleanField(source="is_published")
     createdAt = serializers.DateTimeField(source="created_at")
     updatedAt = serializers.DateTimeField(source="updated_at")
-    createdBy = GalleryIdentityOutput()
-    updatedBy = GalleryIdentityOutput()
+    createdBy = GalleryIdentityOutput("created")
+    updatedBy = GalleryIdentityOutput("updated")
 
-    def to_representation(self, voice: dict) -> dict:
-        # ``voice`` is a row from the selectors (LISTED_FIELDS plus sample_keys); the public list
-        # renders up to 100 per request, so the documented shape is built directly (the
-        # declared fields above still describe it for the schema).
-        return {
-            "id": str(voice["id"]),
-            "name": voice["name"],
-            "voiceCharacteristic": voice["voice_characteristic"],
-            "orderNumber": voice["order_number"],
-            "samples": [object_storage.object_url(key) for key in voice["sample_keys"]],
-            "playableSamples": [
-                object_storage.signed_url(key, content_type=SAMPLE_CONTENT_TYPE, request=self.context.get("request"))
-                for key in voice["sample_keys"]
-            ],
-            "voiceIsAI": voice["voice_is_ai"],
-            "isPublished": voice["is_published"],
-            "createdAt": _iso(voice["created_at"]),
-            "updatedAt": _iso(voice["updated_at"]),
-            "createdBy": {"userId": voice["created_by_user_id"], "userName": voice["created_by_name"]},
-            "updatedBy": {"userId": voice["updated_by_user_id"], "userName": voice["updated_by_name"]},
-        }
+    @extend_schema_field(serializers.ListField(child=serializers.CharField()))
+    def get_samples(self, voice: dict) -> list[str]:
+        return [object_storage.object_url(key) for key in voice["sample_keys"]]
 
-
-def _iso(moment) -> str:
-    """ISO 8601 in UTC with a Z, as DRF's DateTimeField renders it."""
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
+    @extend_schema_field(serializers.ListField(child=serializers.URLField()))
+    def get_playableSamples(self, voice: dict) -> list[str]:  # noqa: N802 - named after the documented field
+        request = self.context.get("request")
+        return [object_storage.signed_url(key, content_type=SAMPLE_CONTENT_TYPE, request=request)
+                for key in voice["sample_keys"]]
 
 
 class GalleryVoiceDeletedOutput(serializers.Serializer):
