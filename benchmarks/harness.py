@@ -160,7 +160,7 @@ def wrk(url: str, headers: dict | None = None, connections: int = 8, seconds: in
     """Closed-loop keep-alive load by wrk (a C client, so the client is not what is measured);
     with ``server``, its CPU time per request too."""
     cpu_before = server.cpu_seconds() if server else 0.0
-    command = ["wrk", "--latency", "-t", "2", "-c", str(connections), "-d", f"{seconds}s"]
+    command = ["wrk", "--latency", "-t", str(min(2, connections)), "-c", str(connections), "-d", f"{seconds}s"]
     for name, value in (headers or {}).items():
         command += ["-H", f"{name}: {value}"]
     out = subprocess.run([*command, url], capture_output=True, text=True, check=True,
