@@ -8,6 +8,7 @@ from core.body_limits import upload_body_limit
 from core.dialects import CONVERSIONS, ApiError, DialectResponse, DialectView
 from core.dialects.conversions import ListPagination
 from core.parsers import JSONParser
+from core.serializers import validated
 
 from . import catalogue_orders, catalogue_selectors, catalogue_services
 from .catalogue_serializers import (
@@ -41,12 +42,6 @@ class CalibrationPagination(ListPagination):
     max_limit = 200
 
 
-def _parse(serializer_class, data):
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
-
-
 def _voice_context(request):
     return {"request": request, "tier_rank": catalogue_selectors.user_tier_rank(request.user)}
 
@@ -76,7 +71,7 @@ class CalibrationListView(DialectView):
     @extend_schema(tags=TAGS_CALIBRATION, parameters=[CalibrationListQuery],
                    responses=CalibrationOutput(many=True), summary="Calibration List")
     def get(self, request):
-        query = _parse(CalibrationListQuery, request.query_params)
+        query = validated(CalibrationListQuery, request.query_params)
         calibrations = catalogue_selectors.calibrations_of(request.user, search=query.get("search", ""),
                                                            direction=query["direction"])
         return self.paginate(calibrations, lambda rows: CalibrationOutput(rows, many=True).data)
@@ -84,7 +79,7 @@ class CalibrationListView(DialectView):
     @extend_schema(tags=TAGS_CALIBRATION, request=CalibrationInput, responses=CalibrationOutput,
                    summary="Calibrate")
     def post(self, request):
-        data = _parse(CalibrationInput, request.data)
+        data = validated(CalibrationInput, request.data)
         calibration = catalogue_services.create_calibration(request.user, name=data["name"], upload=data["data"])
         return DialectResponse(CalibrationOutput(calibration).data)
 
@@ -108,7 +103,7 @@ class CalibrationDetailView(DialectView):
                    summary="Calibration Rename")
     def patch(self, request, calibration_id):
         calibration = _calibration(request, calibration_id)
-        data = _parse(CalibrationRenameInput, request.data)
+        data = validated(CalibrationRenameInput, request.data)
         calibration = catalogue_services.rename_calibration(request.user, calibration, data["name"])
         return DialectResponse(CalibrationOutput(calibration).data)
 
@@ -161,7 +156,7 @@ class VoiceListView(DialectView):
     @extend_schema(tags=TAGS_VOICES, parameters=[VoiceListQuery], responses=VoiceOutput(many=True),
                    summary="Voice List")
     def get(self, request):
-        query = _parse(VoiceListQuery, request.query_params)
+        query = validated(VoiceListQuery, request.query_params)
         voices = catalogue_selectors.voice_list(
             request.user,
             filters={name: query.get(name) for name in catalogue_selectors.VOICE_FILTERS},
@@ -177,7 +172,7 @@ class VoiceSearchView(DialectView):
     @extend_schema(tags=TAGS_VOICES, parameters=[VoiceSearchQuery], responses=VoiceOutput(many=True),
                    summary="Voice Search")
     def get(self, request):
-        query = _parse(VoiceSearchQuery, request.query_params)
+        query = validated(VoiceSearchQuery, request.query_params)
         voices = catalogue_selectors.voice_search(request.user, name=query["name"], limit=query["limit"])
         return DialectResponse(VoiceOutput(voices, many=True, context=_voice_context(request)).data)
 
@@ -191,7 +186,7 @@ class VoiceFavoriteView(DialectView):
         voice = catalogue_selectors.voice_for_user(request.user, voice_id)
         if voice is None:
             raise ApiError("not_found", message="Voice not found")
-        data = _parse(FavoriteInput, request.data)
+        data = validated(FavoriteInput, request.data)
         catalogue_services.set_voice_favorite(request.user, voice, data["favorite"])
         return DialectResponse(_voice_body(request, voice_id))
 
@@ -202,7 +197,7 @@ class VoiceSettingsView(DialectView):
 
     @extend_schema(tags=TAGS_VOICES, request=VoiceSettingsInput, responses=VoiceOutput, summary="Voice Settings")
     def post(self, request):
-        data = _parse(VoiceSettingsInput, request.data)
+        data = validated(VoiceSettingsInput, request.data)
         voice = catalogue_selectors.voice_for_user(request.user, data["voice_id"])
         if voice is None:
             raise ApiError("not_found", message="Voice not found")
@@ -226,7 +221,7 @@ class AccentSamplesView(DialectView):
     @extend_schema(tags=["accents"], parameters=[AccentSamplesQuery], responses=SamplesOutput,
                    summary="Accent Get Samples")
     def get(self, request):
-        query = _parse(AccentSamplesQuery, request.query_params)
+        query = validated(AccentSamplesQuery, request.query_params)
         accent = catalogue_selectors.accent_for_user(request.user, query["accent_id"])
         if accent is None:
             raise ApiError("not_found", message="Accent not found")
@@ -241,7 +236,7 @@ class NarrationStyleSamplesView(DialectView):
     @extend_schema(tags=["narration-styles"], parameters=[NarrationStyleSamplesQuery], responses=SamplesOutput,
                    summary="Narration Style Get Samples")
     def get(self, request):
-        query = _parse(NarrationStyleSamplesQuery, request.query_params)
+        query = validated(NarrationStyleSamplesQuery, request.query_params)
         style = catalogue_selectors.narration_style_for_user(request.user, query["narration_style_id"])
         if style is None:
             raise ApiError("not_found", message="Narration style not found")
@@ -261,7 +256,7 @@ class OrderCreateView(DialectView):
     @extend_schema(tags=["orders"], request=OrderInput, responses=OrderOutput(many=True),
                    summary="Conversion Order Create")
     def post(self, request):
-        data = _parse(OrderInput, request.data)
+        data = validated(OrderInput, request.data)
         orders = catalogue_orders.create_orders(
             request.user, original_id=data["original_id"], conversions=data["conversions"],
             calibration_id=data.get("calibration_id"), use_calibration=data["use_calibration"],

@@ -16,6 +16,7 @@ from core.dialects import CONVERSIONS, ApiError, DialectResponse, DialectView
 from core.dialects.conversions import read_direction
 from core.http import serve_file
 from core.parsers import JSONParser
+from core.serializers import validated
 from core.storage import object_storage
 
 from . import library_export as export
@@ -35,18 +36,6 @@ RECORDINGS = ["recordings"]
 TTS = ["tts"]
 NOTES = ["notes"]
 STATS = ["stats"]
-
-
-def _query(serializer_class, request):
-    data = serializer_class(data=request.query_params)
-    data.is_valid(raise_exception=True)
-    return data.validated_data
-
-
-def _body(serializer_class, request, **kwargs):
-    data = serializer_class(data=request.data, **kwargs)
-    data.is_valid(raise_exception=True)
-    return data.validated_data
 
 
 def _zip_response(entries, filename: str) -> StreamingHttpResponse:
@@ -78,7 +67,7 @@ class ProjectsView(LibraryView):
 
     @extend_schema(tags=PROJECTS, request=s.ProjectCreateInput, responses={200: s.ProjectOut})
     def post(self, request):
-        data = _body(s.ProjectCreateInput, request)
+        data = validated(s.ProjectCreateInput, request.data)
         project = services.create_project(request.user, name=data["name"], owner_id=data.get("owner"))
         return DialectResponse(s.ProjectOut(project).data)
 
@@ -86,7 +75,7 @@ class ProjectsView(LibraryView):
 class ProjectByUrlView(LibraryView):
     @extend_schema(tags=PROJECTS, parameters=[s.ProjectByUrlQuery], responses={200: s.ProjectOut})
     def get(self, request):
-        query = _query(s.ProjectByUrlQuery, request)
+        query = validated(s.ProjectByUrlQuery, request.query_params)
         slug = services.slug_from_project_url(query["project_url"])
         if slug is None:
             raise ApiError("not_found")
@@ -101,7 +90,7 @@ class ProjectDetailView(LibraryView):
     @extend_schema(tags=PROJECTS, request=s.ProjectRenameInput, responses={200: s.ProjectOut})
     def patch(self, request, project_id):
         project = selectors.get_project(request.user, project_id)
-        data = _body(s.ProjectRenameInput, request)
+        data = validated(s.ProjectRenameInput, request.data)
         return DialectResponse(s.ProjectOut(services.rename_project(project, name=data["name"])).data)
 
     @extend_schema(tags=PROJECTS, request=s.ProjectUpdateInput, responses={200: s.ProjectOut})
@@ -109,7 +98,7 @@ class ProjectDetailView(LibraryView):
         # The gateway's PUT sets the per-project model parameters, which are no longer used:
         # the body is validated and the project answered unchanged.
         project = selectors.get_project(request.user, project_id)
-        _body(s.ProjectUpdateInput, request)
+        validated(s.ProjectUpdateInput, request.data)
         return DialectResponse(s.ProjectOut(project).data)
 
     @extend_schema(tags=PROJECTS, request=None, responses={200: s.IdOut})
@@ -126,7 +115,7 @@ class ProjectExportView(LibraryView):
                    responses={(200, "application/zip"): OpenApiResponse(OpenApiTypes.BINARY)})
     def get(self, request, project_id):
         project = selectors.get_project(request.user, project_id)
-        query = _query(s.ExportQuery, request)
+        query = validated(s.ExportQuery, request.query_params)
         recordings = selectors.export_recordings(project.recordings.all(), starred_only=query["starred_only"])
         entries = export.project_entries(recordings, project.folders.all())
         logger.info("project %s exported by user %s (%s files)", project.pk, request.user.pk, len(entries))
@@ -139,14 +128,14 @@ class FoldersView(LibraryView):
 
     @extend_schema(tags=FOLDERS, parameters=[s.FolderListQuery], responses=s.FolderOut(many=True))
     def get(self, request):
-        query = _query(s.FolderListQuery, request)
+        query = validated(s.FolderListQuery, request.query_params)
         project = selectors.get_project(request.user, query["project_id"])
         folders = selectors.folder_list(project, direction=read_direction(request))
         return self.paginate(folders, lambda rows: s.FolderOut(rows, many=True).data)
 
     @extend_schema(tags=FOLDERS, request=s.FolderCreateInput, responses={200: s.FolderOut})
     def post(self, request):
-        data = _body(s.FolderCreateInput, request)
+        data = validated(s.FolderCreateInput, request.data)
         project = selectors.get_project(request.user, data["project_id"])
         parent = selectors.get_folder(request.user, data["parent_id"]) if data.get("parent_id") else None
         folder = services.create_folder(project=project, name=data["name"], parent=parent)
@@ -161,7 +150,7 @@ class FolderDetailView(LibraryView):
     @extend_schema(tags=FOLDERS, request=s.FolderRenameInput, responses={200: s.FolderOut})
     def patch(self, request, folder_id):
         folder = selectors.get_folder(request.user, folder_id)
-        data = _body(s.FolderRenameInput, request)
+        data = validated(s.FolderRenameInput, request.data)
         if "name" in data:
             folder = services.rename_folder(folder, name=data["name"])
         return DialectResponse(s.FolderOut(folder).data)
@@ -192,7 +181,7 @@ class RecordingsView(LibraryView):
 
     @extend_schema(tags=RECORDINGS, parameters=[s.RecordingListQuery], responses=s.RecordingOut(many=True))
     def get(self, request):
-        query = _query(s.RecordingListQuery, request)
+        query = validated(s.RecordingListQuery, request.query_params)
         folder = selectors.get_folder(request.user, query["folder_id"]) if query.get("folder_id") else None
         project = selectors.get_project(request.user, query["project_id"]) if query.get("project_id") else None
         if folder is not None and project is not None and folder.project_id != project.pk:
@@ -204,7 +193,7 @@ class RecordingsView(LibraryView):
     @extend_schema(tags=RECORDINGS, request={"multipart/form-data": s.RecordingUploadInput},
                    responses={200: s.RecordingOut})
     def post(self, request):
-        data = _body(s.RecordingUploadInput, request)
+        data = validated(s.RecordingUploadInput, request.data)
         folder = selectors.get_folder(request.user, data["parent_folder_id"])
         recording = services.create_uploaded_recording(request.user, folder=folder, upload=data["data"],
                                                        microphone=data["microphone"], label=data["label"])
@@ -216,7 +205,7 @@ class OriginalsView(LibraryView):
 
     @extend_schema(tags=RECORDINGS, parameters=[s.OriginalListQuery], responses=s.RecordingOut(many=True))
     def get(self, request):
-        query = _query(s.OriginalListQuery, request)
+        query = validated(s.OriginalListQuery, request.query_params)
         folder = selectors.get_folder(request.user, query["folder_id"])
         return _recordings_page(self, selectors.original_list(folder, direction=read_direction(request)))
 
@@ -226,7 +215,7 @@ class ConversionsView(LibraryView):
 
     @extend_schema(tags=RECORDINGS, parameters=[s.ConversionListQuery], responses=s.RecordingOut(many=True))
     def get(self, request):
-        query = _query(s.ConversionListQuery, request)
+        query = validated(s.ConversionListQuery, request.query_params)
         original = selectors.get_original(request.user, query["original_id"])
         return _recordings_page(self, selectors.conversion_list(original, direction=read_direction(request)))
 
@@ -237,7 +226,7 @@ class RecordingExportView(LibraryView):
     @extend_schema(tags=RECORDINGS, parameters=[s.RecordingExportQuery],
                    responses={(200, "application/zip"): OpenApiResponse(OpenApiTypes.BINARY)})
     def get(self, request):
-        query = _query(s.RecordingExportQuery, request)
+        query = validated(s.RecordingExportQuery, request.query_params)
         original = selectors.get_original(request.user, query["original_id"])
         recordings = selectors.export_recordings(original.conversions.all(), starred_only=query["starred_only"])
         entries = export.conversion_entries(recordings)
@@ -253,7 +242,7 @@ class RecordingDetailView(LibraryView):
 
     def _update(self, request, recording_id, partial: bool):
         recording = selectors.get_recording(request.user, recording_id)
-        data = _body(s.RecordingUpdateInput, request, partial=partial)
+        data = validated(s.RecordingUpdateInput, request.data, partial=partial)
         services.update_recording(recording, **data)
         return DialectResponse(s.RecordingOut(recording).data)
 
@@ -306,7 +295,7 @@ class TtsV2View(LibraryView):
     idempotent_post = True
     @extend_schema(tags=TTS, request=s.TtsV2Input, responses={200: s.RecordingOut})
     def post(self, request):
-        data = _body(s.TtsV2Input, request)
+        data = validated(s.TtsV2Input, request.data)
         folder = selectors.get_folder(request.user, data["parent_folder_id"])
         if data.get("tts_voice_id"):
             voice = selectors.get_tts_voice(request.user, data["tts_voice_id"])
@@ -326,7 +315,7 @@ class TtsV1View(LibraryView):
     idempotent_post = True
     @extend_schema(tags=TTS, request=s.TtsV1Input, responses={200: s.RecordingOut}, deprecated=True)
     def post(self, request):
-        data = _body(s.TtsV1Input, request)
+        data = validated(s.TtsV1Input, request.data)
         folder = selectors.get_folder(request.user, data["parent_folder_id"])
         if "project_id" in data and folder.project_id != data["project_id"]:
             selectors.get_project(request.user, data["project_id"])
@@ -351,25 +340,25 @@ class NotesView(LibraryView):
 
     @extend_schema(tags=NOTES, parameters=[s.NoteListQuery], responses={200: s.NoteOut(many=True)})
     def get(self, request):
-        query = _query(s.NoteListQuery, request)
+        query = validated(s.NoteListQuery, request.query_params)
         folder = selectors.get_folder(request.user, query["folder_id"])
         return DialectResponse(s.NoteOut(selectors.notes_in_folder(folder), many=True).data)
 
     @extend_schema(tags=NOTES, request=s.NoteInput, responses={200: s.NoteOut})
     def post(self, request):
-        data = _body(s.NoteInput, request)
+        data = validated(s.NoteInput, request.data)
         recording = selectors.get_recording(request.user, data["recording_id"])
         return DialectResponse(s.NoteOut(services.create_note(request.user, recording, text=data["text"])).data)
 
     @extend_schema(tags=NOTES, request=s.NoteInput, responses={200: s.NoteOut})
     def put(self, request):
-        data = _body(s.NoteInput, request)
+        data = validated(s.NoteInput, request.data)
         recording = selectors.get_recording(request.user, data["recording_id"])
         return DialectResponse(s.NoteOut(services.update_note(recording, text=data["text"])).data)
 
     @extend_schema(tags=NOTES, request=s.NoteDeleteInput, responses={200: s.NoteOut})
     def delete(self, request):
-        data = _body(s.NoteDeleteInput, request)
+        data = validated(s.NoteDeleteInput, request.data)
         recording = selectors.get_recording(request.user, data["recording_id"])
         return DialectResponse(s.NoteOut(services.delete_note(recording)).data)
 
@@ -378,7 +367,7 @@ class NotesView(LibraryView):
 def _ids(request, serializer_class, field: str) -> list:
     """Ids from the JSON body (as documented, also on GET) or, for GET, from ``?field=a&field=b``."""
     if request.method == "POST" or request.data:
-        return _body(serializer_class, request)[field]
+        return validated(serializer_class, request.data)[field]
     values = request.query_params.getlist(field)
     if len(values) == 1 and "," in values[0]:
         values = values[0].split(",")

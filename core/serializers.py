@@ -1,4 +1,4 @@
-"""Fields and bases shared by the apps' serializers."""
+"""Fields and bases shared by the apps' serializers, and the one way a view parses its input."""
 
 from rest_framework import serializers
 from rest_framework.fields import empty
@@ -28,3 +28,11 @@ class BlankAsNullCharField(serializers.CharField):
 
     def to_representation(self, value):
         return super().to_representation(value) if value else None
+
+
+def validated(serializer_class, data, **kwargs):
+    """``data`` checked by ``serializer_class``: its validated data, or DRF's ValidationError
+    (which the view's dialect words as its API's validation error)."""
+    serializer = serializer_class(data=data, **kwargs)
+    serializer.is_valid(raise_exception=True)
+    return serializer.validated_data

@@ -14,6 +14,7 @@ from rest_framework.permissions import AllowAny
 from core.body_limits import upload_body_limit
 from core.dialects import STAMPS, ApiError, DialectResponse, DialectView, ResponseMeta
 from core.parsers import JSONParser
+from core.serializers import validated
 from core.throttles import RateThrottle, client_address
 
 from . import sharing_schema as schema
@@ -81,7 +82,7 @@ class ShareCreateView(DialectView):
     @extend_schema(request=io.ShareOptionsIn, responses={201: io.ShareCreatedOut},
                    operation_id="voicestamps_share_create")
     def post(self, request, stamp_id):
-        data = _valid(io.ShareOptionsIn, request.data)
+        data = validated(io.ShareOptionsIn, request.data)
         share = services.create_share(request.user, stamp_id, privacy=data["privacy"],
                                       expires_at=data.get("expires_at"), password=data["password"],
                                       allow_replies=data["allow_replies"])
@@ -99,7 +100,7 @@ class _InvitationView(DialectView):
     sent_flag = "email_sent"
 
     def send_invitation(self, request, stamp_id):
-        data = _valid(self.input_serializer, request.data)
+        data = validated(self.input_serializer, request.data)
         share, recipient, delivery = services.invite(
             request.user, stamp_id, channel=self.channel, address=data[self.address_field],
             name=data.get("recipient_name", ""), message=data.get("message", ""),
@@ -228,16 +229,10 @@ class ReplyView(DialectView):
     def post(self, request, token):
         # An unknown, revoked or expired token is answered before the body is read.
         services.share_for_reply_token(token)
-        data = _valid(io.ReplyIn, request.data)
+        data = validated(io.ReplyIn, request.data)
         reply = services.submit_reply(token, name=data["name"], message=data["message"],
                                       audio_file=data.get("audio_file"))
         return DialectResponse({"reply": io.ReplyOut(reply, context={"request": request}).data}, status=201, meta=_message("Reply sent"))
-
-
-def _valid(serializer_class, data) -> dict:
-    serializer = serializer_class(data=data)
-    serializer.is_valid(raise_exception=True)
-    return serializer.validated_data
 
 
 def _message(text: str) -> ResponseMeta:

@@ -15,6 +15,7 @@ from core.body_limits import upload_body_limit
 from core.dialects import STAMPS, ApiError, DialectResponse, DialectView, ResponseMeta
 from core.http import serve_file
 from core.parsers import JSONParser
+from core.serializers import validated
 from core.storage import object_storage
 from core.throttles import client_address
 
@@ -30,12 +31,6 @@ class StampView(DialectView):
     """VoiceStamps API view."""
 
     dialect = STAMPS
-
-    @staticmethod
-    def parse(serializer_class, data):
-        serializer = serializer_class(data=data)
-        serializer.is_valid(raise_exception=True)
-        return serializer.validated_data
 
 
 class OwnerOrShareViewer(BasePermission):
@@ -95,7 +90,7 @@ class StampListCreateView(StampView):
 
     @extend_schema(request=s.StampCreateIn, responses={201: s.StampOut})
     def post(self, request):
-        data = self.parse(s.StampCreateIn, request.data)
+        data = validated(s.StampCreateIn, request.data)
         stamp = services.create_stamp(owner=request.user, **data)
         return DialectResponse(_stamp_payload(selectors.stamp_for_user(request.user, stamp.pk)), status=201)
 
@@ -105,7 +100,7 @@ class StampDetailView(StampView):
 
     @extend_schema(parameters=[s.StampDetailQuery], responses=s.StampDetailOut)
     def get(self, request, stamp_id):
-        query = self.parse(s.StampDetailQuery, request.query_params)
+        query = validated(s.StampDetailQuery, request.query_params)
         stamp = selectors.stamp_for_user(request.user, stamp_id)
         payload = _stamp_payload(stamp)
         if query["include_manifest"]:
@@ -116,7 +111,7 @@ class StampDetailView(StampView):
 
     @extend_schema(request=s.StampUpdateIn, responses=s.StampOut)
     def put(self, request, stamp_id):
-        changes = self.parse(s.StampUpdateIn, request.data)
+        changes = validated(s.StampUpdateIn, request.data)
         stamp = services.update_stamp(request.user, stamp_id, changes=changes)
         return DialectResponse(_stamp_payload(selectors.stamp_for_user(request.user, stamp.pk)))
 
@@ -137,7 +132,7 @@ class DraftView(StampView):
 
     @extend_schema(request=s.DraftIn, responses={201: s.DraftOut})
     def post(self, request):
-        data = self.parse(s.DraftIn, request.data)
+        data = validated(s.DraftIn, request.data)
         stamp = services.create_stamp(owner=request.user, **data)
         return DialectResponse({"vst_id": stamp.pk, "status": stamp.conversion_status}, status=201)
 
@@ -158,7 +153,7 @@ class AudioUploadView(StampView):
     @extend_schema(request={"multipart/form-data": s.AudioUploadIn}, responses={201: s.AudioUploadOut})
     def post(self, request, vst_id):
         selectors.stamp_for_user(request.user, vst_id)
-        data = self.parse(s.AudioUploadIn, request.data)
+        data = validated(s.AudioUploadIn, request.data)
         item = services.attach_audio(request.user, vst_id, data["audio_file"], declared_format=data.get("format"),
                                      declared_duration=data.get("duration"))
         return DialectResponse(
@@ -183,7 +178,7 @@ class ImageUploadView(StampView):
     @extend_schema(request={"multipart/form-data": s.ImageUploadIn}, responses={201: s.ImageUploadOut})
     def post(self, request, vst_id):
         selectors.stamp_for_user(request.user, vst_id)
-        data = self.parse(s.ImageUploadIn, request.data)
+        data = validated(s.ImageUploadIn, request.data)
         item = services.attach_image(request.user, vst_id, data["image_file"], position=data.get("position"))
         return DialectResponse({
             "image_url": links.absolute(links.file_path(item.stamp_id, item.role, item.filename), request),
@@ -245,7 +240,7 @@ class ManifestView(StampView):
 
     @extend_schema(request=s.ManifestUpdateIn, responses=s.ManifestOut)
     def put(self, request, vst_id):
-        data = self.parse(s.ManifestUpdateIn, request.data)
+        data = validated(s.ManifestUpdateIn, request.data)
         expected = data.pop("manifest_version", None)
         services.update_manifest(request.user, vst_id, changes=data, expected_version=expected)
         stamp = selectors.stamp_for_user(request.user, vst_id)
@@ -257,7 +252,7 @@ class DrawingsView(StampView):
 
     @extend_schema(request=s.DrawingIn, responses={201: s.DrawingOut})
     def post(self, request, vst_id):
-        data = self.parse(s.DrawingIn, request.data)
+        data = validated(s.DrawingIn, request.data)
         drawing = services.add_drawing(request.user, vst_id, strokes=data["drawing_data"],
                                        coordinates=data.get("coordinates"), timestamp=data.get("timestamp"))
         stamp = selectors.stamp_for_user(request.user, vst_id)
@@ -269,7 +264,7 @@ class UploadTextView(StampView):
 
     @extend_schema(request=s.TextIn, responses={201: s.TextOut})
     def post(self, request, vst_id):
-        data = self.parse(s.TextIn, request.data)
+        data = validated(s.TextIn, request.data)
         text = services.add_text(request.user, vst_id, text_content=data["text_content"], text_type=data["type"])
         stamp = selectors.stamp_for_user(request.user, vst_id)
         return DialectResponse({"text": text, "manifest_version": stamp.manifest_version}, status=201)
@@ -281,7 +276,7 @@ class CompletePackageView(StampView):
 
     @extend_schema(request=s.CompletePackageIn, responses={200: s.CompletePackageOut, 202: s.CompletePackageOut})
     def post(self, request, vst_id):
-        data = self.parse(s.CompletePackageIn, request.data)
+        data = validated(s.CompletePackageIn, request.data)
         stamp = services.complete_package(request.user, vst_id, voice_tags=data.get("voice_tags"))
         return DialectResponse(
             {"status": stamp.conversion_status,
@@ -361,7 +356,7 @@ class ThumbnailGenerateView(StampView):
 
     @extend_schema(request=s.ThumbnailGenerateIn, responses={200: s.ThumbnailOut, 201: s.ThumbnailOut})
     def post(self, request, vst_id):
-        data = self.parse(s.ThumbnailGenerateIn, request.data)
+        data = validated(s.ThumbnailGenerateIn, request.data)
         item, generated = services.generate_thumbnail(request.user, vst_id, style=data["style"],
                                                       timestamp=data.get("timestamp"), force=False)
         return DialectResponse(s.ThumbnailOut(item, context={"request": request, "generated": generated}).data,
@@ -374,7 +369,7 @@ class ThumbnailRegenerateView(StampView):
 
     @extend_schema(request=s.ThumbnailRegenerateIn, responses={200: s.ThumbnailOut, 201: s.ThumbnailOut})
     def post(self, request, vst_id):
-        data = self.parse(s.ThumbnailRegenerateIn, request.data)
+        data = validated(s.ThumbnailRegenerateIn, request.data)
         item, generated = services.generate_thumbnail(request.user, vst_id, style=data["style"],
                                                       timestamp=data.get("timestamp"), force=data["force"])
         return DialectResponse(s.ThumbnailOut(item, context={"request": request, "generated": generated}).data,
@@ -387,7 +382,7 @@ class TranscribeView(StampView):
 
     @extend_schema(request=s.TranscribeIn, responses={200: s.TranscriptionOut, 202: s.TranscriptionOut})
     def post(self, request, stamp_id):
-        data = self.parse(s.TranscribeIn, request.data)
+        data = validated(s.TranscribeIn, request.data)
         services.start_transcription(request.user, stamp_id, force=data["force"])
         stamp = selectors.stamp_for_user(request.user, stamp_id)
         payload = s.TranscriptionOut(stamp).data
@@ -407,7 +402,7 @@ class TranslateView(StampView):
 
     @extend_schema(request=s.TranslateIn, responses=s.TranslationOut)
     def post(self, request):
-        data = self.parse(s.TranslateIn, request.data)
+        data = validated(s.TranslateIn, request.data)
         result, stored = services.translate(
             request.user, text=data.get("text"), target_language=data["target_language"],
             source_language=data.get("source_language"), vst_id=data.get("vst_id"), text_id=data.get("text_id"),
