@@ -7,6 +7,8 @@ from django.contrib.auth.models import PermissionsMixin
 from django.db import models
 from django.utils import timezone
 
+from core.keys import HashedKey
+
 
 class UserManager(BaseUserManager):
     use_in_migrations = True
@@ -115,17 +117,13 @@ class ExternalIdentity(models.Model):
         return f"{self.subject} @ {self.issuer}"
 
 
-class ApiKey(models.Model):
-    """A personal API key (the ``api-key`` header). Only a hash of the secret is stored."""
+class ApiKey(HashedKey):
+    """A personal API key (the ``api-key`` header). Only a hash of the secret is stored (core.keys)."""
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="api_keys")
-    prefix = models.CharField(max_length=16, unique=True, help_text="Shown to identify the key; not secret.")
-    key_hash = models.CharField(max_length=64)
     created_at = models.DateTimeField(auto_now_add=True)
     expires_at = models.DateTimeField(null=True, blank=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created_at"]
@@ -133,10 +131,6 @@ class ApiKey(models.Model):
 
     def __str__(self):
         return f"{self.prefix}… ({self.user})"
-
-    def is_usable(self, now=None) -> bool:
-        now = now or timezone.now()
-        return self.revoked_at is None and (self.expires_at is None or self.expires_at > now)
 
 
 class CreditAccount(models.Model):

@@ -2,9 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
-import hmac
-import secrets
 from decimal import Decimal
 
 from django.conf import settings
@@ -15,6 +12,7 @@ from django.db.models import F
 from django.utils import timezone
 
 from core.errors import DomainError
+from core.keys import KeyService
 
 from .models import ApiKey, CreditAccount, CreditEntry, ExternalIdentity, Team, UsedRefreshToken, User
 
@@ -95,21 +93,14 @@ def create_team(*, name: str, owner: User, members=()) -> Team:
 
 
 # --- API keys -----------------------------------------------------------------------
-def _hash_secret(secret: str) -> str:
-    return hashlib.sha256(secret.encode()).hexdigest()
+api_keys = KeyService(ApiKey, "user", API_KEY_PREFIX, owner_is_usable=lambda user: user.is_active)
 
 
-@transaction.atomic
 def create_api_key(user: User, *, expires_at=None) -> tuple[ApiKey, str]:
     """A new key for ``user``; the account's previous key stops working. Returns (row, plaintext)."""
     if expires_at is not None and expires_at <= timezone.now():
         raise DomainError("invalid", "expires_at must be in the future.", field="expires_at")
-    revoke_api_keys(user)
-    prefix = secrets.token_hex(6)
-    secret = secrets.token_urlsafe(32)
-    plaintext = f"{API_KEY_PREFIX}_{prefix}_{secret}"
-    key = ApiKey.objects.create(user=user, prefix=prefix, key_hash=_hash_secret(plaintext), expires_at=expires_at)
-    return key, plaintext
+    return api_keys.issue(user, expires_at=expires_at)
 
 
 def end_issued_tokens(user: User) -> None:
@@ -135,23 +126,13 @@ def revoke_keys(keys) -> int:
 
 
 def revoke_api_keys(user: User) -> int:
-    return ApiKey.objects.filter(user=user, revoked_at__isnull=True).update(revoked_at=timezone.now())
+    return api_keys.revoke(user)
 
 
 def user_for_api_key(plaintext: str) -> User | None:
     """The active user an API key belongs to, or None (unknown, revoked, expired, tampered)."""
-    parts = plaintext.split("_", 2)
-    if len(parts) != 3 or parts[0] != API_KEY_PREFIX:
-        return None
-    key = ApiKey.objects.select_related("user").filter(prefix=parts[1]).first()
-    if key is None or not hmac.compare_digest(key.key_hash, _hash_secret(plaintext)):
-        return None
-    now = timezone.now()
-    if not key.is_usable(now) or not key.user.is_active:
-        return None
-    if key.last_used_at is None or (now - key.last_used_at).total_seconds() > 60:
-        ApiKey.objects.filter(pk=key.pk).update(last_used_at=now)
-    return key.user
+    key = api_keys.authenticate(plaintext)
+    return key.user if key else None
 
 
 def purge_expired_api_keys() -> int:

@@ -9,6 +9,8 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 
+from core.keys import HashedKey
+
 DEFAULT_NOTICE_THRESHOLD = 80
 
 
@@ -58,15 +60,11 @@ class Partner(models.Model):
         return "live" if self.is_live else "test"
 
 
-class PartnerApiKey(models.Model):
-    """An X-API-KEY. Only the SHA-256 of the secret is kept; the prefix finds the row."""
+class PartnerApiKey(HashedKey):
+    """An X-API-KEY. Only the SHA-256 of the secret is kept; the prefix finds the row (core.keys)."""
 
     partner = models.ForeignKey(Partner, on_delete=models.CASCADE, related_name="api_keys")
-    prefix = models.CharField(max_length=16, unique=True, help_text="Identifies the key; not secret.")
-    key_hash = models.CharField(max_length=64)
     created = models.DateTimeField(auto_now_add=True)
-    revoked_at = models.DateTimeField(null=True, blank=True)
-    last_used_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         ordering = ["-created", "-id"]

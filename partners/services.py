@@ -7,10 +7,7 @@ emails, no credit — so a partner sees the errors and notices it would get live
 
 from __future__ import annotations
 
-import hashlib
-import hmac
 import logging
-import secrets
 from dataclasses import dataclass, field
 from datetime import timedelta
 from decimal import Decimal
@@ -29,6 +26,7 @@ from django.utils import timezone
 from core import jobs as background
 from core.dialects.partners import CREDIT_BALANCE_APPROACHING_LIMIT, notice
 from core.errors import DomainError
+from core.keys import KeyService
 from core.media import MediaError, images
 from core.services import schedule_storage_cleanup
 from core.storage import new_key, object_storage
@@ -48,7 +46,6 @@ def _refused(code: str, kind: str) -> DomainError:
     return DomainError(kind, code.replace("_", " ").capitalize() + ".", code=code)
 
 API_KEY_PREFIX = "vpp"
-KEY_USE_RECORD_INTERVAL = 60
 # Failures of the storage service (local disk or S3) while writing an object.
 STORAGE_ERRORS = (OSError, BotoCoreError, ClientError)
 DEMO_FORMATS = {"mp3", "wav", "ogg", "flac", "m4a"}
@@ -57,40 +54,23 @@ MONEY = models.DecimalField(max_digits=14, decimal_places=2)
 
 
 # --- partners and keys -----------------------------------------------------------------
-def _hash_key(plaintext: str) -> str:
-    return hashlib.sha256(plaintext.encode()).hexdigest()
+partner_keys = KeyService(PartnerApiKey, "partner", API_KEY_PREFIX)
 
 
-@transaction.atomic
 def issue_api_key(partner: Partner) -> tuple[PartnerApiKey, str]:
     """A new key for ``partner`` (its previous keys stop working). The plaintext exists only in the return value."""
-    PartnerApiKey.objects.filter(partner=partner, revoked_at__isnull=True).update(revoked_at=timezone.now())
-    prefix = secrets.token_hex(6)
-    plaintext = f"{API_KEY_PREFIX}_{prefix}_{secrets.token_urlsafe(32)}"
-    api_key = PartnerApiKey.objects.create(partner=partner, prefix=prefix, key_hash=_hash_key(plaintext))
-    logger.info("issued partner key %s for partner %s", prefix, partner.pk)
+    api_key, plaintext = partner_keys.issue(partner)
+    logger.info("issued partner key %s for partner %s", api_key.prefix, partner.pk)
     return api_key, plaintext
 
 
 def key_prefix_of(plaintext: str) -> str:
-    parts = plaintext.split("_", 2)
-    return parts[1][:16] if len(parts) == 3 and parts[0] == API_KEY_PREFIX else ""
+    return partner_keys.prefix_of(plaintext)
 
 
 def api_key_for(plaintext: str) -> PartnerApiKey | None:
     """The usable key (with its partner) matching ``plaintext``, or None."""
-    prefix = key_prefix_of(plaintext)
-    if not prefix:
-        return None
-    api_key = (
-        PartnerApiKey.objects.select_related("partner").filter(prefix=prefix, revoked_at__isnull=True).first()
-    )
-    if api_key is None or not hmac.compare_digest(api_key.key_hash, _hash_key(plaintext)):
-        return None
-    now = timezone.now()
-    if api_key.last_used_at is None or (now - api_key.last_used_at).total_seconds() > KEY_USE_RECORD_INTERVAL:
-        PartnerApiKey.objects.filter(pk=api_key.pk).update(last_used_at=now)
-    return api_key
+    return partner_keys.authenticate(plaintext)
 
 
 @transaction.atomic
