@@ -1,10 +1,9 @@
 """HTTP of the voice catalogue, calibrations and orders: parse, call a service or selector, render."""
 
-from django.conf import settings
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework.parsers import FormParser, MultiPartParser
 
-from core.body_limits import upload_body_limit
+from core.body_limits import upload_limit
 from core.dialects import CONVERSIONS, ApiError, DialectResponse, DialectView
 from core.dialects.conversions import ListPagination
 from core.parsers import JSONParser
@@ -59,11 +58,7 @@ class CalibrationListView(DialectView):
     idempotent_post = True
     dialect = CONVERSIONS
     parser_classes = [MultiPartParser, FormParser]
-    max_body_bytes = upload_body_limit("CALIBRATION_MAX_BYTES")
-
-    @staticmethod
-    def body_too_large(limit: int) -> ApiError:
-        return ApiError("too_large", message=f"The audio is larger than {settings.CALIBRATION_MAX_BYTES} bytes.")
+    max_body_bytes, body_too_large = upload_limit("CALIBRATION_MAX_BYTES", "The audio")
     pagination_class = CalibrationPagination
     default_limit = 50
     paginated = True

@@ -5,13 +5,12 @@ from __future__ import annotations
 import logging
 from urllib.parse import quote
 
-from django.conf import settings
 from django.http import StreamingHttpResponse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.parsers import FormParser, MultiPartParser
 
-from core.body_limits import upload_body_limit
+from core.body_limits import upload_limit
 from core.dialects import CONVERSIONS, ApiError, DialectResponse, DialectView
 from core.dialects.conversions import read_direction
 from core.http import serve_file
@@ -172,12 +171,7 @@ class RecordingsView(LibraryView):
     idempotent_post = True
     paginated = True
     parser_classes = [MultiPartParser, FormParser]
-    max_body_bytes = upload_body_limit("CONVERSIONS_RECORDING_MAX_BYTES")
-
-    @staticmethod
-    def body_too_large(limit: int) -> ApiError:
-        return ApiError("too_large",
-                        message=f"The audio is larger than {settings.CONVERSIONS_RECORDING_MAX_BYTES} bytes")
+    max_body_bytes, body_too_large = upload_limit("CONVERSIONS_RECORDING_MAX_BYTES", "The audio")
 
     @extend_schema(tags=RECORDINGS, parameters=[s.RecordingListQuery], responses=s.RecordingOut(many=True))
     def get(self, request):

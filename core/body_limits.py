@@ -36,6 +36,22 @@ def upload_body_limit(setting: str, files: int = 1) -> Callable[[], int]:
     return lambda: files * getattr(settings, setting) + MULTIPART_OVERHEAD
 
 
+def upload_limit(setting: str, noun: str, *, field: str | None = None) -> tuple[Callable[[], int], staticmethod]:
+    """``max_body_bytes`` and ``body_too_large`` for a view taking one file of at most
+    ``settings.<setting>`` bytes: the 413 says "<noun> may be at most N bytes." and, where the API
+    names fields, puts the refusal on ``field``.
+
+    ``max_body_bytes, body_too_large = upload_limit("STAMPS_MAX_AUDIO_BYTES", "The audio file", field="audio_file")``
+    """
+
+    def too_large(limit: int) -> ApiError:
+        fields = {field: [f"The {field.replace('_', ' ')} is too large."]} if field else None
+        return ApiError("too_large", message=f"{noun} may be at most {getattr(settings, setting)} bytes.",
+                        fields=fields)
+
+    return upload_body_limit(setting), staticmethod(too_large)
+
+
 def body_limit(limit: BodyLimit):
     """Declare a function view's body limit (apply it below decorators that wrap the view).
     ``None``: the view bounds its own body before reading it (the upload slot, whose limit travels

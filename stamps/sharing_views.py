@@ -11,8 +11,8 @@ from rest_framework import serializers
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import AllowAny
 
-from core.body_limits import upload_body_limit
-from core.dialects import STAMPS, ApiError, DialectResponse, DialectView, ResponseMeta
+from core.body_limits import upload_limit
+from core.dialects import STAMPS, DialectResponse, DialectView, ResponseMeta
 from core.parsers import JSONParser
 from core.serializers import validated
 from core.throttles import RateThrottle, client_address
@@ -217,13 +217,7 @@ class ReplyView(DialectView):
     throttle_classes = [ReplyThrottle]
     parser_classes = [MultiPartParser, FormParser, JSONParser]
     error_statuses = ("410",)  # the share has expired
-    max_body_bytes = upload_body_limit("STAMPS_REPLY_MAX_AUDIO_BYTES")
-
-    @staticmethod
-    def body_too_large(limit: int) -> ApiError:
-        return ApiError("too_large",
-                        message=f"The recording may be at most {settings.STAMPS_REPLY_MAX_AUDIO_BYTES} bytes.",
-                        fields={"audio_file": ["The audio file is too large."]})
+    max_body_bytes, body_too_large = upload_limit("STAMPS_REPLY_MAX_AUDIO_BYTES", "The recording", field="audio_file")
 
     @extend_schema(request=io.ReplyIn, responses={201: io.ReplyEnvelopeOut}, operation_id="vst_reply_submit")
     def post(self, request, token):

@@ -11,7 +11,7 @@ from drf_spectacular.utils import OpenApiParameter, OpenApiResponse, extend_sche
 from rest_framework.parsers import FormParser, MultiPartParser
 from rest_framework.permissions import BasePermission
 
-from core.body_limits import upload_body_limit
+from core.body_limits import upload_limit
 from core.dialects import STAMPS, ApiError, DialectResponse, DialectView, ResponseMeta
 from core.http import serve_file
 from core.parsers import JSONParser
@@ -143,12 +143,7 @@ class AudioUploadView(StampView):
     error_statuses = ("409",)  # while the stamp is being packaged
 
     parser_classes = [MultiPartParser, FormParser]
-    max_body_bytes = upload_body_limit("STAMPS_MAX_AUDIO_BYTES")
-
-    @staticmethod
-    def body_too_large(limit: int) -> ApiError:
-        return ApiError("too_large", message=f"The audio file may be at most {settings.STAMPS_MAX_AUDIO_BYTES} bytes.",
-                        fields={"audio_file": ["The audio file is too large."]})
+    max_body_bytes, body_too_large = upload_limit("STAMPS_MAX_AUDIO_BYTES", "The audio file", field="audio_file")
 
     @extend_schema(request={"multipart/form-data": s.AudioUploadIn}, responses={201: s.AudioUploadOut})
     def post(self, request, vst_id):
@@ -168,12 +163,7 @@ class ImageUploadView(StampView):
     error_statuses = ("409",)  # while the stamp is being packaged
 
     parser_classes = [MultiPartParser, FormParser]
-    max_body_bytes = upload_body_limit("STAMPS_MAX_IMAGE_BYTES")
-
-    @staticmethod
-    def body_too_large(limit: int) -> ApiError:
-        return ApiError("too_large", message=f"The image may be at most {settings.STAMPS_MAX_IMAGE_BYTES} bytes.",
-                        fields={"image_file": ["The image file is too large."]})
+    max_body_bytes, body_too_large = upload_limit("STAMPS_MAX_IMAGE_BYTES", "The image", field="image_file")
 
     @extend_schema(request={"multipart/form-data": s.ImageUploadIn}, responses={201: s.ImageUploadOut})
     def post(self, request, vst_id):
