@@ -58,7 +58,8 @@ class CalibrationListView(DialectView):
     idempotent_post = True
     dialect = CONVERSIONS
     parser_classes = [MultiPartParser, FormParser]
-    max_body_bytes, body_too_large = upload_limit("CALIBRATION_MAX_BYTES", "The audio")
+    max_body_bytes, body_too_large = upload_limit(
+        "CALIBRATION_MAX_BYTES", "The audio is larger than {max} bytes.")
     pagination_class = CalibrationPagination
     default_limit = 50
     paginated = True

@@ -171,7 +171,8 @@ class RecordingsView(LibraryView):
     idempotent_post = True
     paginated = True
     parser_classes = [MultiPartParser, FormParser]
-    max_body_bytes, body_too_large = upload_limit("CONVERSIONS_RECORDING_MAX_BYTES", "The audio")
+    max_body_bytes, body_too_large = upload_limit(
+        "CONVERSIONS_RECORDING_MAX_BYTES", "The audio is larger than {max} bytes")
 
     @extend_schema(tags=RECORDINGS, parameters=[s.RecordingListQuery], responses=s.RecordingOut(many=True))
     def get(self, request):

@@ -36,18 +36,16 @@ def upload_body_limit(setting: str, files: int = 1) -> Callable[[], int]:
     return lambda: files * getattr(settings, setting) + MULTIPART_OVERHEAD
 
 
-def upload_limit(setting: str, noun: str, *, field: str | None = None) -> tuple[Callable[[], int], staticmethod]:
+def upload_limit(setting: str, message: str, *, field: str | None = None) -> tuple[Callable[[], int], staticmethod]:
     """``max_body_bytes`` and ``body_too_large`` for a view taking one file of at most
-    ``settings.<setting>`` bytes: the 413 says "<noun> may be at most N bytes." and, where the API
-    names fields, puts the refusal on ``field``.
-
-    ``max_body_bytes, body_too_large = upload_limit("STAMPS_MAX_AUDIO_BYTES", "The audio file", field="audio_file")``
+    ``settings.<setting>`` bytes: the 413 says ``message`` (``{max}`` is that setting's value, in the
+    API's own words) and, where the API names fields, puts the refusal on ``field``:
+    ``max_body_bytes, body_too_large = upload_limit("X_MAX_BYTES", "... at most {max} bytes.", field="f")``.
     """
 
     def too_large(limit: int) -> ApiError:
         fields = {field: [f"The {field.replace('_', ' ')} is too large."]} if field else None
-        return ApiError("too_large", message=f"{noun} may be at most {getattr(settings, setting)} bytes.",
-                        fields=fields)
+        return ApiError("too_large", message=message.format(max=getattr(settings, setting)), fields=fields)
 
     return upload_body_limit(setting), staticmethod(too_large)
 

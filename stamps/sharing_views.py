@@ -217,7 +217,8 @@ class ReplyView(DialectView):
     throttle_classes = [ReplyThrottle]
     parser_classes = [MultiPartParser, FormParser, JSONParser]
     error_statuses = ("410",)  # the share has expired
-    max_body_bytes, body_too_large = upload_limit("STAMPS_REPLY_MAX_AUDIO_BYTES", "The recording", field="audio_file")
+    max_body_bytes, body_too_large = upload_limit(
+        "STAMPS_REPLY_MAX_AUDIO_BYTES", "The recording may be at most {max} bytes.", field="audio_file")
 
     @extend_schema(request=io.ReplyIn, responses={201: io.ReplyEnvelopeOut}, operation_id="vst_reply_submit")
     def post(self, request, token):

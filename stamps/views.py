@@ -143,7 +143,8 @@ class AudioUploadView(StampView):
     error_statuses = ("409",)  # while the stamp is being packaged
 
     parser_classes = [MultiPartParser, FormParser]
-    max_body_bytes, body_too_large = upload_limit("STAMPS_MAX_AUDIO_BYTES", "The audio file", field="audio_file")
+    max_body_bytes, body_too_large = upload_limit(
+        "STAMPS_MAX_AUDIO_BYTES", "The audio file may be at most {max} bytes.", field="audio_file")
 
     @extend_schema(request={"multipart/form-data": s.AudioUploadIn}, responses={201: s.AudioUploadOut})
     def post(self, request, vst_id):
@@ -163,7 +164,8 @@ class ImageUploadView(StampView):
     error_statuses = ("409",)  # while the stamp is being packaged
 
     parser_classes = [MultiPartParser, FormParser]
-    max_body_bytes, body_too_large = upload_limit("STAMPS_MAX_IMAGE_BYTES", "The image", field="image_file")
+    max_body_bytes, body_too_large = upload_limit(
+        "STAMPS_MAX_IMAGE_BYTES", "The image may be at most {max} bytes.", field="image_file")
 
     @extend_schema(request={"multipart/form-data": s.ImageUploadIn}, responses={201: s.ImageUploadOut})
     def post(self, request, vst_id):
