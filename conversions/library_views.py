@@ -366,9 +366,7 @@ def _ids(request, serializer_class, field: str) -> list:
     values = request.query_params.getlist(field)
     if len(values) == 1 and "," in values[0]:
         values = values[0].split(",")
-    data = serializer_class(data={field: values} if field in request.query_params else {})
-    data.is_valid(raise_exception=True)
-    return data.validated_data[field]
+    return validated(serializer_class, {field: values} if field in request.query_params else {})[field]
 
 
 def _id_list_parameter(name: str, what: str) -> OpenApiParameter:
