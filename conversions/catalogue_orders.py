@@ -30,9 +30,10 @@ from accounts import services as ledger
 from core import jobs
 from core.errors import NOT_RETRYABLE, DomainError
 from core.media import MediaError, tts, vocoder
+from core.storage import object_storage
 
 from . import catalogue_selectors, library_selectors, library_services
-from .catalogue_services import download, voice_shape
+from .catalogue_services import voice_shape
 from .models import Accent, Calibration, NarrationStyle, Order, Recording, Voice
 
 logger = logging.getLogger(__name__)
@@ -326,7 +327,7 @@ def _source_audio(order: Order, workdir: Path) -> Path:
             raise jobs.JobFailed("The narration style of this conversion no longer exists.")
         return tts.synthesize(original.text, workdir / "narration.wav", voice=narration_engine_voice(original, style),
                               rate=style.tts_rate)
-    return download(original.audio_key, workdir / f"original.{original.audio_format or 'bin'}")
+    return object_storage.download(original.audio_key, workdir / f"original.{original.audio_format or 'bin'}")
 
 
 def run_order(job_id) -> None:

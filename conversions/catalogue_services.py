@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import logging
 import math
-import shutil
 import tempfile
 from pathlib import Path
 
@@ -36,14 +35,6 @@ CALIBRATION_FORMATS = {"wav", "ogg", "mp3", "flac"}
 # Short on purpose: seeding renders a sample per accent and narration style.
 SAMPLE_TEXT = "Hello! This is how I sound."
 SAMPLE_FORMAT = "mp3"
-
-
-# --- local files ----------------------------------------------------------------------
-def download(key: str, target: Path) -> Path:
-    """Stream a stored object to a local file (never read whole into memory)."""
-    with object_storage.open(key) as source, target.open("wb") as out:
-        shutil.copyfileobj(source, out, 1024 * 1024)
-    return target
 
 
 def storage_bucket() -> str:
@@ -228,7 +219,8 @@ def run_calibration_estimate(job_id) -> None:
     def work(ctx: jobs.JobContext):
         calibration = Calibration.objects.get(job_id=ctx.job.pk)
         with tempfile.TemporaryDirectory(prefix="calibration-") as scratch:
-            path = download(calibration.audio_key, Path(scratch) / f"calibration.{calibration.audio_format}")
+            path = object_storage.download(calibration.audio_key,
+                                           Path(scratch) / f"calibration.{calibration.audio_format}")
             ctx.progress(20)
             try:
                 estimate = vocoder.estimate_f0(path, max_seconds=settings.CALIBRATION_MAX_SECONDS)

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import re
-import shutil
 import tempfile
 from collections.abc import Callable
 from contextlib import AbstractContextManager
@@ -310,12 +309,6 @@ def _release_waiting_conversions(original: Recording) -> None:
                    subject=f"recording:{original.pk}", payload={"recording_id": str(original.pk)})
 
 
-def _download(key: str, target: Path) -> Path:
-    with object_storage.open(key) as source, target.open("wb") as out:
-        shutil.copyfileobj(source, out, 1024 * 1024)
-    return target
-
-
 def job_outputs(ctx: jobs.JobContext, project_id) -> str:
     """Where a job stores the objects it makes for a project's recording (core.jobs removes
     them unless the job records them)."""
@@ -342,7 +335,8 @@ def run_recording_processing(job_id) -> None:
             return
         set_process_stage(recording.pk, "waveform")
         with tempfile.TemporaryDirectory(prefix="recording-") as scratch:
-            local = _download(recording.audio_key, Path(scratch) / f"audio.{recording.audio_format or 'bin'}")
+            local = object_storage.download(recording.audio_key,
+                                            Path(scratch) / f"audio.{recording.audio_format or 'bin'}")
             ctx.progress(30)
             try:
                 complete_recording(recording.pk, local, speaker_f0=_speaker_f0(recording, local),

@@ -14,9 +14,11 @@ import hashlib
 import logging
 import mimetypes
 import os
+import shutil
 import uuid
 from contextlib import contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 from typing import IO, Iterator
 from urllib.parse import quote, unquote, urlsplit
 
@@ -164,6 +166,13 @@ class ObjectStorage:
     # --- reads -----------------------------------------------------------------
     def open(self, key: str) -> IO[bytes]:
         return self.backend.open(key, "rb")
+
+    def download(self, key: str, target: str | Path) -> Path:
+        """Stream the object to the local file ``target`` (never read whole into memory)."""
+        target = Path(target)
+        with self.open(key) as source, target.open("wb") as sink:
+            shutil.copyfileobj(source, sink, CHUNK_SIZE)
+        return target
 
     def exists(self, key: str) -> bool:
         return bool(key) and self.backend.exists(key)

@@ -11,7 +11,6 @@ from __future__ import annotations
 import io
 import json
 import logging
-import shutil
 import tempfile
 from collections.abc import Callable
 from contextlib import AbstractContextManager
@@ -422,20 +421,13 @@ def start_packaging_for_admin(stamp: Stamp) -> bool:
     return True
 
 
-def _download(key: str, directory: Path, name: str) -> Path:
-    target = directory / name
-    with object_storage.open(key) as source, open(target, "wb") as sink:
-        shutil.copyfileobj(source, sink, 1024 * 1024)
-    return target
-
-
 def _peaks_for(audio_file: StampFile, local_path: Path | None = None) -> list[float]:
     """The recording's peaks, computed once and kept with its row."""
     cached = audio_file.details.get("peaks")
     if cached:
         return cached
     with tempfile.TemporaryDirectory(prefix="stamp-peaks-") as tmp:
-        path = local_path or _download(audio_file.key, Path(tmp), "audio")
+        path = local_path or object_storage.download(audio_file.key, Path(tmp) / "audio")
         computed = waveform.peaks(path, buckets=PEAK_BUCKETS)
     details = {**audio_file.details, "peaks": computed}
     StampFile.objects.filter(pk=audio_file.pk).update(details=details)
@@ -494,7 +486,7 @@ def _packaging_work(ctx: jobs.JobContext) -> None:
     with tempfile.TemporaryDirectory(prefix=f"stamp-{stamp_id}-") as tmp:
         tmp = Path(tmp)
         try:
-            source = _download(audio_file.key, tmp, f"source.{audio_file.details.get('format', 'bin')}")
+            source = object_storage.download(audio_file.key, tmp / f"source.{audio_file.details.get('format', 'bin')}")
         except FileNotFoundError:
             raise jobs.JobFailed("The audio file is missing from storage.") from None
         # The package is made from a snapshot of the inputs taken now: a thumbnail or image
@@ -502,7 +494,7 @@ def _packaging_work(ctx: jobs.JobContext) -> None:
         snapshot = {audio_file.key: source}
         for input_file in [f for f in files if f.role in (StampFile.Role.IMAGE, StampFile.Role.THUMBNAIL)]:
             try:
-                snapshot[input_file.key] = _download(input_file.key, tmp, f"input-{input_file.pk}")
+                snapshot[input_file.key] = object_storage.download(input_file.key, tmp / f"input-{input_file.pk}")
             except FileNotFoundError:
                 if input_file.role == StampFile.Role.IMAGE:
                     raise jobs.JobFailed("An image of the VoiceStamp is missing from storage.") from None
@@ -751,7 +743,7 @@ def run_transcription(job_id) -> None:
             raise jobs.JobFailed("The VoiceStamp has no audio.")
         with tempfile.TemporaryDirectory(prefix=f"stamp-asr-{stamp.pk}-") as tmp:
             try:
-                path = _download(audio_file.key, Path(tmp), "audio")
+                path = object_storage.download(audio_file.key, Path(tmp) / "audio")
             except FileNotFoundError:
                 raise jobs.JobFailed("The audio file is missing from storage.") from None
             ctx.progress(10)
