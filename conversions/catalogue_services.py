@@ -191,9 +191,8 @@ def create_calibration(user, *, name: str, upload) -> Calibration:
             stored = object_storage.put(new_key(f"calibrations/{user.pk}", info.format), stream, info.content_type)
     except AudioRejected as exc:
         raise exc.domain_error() from None
-    created = False
     try:
-        with transaction.atomic():
+        with removed_on_failure([stored.key]), transaction.atomic():
             calibration = Calibration.objects.create(
                 user=user, name=name, audio_key=stored.key, audio_format=info.format, bucket=storage_bucket(),
                 duration=info.duration,
@@ -201,13 +200,9 @@ def create_calibration(user, *, name: str, upload) -> Calibration:
             calibration.job = jobs.start_job("conversions.calibration", "conversions.estimate_calibration", owner=user,
                                              subject=f"calibration {calibration.pk}")
             calibration.save(update_fields=["job"])
-        created = True
     except IntegrityError:
         raise DomainError("conflict", "A calibration with this name already exists.",
                           code=CALIBRATION_NAME_TAKEN) from None
-    finally:
-        if not created:
-            object_storage.delete(stored.key)
     logger.info("calibration %s created for user %s", calibration.pk, user.pk)
     return calibration
 

@@ -29,7 +29,7 @@ from core.errors import DomainError
 from core.keys import KeyService
 from core.media import MediaError, images
 from core.services import schedule_storage_cleanup
-from core.storage import new_key, object_storage
+from core.storage import new_key, object_storage, removed_on_failure
 from core.uploads import AudioLimits, AudioRejected, accepted_audio
 from core.webhooks.events import JOB_SUCCEEDED, JobSubject, announce
 
@@ -191,36 +191,32 @@ def create_job(partner: Partner, request: JobRequest, *, live: bool, actor: str)
         balance = _balance_after_charge(current, ledger_total, program.unit_price)
         return JobCreation(None, _credit_notices(current, balance))
 
-    stored_key = ""
-    try:
-        with transaction.atomic():
-            locked, ledger_total = _locked_credit(partner)
-            balance = _balance_after_charge(locked, ledger_total, program.unit_price)
-            try:
-                job = Job.objects.create(program=program, talent=talent, sample_script=request.sample_script,
-                                         job_description=request.job_description)
-                if program.unit_price > 0:
-                    LedgerEntry.objects.create(partner=locked, kind=LedgerEntry.Kind.CHARGE, amount=program.unit_price,
-                                               balance_after=balance, job=job, note=f"job {job.pk}")
-                    locked.balance = balance
-                    locked.save(update_fields=["balance", "updated"])
-                JobEvent.objects.create(job=job, kind=JobEvent.Kind.CREATED, actor=actor)
-                if request.script_file is not None:
-                    stored = _put_script(partner, request)
-                    stored_key = stored.key
-                    _attach_script(job, stored.key, request)
-            except (DatabaseError, *STORAGE_ERRORS) as exc:
-                logger.exception("job for partner %s program %s could not be created", partner.pk, program.pk)
-                raise _refused("job_not_created", "conflict") from exc
-    except DatabaseError as exc:
-        # The commit itself failed after the script was stored: remove the orphan.
-        logger.exception("job for partner %s program %s could not be committed", partner.pk, program.pk)
-        object_storage.delete_many([stored_key])
-        raise _refused("job_not_created", "conflict") from exc
-    except DomainError:
-        # The rollback removed every row of the job; its stored script must go too.
-        object_storage.delete_many([stored_key])
-        raise
+    # The script is stored inside the transaction; if the job's rows are not committed it goes too.
+    with removed_on_failure() as stored_keys:
+        try:
+            with transaction.atomic():
+                locked, ledger_total = _locked_credit(partner)
+                balance = _balance_after_charge(locked, ledger_total, program.unit_price)
+                try:
+                    job = Job.objects.create(program=program, talent=talent, sample_script=request.sample_script,
+                                             job_description=request.job_description)
+                    if program.unit_price > 0:
+                        LedgerEntry.objects.create(partner=locked, kind=LedgerEntry.Kind.CHARGE,
+                                                   amount=program.unit_price, balance_after=balance, job=job,
+                                                   note=f"job {job.pk}")
+                        locked.balance = balance
+                        locked.save(update_fields=["balance", "updated"])
+                    JobEvent.objects.create(job=job, kind=JobEvent.Kind.CREATED, actor=actor)
+                    if request.script_file is not None:
+                        stored = _put_script(partner, request)
+                        stored_keys.append(stored.key)
+                        _attach_script(job, stored.key, request)
+                except (DatabaseError, *STORAGE_ERRORS) as exc:
+                    logger.exception("job for partner %s program %s could not be created", partner.pk, program.pk)
+                    raise _refused("job_not_created", "conflict") from exc
+        except DatabaseError as exc:
+            logger.exception("job for partner %s program %s could not be committed", partner.pk, program.pk)
+            raise _refused("job_not_created", "conflict") from exc
     logger.info("partner %s created job %s in program %s", partner.pk, job.pk, program.pk)
     return JobCreation(job, _credit_notices(locked, balance))
 
@@ -360,23 +356,19 @@ def deliver_file(job: Job, fileobj, filename: str, *, by) -> Job:
                                         info.content_type)
     except AudioRejected as exc:
         raise exc.domain_error() from None
-    try:
-        with transaction.atomic():
-            locked = Job.objects.select_for_update().get(pk=job.pk)
-            previous = locked.delivered_file_key
-            locked.delivered_file_key = stored.key
-            locked.delivered_file_name = Path(filename or "").name[:255] or f"delivery.{info.format}"
-            locked.delivered_content_type = info.content_type
-            locked.status = Job.Status.ASSIGNED
-            locked.save(update_fields=["delivered_file_key", "delivered_file_name", "delivered_content_type",
-                                       "status", "updated"])
-            JobEvent.objects.create(job=locked, kind=JobEvent.Kind.DELIVERED, notes=locked.delivered_file_name,
-                                    actor=str(by or ""))
-            _announce_delivery(locked)
-            schedule_storage_cleanup([previous], subject=f"partner-job:{job.pk}")
-    except DatabaseError:
-        object_storage.delete_many([stored.key])
-        raise
+    with removed_on_failure([stored.key]), transaction.atomic():
+        locked = Job.objects.select_for_update().get(pk=job.pk)
+        previous = locked.delivered_file_key
+        locked.delivered_file_key = stored.key
+        locked.delivered_file_name = Path(filename or "").name[:255] or f"delivery.{info.format}"
+        locked.delivered_content_type = info.content_type
+        locked.status = Job.Status.ASSIGNED
+        locked.save(update_fields=["delivered_file_key", "delivered_file_name", "delivered_content_type",
+                                   "status", "updated"])
+        JobEvent.objects.create(job=locked, kind=JobEvent.Kind.DELIVERED, notes=locked.delivered_file_name,
+                                actor=str(by or ""))
+        _announce_delivery(locked)
+        schedule_storage_cleanup([previous], subject=f"partner-job:{job.pk}")
     return locked
 
 
@@ -396,14 +388,10 @@ def add_demo(talent: Talent, fileobj, *, title: str, tags: list[str]) -> Demo:
                                         info.content_type)
     except AudioRejected as exc:
         raise exc.domain_error() from None
-    try:
-        with transaction.atomic():
-            return Demo.objects.create(talent=talent, title=title or "Demo", tags=tags, audio_key=stored.key,
-                                       content_type=stored.content_type, size=stored.size, sha256=stored.sha256,
-                                       duration=info.duration)
-    except DatabaseError:
-        object_storage.delete_many([stored.key])
-        raise
+    with removed_on_failure([stored.key]), transaction.atomic():
+        return Demo.objects.create(talent=talent, title=title or "Demo", tags=tags, audio_key=stored.key,
+                                   content_type=stored.content_type, size=stored.size, sha256=stored.sha256,
+                                   duration=info.duration)
 
 
 @transaction.atomic

@@ -28,7 +28,7 @@ from core.errors import DomainError, invalid
 from core.media import MediaError, asr, audio, images, translation, waveform
 from core.models import Job
 from core.services import schedule_storage_cleanup
-from core.storage import new_key, object_storage
+from core.storage import new_key, object_storage, removed_on_failure
 from core.uploads import AudioLimits, AudioRejected, accepted_audio
 
 from . import manifest as manifest_doc
@@ -181,15 +181,8 @@ def _invalidate_outputs(stamp: Stamp) -> list[str]:
 def _store_then_record(key: str, fileobj, content_type: str, record):
     """Put the object, then run ``record(stored)`` in a transaction; remove the object if that fails."""
     stored = object_storage.put(key, fileobj, content_type)
-    recorded = False
-    try:
-        with transaction.atomic():
-            result = record(stored)
-        recorded = True
-    finally:
-        if not recorded:
-            object_storage.delete(stored.key)
-    return result
+    with removed_on_failure([stored.key]), transaction.atomic():
+        return record(stored)
 
 
 def attach_audio(user, stamp_id, uploaded, *, declared_format: str | None = None,

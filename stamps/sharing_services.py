@@ -26,7 +26,7 @@ from django.utils.safestring import mark_safe
 from core import jobs
 from core.errors import DomainError, invalid
 from core.models import Job
-from core.storage import new_key, object_storage
+from core.storage import new_key, object_storage, removed_on_failure
 from core.uploads import AudioLimits, AudioRejected, accepted_audio
 
 from . import sharing_selectors as selectors
@@ -295,14 +295,8 @@ def submit_reply(token: str, *, message: str = "", audio_file=None, name: str = 
                                         info.content_type)
     except AudioRejected as exc:
         raise exc.domain_error("audio_file") from None
-    recorded = False
-    try:
-        reply = _record_reply(share, recipient, name, message, stored, info.duration)
-        recorded = True
-    finally:
-        if not recorded:
-            object_storage.delete(stored.key)
-    return reply
+    with removed_on_failure([stored.key]):
+        return _record_reply(share, recipient, name, message, stored, info.duration)
 
 
 @transaction.atomic
