@@ -1,5 +1,7 @@
 from rest_framework import serializers
 
+from core.serializers import ModelSerializer
+
 from .models import User
 
 
@@ -25,7 +27,7 @@ class TokenOutput(serializers.Serializer):
     expires_in = serializers.IntegerField()
 
 
-class UserOutput(serializers.ModelSerializer):
+class UserOutput(ModelSerializer):
     class Meta:
         model = User
         fields = ["id", "email", "display_name", "verified", "is_staff", "date_joined"]

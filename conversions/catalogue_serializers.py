@@ -6,6 +6,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.serializers import GatewayUserOutput
+from core.serializers import ModelSerializer
 from core.storage import object_storage
 
 from .catalogue_selectors import VOICE_SORTS, tiers_allow
@@ -33,7 +34,7 @@ class CalibrationListQuery(serializers.Serializer):
     direction = serializers.ChoiceField(["asc", "desc"], default="desc")
 
 
-class CalibrationOutput(serializers.ModelSerializer):
+class CalibrationOutput(ModelSerializer):
     user_id = serializers.UUIDField()
     key = serializers.CharField(source="audio_key")
     f0 = serializers.FloatField(allow_null=True)
@@ -166,7 +167,7 @@ class NarrationStyleOutput(serializers.Serializer):
         return {"favorite": bool(mine and mine.favorite)}
 
 
-class VoiceOutput(serializers.ModelSerializer):
+class VoiceOutput(ModelSerializer):
     """VoicePublic. Needs ``tier_rank`` (and ``request`` for image URLs) in the context and a
     queryset from ``catalogue_selectors.with_user_details``."""
 
@@ -293,7 +294,7 @@ class OrderInput(serializers.Serializer):
         return attrs
 
 
-class OrderOutput(serializers.ModelSerializer):
+class OrderOutput(ModelSerializer):
     user_id = serializers.UUIDField()
     original_id = serializers.UUIDField()
     conversion_id = serializers.UUIDField()

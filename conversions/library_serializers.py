@@ -6,6 +6,8 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.serializers import ModelSerializer
+
 from .models import Folder, Note, Project, Recording, TtsVoice
 from .models.library import NAME_MAX_LENGTH
 
@@ -60,7 +62,7 @@ class ProjectByUrlQuery(serializers.Serializer):
     project_url = serializers.CharField(max_length=500)
 
 
-class ProjectOut(serializers.ModelSerializer):
+class ProjectOut(ModelSerializer):
     owner = serializers.SerializerMethodField()
     models = serializers.SerializerMethodField()
     # Required in the gateway's schema: the project's creation until it has a recording.
@@ -110,7 +112,7 @@ class FolderRenameInput(serializers.Serializer):
     name = NameField(required=False)
 
 
-class FolderOut(serializers.ModelSerializer):
+class FolderOut(ModelSerializer):
     class Meta:
         model = Folder
         fields = ["name", "project_id", "parent_id", "id", "active", "created_at"]
@@ -173,13 +175,13 @@ class TtsV1Input(TtsV2Input):
     tts_voice_id = None
 
 
-class NoteInRecording(serializers.ModelSerializer):
+class NoteInRecording(ModelSerializer):
     class Meta:
         model = Note
         fields = ["id", "text", "active"]
 
 
-class RecordingOut(serializers.ModelSerializer):
+class RecordingOut(ModelSerializer):
     project_id = serializers.UUIDField()
     parent_folder_id = serializers.UUIDField()
     original_id = serializers.UUIDField(allow_null=True)
@@ -219,7 +221,7 @@ class RecordingOut(serializers.ModelSerializer):
 
 
 # --- TTS voices, notes, stats ---------------------------------------------------------------
-class TtsVoiceOut(serializers.ModelSerializer):
+class TtsVoiceOut(ModelSerializer):
     class Meta:
         model = TtsVoice
         fields = ["id", "visibility", "name", "f0", "is_default"]
@@ -238,7 +240,7 @@ class NoteListQuery(serializers.Serializer):
     folder_id = serializers.UUIDField()
 
 
-class NoteOut(serializers.ModelSerializer):
+class NoteOut(ModelSerializer):
     recording_id = serializers.UUIDField()
 
     class Meta:

@@ -1,5 +1,7 @@
 """Fields and bases shared by the apps' serializers, and the one way a view parses its input."""
 
+import copy
+
 from rest_framework import serializers
 from rest_framework.fields import empty
 
@@ -18,6 +20,22 @@ class RequestBody(serializers.Serializer):
             if isinstance(field, serializers.BooleanField) and field.default is empty:
                 field.default_empty_html = empty
         return fields
+
+
+class ModelSerializer(serializers.ModelSerializer):
+    """DRF's ModelSerializer, with the fields it derives from the model built once per class.
+
+    DRF rebuilds them from the model's metadata for every serializer instance: about half the
+    cost of serializing one user (auth/me) went there (docs/platform/performance.md). A copy of
+    the fields built the first time is as fresh as a rebuild (each instance binds its own), and
+    a subclass that adjusts ``get_fields`` still adjusts its copy."""
+
+    def get_fields(self):
+        built = type(self).__dict__.get("_built_fields")
+        if built is None:
+            built = super().get_fields()
+            type(self)._built_fields = built
+        return copy.deepcopy(built)
 
 
 class BlankAsNullCharField(serializers.CharField):

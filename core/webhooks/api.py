@@ -15,7 +15,7 @@ from rest_framework import serializers
 from ..dialects import STAMPS, DialectResponse, DialectView
 from ..models import WebhookDelivery, WebhookEndpoint
 from ..parsers import JSONParser
-from ..serializers import RequestBody
+from ..serializers import ModelSerializer, RequestBody
 from . import endpoints
 from .events import EVENT_TYPES
 
@@ -52,7 +52,7 @@ class PartnerEndpointUpdateIn(EndpointUpdateIn):
 
 
 # --- output -----------------------------------------------------------------------------------
-class EndpointOut(serializers.ModelSerializer):
+class EndpointOut(ModelSerializer):
     class Meta:
         model = WebhookEndpoint
         fields = ["id", "url", "events", "description", "enabled", "disabled_reason", "created_at", "updated_at"]
@@ -81,7 +81,7 @@ class AttemptOut(serializers.Serializer):
     error = serializers.CharField()
 
 
-class DeliveryOut(serializers.ModelSerializer):
+class DeliveryOut(ModelSerializer):
     attempt_log = AttemptOut(many=True, read_only=True)
 
     class Meta:
