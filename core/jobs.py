@@ -123,28 +123,28 @@ def registered_task(name: str):
 
 def start_job(kind: str, task: str, *, subject: str = "", payload: dict | None = None,
               max_attempts: int | None = None, owner=None, capped: bool = True) -> Job:
-    """Create a queued Job and send the task named ``task`` (its ``job_task`` name) with the job's
-    id once the surrounding transaction commits. Services name their tasks, so a tasks module may
-    import its services at the top without a cycle.
+    """Create a queued Job and send the task named ``task`` (its ``job_task`` name, never the task
+    object) with the job's id once the surrounding transaction commits. Services name their tasks,
+    so a tasks module may import its services at the top without a cycle.
 
     ``owner`` is the user whose request starts the job. While they have JOBS_MAX_ACTIVE_PER_USER
     jobs queued or running a new one is refused (TooManyJobs), so one user cannot fill the queue
     for everyone; ``capped=False`` for work accepted earlier and started on their behalf now (a
     paid order that waited for its original, the thumbnail an upload asks for)."""
-    task_name = registered_task(getattr(task, "name", task)).name
+    registered_task(task)  # a misspelt name fails here, in the request, not later in a worker
     with transaction.atomic():
         if owner is not None and capped:
             _refuse_past_the_cap(owner)
         job = Job.objects.create(
             kind=kind,
-            task_name=task_name,
+            task_name=task,
             subject=subject,
             payload=payload or {},
             max_attempts=max_attempts or settings.JOB_MAX_ATTEMPTS,
             request_id=current_request_id(),
             owner=owner,
         )
-    transaction.on_commit(lambda: send_job(job.pk, task_name, job.request_id))
+    transaction.on_commit(lambda: send_job(job.pk, task, job.request_id))
     return job
 
 

@@ -3,10 +3,13 @@
 import sys
 
 from django.http import HttpResponse, JsonResponse
+from django.views.defaults import page_not_found, server_error
 from django_filters.rest_framework import DjangoFilterBackend
 from rest_framework.views import APIView
 
+from core import idempotency
 from core.outages import is_outage, unavailable_error
+from core.throttles import CostRateThrottle
 
 from .base import ApiError, Dialect, DialectResponse, ResponseMeta, flatten_errors
 from .conversions import CONVERSIONS
@@ -88,15 +91,11 @@ class DialectView(APIView):
         return self.paginator.get_paginated_response(serialize(page))
 
     def get_throttles(self):
-        from ..throttles import CostRateThrottle
-
         return [*super().get_throttles(), CostRateThrottle()]
 
     def initial(self, request, *args, **kwargs):
         super().initial(request, *args, **kwargs)
         if self.idempotent_post and request.method == "POST":
-            from .. import idempotency
-
             # After authentication, permissions and throttles: the key belongs to the caller.
             self._idempotency_claim = idempotency.begin(request)
 
@@ -104,17 +103,13 @@ class DialectView(APIView):
         return self._dialect_exception_handler
 
     def _dialect_exception_handler(self, exc, context):
-        from ..idempotency import Replay
-
-        if isinstance(exc, Replay):
+        if isinstance(exc, idempotency.Replay):
             return exc.response()
         return self.dialect.handle_exception(exc, context["request"])
 
     def finalize_response(self, request, response, *args, **kwargs):
         response = self._envelope(request, response, *args, **kwargs)
         if self._idempotency_claim is not None:
-            from .. import idempotency
-
             idempotency.finish(self._idempotency_claim, response)
         return response
 
@@ -157,16 +152,12 @@ def _error_response(dialect, error: ApiError, request):
 
 def not_found_handler(request, exception=None):
     """handler404: API paths answer in their dialect, other paths with Django's page."""
-    from django.views.defaults import page_not_found
-
     return _plain(request, 404, "not_found") or page_not_found(request, exception)
 
 
 def server_error_handler(request):
     """handler500: an API path never gets an HTML error page or a traceback; a dependency that
     is down (raised outside DRF, e.g. by a middleware reading the session) answers 503."""
-    from django.views.defaults import server_error
-
     if is_outage(sys.exc_info()[1]):
         error = unavailable_error()
         dialect = dialect_for_path(request.path)

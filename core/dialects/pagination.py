@@ -13,6 +13,8 @@ from rest_framework.pagination import BasePagination
 
 from core import ids
 
+from .base import DialectResponse
+
 MAX_PAGE = 1_000_000
 MAX_OFFSET = 1_000_000_000
 
@@ -73,8 +75,6 @@ class PageNumberPagination(BasePagination):
         return math.ceil(self.total / self.size) if self.total else 0
 
     def get_paginated_response(self, data):
-        from .base import DialectResponse
-
         return DialectResponse(self.body(data))
 
     def body(self, data) -> dict:

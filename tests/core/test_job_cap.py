@@ -82,13 +82,12 @@ def test_an_upload_past_the_cap_is_429_in_the_respeecher_format_and_nothing_is_s
 def test_work_accepted_earlier_is_never_refused(user, settings):
     from core import jobs
     from core.models import Job
-    from stamps.tasks import make_thumbnail
 
     settings.JOBS_MAX_ACTIVE_PER_USER = 1
-    jobs.start_job("stamps.thumbnail", make_thumbnail, subject="a", owner=user)
+    jobs.start_job("stamps.thumbnail", "stamps.make_thumbnail", subject="a", owner=user)
     with pytest.raises(jobs.TooManyJobs):
-        jobs.start_job("stamps.thumbnail", make_thumbnail, subject="b", owner=user)
-    jobs.start_job("stamps.thumbnail", make_thumbnail, subject="c", owner=user, capped=False)
+        jobs.start_job("stamps.thumbnail", "stamps.make_thumbnail", subject="b", owner=user)
+    jobs.start_job("stamps.thumbnail", "stamps.make_thumbnail", subject="c", owner=user, capped=False)
     assert list(Job.objects.filter(owner=user).order_by("created_at").values_list("subject", flat=True)) == ["a", "c"]
 
 
@@ -100,7 +99,6 @@ def test_concurrent_requests_cannot_both_take_the_last_place(user, settings):
 
     from core import jobs
     from core.models import Job
-    from stamps.tasks import make_thumbnail
 
     settings.JOBS_MAX_ACTIVE_PER_USER = 1
     start = threading.Barrier(4)
@@ -109,7 +107,7 @@ def test_concurrent_requests_cannot_both_take_the_last_place(user, settings):
     def request_a_job(n):
         try:
             start.wait(timeout=30)
-            jobs.start_job("stamps.thumbnail", make_thumbnail, subject=f"race {n}", owner=user)
+            jobs.start_job("stamps.thumbnail", "stamps.make_thumbnail", subject=f"race {n}", owner=user)
             outcomes.append("started")
         except jobs.TooManyJobs:
             outcomes.append("refused")

@@ -41,13 +41,11 @@ def test_every_task_is_classified():
 def test_light_jobs_run_while_media_jobs_wait_for_a_media_worker(start_worker):
     from core import jobs
     from core.models import Job
-    from core.tasks import cleanup_storage
-    from stamps.tasks import make_thumbnail
 
     start_worker(media=False)
-    heavy = [jobs.start_job("stamps.thumbnail", make_thumbnail, subject="stamp:0", payload={"stamp_id": 0})
+    heavy = [jobs.start_job("stamps.thumbnail", "stamps.make_thumbnail", subject="stamp:0", payload={"stamp_id": 0})
              for _ in range(3)]
-    light = jobs.start_job("storage.cleanup", cleanup_storage, subject="test", payload={"keys": []})
+    light = jobs.start_job("storage.cleanup", "core.cleanup_storage", subject="test", payload={"keys": []})
     wait_until(lambda: Job.objects.get(pk=light.pk).is_finished, timeout=120, message="the light job")
     assert Job.objects.get(pk=light.pk).state == Job.State.SUCCEEDED
     assert set(Job.objects.filter(pk__in=[job.pk for job in heavy]).values_list("state", flat=True)) == {"queued"}

@@ -29,6 +29,18 @@ def test_success_records_progress_and_attempt():
     assert job.started_at and job.finished_at
 
 
+def test_jobs_are_started_by_task_name_only():
+    from core.tasks import cleanup_storage
+
+    job = jobs.start_job("storage.cleanup", "core.cleanup_storage", payload={"keys": []})
+    assert job.task_name == "core.cleanup_storage"
+    # Neither a misspelt name nor the task object itself: services never import their tasks.
+    for wrong in ("core.cleanup_storgae", cleanup_storage):
+        with pytest.raises(KeyError):
+            jobs.start_job("storage.cleanup", wrong, payload={"keys": []})
+    assert Job.objects.filter(kind="storage.cleanup").count() == 1
+
+
 def test_a_finished_job_is_not_run_again():
     job = make_job(state=Job.State.SUCCEEDED)
     calls = []
