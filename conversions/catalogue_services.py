@@ -17,7 +17,7 @@ from core.errors import CALIBRATION_NAME_TAKEN, DomainError
 from core.media import MediaError, audio, images, tts, vocoder
 from core.services import schedule_storage_cleanup
 from core.storage import new_key, object_storage, removed_on_failure
-from core.uploads import AudioLimits, AudioRejected, accepted_audio
+from core.uploads import AudioLimits, audio_intake
 
 from .models import (
     Accent,
@@ -187,15 +187,10 @@ def create_calibration(user, *, name: str, upload) -> Calibration:
         raise DomainError("conflict", "A calibration with this name already exists.", code=CALIBRATION_NAME_TAKEN)
     limits = AudioLimits(settings.CALIBRATION_MAX_BYTES, settings.CALIBRATION_MAX_SECONDS, CALIBRATION_FORMATS)
     try:
-        with accepted_audio(upload, limits) as (path, info), path.open("rb") as stream:
-            stored = object_storage.put(new_key(f"calibrations/{user.pk}", info.format), stream, info.content_type)
-    except AudioRejected as exc:
-        raise exc.domain_error() from None
-    try:
-        with removed_on_failure([stored.key]), transaction.atomic():
+        with audio_intake(upload, limits, f"calibrations/{user.pk}") as accepted, transaction.atomic():
             calibration = Calibration.objects.create(
-                user=user, name=name, audio_key=stored.key, audio_format=info.format, bucket=storage_bucket(),
-                duration=info.duration,
+                user=user, name=name, audio_key=accepted.key, audio_format=accepted.info.format,
+                bucket=storage_bucket(), duration=accepted.info.duration,
             )
             calibration.job = jobs.start_job("conversions.calibration", "conversions.estimate_calibration", owner=user,
                                              subject=f"calibration {calibration.pk}")

@@ -34,7 +34,7 @@ from core.media import vocoder
 from core.media import waveform as waveform_engine
 from core.services import schedule_storage_cleanup
 from core.storage import new_key, object_storage, removed_on_failure
-from core.uploads import AudioLimits, AudioRejected, accepted_audio
+from core.uploads import AudioLimits, audio_intake
 
 from .models import Folder, Note, Project, Recording, TtsVoice
 
@@ -165,13 +165,8 @@ def create_uploaded_recording(user, *, folder: Folder, upload, microphone: str, 
     queue the job that measures it and renders its waveform."""
     limits = AudioLimits(settings.CONVERSIONS_RECORDING_MAX_BYTES, settings.CONVERSIONS_RECORDING_MAX_SECONDS,
                          UPLOAD_FORMATS)
-    try:
-        with accepted_audio(upload, limits) as (path, info), path.open("rb") as stream:
-            stored = object_storage.put(new_key(f"conversions/{folder.project_id}/recordings", info.format), stream,
-                                        info.content_type)
-    except AudioRejected as exc:
-        raise exc.domain_error("data") from None
-    with removed_on_failure([stored.key]):
+    with audio_intake(upload, limits, f"conversions/{folder.project_id}/recordings", field="data") as accepted:
+        info, stored = accepted.info, accepted.stored
         with transaction.atomic():
             recording = Recording.objects.create(
                 project_id=folder.project_id, parent_folder=folder, created_by=user, type=Recording.Type.ORIGINAL,

@@ -80,3 +80,7 @@ VOICE_IN_USE = "voice_in_use"
 INVALID_FILE_TYPE = "invalid_file_type"
 FILE_TOO_LARGE = "file_too_large"
 INVALID_SAMPLE_URL = "invalid_sample_url"
+# Audio refused at intake (core.uploads.AudioRejected).
+AUDIO_TOO_LARGE = "audio_too_large"
+AUDIO_TOO_LONG = "audio_too_long"
+AUDIO_UNREADABLE = "audio_unreadable"

@@ -1,10 +1,15 @@
-"""Uploaded files as paths, and the one intake check every audio upload goes through.
+"""Uploaded files as paths, and the one audio intake every audio upload goes through.
 
-Audio is refused by size before it is copied anywhere, then by content and duration before
-anything is stored: a 7 MB FLAC can hold ten hours of silence, and every later transcode of it
-would tie up a worker. ``audio.probe`` takes the longer of the header's duration and the
-packets' (a header can lie), and as a second line every ffmpeg decode stops at
-``AUDIO_MAX_DECODE_SECONDS`` whatever the file claims.
+``audio_intake`` is the whole sequence: size cap, probe, store, then the caller's block records
+the object, and the object is removed again if the block does not complete. Audio is refused by
+size before it is copied anywhere, then by content and duration before anything is stored: a
+7 MB FLAC can hold ten hours of silence, and every later transcode of it would tie up a worker.
+``audio.probe`` takes the longer of the header's duration and the packets' (a header can lie),
+and as a second line every ffmpeg decode stops at ``AUDIO_MAX_DECODE_SECONDS`` whatever the
+file claims.
+
+A refusal is one error, ``AudioRejected``, a DomainError raised the same way for every caller:
+each API dialect words it through its ``domain_codes`` and the admin shows its message.
 """
 
 from __future__ import annotations
@@ -16,8 +21,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from core.errors import DomainError
+from core.errors import AUDIO_TOO_LARGE, AUDIO_TOO_LONG, AUDIO_UNREADABLE, DomainError
 from core.media import MediaError, audio
+from core.storage import StoredObject, new_key, object_storage, removed_on_failure
 
 _CHUNK = 1024 * 1024
 
@@ -57,47 +63,79 @@ class AudioLimits:
     formats: frozenset[str]
 
 
-class AudioRejected(Exception):
-    """Audio refused at intake. ``reason`` is ``too_large``, ``too_long`` or ``unreadable``;
-    the message is safe to show the client."""
+_CODE_OF_REASON = {"too_large": AUDIO_TOO_LARGE, "too_long": AUDIO_TOO_LONG, "unreadable": AUDIO_UNREADABLE}
 
-    def __init__(self, reason: str, message: str):
-        super().__init__(message)
+
+class AudioRejected(DomainError):
+    """Audio refused at intake. ``reason`` is ``too_large`` (kind ``too_large``), ``too_long`` or
+    ``unreadable`` (kind ``invalid``), each with its own code; the message is safe to show the
+    client. ``field`` is the form field the audio came in (None where the API names none);
+    ``name``, ``size`` and ``max_bytes`` let an API whose spec says so word the refusal its way."""
+
+    def __init__(self, reason: str, message: str, *, field: str | None = None, name: str = "",
+                 size: int | None = None, max_bytes: int | None = None):
+        super().__init__("too_large" if reason == "too_large" else "invalid", message,
+                         code=_CODE_OF_REASON[reason], field=field)
         self.reason = reason
-        self.message = message
+        self.field = field
+        self.name = name
+        self.size = size
+        self.max_bytes = max_bytes
 
-    def domain_error(self, field: str | None = None, *, code: str = "") -> DomainError:
-        """The domain's error: ``too_large`` for too many bytes, else ``invalid`` naming ``field``
-        (without a field, an ``invalid`` error each API words as a bad request)."""
-        fields = {field: [self.message]} if field else None
-        if self.reason == "too_large":
-            return DomainError("too_large", self.message, fields=fields)
-        return DomainError("invalid", self.message, code=code, fields=fields)
+
+@dataclass(frozen=True)
+class StoredAudio:
+    """Audio accepted and stored: the object (key, size, sha256, content type) and what ffprobe measured."""
+
+    stored: StoredObject
+    info: audio.AudioInfo
+
+    @property
+    def key(self) -> str:
+        return self.stored.key
 
 
 @contextmanager
-def accepted_audio(upload, limits: AudioLimits) -> Iterator[tuple[Path, audio.AudioInfo]]:
+def audio_intake(upload, limits: AudioLimits, key_prefix: str, *, field: str | None = None
+                 ) -> Iterator[StoredAudio]:
+    """The audio intake: check ``upload`` against ``limits`` (AudioRejected naming ``field``
+    otherwise), store it under a fresh key below ``key_prefix`` and yield it to the block, which
+    records it. If the block does not complete, the stored object is removed again."""
+    with accepted_audio(upload, limits, field=field) as (path, info), path.open("rb") as stream:
+        stored = object_storage.put(new_key(key_prefix, info.format), stream, info.content_type)
+    with removed_on_failure([stored.key]):
+        yield StoredAudio(stored, info)
+
+
+@contextmanager
+def accepted_audio(upload, limits: AudioLimits, *, field: str | None = None
+                   ) -> Iterator[tuple[Path, audio.AudioInfo]]:
     """Yield ``(path, info)`` for audio within ``limits``; raise AudioRejected otherwise.
 
     The size is checked before the bytes are copied, the content and duration before the block
-    (which stores the audio) runs, so a refused upload leaves nothing behind."""
+    runs, so a refused upload leaves nothing behind. ``audio_intake`` stores in the block; a
+    check of an object already stored (a gallery sample uploaded through a slot) only reads."""
+
+    def rejected(reason: str, message: str, size: int | None) -> AudioRejected:
+        return AudioRejected(reason, message, field=field, name=getattr(upload, "name", "") or "", size=size,
+                             max_bytes=limits.max_bytes)
+
     size = getattr(upload, "size", None)
+    too_large = f"The audio file may be at most {limits.max_bytes} bytes."
     if isinstance(size, int) and size > limits.max_bytes:
-        raise _too_large(limits)
+        raise rejected("too_large", too_large, size)
     with local_upload_path(upload, limits.max_bytes) as path:
-        if path.stat().st_size > limits.max_bytes:
-            raise _too_large(limits)
+        copied = path.stat().st_size
+        if copied > limits.max_bytes:
+            raise rejected("too_large", too_large, size if isinstance(size, int) else copied)
         try:
             info = audio.probe(path, set(limits.formats))
         except MediaError as exc:
-            raise AudioRejected("unreadable", str(exc)) from None
+            raise rejected("unreadable", str(exc), copied) from None
         if info.duration > limits.max_seconds:
-            raise AudioRejected(
+            raise rejected(
                 "too_long",
                 f"The audio is {info.duration:.0f} seconds long; at most {limits.max_seconds:g} seconds are accepted.",
+                copied,
             )
         yield path, info
-
-
-def _too_large(limits: AudioLimits) -> AudioRejected:
-    return AudioRejected("too_large", f"The audio file may be at most {limits.max_bytes} bytes.")

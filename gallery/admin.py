@@ -9,6 +9,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.utils.html import format_html, format_html_join
 
+from core.dialects import GALLERY
 from core.errors import DomainError
 from core.storage import object_storage
 
@@ -50,7 +51,8 @@ class VoiceSampleForm(forms.ModelForm):
             try:
                 services.check_sample_file(upload)
             except DomainError as exc:
-                raise forms.ValidationError(exc.message) from None
+                # The words the gallery API uses for the same refusal (AudioRejected names the file).
+                raise forms.ValidationError(GALLERY.domain_error(exc).message) from None
         elif not self.instance.key:
             raise forms.ValidationError("Choose an MP3 file for the new sample.")
         return cleaned

@@ -10,9 +10,10 @@ from __future__ import annotations
 import html
 import logging
 import tempfile
+from contextlib import AbstractContextManager, ExitStack, contextmanager
 from datetime import timedelta
 from pathlib import Path
-from typing import Iterable, Sequence
+from typing import Iterable, Iterator, Sequence
 
 import nh3
 from django.conf import settings
@@ -26,8 +27,8 @@ from core.errors import (FILE_TOO_LARGE, INVALID_FILE_TYPE, INVALID_SAMPLE_URL, 
 from core.media import MediaError
 from core.models import Job
 from core.services import schedule_storage_cleanup
-from core.storage import UploadSlot, new_key, object_storage, removed_on_failure
-from core.uploads import AudioRejected
+from core.storage import UploadSlot, new_key, object_storage
+from core.uploads import StoredAudio, audio_intake
 
 from . import media
 from .models import TtsSubmission, Voice, VoiceSample
@@ -96,33 +97,31 @@ def sample_keys_from_urls(urls: Sequence[str]) -> list[str]:
 
 
 def check_sample_file(upload: UploadedFile) -> None:
-    """An uploaded sample must be named .mp3, be at most 5 MB and be MP3 by content."""
+    """An uploaded sample must be named .mp3, be at most 5 MB and be MP3 by content (AudioRejected)."""
+    _check_sample_name(upload)
+    media.check_sample(upload)
+
+
+def _check_sample_name(upload: UploadedFile) -> None:
     if not (upload.name or "").lower().endswith(media.SAMPLE_EXTENSION):
         raise DomainError(
             "invalid", code=INVALID_FILE_TYPE, message=f"Only MP3 files are allowed. Received: {upload.name}"
         )
-    try:
-        media.check_sample(upload)
-    except AudioRejected as exc:
-        if exc.reason == "too_large":
-            raise _too_large(upload.size) from None
-        if exc.reason == "too_long":
-            raise exc.domain_error() from None
-        raise DomainError(
-            "invalid", code=INVALID_FILE_TYPE, message=f"Only MP3 files are allowed. {upload.name} is not MP3 audio."
-        ) from None
 
 
-def store_sample_files(uploads: Iterable[UploadedFile]) -> list[str]:
-    """Check every file, then store each under a fresh voice-samples/ key."""
-    uploads = list(uploads)
-    for upload in uploads:
-        check_sample_file(upload)
-    with removed_on_failure() as keys:
-        for upload in uploads:
-            keys.append(object_storage.put(new_key("voice-samples", media.SAMPLE_EXTENSION), upload,
-                                           media.SAMPLE_CONTENT_TYPE).key)
-    return keys
+def sample_intake(upload: UploadedFile) -> AbstractContextManager[StoredAudio]:
+    """One sample file, named .mp3, through the audio intake: stored under voice-samples/ for the
+    block to record, removed again if the block does not complete."""
+    _check_sample_name(upload)
+    return audio_intake(upload, media.sample_limits(), media.SAMPLE_PREFIX)
+
+
+@contextmanager
+def stored_sample_files(uploads: Iterable[UploadedFile]) -> Iterator[list[str]]:
+    """Each file through the sample intake in turn; yields their keys to the block that records
+    them, and removes every one of the objects again if it does not complete."""
+    with ExitStack() as intakes:
+        yield [intakes.enter_context(sample_intake(upload)).key for upload in uploads]
 
 
 def _set_samples(voice: Voice, keys: Sequence[str]) -> None:
@@ -145,14 +144,14 @@ def save_admin_samples(voice: Voice, rows: Sequence[tuple[VoiceSample, UploadedF
         current = dict(VoiceSample.objects.filter(pk__in=[sample.pk for sample, _ in rows if sample.pk])
                        .values_list("pk", "key"))
         dropped += [current.get(sample.pk, "") for sample, _ in rows if sample.pk is not None]
-    with removed_on_failure() as stored, transaction.atomic():
+    uploads = [upload for _, upload in rows if upload is not None]
+    with stored_sample_files(uploads) as stored, transaction.atomic():
+        new_keys = iter(stored)
         for sample in deleted:
             sample.delete()
         for sample, upload in rows:
             if upload is not None:
-                sample.key = object_storage.put(new_key("voice-samples", media.SAMPLE_EXTENSION), upload,
-                                                media.SAMPLE_CONTENT_TYPE).key
-                stored.append(sample.key)
+                sample.key = next(new_keys)
             if sample.pk is not None:
                 sample.save()
         arrange_samples(voice, [sample for sample, _ in rows if sample.pk is None], dropped_keys=dropped)
@@ -219,8 +218,7 @@ def create_voice(
 ) -> Voice:
     """Create a voice with its samples (URLs of uploaded objects, or files stored here)."""
     keys = sample_keys_from_urls(sample_urls) if sample_urls else []
-    stored = store_sample_files(sample_files) if sample_files else []
-    with removed_on_failure(stored), transaction.atomic():
+    with stored_sample_files(sample_files) as stored, transaction.atomic():
         voice = Voice(name=name, voice_characteristic=voice_characteristic, order_number=order_number,
                       is_published=is_published, **engine)
         stamp(voice, actor, creating=True)
@@ -247,8 +245,7 @@ def update_voice(
     if not changes and sample_urls is None and not sample_files:
         return voice
     keys = sample_keys_from_urls(sample_urls) if sample_urls else None
-    stored = store_sample_files(sample_files) if sample_files else []
-    with removed_on_failure(stored), transaction.atomic():
+    with stored_sample_files(sample_files or ()) as stored, transaction.atomic():
         voice = Voice.objects.alive().select_for_update().filter(pk=voice_id).first()
         if voice is None:
             raise voice_not_found(voice_id)

@@ -30,7 +30,7 @@ from core.keys import KeyService
 from core.media import MediaError, images
 from core.services import schedule_storage_cleanup
 from core.storage import new_key, object_storage, removed_on_failure
-from core.uploads import AudioLimits, AudioRejected, accepted_audio
+from core.uploads import AudioLimits, audio_intake
 from core.webhooks.events import JOB_SUCCEEDED, JobSubject, announce
 
 from . import selectors
@@ -350,13 +350,9 @@ def deliver_file(job: Job, fileobj, filename: str, *, by) -> Job:
         raise DomainError("conflict", "The job is approved; its file cannot be replaced.")
     if job.status == Job.Status.NEW:
         raise DomainError("conflict", "Assign a talent before delivering a file.")
-    try:
-        with accepted_audio(fileobj, _audio_limits(DELIVERY_FORMATS)) as (path, info), path.open("rb") as stream:
-            stored = object_storage.put(new_key(f"partners/{job.program.partner_id}/deliveries", info.format), stream,
-                                        info.content_type)
-    except AudioRejected as exc:
-        raise exc.domain_error() from None
-    with removed_on_failure([stored.key]), transaction.atomic():
+    with audio_intake(fileobj, _audio_limits(DELIVERY_FORMATS), f"partners/{job.program.partner_id}/deliveries"
+                      ) as accepted, transaction.atomic():
+        stored, info = accepted.stored, accepted.info
         locked = Job.objects.select_for_update().get(pk=job.pk)
         previous = locked.delivered_file_key
         locked.delivered_file_key = stored.key
@@ -382,16 +378,12 @@ def _announce_delivery(job: Job) -> None:
 
 def add_demo(talent: Talent, fileobj, *, title: str, tags: list[str]) -> Demo:
     """Store a demo recording after checking by content that it is audio of an accepted format."""
-    try:
-        with accepted_audio(fileobj, _audio_limits(DEMO_FORMATS)) as (path, info), path.open("rb") as stream:
-            stored = object_storage.put(new_key(f"partners/talents/{talent.pk}/demos", info.format), stream,
-                                        info.content_type)
-    except AudioRejected as exc:
-        raise exc.domain_error() from None
-    with removed_on_failure([stored.key]), transaction.atomic():
+    with audio_intake(fileobj, _audio_limits(DEMO_FORMATS), f"partners/talents/{talent.pk}/demos"
+                      ) as accepted, transaction.atomic():
+        stored = accepted.stored
         return Demo.objects.create(talent=talent, title=title or "Demo", tags=tags, audio_key=stored.key,
                                    content_type=stored.content_type, size=stored.size, sha256=stored.sha256,
-                                   duration=info.duration)
+                                   duration=accepted.info.duration)
 
 
 @transaction.atomic

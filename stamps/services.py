@@ -29,7 +29,7 @@ from core.media import MediaError, asr, audio, images, translation, waveform
 from core.models import Job
 from core.services import schedule_storage_cleanup
 from core.storage import new_key, object_storage, removed_on_failure
-from core.uploads import AudioLimits, AudioRejected, accepted_audio
+from core.uploads import AudioLimits, StoredAudio, audio_intake
 
 from . import manifest as manifest_doc
 from . import selectors, sharing_selectors, thumbnails, vst
@@ -191,36 +191,29 @@ def attach_audio(user, stamp_id, uploaded, *, declared_format: str | None = None
     stamp = selectors.stamp_for_user(user, stamp_id)
     _refuse_while_processing(stamp)
     limits = AudioLimits(settings.STAMPS_MAX_AUDIO_BYTES, settings.STAMPS_MAX_AUDIO_SECONDS, AUDIO_FORMATS)
-    try:
-        with accepted_audio(uploaded, limits) as (path, info):
-            return _store_audio(user, stamp, path, info, declared_format, declared_duration)
-    except AudioRejected as exc:
-        raise exc.domain_error("audio_file") from None
+    with audio_intake(uploaded, limits, _prefix(stamp.pk, "audio"), field="audio_file") as accepted:
+        item = _record_audio(user, stamp, accepted, declared_format, declared_duration)
+    logger.info("stamp %s: audio %s stored (%s bytes, %.3f s)", stamp.pk, item.filename, item.size, item.duration)
+    return item
 
 
-def _store_audio(user, stamp: Stamp, path: Path, info, declared_format, declared_duration) -> StampFile:
+@transaction.atomic
+def _record_audio(user, stamp: Stamp, accepted: StoredAudio, declared_format, declared_duration) -> StampFile:
+    info, stored = accepted.info, accepted.stored
     if declared_format and declared_format != info.format and {declared_format, info.format} != {"m4a", "aac"}:
         raise invalid({"format": [f"The file is {info.format} audio, not {declared_format}."]})
-    key = new_key(_prefix(stamp.pk, "audio"), info.format)
-
-    def record(stored):
-        locked = selectors.stamp_for_user(user, stamp.pk, for_update=True)
-        _refuse_while_processing(locked)
-        stale = _replace_rows(locked, [StampFile.Role.AUDIO]) + _invalidate_outputs(locked)
-        item = StampFile.objects.create(
-            stamp=locked, role=StampFile.Role.AUDIO, key=stored.key, filename=_filename_of(stored.key),
-            content_type=info.content_type, size=stored.size, sha256=stored.sha256, duration=info.duration,
-            details={"format": info.format, "codec": info.codec, "sample_rate": info.sample_rate,
-                     "channels": info.channels, "declared_duration": declared_duration},
-        )
-        _bump(locked, ["conversion_status", "failure_reason", "file_size_bytes", "completed_at"])
-        schedule_storage_cleanup(stale, subject=f"stamp:{locked.pk}")
-        _start_auto_thumbnail(locked)
-        return item
-
-    with open(path, "rb") as handle:
-        item = _store_then_record(key, handle, info.content_type, record)
-    logger.info("stamp %s: audio %s stored (%s bytes, %.3f s)", stamp.pk, item.filename, item.size, item.duration)
+    locked = selectors.stamp_for_user(user, stamp.pk, for_update=True)
+    _refuse_while_processing(locked)
+    stale = _replace_rows(locked, [StampFile.Role.AUDIO]) + _invalidate_outputs(locked)
+    item = StampFile.objects.create(
+        stamp=locked, role=StampFile.Role.AUDIO, key=stored.key, filename=_filename_of(stored.key),
+        content_type=info.content_type, size=stored.size, sha256=stored.sha256, duration=info.duration,
+        details={"format": info.format, "codec": info.codec, "sample_rate": info.sample_rate,
+                 "channels": info.channels, "declared_duration": declared_duration},
+    )
+    _bump(locked, ["conversion_status", "failure_reason", "file_size_bytes", "completed_at"])
+    schedule_storage_cleanup(stale, subject=f"stamp:{locked.pk}")
+    _start_auto_thumbnail(locked)
     return item
 
 

@@ -26,8 +26,8 @@ from django.utils.safestring import mark_safe
 from core import jobs
 from core.errors import DomainError, invalid
 from core.models import Job
-from core.storage import new_key, object_storage, removed_on_failure
-from core.uploads import AudioLimits, AudioRejected, accepted_audio
+from core.storage import object_storage
+from core.uploads import AudioLimits, audio_intake
 
 from . import sharing_selectors as selectors
 from .models import Stamp
@@ -289,14 +289,8 @@ def submit_reply(token: str, *, message: str = "", audio_file=None, name: str = 
         return _record_reply(share, recipient, name, message, None, None)
     limits = AudioLimits(settings.STAMPS_REPLY_MAX_AUDIO_BYTES, settings.STAMPS_REPLY_MAX_AUDIO_SECONDS,
                          REPLY_AUDIO_FORMATS)
-    try:
-        with accepted_audio(audio_file, limits) as (path, info), open(path, "rb") as handle:
-            stored = object_storage.put(new_key(f"stamps/{share.stamp_id}/replies", info.format), handle,
-                                        info.content_type)
-    except AudioRejected as exc:
-        raise exc.domain_error("audio_file") from None
-    with removed_on_failure([stored.key]):
-        return _record_reply(share, recipient, name, message, stored, info.duration)
+    with audio_intake(audio_file, limits, f"stamps/{share.stamp_id}/replies", field="audio_file") as accepted:
+        return _record_reply(share, recipient, name, message, accepted.stored, accepted.info.duration)
 
 
 @transaction.atomic

@@ -226,7 +226,7 @@ FILE_UPLOAD_TEMP_DIR = None
 # JSON and form bodies (DRF applies this to them too); file uploads are capped per endpoint.
 DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2 * 1024 * 1024)
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 1000
-# Audio intake (core.uploads.accepted_audio) caps bytes and seconds per API, below; whatever a
+# Audio intake (core.uploads.audio_intake) caps bytes and seconds per API, below; whatever a
 # container's header claims, no ffmpeg decode of any audio runs past this many seconds.
 AUDIO_MAX_DECODE_SECONDS = env.int("AUDIO_MAX_DECODE_SECONDS", default=3600)
 # Request bodies (core.body_limits): upload routes declare their own limit; every other route gets

@@ -115,7 +115,8 @@ class Dialect:
     # URL path prefixes this dialect answers for outside DRF (404/500 handlers).
     path_prefixes: tuple[str, ...] = ()
     # A DomainError's stable code -> how this API words it: any of ``kind`` (a generic kind),
-    # ``code``, ``status``, ``message`` (replacing the domain's message).
+    # ``code``, ``status``, ``message`` (replacing the domain's message; a function of the error
+    # where the spec puts the error's details, such as a refused file's name, in the message).
     domain_codes: dict[str, dict[str, Any]] = {}
     # The generic kind of an ``invalid`` domain error that names no field.
     invalid_without_fields = "validation"
@@ -170,9 +171,10 @@ class Dialect:
             kind = self.invalid_without_fields
         wording = self.domain_codes.get(exc.code, {})
         headers = {"Retry-After": str(exc.retry_after)} if exc.retry_after is not None else {}
+        message = wording.get("message", exc.message or None)
         return ApiError(
             wording.get("kind", kind),
-            message=wording.get("message", exc.message or None),
+            message=message(exc) if callable(message) else message,
             code=wording.get("code"),
             status=wording.get("status"),
             fields=exc.fields,

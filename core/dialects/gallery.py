@@ -55,6 +55,15 @@ class GalleryPagination(PageNumberPagination):
         }
 
 
+def _file_too_large(exc) -> str:
+    return (f"File size {exc.size} bytes exceeds maximum of {exc.max_bytes} bytes "
+            f"({exc.max_bytes // (1024 * 1024)}MB)")
+
+
+def _not_mp3(exc) -> str:
+    return f"Only MP3 files are allowed. {exc.name} is not MP3 audio."
+
+
 class GalleryDialect(Dialect):
     name = "gallery"
     path_prefixes = ("/api/v1/voice-gallery", "/api/v1/tts-submissions")
@@ -66,6 +75,9 @@ class GalleryDialect(Dialect):
         errors.INVALID_FILE_TYPE: {"code": INVALID_FILE_TYPE},
         errors.FILE_TOO_LARGE: {"code": FILE_TOO_LARGE},
         errors.INVALID_SAMPLE_URL: {"code": INVALID_S3_URL},
+        # A sample refused at intake: 400 with the spec's codes, naming the size or the file.
+        errors.AUDIO_TOO_LARGE: {"kind": "validation", "code": FILE_TOO_LARGE, "message": _file_too_large},
+        errors.AUDIO_UNREADABLE: {"kind": "validation", "code": INVALID_FILE_TYPE, "message": _not_mp3},
     }
     generic = {
         "bad_request": (400, "BAD_REQUEST", "The request could not be processed"),
