@@ -208,3 +208,38 @@ def test_a_vbr_mp3_that_understates_its_length_is_caught_at_the_gallery(staff_us
     measured = re.search(r"(\d+) seconds long", response.json()["error"]["message"])
     assert measured and int(measured.group(1)) == pytest.approx(602, abs=5)
     assert not Voice.objects.exists()
+
+
+def test_the_intake_keeps_what_its_block_recorded_and_removes_what_it_did_not(long_mp3):
+    from core.uploads import AudioLimits, audio_intake
+
+    limits = AudioLimits(1024 * 1024, 60, frozenset({"mp3"}))
+    with audio_intake(_upload(long_mp3), limits, "intake/kept") as kept:
+        assert kept.key.startswith("intake/kept/") and kept.key.endswith(".mp3")
+        assert kept.info.duration == pytest.approx(30, abs=0.5)
+    assert object_storage.list("intake/kept") == [kept.key]
+    assert object_storage.size(kept.key) == long_mp3.stat().st_size == kept.stored.size
+
+    with pytest.raises(RuntimeError), audio_intake(_upload(long_mp3), limits, "intake/failed") as failed:
+        assert object_storage.exists(failed.key)
+        raise RuntimeError("the row could not be written")
+    assert object_storage.list("intake/failed") == []
+
+
+def test_a_refusal_is_a_domain_error_naming_its_field_and_reason(long_mp3):
+    from core.errors import AUDIO_TOO_LARGE, AUDIO_TOO_LONG, AUDIO_UNREADABLE, DomainError
+    from core.uploads import AudioLimits, audio_intake
+
+    refusals = {
+        AUDIO_TOO_LARGE: AudioLimits(1000, 60, frozenset({"mp3"})),
+        AUDIO_TOO_LONG: AudioLimits(1024 * 1024, 10, frozenset({"mp3"})),
+        AUDIO_UNREADABLE: AudioLimits(1024 * 1024, 60, frozenset({"wav"})),
+    }
+    for code, limits in refusals.items():
+        with pytest.raises(DomainError) as refused, audio_intake(_upload(long_mp3, "take.mp3"), limits, "intake",
+                                                                 field="audio_file"):
+            pytest.fail("a refused upload reached the block")
+        error = refused.value
+        assert error.code == code and error.kind == ("too_large" if code == AUDIO_TOO_LARGE else "invalid")
+        assert error.fields == {"audio_file": [error.message]} and error.name == "take.mp3"
+    assert object_storage.list("intake") == []
