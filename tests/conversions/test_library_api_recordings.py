@@ -11,6 +11,7 @@ from conversions.models import Recording
 from core.models import Job
 from core.storage import object_storage
 from tests.conversions.library_helpers import create_folder, create_project, upload_recording, wait_for_state
+from tests.conftest import wait_until
 
 RECORDING_FIELDS = {
     "id", "project_id", "parent_folder_id", "type", "url", "waveform_url", "file_name", "label", "state",
@@ -103,7 +104,9 @@ def test_waveform_job_runs_in_a_real_worker_and_files_are_served(api, user, fold
     body = upload_recording(api, folder["id"], library_media["mp3"]).json()
     recording = wait_for_state(body["id"])
     assert recording.state == "done", recording.error
-    assert recording.job.state == Job.State.SUCCEEDED
+    # The job row is finished just after the task records its results (its own transaction).
+    wait_until(lambda: Job.objects.filter(pk=recording.job_id, state=Job.State.SUCCEEDED).exists(),
+               timeout=30, message="the recording's job to be finished")
     got = api.get(f"/api/recordings/{body['id']}").json()
     assert got["state"] == "done" and got["process_stage"] == "done" and got["error"] == ""
     assert got["waveform_url"] == f"/api/files/recordings/{body['id']}/waveform.png"
