@@ -65,7 +65,12 @@ def user_for_claims(claims: dict):
     change or token revocation; TokenError otherwise."""
     from .models import User
 
-    user = User.objects.filter(pk=claims.get("sub"), is_active=True).first()
+    # get(), not first(): every authenticated request runs this, and first() adds an ORDER BY
+    # (User's default ordering) that a primary-key lookup does not need.
+    try:
+        user = User.objects.get(pk=claims.get("sub"), is_active=True)
+    except User.DoesNotExist:
+        user = None
     if user is None or not constant_time_compare(str(claims.get("stp", "")), token_stamp(user)):
         raise TokenError("token no longer valid for this user")
     return user

@@ -79,7 +79,7 @@ MIDDLEWARE = [
     # After WhiteNoise: static files keep their long cache lifetimes; every dynamic response is
     # no-store unless its view chose otherwise, and always when it answers a share credential.
     "core.headers.NoStoreMiddleware",
-    "csp.middleware.CSPMiddleware",
+    "core.headers.CSPMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     # Before CSRF, whose check reads a POST body: an oversized body is refused unread.

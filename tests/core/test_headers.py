@@ -92,6 +92,15 @@ def test_docs_pages_get_their_own_policy_and_nothing_else_does(anon):
     assert "'unsafe-inline'" not in policy_of(anon.get("/admin/login/"))["script-src"]
 
 
+def test_the_policy_built_once_follows_a_changed_setting(anon, settings):
+    """core.headers.CSPMiddleware keeps the header it built; a new policy setting rebuilds it."""
+    assert policy_of(anon.get("/healthz"))["frame-ancestors"] == ["'none'"]
+    settings.CONTENT_SECURITY_POLICY = {"DIRECTIVES": {"default-src": ["'self'"], "frame-ancestors": ["'self'"]}}
+    assert policy_of(anon.get("/healthz")) == {"default-src": ["'self'"], "frame-ancestors": ["'self'"]}
+    settings.CONTENT_SECURITY_POLICY = None
+    assert "Content-Security-Policy" not in anon.get("/healthz")
+
+
 ORIGIN = "https://studio.example"
 
 
