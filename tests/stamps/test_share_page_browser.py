@@ -4,18 +4,20 @@ media link is replaced while playing, a password share unlocks, a named reply re
 API, link previews; phone-sized and keyboard use."""
 
 import os
+import time
 import urllib.error
 import urllib.request
 from datetime import timedelta
 from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from stamps import services
 from stamps.sharing_models import Share
-from tests.conftest import wait_for_script, wait_until
+from tests.conftest import wait_for_script
 from tests.media import speech_wav, tone
 from tests.stamps.sharing_helpers import harbour_scene, recording, reset_reply_throttle, stamp_with_media
 
@@ -264,9 +266,15 @@ def _refused(url: str) -> bool:
         return error.code == 403
 
 
-def test_a_long_recording_plays_past_the_first_link_lifetime(api, user, live_server, page, settings,
+def _outlive_the_links(time_machine, first_link):
+    """Moves the server's clock past the links' lifetime (the browser's clock is untouched, and
+    time keeps flowing), so a link dies at a known moment rather than by the machine's speed."""
+    time_machine.move_to(time.time() + 2 * settings.STAMPS_SHARE_URL_TTL, tick=True)
+    assert _refused(first_link)
+
+
+def test_a_long_recording_plays_past_the_first_link_lifetime(api, user, live_server, page, time_machine,
                                                              ten_minute_recording):
-    settings.STAMPS_SHARE_URL_TTL = 2  # seconds: the page's first audio link dies almost at once
     stamp = services.create_stamp(owner=user, title="Ten minutes at the harbour")
     services.attach_audio(user, stamp.pk, SimpleUploadedFile("long.wav", ten_minute_recording.read_bytes(),
                                                              "audio/wav"))
@@ -275,8 +283,8 @@ def test_a_long_recording_plays_past_the_first_link_lifetime(api, user, live_ser
     page.evaluate("document.getElementById('player').play()")
     wait_for_script(page, f"{PLAYER_TIME} > 0.2", timeout=20)
 
-    # Wait for the server to refuse the page's first link, then jump to near the end.
-    wait_until(lambda: _refused(first_link), timeout=30, message="the first audio link to expire")
+    # The server now refuses the page's first link; jump to near the end.
+    _outlive_the_links(time_machine, first_link)
     near_end = TEN_MINUTES - 5
     assert not page.evaluate(f"""(() => {{ const b = document.getElementById('player').buffered;
         for (let i = 0; i < b.length; i++) {{ if (b.start(i) <= {near_end} && {near_end} < b.end(i)) return true; }}
@@ -290,9 +298,8 @@ def test_a_long_recording_plays_past_the_first_link_lifetime(api, user, live_ser
     assert page.locator("#player-error").is_hidden()
 
 
-def test_a_share_revoked_while_open_says_why_the_recording_stopped(api, user, live_server, page, settings,
+def test_a_share_revoked_while_open_says_why_the_recording_stopped(api, user, live_server, page, time_machine,
                                                                     ten_minute_recording):
-    settings.STAMPS_SHARE_URL_TTL = 2
     stamp = services.create_stamp(owner=user, title="Ten minutes at the harbour")
     services.attach_audio(user, stamp.pk, SimpleUploadedFile("long.wav", ten_minute_recording.read_bytes(),
                                                              "audio/wav"))
@@ -301,7 +308,7 @@ def test_a_share_revoked_while_open_says_why_the_recording_stopped(api, user, li
     first_link = page.evaluate("document.getElementById('player').currentSrc")
     wait_for_script(page, "document.getElementById('player').readyState >= 1")
     api.delete(f"/api/v1/voicestamps/{stamp.pk}/shares/{code}")
-    wait_until(lambda: _refused(first_link), timeout=30, message="the first audio link to expire")
+    _outlive_the_links(time_machine, first_link)
     page.evaluate(f"document.getElementById('player').currentTime = {TEN_MINUTES - 5}")
     error = page.locator("#player-error")
     error.wait_for(state="visible", timeout=30000)
