@@ -11,7 +11,7 @@ v1_urlpatterns = [
 ]
 
 # Mounted at /api/ (the Respeecher gateway). POST /api/auth is the conversions app's: the profile
-# shows the enabled calibration (conversions.catalogue_views.ProfileView).
+# shows the enabled calibration (conversions.catalogue.api.views.ProfileView).
 gateway_urlpatterns = [
     path("login", views.LoginView.as_view(), name="gateway-login"),
     path("logout", views.LogoutView.as_view(), name="gateway-logout"),

@@ -47,7 +47,7 @@ import json
 from pathlib import Path
 from accounts.models import CreditAccount, User
 from accounts.services import grant_credits
-from conversions.catalogue_seed import catalogue_owner
+from conversions.catalogue.seed import catalogue_owner
 from conversions.models import Folder, Project, Recording, Voice
 from core.media import audio
 from core.storage import new_key, object_storage
@@ -70,7 +70,7 @@ print(json.dumps({"original": str(original.pk), "voice": str(voice.pk), "user": 
 _ORDER_CODE = r"""
 import json
 from accounts.models import User
-from conversions.catalogue_orders import create_orders
+from conversions.orders.services import create_orders
 user = User.objects.get(email="bench@example.com")
 orders = create_orders(user, original_id=ORIGINAL, conversions=[{"voice_id": VOICE}] * COUNT)
 print(json.dumps({"orders": [str(order.pk) for order in orders]}))

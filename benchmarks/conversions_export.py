@@ -24,7 +24,7 @@ from pathlib import Path
 from django.utils import timezone
 from accounts.models import User
 from accounts.services import create_api_key
-from conversions import library_services
+from conversions.library import services as library_services
 from conversions.models import Folder, Recording
 from core.storage import new_key, object_storage
 

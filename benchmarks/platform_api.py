@@ -19,8 +19,8 @@ from decimal import Decimal
 from django.utils import timezone
 from accounts.models import User, CreditAccount
 from accounts.tokens import issue_tokens
-from conversions import library_services
-from conversions.catalogue_seed import seed_catalogue
+from conversions.library import services as library_services
+from conversions.catalogue.seed import seed_catalogue
 from conversions.models import Recording
 from gallery.models import Voice as GalleryVoice, VoiceSample
 from partners import services as partner_services

@@ -1,6 +1,7 @@
-"""Demo data for `make run`: the starter voice catalogue with its rendered samples."""
+"""Demo data for `make run` (seed_demo loads each app's demo module): the starter voice catalogue
+with its rendered samples."""
 
-from .catalogue_seed import seed_voices
+from conversions.catalogue.seed import seed_voices
 
 
 def seed(stdout):

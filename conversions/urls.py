@@ -1,6 +1,9 @@
-"""The Respeecher API routes of this app, mounted at /api/."""
+"""The Respeecher API routes of this app, mounted at /api/: each sub-domain's own."""
 
-from .catalogue_urls import urlpatterns as catalogue_urlpatterns
-from .library_urls import urlpatterns as library_urlpatterns
+from django.urls import include, path
 
-urlpatterns = library_urlpatterns + catalogue_urlpatterns
+urlpatterns = [
+    path("", include("conversions.library.api.urls")),
+    path("", include("conversions.catalogue.api.urls")),
+    path("", include("conversions.orders.api.urls")),
+]

@@ -12,6 +12,9 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "voiceplatform.settings")
 app = Celery("voiceplatform")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+# Apps split into sub-domain packages keep a tasks module in each package (no app-level tasks
+# module re-exports them).
+app.autodiscover_tasks(["conversions.library", "conversions.catalogue", "conversions.orders"])
 
 
 @signals.setup_logging.connect

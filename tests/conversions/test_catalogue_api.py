@@ -4,7 +4,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from conversions.catalogue_services import render_voice_samples
+from conversions.catalogue.services import render_voice_samples
 from conversions.models import AccentSetting, NarrationStyleSetting, VoiceFavorite
 from core.media import audio
 

@@ -15,8 +15,8 @@ import math
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from conversions.catalogue_seed import VOICES
-from conversions.catalogue_services import voice_shape
+from conversions.catalogue.seed import VOICES
+from conversions.catalogue.services import voice_shape
 from conversions.models import Calibration, Voice
 from core.media import vocoder
 from tests.conftest import wait_until

@@ -2,7 +2,7 @@
 
 import pytest
 
-from conversions import library_services
+from conversions.library import services as library_services
 from conversions.models import Folder, Recording
 from core.models import Job
 

@@ -7,7 +7,7 @@ import zipfile
 
 import pytest
 
-from conversions import library_services
+from conversions.library import services as library_services
 from conversions.models import Folder, Recording
 from tests.conversions.library_helpers import create_folder
 

@@ -6,7 +6,7 @@ import io
 import pytest
 from PIL import Image
 
-from conversions import library_services
+from conversions.library import services as library_services
 from conversions.models import Recording
 from core.models import Job
 from core.storage import object_storage

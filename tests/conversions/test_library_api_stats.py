@@ -6,7 +6,7 @@ import uuid
 import pytest
 from django.utils import timezone
 
-from conversions import library_services
+from conversions.library import services as library_services
 from conversions.models import Folder, Recording
 from tests.conversions.library_helpers import create_folder, create_project
 

@@ -5,7 +5,7 @@ import uuid
 
 import pytest
 
-from conversions.library_language import detect_language
+from conversions.library.language import detect_language
 from conversions.models import Recording, TtsVoice
 from core.media import audio
 from core.storage import object_storage

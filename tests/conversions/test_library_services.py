@@ -5,7 +5,7 @@ import io
 import pytest
 from PIL import Image
 
-from conversions import library_services
+from conversions.library import services as library_services
 from conversions.models import Folder, Project, Recording
 from core.media import MediaError, waveform
 from core.models import Job

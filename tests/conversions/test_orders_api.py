@@ -313,7 +313,7 @@ def test_a_conversion_cannot_be_converted_and_retry_is_scoped(api, user, other_u
 ])
 def test_a_tts_original_is_narrated_in_its_language_and_region(text_language, original_voice, style_voice,
                                                                reads_with):
-    from conversions.catalogue_orders import narration_engine_voice
+    from conversions.orders.services import narration_engine_voice
     from conversions.models import NarrationStyle
 
     original = Recording(tts=True, text="Hello", text_language=text_language,

@@ -25,7 +25,7 @@ import soundfile
 from pydantic import BaseModel
 
 from accounts.services import create_api_key, grant_credits
-from conversions.catalogue_seed import seed_catalogue
+from conversions.catalogue.seed import seed_catalogue
 from conversions.models import Order
 from core.media import asr
 from tests.media import assert_heard

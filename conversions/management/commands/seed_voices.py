@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from conversions.catalogue_seed import seed_voices
+from conversions.catalogue.seed import seed_voices
 
 
 class Command(BaseCommand):

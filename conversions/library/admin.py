@@ -7,7 +7,7 @@ from django.utils.html import format_html
 
 from core.storage import object_storage
 
-from . import library_selectors, library_services
+from . import selectors, services
 from .models import Folder, Note, Project, Recording, TtsVoice
 
 
@@ -43,11 +43,11 @@ class ProjectAdmin(admin.ModelAdmin):
 
     # Deleting through the services also removes the stored audio and waveforms.
     def delete_model(self, request, project):
-        library_services.delete_project(project)
+        services.delete_project(project)
 
     def delete_queryset(self, request, queryset):
         for project in queryset:
-            library_services.delete_project(project)
+            services.delete_project(project)
 
 
 @admin.register(Folder)
@@ -59,12 +59,12 @@ class FolderAdmin(admin.ModelAdmin):
     readonly_fields = ["id", "created_at"]
 
     def delete_model(self, request, folder):
-        library_services.delete_folder(folder, library_selectors.folder_tree_ids(folder))
+        services.delete_folder(folder, selectors.folder_tree_ids(folder))
 
     def delete_queryset(self, request, queryset):
         for folder in queryset:
             if Folder.objects.filter(pk=folder.pk).exists():  # not already gone with a deleted parent
-                library_services.delete_folder(folder, library_selectors.folder_tree_ids(folder))
+                services.delete_folder(folder, selectors.folder_tree_ids(folder))
 
 
 class StateFilter(admin.SimpleListFilter):
@@ -111,16 +111,16 @@ class RecordingAdmin(admin.ModelAdmin):
                            _signed(recording.waveform_key, "image/png"))
 
     def delete_model(self, request, recording):
-        library_services.delete_recording(recording)
+        services.delete_recording(recording)
 
     def delete_queryset(self, request, queryset):
         for recording in queryset:
             if Recording.objects.filter(pk=recording.pk).exists():  # not already gone with its original
-                library_services.delete_recording(recording)
+                services.delete_recording(recording)
 
     @admin.action(description="Measure again and redraw the waveform")
     def reprocess(self, request, queryset):
-        count = library_services.reprocess_recordings(queryset)
+        count = services.reprocess_recordings(queryset)
         self.message_user(request, f"{count} recording(s) queued for processing.", messages.SUCCESS)
 
 

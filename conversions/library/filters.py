@@ -5,7 +5,7 @@ from django.db.models import Q
 from core.dialects.conversions import DIRECTIONS
 from core.filters import FilterSet, OrderingParameter, filters
 
-from . import library_selectors as selectors
+from . import selectors
 from .models import Project
 
 PROJECT_SORTS = ("name", "created_at", "last_recording_at")

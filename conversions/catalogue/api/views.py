@@ -1,6 +1,6 @@
-"""HTTP of the voice catalogue, calibrations and orders: parse, call a service or selector, render."""
+"""HTTP of the voice catalogue and calibrations: parse, call a service or selector, render."""
 
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import extend_schema
 from rest_framework.parsers import FormParser, MultiPartParser
 
 from core.body_limits import upload_limit
@@ -9,8 +9,8 @@ from core.dialects.conversions import ListPagination
 from core.parsers import JSONParser
 from core.serializers import validated
 
-from . import catalogue_orders, catalogue_selectors, catalogue_services
-from .catalogue_serializers import (
+from .. import selectors, services
+from .serializers import (
     AccentSamplesQuery,
     CalibrationInput,
     CalibrationListQuery,
@@ -18,9 +18,6 @@ from .catalogue_serializers import (
     CalibrationRenameInput,
     FavoriteInput,
     NarrationStyleSamplesQuery,
-    OrderDetailOutput,
-    OrderInput,
-    OrderOutput,
     ProfileOutput,
     SamplesOutput,
     VoiceListQuery,
@@ -42,11 +39,11 @@ class CalibrationPagination(ListPagination):
 
 
 def _voice_context(request):
-    return {"request": request, "tier_rank": catalogue_selectors.user_tier_rank(request.user)}
+    return {"request": request, "tier_rank": selectors.user_tier_rank(request.user)}
 
 
 def _voice_body(request, voice_id):
-    voice = catalogue_selectors.voice_for_user(request.user, voice_id)
+    voice = selectors.voice_for_user(request.user, voice_id)
     if voice is None:
         raise ApiError("not_found", message="Voice not found")
     return VoiceOutput(voice, context=_voice_context(request)).data
@@ -68,7 +65,7 @@ class CalibrationListView(DialectView):
                    responses=CalibrationOutput(many=True), summary="Calibration List")
     def get(self, request):
         query = validated(CalibrationListQuery, request.query_params)
-        calibrations = catalogue_selectors.calibrations_of(request.user, search=query.get("search", ""),
+        calibrations = selectors.calibrations_of(request.user, search=query.get("search", ""),
                                                            direction=query["direction"])
         return self.paginate(calibrations, lambda rows: CalibrationOutput(rows, many=True).data)
 
@@ -76,12 +73,12 @@ class CalibrationListView(DialectView):
                    summary="Calibrate")
     def post(self, request):
         data = validated(CalibrationInput, request.data)
-        calibration = catalogue_services.create_calibration(request.user, name=data["name"], upload=data["data"])
+        calibration = services.create_calibration(request.user, name=data["name"], upload=data["data"])
         return DialectResponse(CalibrationOutput(calibration).data)
 
 
 def _calibration(request, calibration_id):
-    calibration = catalogue_selectors.calibration_of(request.user, calibration_id)
+    calibration = selectors.calibration_of(request.user, calibration_id)
     if calibration is None:
         raise ApiError("not_found", message="Calibration not found")
     return calibration
@@ -100,12 +97,12 @@ class CalibrationDetailView(DialectView):
     def patch(self, request, calibration_id):
         calibration = _calibration(request, calibration_id)
         data = validated(CalibrationRenameInput, request.data)
-        calibration = catalogue_services.rename_calibration(request.user, calibration, data["name"])
+        calibration = services.rename_calibration(request.user, calibration, data["name"])
         return DialectResponse(CalibrationOutput(calibration).data)
 
     @extend_schema(tags=TAGS_CALIBRATION, responses=CalibrationOutput, summary="Calibration Delete")
     def delete(self, request, calibration_id):
-        calibration = catalogue_services.delete_calibration(_calibration(request, calibration_id))
+        calibration = services.delete_calibration(_calibration(request, calibration_id))
         return DialectResponse(CalibrationOutput(calibration).data)
 
 
@@ -114,12 +111,12 @@ class CalibrationEnableView(DialectView):
 
     @extend_schema(tags=TAGS_CALIBRATION, request=None, responses=CalibrationOutput, summary="Calibration Enable")
     def put(self, request, calibration_id):
-        calibration = catalogue_services.enable_calibration(request.user, _calibration(request, calibration_id))
+        calibration = services.enable_calibration(request.user, _calibration(request, calibration_id))
         return DialectResponse(CalibrationOutput(calibration).data)
 
 
 def _profile(user):
-    context = {"enabled_calibration": catalogue_selectors.enabled_calibration(user)}
+    context = {"enabled_calibration": selectors.enabled_calibration(user)}
     return ProfileOutput(user, context=context).data
 
 
@@ -128,7 +125,7 @@ class CalibrationAutoView(DialectView):
 
     @extend_schema(tags=TAGS_CALIBRATION, request=None, responses=ProfileOutput, summary="Calibration Auto")
     def post(self, request):
-        catalogue_services.use_auto_calibration(request.user)
+        services.use_auto_calibration(request.user)
         return DialectResponse(_profile(request.user))
 
 
@@ -153,9 +150,9 @@ class VoiceListView(DialectView):
                    summary="Voice List")
     def get(self, request):
         query = validated(VoiceListQuery, request.query_params)
-        voices = catalogue_selectors.voice_list(
+        voices = selectors.voice_list(
             request.user,
-            filters={name: query.get(name) for name in catalogue_selectors.VOICE_FILTERS},
+            filters={name: query.get(name) for name in selectors.VOICE_FILTERS},
             sort=query["sort"], direction=query["direction"],
         )
         context = _voice_context(request)
@@ -169,7 +166,7 @@ class VoiceSearchView(DialectView):
                    summary="Voice Search")
     def get(self, request):
         query = validated(VoiceSearchQuery, request.query_params)
-        voices = catalogue_selectors.voice_search(request.user, name=query["name"], limit=query["limit"])
+        voices = selectors.voice_search(request.user, name=query["name"], limit=query["limit"])
         return DialectResponse(VoiceOutput(voices, many=True, context=_voice_context(request)).data)
 
 
@@ -179,11 +176,11 @@ class VoiceFavoriteView(DialectView):
 
     @extend_schema(tags=TAGS_VOICES, request=FavoriteInput, responses=VoiceOutput, summary="Voice Favorite")
     def post(self, request, voice_id):
-        voice = catalogue_selectors.voice_for_user(request.user, voice_id)
+        voice = selectors.voice_for_user(request.user, voice_id)
         if voice is None:
             raise ApiError("not_found", message="Voice not found")
         data = validated(FavoriteInput, request.data)
-        catalogue_services.set_voice_favorite(request.user, voice, data["favorite"])
+        services.set_voice_favorite(request.user, voice, data["favorite"])
         return DialectResponse(_voice_body(request, voice_id))
 
 
@@ -194,7 +191,7 @@ class VoiceSettingsView(DialectView):
     @extend_schema(tags=TAGS_VOICES, request=VoiceSettingsInput, responses=VoiceOutput, summary="Voice Settings")
     def post(self, request):
         data = validated(VoiceSettingsInput, request.data)
-        voice = catalogue_selectors.voice_for_user(request.user, data["voice_id"])
+        voice = selectors.voice_for_user(request.user, data["voice_id"])
         if voice is None:
             raise ApiError("not_found", message="Voice not found")
         accent = style = None
@@ -206,7 +203,7 @@ class VoiceSettingsView(DialectView):
             style = next((s for s in voice.narration_styles.all() if s.pk == data["narration_style_id"]), None)
             if style is None:
                 raise ApiError("not_found", message="Narration style not found for this voice")
-        catalogue_services.update_voice_settings(request.user, voice, accent=accent, narration_style=style,
+        services.update_voice_settings(request.user, voice, accent=accent, narration_style=style,
                                                  semitones_correction=data.get("semitones_correction"))
         return DialectResponse(_voice_body(request, voice.pk))
 
@@ -218,10 +215,10 @@ class AccentSamplesView(DialectView):
                    summary="Accent Get Samples")
     def get(self, request):
         query = validated(AccentSamplesQuery, request.query_params)
-        accent = catalogue_selectors.accent_for_user(request.user, query["accent_id"])
+        accent = selectors.accent_for_user(request.user, query["accent_id"])
         if accent is None:
             raise ApiError("not_found", message="Accent not found")
-        samples = catalogue_services.sample_urls(accent.sample_key, accent.sample_duration,
+        samples = services.sample_urls(accent.sample_key, accent.sample_duration,
                                                  f"{accent.voice.slug}-{accent.short_name}", request=request)
         return DialectResponse({"samples": samples})
 
@@ -233,61 +230,9 @@ class NarrationStyleSamplesView(DialectView):
                    summary="Narration Style Get Samples")
     def get(self, request):
         query = validated(NarrationStyleSamplesQuery, request.query_params)
-        style = catalogue_selectors.narration_style_for_user(request.user, query["narration_style_id"])
+        style = selectors.narration_style_for_user(request.user, query["narration_style_id"])
         if style is None:
             raise ApiError("not_found", message="Narration style not found")
-        samples = catalogue_services.sample_urls(style.sample_key, style.sample_duration,
+        samples = services.sample_urls(style.sample_key, style.sample_duration,
                                                  f"{style.voice.slug}-{style.name}", request=request)
         return DialectResponse({"samples": samples})
-
-
-# --- orders ---------------------------------------------------------------------------
-class OrderCreateView(DialectView):
-    cost_scopes = {"POST": "media_job"}
-    idempotent_post = True
-    dialect = CONVERSIONS
-    parser_classes = [JSONParser]
-    error_statuses = ("402",)
-
-    @extend_schema(tags=["orders"], request=OrderInput, responses=OrderOutput(many=True),
-                   summary="Conversion Order Create")
-    def post(self, request):
-        data = validated(OrderInput, request.data)
-        orders = catalogue_orders.create_orders(
-            request.user, original_id=data["original_id"], conversions=data["conversions"],
-            calibration_id=data.get("calibration_id"), use_calibration=data["use_calibration"],
-        )
-        return DialectResponse(OrderOutput(orders, many=True).data)
-
-
-class OrderRetryView(DialectView):
-    cost_scopes = {"POST": "media_job"}
-    idempotent_post = True
-    dialect = CONVERSIONS
-    error_statuses = ("402",)
-
-    @extend_schema(
-        tags=["orders"], request=None, summary="Conversion Order Retry",
-        description="A conversion's id retries that conversion (one OrderResponse); an original's id retries "
-                    "its failed conversions (a list of OrderResponse, as POST /api/v2/orders answers).",
-        parameters=[OpenApiParameter("recording_id", str, OpenApiParameter.PATH)],
-        responses={200: {"oneOf": [{"$ref": "#/components/schemas/OrderOutput"},
-                                   {"type": "array", "items": {"$ref": "#/components/schemas/OrderOutput"}}]}},
-    )
-    def post(self, request, recording_id):
-        orders, by_original = catalogue_orders.retry_orders(request.user, recording_id)
-        if by_original:
-            return DialectResponse(OrderOutput(orders, many=True).data)
-        return DialectResponse(OrderOutput(orders[0]).data)
-
-
-class OrderDetailView(DialectView):
-    dialect = CONVERSIONS
-
-    @extend_schema(tags=["orders"], responses=OrderDetailOutput, summary="Conversion Order Get",
-                   parameters=[OpenApiParameter("order_id", str, OpenApiParameter.PATH)])
-    def get(self, request, order_id):
-        order = catalogue_selectors.order_for_user(request.user, order_id)
-        if order is None:
-            raise ApiError("not_found", message="Order not found")
-        return DialectResponse(OrderDetailOutput(order).data)

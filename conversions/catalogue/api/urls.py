@@ -1,8 +1,8 @@
-"""Routes of the catalogue, calibrations and orders (mounted at /api/)."""
+"""Routes of the catalogue and calibrations (mounted at /api/)."""
 
 from django.urls import path
 
-from . import catalogue_views as views
+from . import views
 
 urlpatterns = [
     path("auth", views.ProfileView.as_view(), name="gateway-auth"),
@@ -17,7 +17,4 @@ urlpatterns = [
     path("v2/voices/settings", views.VoiceSettingsView.as_view(), name="voice-settings"),
     path("v2/accents/samples", views.AccentSamplesView.as_view(), name="accent-samples"),
     path("v2/narration-styles/samples", views.NarrationStyleSamplesView.as_view(), name="narration-style-samples"),
-    path("v2/orders", views.OrderCreateView.as_view(), name="order-create"),
-    path("v2/orders/retry/<uuid:recording_id>", views.OrderRetryView.as_view(), name="order-retry"),
-    path("v2/orders/<uuid:order_id>", views.OrderDetailView.as_view(), name="order-detail"),
 ]

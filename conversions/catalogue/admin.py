@@ -1,4 +1,4 @@
-"""Admin of the voice catalogue, calibrations and orders: staff curate voices (images, engine
+"""Admin of the voice catalogue and calibrations: staff curate voices (images, engine
 parameters, accents, narration styles, tiers, publishing) and render their samples."""
 
 from django import forms
@@ -6,12 +6,11 @@ from django.contrib import admin, messages
 
 from core.media import MediaError, images
 
-from . import catalogue_services
+from . import services
 from .models import (
     Accent,
     Calibration,
     NarrationStyle,
-    Order,
     Subscription,
     SubscriptionTier,
     Voice,
@@ -75,22 +74,22 @@ class VoiceAdmin(admin.ModelAdmin):
     ]
 
     def save_model(self, request, obj, form, change):
-        catalogue_services.save_voice(obj, image=form.cleaned_data.get("image"))
+        services.save_voice(obj, image=form.cleaned_data.get("image"))
 
     @admin.action(description="Publish the selected voices")
     def publish(self, request, queryset):
-        self.message_user(request, f"Published {catalogue_services.publish_voices(queryset, active=True)} voices.")
+        self.message_user(request, f"Published {services.publish_voices(queryset, active=True)} voices.")
 
     @admin.action(description="Unpublish the selected voices")
     def unpublish(self, request, queryset):
         self.message_user(request,
-                          f"Unpublished {catalogue_services.publish_voices(queryset, active=False)} voices.")
+                          f"Unpublished {services.publish_voices(queryset, active=False)} voices.")
 
     @admin.action(description="Render the samples of the selected voices")
     def render_samples(self, request, queryset):
         for voice in queryset:
             try:
-                count = catalogue_services.render_voice_samples(voice)
+                count = services.render_voice_samples(voice)
             except MediaError as exc:
                 self.message_user(request, f"{voice}: {exc}", level=messages.ERROR)
                 continue
@@ -117,18 +116,6 @@ class CalibrationAdmin(admin.ModelAdmin):
     list_filter = ["state", "enabled"]
     search_fields = ["name", "user__email"]
     readonly_fields = [field.name for field in Calibration._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-
-@admin.register(Order)
-class OrderAdmin(admin.ModelAdmin):
-    list_display = ["id", "user", "voice", "state", "cost", "f0", "retries", "created_at", "closed_at"]
-    list_filter = ["state", "voice"]
-    search_fields = ["id", "user__email", "voice__name"]
-    list_select_related = ["user", "voice"]
-    readonly_fields = [field.name for field in Order._meta.fields]
 
     def has_add_permission(self, request):
         return False

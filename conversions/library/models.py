@@ -11,8 +11,6 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 
-__all__ = ["Folder", "Note", "Project", "Recording", "TtsVoice"]
-
 NAME_MAX_LENGTH = 40
 
 

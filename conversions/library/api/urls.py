@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from . import library_views as views
+from . import views
 
 urlpatterns = [
     path("projects", views.ProjectsView.as_view(), name="conversions-projects"),

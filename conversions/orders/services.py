@@ -32,13 +32,19 @@ from core.errors import NOT_RETRYABLE, DomainError
 from core.media import MediaError, tts, vocoder
 from core.storage import object_storage
 
-from . import catalogue_selectors, library_selectors, library_services
-from .catalogue_services import voice_shape
-from .models import Accent, Calibration, NarrationStyle, Order, Recording, Voice
+from conversions.catalogue import selectors as catalogue_selectors
+from conversions.catalogue.models import Accent, Calibration, NarrationStyle, Voice
+from conversions.catalogue.services import voice_shape
+from conversions.library import selectors as library_selectors
+from conversions.library import services as library_services
+from conversions.library.models import Recording
+
+from . import selectors
+from .models import Order
 
 logger = logging.getLogger(__name__)
 
-# The task that runs an order's job (catalogue_tasks), sent by name.
+# The task that runs an order's job (orders/tasks.py), sent by name.
 RUN_ORDER_TASK = "conversions.run_conversion_order"
 
 CENT = Decimal("0.01")
@@ -286,14 +292,14 @@ def retry_orders(user, recording_id) -> tuple[list[Order], bool]:
     """Retry by a conversion's id (that conversion) or by an original's id (its failed
     conversions ordered by the caller). Not found when the id is neither. Returns the orders
     and whether the id was an original's."""
-    order = catalogue_selectors.order_for_conversion(user, recording_id)
+    order = selectors.order_for_conversion(user, recording_id)
     if order is not None:
         return [retry_order(order)], False
     original = library_selectors.accessible_recordings(user).filter(
         pk=recording_id, type=Recording.Type.ORIGINAL).first()
     if original is None:
         raise DomainError("not_found", "Neither a conversion nor an original with this id was found")
-    failed = list(catalogue_selectors.orders_of_original(user, original).filter(state=Order.State.ERROR))
+    failed = list(selectors.orders_of_original(user, original).filter(state=Order.State.ERROR))
     if not failed:
         raise DomainError("conflict", "This original has no failed conversion to retry.", code=NOT_RETRYABLE)
     with transaction.atomic():

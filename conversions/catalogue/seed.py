@@ -9,7 +9,7 @@ import logging
 from django.contrib.auth import get_user_model
 from django.db import transaction
 
-from .catalogue_services import render_voice_samples
+from .services import render_voice_samples
 from .models import Accent, NarrationStyle, SubscriptionTier, Voice
 
 logger = logging.getLogger(__name__)

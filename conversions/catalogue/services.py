@@ -204,8 +204,6 @@ def create_calibration(user, *, name: str, upload) -> Calibration:
 
 def run_calibration_estimate(job_id) -> None:
     """The job: estimate the speaker's f0 from the voiced frames with the estimator conversion uses."""
-    from core.models import Job
-
     def work(ctx: jobs.JobContext):
         calibration = Calibration.objects.get(job_id=ctx.job.pk)
         with tempfile.TemporaryDirectory(prefix="calibration-") as scratch:
@@ -223,7 +221,7 @@ def run_calibration_estimate(job_id) -> None:
             )
         logger.info("calibration %s: f0 %.1f Hz", calibration.pk, estimate.f0)
 
-    def failed(job: Job, reason: str):
+    def failed(job: jobs.Job, reason: str):
         Calibration.objects.filter(job_id=job.pk).update(state=Calibration.State.ERROR, error=reason)
 
     jobs.run_job(job_id, work, on_failure=failed)

@@ -2,16 +2,14 @@
 
 from core.jobs import job_task
 
-from . import library_services
-
-__all__ = ["process_recording", "synthesize_recording"]
+from . import services
 
 
 @job_task("conversions.process_recording", media=True)
 def process_recording(job_id):
-    library_services.run_recording_processing(job_id)
+    services.run_recording_processing(job_id)
 
 
 @job_task("conversions.synthesize_recording", media=True)
 def synthesize_recording(job_id):
-    library_services.run_tts_synthesis(job_id)
+    services.run_tts_synthesis(job_id)

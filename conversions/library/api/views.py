@@ -18,12 +18,10 @@ from core.parsers import JSONParser
 from core.serializers import validated
 from core.storage import object_storage
 
-from . import library_export as export
-from . import library_selectors as selectors
-from . import library_services as services
-from . import library_serializers as s
-from .filters import ProjectFilter
-from .library_language import detect_language
+from .. import export, selectors, services
+from ..filters import ProjectFilter
+from ..language import detect_language
+from . import serializers as s
 
 logger = logging.getLogger(__name__)
 

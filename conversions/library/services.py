@@ -2,10 +2,10 @@
 converted), notes. Each public function is one transaction; stored objects are cleaned up
 when the database write fails, and after commit when their rows are deleted.
 
-The catalogue half (orders) creates conversions through ``create_converted_recording`` and
+Orders (conversions/orders/) create conversions through ``create_converted_recording`` and
 finishes them with ``complete_recording`` / ``fail_recording``. A conversion ordered while its
 original is still processing waits (``WAITING_FOR_ORIGINAL``); when the original settles (done or
-error) a job sent by name (``ORIGINAL_SETTLED_TASK``, the catalogue's) starts or fails them.
+error) a job sent by name (``ORIGINAL_SETTLED_TASK``, the orders') starts or fails them.
 """
 
 from __future__ import annotations
@@ -43,7 +43,7 @@ logger = logging.getLogger(__name__)
 UPLOAD_FORMATS = {"wav", "ogg", "mp3", "flac"}
 SLUG_MAX = 50
 WAITING_FOR_ORIGINAL = "waiting_for_original"
-# Tasks (library_tasks, catalogue_tasks) are sent by name.
+# Tasks (this package's, and orders/tasks.py's) are sent by name.
 PROCESS_TASK = "conversions.process_recording"
 SYNTHESIZE_TASK = "conversions.synthesize_recording"
 ORIGINAL_SETTLED_TASK = "conversions.start_conversions_of_original"
@@ -294,7 +294,7 @@ def fail_recording(recording_id, reason: str) -> None:
 
 def _release_waiting_conversions(original: Recording) -> None:
     """The original settled (done or error), inside the transaction that says so: if conversions
-    wait for it, queue the catalogue's job that starts (or fails) them. Callers that order
+    wait for it, queue the orders' job that starts (or fails) them. Callers that order
     conversions lock the original row, so no conversion starts waiting after this ran."""
     if original.type != Recording.Type.ORIGINAL:
         return
@@ -430,8 +430,6 @@ F0_SAMPLE_TEXT = {
 
 def measure_tts_voice_f0(voice: TtsVoice) -> float:
     """The voice's median pitch (Hz), measured on a sentence it speaks."""
-    from core.media import vocoder
-
     text = F0_SAMPLE_TEXT.get(voice.language, F0_SAMPLE_TEXT["en"])
     with tempfile.TemporaryDirectory(prefix="tts-f0-") as scratch:
         sample = tts_engine.synthesize(text, Path(scratch) / "sample.wav", voice=voice.engine_voice,

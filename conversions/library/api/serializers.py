@@ -8,8 +8,7 @@ from rest_framework import serializers
 
 from core.serializers import ModelSerializer
 
-from .models import Folder, Note, Project, Recording, TtsVoice
-from .models.library import NAME_MAX_LENGTH
+from ..models import NAME_MAX_LENGTH, Folder, Note, Project, Recording, TtsVoice
 
 LABEL_PATTERN = r"^[a-zA-Z0-9 -]*$"
 LABEL_MESSAGE = "Only letters, digits, spaces and hyphens are allowed."

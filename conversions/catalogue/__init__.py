@@ -1,0 +1,1 @@
+"""The voice catalogue: voices, accents, narration styles, tiers, favourites and settings, calibrations."""

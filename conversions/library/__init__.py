@@ -1,0 +1,1 @@
+"""The studio library: projects, folders, recordings (uploaded, synthesised, converted), notes, TTS voices."""
