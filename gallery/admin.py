@@ -14,7 +14,7 @@ from core.errors import DomainError
 from core.storage import object_storage
 
 from . import media, services
-from .models import TtsSubmission, Voice, VoiceSample
+from .models import NAME_PATTERN, TtsSubmission, Voice, VoiceSample
 
 logger = logging.getLogger(__name__)
 
@@ -98,8 +98,6 @@ class VoiceAdminForm(forms.ModelForm):
         self.fields["espeak_voice"].choices = [(voice, f"{name} ({voice})") for voice, name in media.engine_voices()]
 
     def clean_name(self):
-        from .serializers import NAME_PATTERN
-
         name = self.cleaned_data["name"].strip()
         if len(name) < 2 or not NAME_PATTERN.match(name):
             raise forms.ValidationError(
@@ -204,12 +202,6 @@ class TtsSubmissionAdmin(admin.ModelAdmin):
     readonly_fields = ["id", "user", "voice", "text", "job", "audio_key", "duration_seconds", "created_at",
                        "completed_at", "player"]
     fields = readonly_fields
-
-    @admin.display(description="Status")
-    def status(self, submission):
-        from .serializers import GallerySubmissionOutput
-
-        return GallerySubmissionOutput().get_status(submission)
 
     @admin.display(description="Listen")
     def player(self, submission):

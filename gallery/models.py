@@ -1,5 +1,6 @@
 """Voice Gallery: curated voices with their MP3 samples, and the TTS submissions made with them."""
 
+import re
 import unicodedata
 import uuid
 
@@ -10,6 +11,11 @@ from django.db import models
 # espeak-ng accepts 80-450 words per minute and pitch 0-99.
 MIN_RATE, MAX_RATE = 80, 450
 MIN_PITCH, MAX_PITCH = 0, 99
+# What a voice may be named: letters and digits of any script, spaces, hyphens and parentheses
+# (no underscore, no markup). The API and the admin both check it.
+NAME_PATTERN = re.compile(r"^(?:[^\W_]| |-|\(|\))+$")
+# A submission's job state in the gallery's words.
+SUBMISSION_STATUS = {"queued": "queued", "running": "processing", "succeeded": "completed", "failed": "failed"}
 
 
 def name_sort_key(name: str) -> str:
@@ -137,3 +143,13 @@ class TtsSubmission(models.Model):
 
     def __str__(self):
         return f"{self.voice} for {self.user}"
+
+    @property
+    def status(self) -> str:
+        """queued, processing, completed or failed: stored audio is done whatever its job says;
+        a submission whose job row is gone failed."""
+        if self.audio_key:
+            return "completed"
+        if self.job is None:
+            return "failed"
+        return SUBMISSION_STATUS[self.job.state]

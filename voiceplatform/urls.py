@@ -31,7 +31,7 @@ urlpatterns = [
     path("", include("core.urls")),
     path("api/v1/auth/", include(v1_urlpatterns)),
     path("", include("core.webhooks.urls")),
-    path("", include("gallery.urls")),
+    path("", include("gallery.api.urls")),
     path("", include("stamps.sharing_urls")),
     path("", include("stamps.urls")),
     path(settings.PARTNERS_URL_PREFIX, include("partners.urls")),

@@ -40,7 +40,7 @@ def test_odd_ids_are_404s(anon, admin_api, path):
 def test_an_oversized_multipart_body_is_refused_before_it_is_read(admin_api, mp3_bytes, monkeypatch):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from gallery import views
+    from gallery.api import views
 
     monkeypatch.setattr(views, "MAX_MULTIPART_BYTES", 1000)
     response = admin_api.post(URL, {"name": "Big", "voiceCharacteristic": "Male", "orderNumber": "1",

@@ -1,7 +1,5 @@
 """Voice Gallery inputs and outputs: one serializer each, camelCase as documented."""
 
-import re
-
 from django.conf import settings
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
@@ -9,11 +7,10 @@ from rest_framework import serializers
 from core.serializers import RequestBody
 from core.storage import object_storage
 
-from .media import SAMPLE_CONTENT_TYPE
-from .models import Voice
+from ..media import SAMPLE_CONTENT_TYPE
+from ..models import NAME_PATTERN, Voice
+from ..services import spoken_text
 
-# Letters and digits of any script, spaces, hyphens and parentheses (no underscore, no markup).
-NAME_PATTERN = re.compile(r"^(?:[^\W_]| |-|\(|\))+$")
 CHARACTERISTIC_MESSAGE = "voiceCharacteristic must be 'Male', 'Female', or 'Accent'"
 MAX_SAMPLES = 5
 
@@ -200,17 +197,12 @@ class GallerySubmissionInput(serializers.Serializer):
     text = serializers.CharField(error_messages={"required": "text is required", "blank": "text is required"})
 
     def validate_text(self, value: str) -> str:
-        from .services import spoken_text
-
         limit = settings.GALLERY_TTS_MAX_TEXT_CHARS
         if len(value) > limit:
             raise serializers.ValidationError(f"text must be at most {limit} characters")
         if not spoken_text(value):
             raise serializers.ValidationError("text has nothing to speak once markup is removed")
         return value
-
-
-SUBMISSION_STATUS = {"queued": "queued", "running": "processing", "succeeded": "completed", "failed": "failed"}
 
 
 class GallerySubmissionOutput(serializers.Serializer):
@@ -227,11 +219,7 @@ class GallerySubmissionOutput(serializers.Serializer):
     completedAt = serializers.DateTimeField(source="completed_at", allow_null=True)
 
     def get_status(self, submission) -> str:
-        if submission.audio_key:
-            return "completed"
-        if submission.job is None:
-            return "failed"
-        return SUBMISSION_STATUS[submission.job.state]
+        return submission.status
 
     def get_progress(self, submission) -> int:
         return 100 if submission.audio_key else (submission.job.progress if submission.job else 0)

@@ -12,9 +12,9 @@ from core.parsers import JSONParser
 from core.throttles import MethodScopedRateThrottle
 from core.storage import object_storage
 
-from . import media, selectors, services
+from .. import media, selectors, services
+from ..filters import VoiceFilter
 from . import serializers as s
-from .filters import VoiceFilter
 from .permissions import GalleryAdminOnly, ReadAnyoneWriteAdmin
 
 SAMPLE_FILE_FIELD = re.compile(r"^sampleFile\[([0-4])\]$")

@@ -2,7 +2,7 @@
 
 from rest_framework.permissions import SAFE_METHODS, BasePermission
 
-from .selectors import is_gallery_admin
+from ..selectors import is_gallery_admin
 
 
 class ReadAnyoneWriteAdmin(BasePermission):
