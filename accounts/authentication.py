@@ -3,9 +3,16 @@ OIDC issuer's), the ``api-key`` header, and a session with the X-Csrf-Token head
 
 Wrong, expired or tampered credentials raise AuthenticationFailed, which each API's
 dialect renders as its own 401 body.
+
+The classes stay in this module, not under api/: they are DRF's pluggable authentication for
+every API of every app (REST_FRAMEWORK's DEFAULT_AUTHENTICATION_CLASSES names them by dotted
+path), not the accounts endpoints' HTTP layer. How each appears in the OpenAPI document is
+declared next to it: drf-spectacular registers an extension when its class is defined, and DRF
+imports this module whenever it loads its views.
 """
 
 from django.conf import settings
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
 from rest_framework import authentication, exceptions
 
 from . import services, tokens
@@ -59,3 +66,33 @@ class ApiKeyAuthentication(authentication.BaseAuthentication):
 
 class CsrfSessionAuthentication(authentication.SessionAuthentication):
     """Session cookies; unsafe methods need the CSRF token in X-Csrf-Token (settings.CSRF_HEADER_NAME)."""
+
+
+class BearerScheme(OpenApiAuthenticationExtension):
+    target_class = "accounts.authentication.BearerAuthentication"
+    name = "bearerAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "bearerFormat": "JWT",
+            "description": "Our JWT from /api/v1/auth/token, or an access token of the configured OIDC issuer.",
+        }
+
+
+class ApiKeyScheme(OpenApiAuthenticationExtension):
+    target_class = "accounts.authentication.ApiKeyAuthentication"
+    name = "apiKeyAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "apiKey", "in": "header", "name": "api-key"}
+
+
+class SessionScheme(OpenApiAuthenticationExtension):
+    target_class = "accounts.authentication.CsrfSessionAuthentication"
+    name = "sessionAuth"
+
+    def get_security_definition(self, auto_schema):
+        return {"type": "apiKey", "in": "cookie", "name": settings.SESSION_COOKIE_NAME,
+                "description": "From POST /api/login; unsafe methods also need the X-Csrf-Token header."}

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.contrib.auth import password_validation
@@ -76,8 +77,6 @@ def user_from_oidc_claims(issuer: str, claims: dict, *, role_claim: str, admin_r
 
 
 def _issuer_host(issuer: str) -> str:
-    from urllib.parse import urlsplit
-
     return (urlsplit(issuer).hostname or "oidc").replace("_", "-") + ".oidc"
 
 

@@ -12,6 +12,8 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils.crypto import constant_time_compare, salted_hmac
 
+from .models import UsedRefreshToken, User
+
 ACCESS = "access"
 REFRESH = "refresh"
 
@@ -56,6 +58,7 @@ def token_stamp(user) -> str:
 
     An HMAC of the password hash, like Django's session auth hash, so the claim gives nothing away.
     """
+    # The salt is a fixed string, not the module's name: changing it would end every token.
     return salted_hmac("accounts.tokens.stamp", f"{user.password}|{user.token_generation}",
                        algorithm="sha256").hexdigest()[:32]
 
@@ -63,8 +66,6 @@ def token_stamp(user) -> str:
 def user_for_claims(claims: dict):
     """The active user our token names, if the token was issued since their last password
     change or token revocation; TokenError otherwise."""
-    from .models import User
-
     # get(), not first(): every authenticated request runs this, and first() adds an ORDER BY
     # (User's default ordering) that a primary-key lookup does not need.
     try:
@@ -136,8 +137,6 @@ def revoke_refresh(claims: dict) -> None:
     Recorded in the database, not the cache: a cache's add is not atomic on every backend
     (the file cache) and a cache may evict the entry, after which the token would work again.
     """
-    from .models import UsedRefreshToken
-
     if not claims.get("jti"):
         raise TokenError("refresh token without an id")
     expires_at = datetime.fromtimestamp(claims["exp"], tz=timezone.utc)

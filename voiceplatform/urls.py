@@ -12,7 +12,7 @@ from django.urls import include, path
 from csp.decorators import csp_update
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
-from accounts.urls import gateway_urlpatterns, v1_urlpatterns
+from accounts.api.urls import gateway_urlpatterns, v1_urlpatterns
 from core import views as core_views
 from core.metrics import metrics_view
 

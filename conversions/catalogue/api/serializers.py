@@ -5,7 +5,7 @@ from functools import cached_property
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from accounts.serializers import GatewayUserOutput
+from accounts.api.serializers import GatewayUserOutput
 from core.serializers import ModelSerializer
 from core.storage import object_storage
 

@@ -11,7 +11,7 @@ from core.dialects import CONVERSIONS, STAMPS, ApiError, DialectResponse, Dialec
 from core.parsers import JSONParser
 from core.throttles import RateThrottle
 
-from . import selectors, services, tokens
+from .. import selectors, services, tokens
 from . import serializers as s
 
 

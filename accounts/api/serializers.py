@@ -2,7 +2,7 @@ from rest_framework import serializers
 
 from core.serializers import ModelSerializer
 
-from .models import User
+from ..models import User
 
 
 class RegisterInput(serializers.Serializer):
