@@ -26,8 +26,8 @@ from gallery.models import Voice as GalleryVoice, VoiceSample
 from partners import services as partner_services
 from partners.models import Job, Program, Talent
 from stamps import services as stamp_services
-from stamps import sharing_services
-from stamps.sharing_models import Reply
+from stamps.sharing import services as sharing_services
+from stamps.sharing.models import Reply
 
 user, _ = User.objects.get_or_create(email="bench@example.com", defaults={{"display_name": "Bench"}})
 CreditAccount.objects.get_or_create(user=user)

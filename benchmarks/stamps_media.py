@@ -29,6 +29,7 @@ from pathlib import Path
 from django.db import transaction
 from accounts.models import User
 from stamps import services
+from stamps.packaging import services as packaging_services
 from stamps.models import Stamp, StampFile
 from core.storage import new_key, object_storage
 from tests.media import image_bytes
@@ -55,7 +56,7 @@ for index in range(IMAGES):
     paths.append(object_storage.local_path(item.key))
 wav.unlink()
 with transaction.atomic():
-    services._start_packaging(Stamp.objects.select_for_update().get(pk=stamp.pk))
+    packaging_services._start_packaging(Stamp.objects.select_for_update().get(pk=stamp.pk))
 print(json.dumps({"job": str(Stamp.objects.get(pk=stamp.pk).package_job_id), "stamp": stamp.pk,
                   "audio_seconds": seconds, "paths": paths}))
 """
@@ -64,9 +65,10 @@ print(json.dumps({"job": str(Stamp.objects.get(pk=stamp.pk).package_job_id), "st
 PACKAGING = r"""
 import json, resource, time
 from stamps import services
+from stamps.packaging import services as packaging_services
 from stamps.models import Stamp, StampFile
 started = time.perf_counter()
-services.run_packaging("JOB")
+packaging_services.run_packaging("JOB")
 elapsed = time.perf_counter() - started
 stamp = Stamp.objects.get(pk=STAMP)
 package = StampFile.objects.filter(stamp=stamp, role="package").first()
@@ -78,7 +80,7 @@ print(json.dumps({"status": stamp.conversion_status, "reason": stamp.failure_rea
 # The .vst writer alone on the same files, in a fresh process.
 WRITER = r"""
 import hashlib, json, resource, sys, time
-from stamps import vst
+from stamps.packaging import vst
 paths = json.loads(sys.argv[1]); target = sys.argv[2]
 entries = []
 for index, path in enumerate(paths):
@@ -113,7 +115,7 @@ import json, subprocess, tempfile, time
 from pathlib import Path
 from django.conf import settings
 from core.media import asr, audio
-from stamps.services import DELIVERY_FORMATS
+from stamps.packaging.services import DELIVERY_FORMATS
 scratch = Path(tempfile.mkdtemp())
 text = " ".join(["The quick brown fox jumps over the lazy dog while the children play in the garden."] * 6)
 speech = scratch / "speech.wav"

@@ -13,6 +13,7 @@ from accounts.models import User
 from core.media import tts
 
 from . import services
+from .packaging import services as packaging
 from .models import Stamp
 
 TITLE = "Harbour walk (demo)"
@@ -39,7 +40,7 @@ def seed(stdout):
         with speech.open("rb") as handle:
             services.attach_audio(owner, stamp.pk, File(handle, name="welcome.wav"))
     services.attach_image(owner, stamp.pk, File(io.BytesIO(_picture()), name="harbour.jpg"))
-    services.complete_package(owner, stamp.pk, voice_tags=[
+    packaging.complete_package(owner, stamp.pk, voice_tags=[
         {"timestamp": 0.5, "x": 320, "y": 340, "note": "The harbour"},
         {"timestamp": 3.0, "x": 450, "y": 200, "note": "The lighthouse"},
     ])

@@ -1,12 +1,16 @@
 """VoiceStamps: a stamp (the VSTFile of the spec) and the stored files it owns.
 
-A Share (built by the sharing app code) points at ``Stamp`` with a foreign key;
+A Share (stamps.sharing.models, re-exported here) points at ``Stamp`` with a foreign key;
 every stored object belongs to exactly one ``StampFile`` row, so deleting a stamp
 knows every key to remove.
 """
 
 from django.conf import settings
 from django.db import models
+
+# The sharing tables live in stamps.sharing; named here so Django registers them under this app
+# (label "stamps") and `from stamps.models import Share` keeps working.
+from .sharing.models import Delivery, NotificationTemplate, Reply, Share, ShareRecipient
 
 
 class Stamp(models.Model):
@@ -108,5 +112,4 @@ class StampFile(models.Model):
     def __str__(self):
         return f"{self.role} {self.filename} of stamp {self.stamp_id}"
 
-
-from .sharing_models import *  # noqa: E402,F401,F403 - sharing tables live in their own module
+__all__ = ["Delivery", "NotificationTemplate", "Reply", "Share", "ShareRecipient", "Stamp", "StampFile"]

@@ -15,6 +15,7 @@ app.autodiscover_tasks()
 # Apps split into sub-domain packages keep a tasks module in each package (no app-level tasks
 # module re-exports them).
 app.autodiscover_tasks(["conversions.library", "conversions.catalogue", "conversions.orders"])
+app.autodiscover_tasks(["stamps.packaging", "stamps.sharing", "stamps.thumbnails", "stamps.transcripts"])
 
 
 @signals.setup_logging.connect

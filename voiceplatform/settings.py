@@ -448,7 +448,7 @@ SPECTACULAR_SETTINGS = {
         "StampStatusEnum": "stamps.models.Stamp.Status",
         "ConversionOrderStateEnum": "conversions.models.Order.State",
         "RecordingStateEnum": "conversions.models.Recording.State",
-        "ShareStatusEnum": "stamps.sharing_serializers.STATES",
+        "ShareStatusEnum": "stamps.sharing.api.serializers.STATES",
     },
 }
 

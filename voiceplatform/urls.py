@@ -32,7 +32,6 @@ urlpatterns = [
     path("api/v1/auth/", include(v1_urlpatterns)),
     path("", include("core.webhooks.urls")),
     path("", include("gallery.api.urls")),
-    path("", include("stamps.sharing_urls")),
     path("", include("stamps.urls")),
     path(settings.PARTNERS_URL_PREFIX, include("partners.urls")),
     path("api/", include(gateway_urlpatterns)),

@@ -8,7 +8,7 @@ import pytest
 from django.conf import settings
 
 from gallery.models import Voice
-from stamps import sharing_services
+from stamps.sharing import services as sharing_services
 from tests.stamps.sharing_helpers import stamp_with_media
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("local_storage")]

@@ -99,7 +99,7 @@ def test_every_decode_stops_at_the_global_cap(lying_flac, tmp_path, settings):
 
 def test_a_reply_recording_of_ten_hours_is_422(api, anon, user, ten_hour_flac, settings):
     from stamps import services
-    from stamps.sharing_models import Reply
+    from stamps.sharing.models import Reply
 
     settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, "stamps_share_reply": "1000/minute"}
     stamp = services.create_stamp(owner=user, title="Share me")

@@ -11,6 +11,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from PIL import Image, ImageDraw
 
 from stamps import services
+from stamps.thumbnails import services as thumbnail_services
 from stamps.models import Stamp
 from tests.media import image_bytes, tone
 
@@ -55,7 +56,7 @@ def stamp_with_media(owner, directory: Path, *, title="Harbour walk", with_media
         services.attach_audio(owner, stamp.pk, SimpleUploadedFile("tone.wav", wav.read_bytes(), "audio/wav"))
         services.attach_image(owner, stamp.pk, SimpleUploadedFile("picture.png", image_bytes(*IMAGE_SIZE),
                                                                   "image/png"))
-        services.generate_thumbnail(owner, stamp.pk, style="cover", timestamp=None, force=True)
+        thumbnail_services.generate_thumbnail(owner, stamp.pk, style="cover", timestamp=None, force=True)
     stamp.refresh_from_db()
     return stamp
 

@@ -237,7 +237,7 @@ def test_a_failed_row_write_removes_the_stored_object(api, stamp, stamp_media, m
     def broken(*args, **kwargs):
         raise RuntimeError("database went away")
 
-    monkeypatch.setattr(services, "_start_auto_thumbnail", broken)
+    monkeypatch.setattr(services, "start_auto_thumbnail", broken)
     response = upload_audio(api, stamp.pk, stamp_media["mp3"])
     assert response.status_code == 500 and response.json()["error"] == "server_error"
     assert not StampFile.objects.filter(stamp=stamp).exists()

@@ -10,7 +10,7 @@ import pytest
 
 from core.models import Job
 from core.storage import object_storage
-from stamps import vst
+from stamps.packaging import vst
 from stamps.models import Stamp, StampFile
 from tests.conftest import wait_until
 from tests.media import loudness, speech_clip
@@ -169,7 +169,7 @@ def test_complete_package_needs_audio_and_valid_tags(api, celery_worker, make_st
 @pytest.mark.django_db
 def test_a_stamp_deleted_while_packaging_leaves_no_outputs(api, stamp, stamp_media, local_storage,
                                                          django_capture_on_commit_callbacks):
-    from stamps import services
+    from stamps.packaging import services as packaging_services
 
     with django_capture_on_commit_callbacks(execute=False):
         upload_audio(api, stamp.pk, stamp_media["mp3"])
@@ -179,7 +179,7 @@ def test_a_stamp_deleted_while_packaging_leaves_no_outputs(api, stamp, stamp_med
     uploads = set(object_storage.list(f"stamps/{stamp.pk}"))
     with django_capture_on_commit_callbacks(execute=False):
         assert api.delete(f"/api/v1/voicestamps/{stamp.pk}").status_code == 200
-    services.run_packaging(job_id)  # the message the worker would have run
+    packaging_services.run_packaging(job_id)  # the message the worker would have run
     job = Job.objects.get(pk=job_id)
     assert job.state == "failed" and job.error == "The VoiceStamp was deleted."
     # Only the uploads remain, and the cleanup job scheduled by the delete names every one of them.

@@ -8,7 +8,8 @@ import pytest
 from core import services as core_services
 from core.models import Job
 from core.storage import object_storage
-from stamps import services, vst
+from stamps.packaging import services as packaging_services
+from stamps.packaging import vst
 from stamps.models import Stamp, StampFile
 from tests.stamps.conftest import upload_audio, upload_image
 
@@ -45,7 +46,7 @@ def test_regenerating_the_thumbnail_while_packaging_runs_breaks_neither(api, mak
         return write_package(*args, **kwargs)
 
     monkeypatch.setattr(vst, "write_package", regenerate_then_write)
-    services.run_packaging(job.pk)
+    packaging_services.run_packaging(job.pk)
 
     stamp.refresh_from_db()
     assert stamp.conversion_status == "completed", stamp.failure_reason
@@ -70,7 +71,7 @@ def test_outputs_of_a_killed_packaging_attempt_are_removed_by_the_next_one_and_b
     left = object_storage.put_bytes(f"{killed_attempt}/orphan.vst", b"x" * 10_000, "application/octet-stream").key
     Job.objects.filter(pk=job.pk).update(output_prefix=killed_attempt)
 
-    services.run_packaging(job.pk)
+    packaging_services.run_packaging(job.pk)
 
     stamp.refresh_from_db()
     assert stamp.conversion_status == "completed", stamp.failure_reason

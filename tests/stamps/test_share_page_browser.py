@@ -16,7 +16,10 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
 from stamps import services
-from stamps.sharing_models import Share
+from stamps.packaging import services as packaging_services
+from stamps.thumbnails import services as thumbnail_services
+from stamps.transcripts import services as transcript_services
+from stamps.sharing.models import Share
 from tests.conftest import wait_for_script
 from tests.media import speech_wav, tone
 from tests.stamps.sharing_helpers import harbour_scene, recording, reset_reply_throttle, stamp_with_media
@@ -340,18 +343,18 @@ def harbour_stamp(user, media_dir, tmp_path):
                                               {"timestamp": 2.8, "x": 653, "y": 294, "note": "Sunset behind the pier"}])
     services.attach_audio(user, stamp.pk, SimpleUploadedFile("narration.wav", narration.read_bytes(), "audio/wav"))
     services.attach_image(user, stamp.pk, SimpleUploadedFile("harbour.jpg", harbour_scene(), "image/jpeg"))
-    services.generate_thumbnail(user, stamp.pk, style="card", timestamp=None, force=True)
-    services.add_drawing(user, stamp.pk, strokes=[{"points": [[170, 110], [330, 110]], "color": "#ffffff",
+    thumbnail_services.generate_thumbnail(user, stamp.pk, style="card", timestamp=None, force=True)
+    packaging_services.add_drawing(user, stamp.pk, strokes=[{"points": [[170, 110], [330, 110]], "color": "#ffffff",
                                                    "width": 5, "tool": "pen"}], coordinates=None, timestamp=0.6)
-    services.add_drawing(user, stamp.pk, strokes=[{"points": _circle(653, 294, 80), "color": "#ffd23f",
+    packaging_services.add_drawing(user, stamp.pk, strokes=[{"points": _circle(653, 294, 80), "color": "#ffd23f",
                                                    "width": 7, "tool": "pen"}], coordinates=None, timestamp=2.8)
-    services.add_drawing(user, stamp.pk, strokes=[{"points": [[640, 560], [560, 470]], "color": "#ff4f7b",
+    packaging_services.add_drawing(user, stamp.pk, strokes=[{"points": [[640, 560], [560, 470]], "color": "#ff4f7b",
                                                    "width": 8, "tool": "pen"},
                                                   {"points": [[585, 470], [560, 470], [562, 495]], "color": "#ff4f7b",
                                                    "width": 8, "tool": "pen"}], coordinates=None, timestamp=6.2)
-    stamp, _ = services.start_transcription(user, stamp.pk)
-    services.run_transcription(stamp.transcription_job_id)
-    services.translate(user, text=None, target_language="es", source_language="en", vst_id=stamp.pk)
+    stamp, _ = transcript_services.start_transcription(user, stamp.pk)
+    transcript_services.run_transcription(stamp.transcription_job_id)
+    transcript_services.translate(user, text=None, target_language="es", source_language="en", vst_id=stamp.pk)
     stamp.refresh_from_db()
     assert stamp.transcription["segments"] and stamp.translations
     return stamp
@@ -386,7 +389,7 @@ def test_drawings_without_an_image_are_drawn_on_a_board_of_their_frame(api, user
     stamp = stamp_with_media(user, media_dir, with_media=False, voice_tags=[])
     services.attach_audio(user, stamp.pk, SimpleUploadedFile("tone.wav", recording(media_dir).read_bytes(),
                                                              "audio/wav"))
-    services.add_drawing(user, stamp.pk, strokes=[{"points": [[100, 150], [300, 150]], "color": "#0000ff",
+    packaging_services.add_drawing(user, stamp.pk, strokes=[{"points": [[100, 150], [300, 150]], "color": "#0000ff",
                                                    "width": 10, "tool": "pen"}],
                          coordinates={"width": 400, "height": 300}, timestamp=None)
     page.goto(f"{live_server.url}/share/{_code(api, stamp)}")

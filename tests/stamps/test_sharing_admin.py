@@ -2,7 +2,7 @@
 
 import pytest
 
-from stamps.sharing_models import Delivery, NotificationTemplate, Reply, Share
+from stamps.sharing.models import Delivery, NotificationTemplate, Reply, Share
 from tests.stamps.sharing_helpers import reset_reply_throttle, stamp_with_media
 
 pytestmark = pytest.mark.django_db

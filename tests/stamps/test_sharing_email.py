@@ -7,8 +7,8 @@ from aiosmtpd.controller import Controller
 from django.db import transaction
 from django.utils import timezone
 
-from stamps import sharing_services
-from stamps.sharing_models import Delivery, NotificationTemplate, Share, ShareRecipient
+from stamps.sharing import services as sharing_services
+from stamps.sharing.models import Delivery, NotificationTemplate, Share, ShareRecipient
 from tests.conftest import free_port, wait_until
 from tests.stamps.sharing_helpers import seed_notification_templates, stamp_with_media
 
@@ -236,7 +236,7 @@ def test_sending_is_limited_per_user(user, other_user, api, client_for, media_di
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_beat_expiry_task_on_the_worker_emails_the_owner_once(user, api, smtp_server, start_worker, media_dir):
-    from stamps.sharing_tasks import expire_shares
+    from stamps.sharing.tasks import expire_shares
 
     worker = start_worker(smtp_server.env)
     stamp = stamp_with_media(user, media_dir, with_media=False)

@@ -7,8 +7,8 @@ from django.contrib.auth.hashers import check_password
 from django.utils import timezone
 
 from stamps.models import Stamp
-from stamps.sharing_models import Delivery, Share
-from stamps.sharing_services import SHARE_CODE_ALPHABET, expire_due_shares
+from stamps.sharing.models import Delivery, Share
+from stamps.sharing.services import SHARE_CODE_ALPHABET, expire_due_shares
 
 pytestmark = pytest.mark.django_db
 
@@ -163,7 +163,7 @@ def test_revoked_share_is_not_expired_again(api, stamp):
 def test_beat_runs_the_expiry_task(settings):
     entry = settings.CELERY_BEAT_SCHEDULE["stamps-expire-shares"]
     assert entry["task"] == "stamps.expire_shares"
-    from stamps.tasks import expire_shares
+    from stamps.sharing.tasks import expire_shares
 
     assert expire_shares.name == "stamps.expire_shares"
 

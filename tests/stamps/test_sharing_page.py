@@ -13,7 +13,7 @@ from django.utils import timezone
 
 from core.storage import object_storage
 from stamps.models import StampFile
-from stamps.sharing_models import Reply, Share
+from stamps.sharing.models import Reply, Share
 from tests.stamps.sharing_helpers import recording, reset_reply_throttle, stamp_with_media
 
 pytestmark = pytest.mark.django_db

@@ -10,8 +10,8 @@ from django.utils import timezone
 from PIL import Image
 
 from core.dialects import ApiError
-from stamps.sharing_models import Share
-from stamps.sharing_selectors import share_grants_file
+from stamps.sharing.models import Share
+from stamps.sharing.selectors import share_grants_file
 from tests.stamps.sharing_helpers import IMAGE_SIZE, TRANSCRIPTION, TRANSLATIONS, VOICE_TAGS, stamp_with_media
 
 pytestmark = pytest.mark.django_db

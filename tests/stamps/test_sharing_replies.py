@@ -9,7 +9,7 @@ from django.test import Client
 from django.utils import timezone
 
 from core.storage import object_storage
-from stamps.sharing_models import Delivery, Reply, Share
+from stamps.sharing.models import Delivery, Reply, Share
 from tests.conftest import wait_until
 from tests.media import transcode
 from tests.stamps.sharing_helpers import recording, reset_reply_throttle, seed_notification_templates, stamp_with_media

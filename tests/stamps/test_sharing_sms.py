@@ -9,7 +9,7 @@ from urllib.parse import parse_qs
 
 import pytest
 
-from stamps.sharing_models import Delivery, ShareRecipient
+from stamps.sharing.models import Delivery, ShareRecipient
 from tests.conftest import wait_until
 from tests.stamps.sharing_helpers import seed_notification_templates, stamp_with_media
 

@@ -10,7 +10,8 @@ import requests
 
 from core.models import Job
 from core.services import run_storage_cleanup
-from stamps import services, vst
+from stamps.packaging import services as packaging_services
+from stamps.packaging import vst
 from stamps.models import Stamp, StampFile
 from tests.stamps.conftest import upload_audio, upload_image
 
@@ -37,7 +38,7 @@ def test_stamp_on_s3(api, stamp, stamp_media, s3_storage, django_capture_on_comm
     with django_capture_on_commit_callbacks(execute=False):
         response = api.post(f"/api/v1/security/vst/{stamp.pk}/complete-package", {}, format="json")
     assert response.status_code == 202
-    services.run_packaging(Stamp.objects.get(pk=stamp.pk).package_job_id)
+    packaging_services.run_packaging(Stamp.objects.get(pk=stamp.pk).package_job_id)
 
     data = api.get(f"/api/v1/voicestamps/{stamp.pk}").json()["data"]
     assert data["conversion_status"] == "completed"

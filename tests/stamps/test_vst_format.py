@@ -7,7 +7,7 @@ import zipfile
 
 import pytest
 
-from stamps import vst
+from stamps.packaging import vst
 
 
 def _objects(**contents):

@@ -19,10 +19,15 @@ from core.serializers import validated
 from core.storage import object_storage
 from core.throttles import client_address
 
-from . import links, selectors, services, sharing_selectors, sharing_serializers
+from .. import links, selectors, services
+from ..filters import StampFilter
+from ..models import Stamp, StampFile
+from ..packaging import services as packaging
+from ..sharing import selectors as sharing_selectors
+from ..sharing.api import serializers as sharing_serializers
+from ..thumbnails import services as thumbnails
+from ..transcripts import services as transcripts
 from . import serializers as s
-from .filters import StampFilter
-from .models import Stamp, StampFile
 
 BINARY = OpenApiResponse(description="The file's bytes (supports Range and If-None-Match).")
 
@@ -104,7 +109,7 @@ class StampDetailView(StampView):
         stamp = selectors.stamp_for_user(request.user, stamp_id)
         payload = _stamp_payload(stamp)
         if query["include_manifest"]:
-            payload["manifest"] = services.manifest_of(stamp)
+            payload["manifest"] = packaging.manifest_of(stamp)
         if query["include_sharing"]:
             payload["shares"] = sharing_serializers.ShareOut(sharing_selectors.shares_of_stamp(stamp), many=True).data
         return DialectResponse(payload)
@@ -228,15 +233,15 @@ class ManifestView(StampView):
     @extend_schema(responses=s.ManifestOut)
     def get(self, request, vst_id):
         stamp = selectors.stamp_for_user(request.user, vst_id)
-        return DialectResponse({"manifest": services.manifest_of(stamp)})
+        return DialectResponse({"manifest": packaging.manifest_of(stamp)})
 
     @extend_schema(request=s.ManifestUpdateIn, responses=s.ManifestOut)
     def put(self, request, vst_id):
         data = validated(s.ManifestUpdateIn, request.data)
         expected = data.pop("manifest_version", None)
-        services.update_manifest(request.user, vst_id, changes=data, expected_version=expected)
+        packaging.update_manifest(request.user, vst_id, changes=data, expected_version=expected)
         stamp = selectors.stamp_for_user(request.user, vst_id)
-        return DialectResponse({"manifest": services.manifest_of(stamp)})
+        return DialectResponse({"manifest": packaging.manifest_of(stamp)})
 
 
 class DrawingsView(StampView):
@@ -245,7 +250,7 @@ class DrawingsView(StampView):
     @extend_schema(request=s.DrawingIn, responses={201: s.DrawingOut})
     def post(self, request, vst_id):
         data = validated(s.DrawingIn, request.data)
-        drawing = services.add_drawing(request.user, vst_id, strokes=data["drawing_data"],
+        drawing = packaging.add_drawing(request.user, vst_id, strokes=data["drawing_data"],
                                        coordinates=data.get("coordinates"), timestamp=data.get("timestamp"))
         stamp = selectors.stamp_for_user(request.user, vst_id)
         return DialectResponse({"drawing": drawing, "manifest_version": stamp.manifest_version}, status=201)
@@ -257,7 +262,7 @@ class UploadTextView(StampView):
     @extend_schema(request=s.TextIn, responses={201: s.TextOut})
     def post(self, request, vst_id):
         data = validated(s.TextIn, request.data)
-        text = services.add_text(request.user, vst_id, text_content=data["text_content"], text_type=data["type"])
+        text = packaging.add_text(request.user, vst_id, text_content=data["text_content"], text_type=data["type"])
         stamp = selectors.stamp_for_user(request.user, vst_id)
         return DialectResponse({"text": text, "manifest_version": stamp.manifest_version}, status=201)
 
@@ -269,7 +274,7 @@ class CompletePackageView(StampView):
     @extend_schema(request=s.CompletePackageIn, responses={200: s.CompletePackageOut, 202: s.CompletePackageOut})
     def post(self, request, vst_id):
         data = validated(s.CompletePackageIn, request.data)
-        stamp = services.complete_package(request.user, vst_id, voice_tags=data.get("voice_tags"))
+        stamp = packaging.complete_package(request.user, vst_id, voice_tags=data.get("voice_tags"))
         return DialectResponse(
             {"status": stamp.conversion_status,
              "download_url": links.absolute(links.download_path(stamp.pk), request)},
@@ -283,7 +288,7 @@ class ConvertView(StampView):
 
     @extend_schema(request=None, responses={202: s.ConversionOut})
     def post(self, request, vst_id):
-        services.start_conversion(request.user, vst_id)
+        packaging.start_conversion(request.user, vst_id)
         stamp = selectors.stamp_for_user(request.user, vst_id)
         return DialectResponse(s.ConversionOut(stamp, context={"request": request}).data, status=202)
 
@@ -349,7 +354,7 @@ class ThumbnailGenerateView(StampView):
     @extend_schema(request=s.ThumbnailGenerateIn, responses={200: s.ThumbnailOut, 201: s.ThumbnailOut})
     def post(self, request, vst_id):
         data = validated(s.ThumbnailGenerateIn, request.data)
-        item, generated = services.generate_thumbnail(request.user, vst_id, style=data["style"],
+        item, generated = thumbnails.generate_thumbnail(request.user, vst_id, style=data["style"],
                                                       timestamp=data.get("timestamp"), force=False)
         return DialectResponse(s.ThumbnailOut(item, context={"request": request, "generated": generated}).data,
                                status=201 if generated else 200)
@@ -362,7 +367,7 @@ class ThumbnailRegenerateView(StampView):
     @extend_schema(request=s.ThumbnailRegenerateIn, responses={200: s.ThumbnailOut, 201: s.ThumbnailOut})
     def post(self, request, vst_id):
         data = validated(s.ThumbnailRegenerateIn, request.data)
-        item, generated = services.generate_thumbnail(request.user, vst_id, style=data["style"],
+        item, generated = thumbnails.generate_thumbnail(request.user, vst_id, style=data["style"],
                                                       timestamp=data.get("timestamp"), force=data["force"])
         return DialectResponse(s.ThumbnailOut(item, context={"request": request, "generated": generated}).data,
                                status=201 if generated else 200)
@@ -375,7 +380,7 @@ class TranscribeView(StampView):
     @extend_schema(request=s.TranscribeIn, responses={200: s.TranscriptionOut, 202: s.TranscriptionOut})
     def post(self, request, stamp_id):
         data = validated(s.TranscribeIn, request.data)
-        services.start_transcription(request.user, stamp_id, force=data["force"])
+        transcripts.start_transcription(request.user, stamp_id, force=data["force"])
         stamp = selectors.stamp_for_user(request.user, stamp_id)
         payload = s.TranscriptionOut(stamp).data
         return DialectResponse(payload, status=202 if payload["status"] == "processing" else 200)
@@ -395,7 +400,7 @@ class TranslateView(StampView):
     @extend_schema(request=s.TranslateIn, responses=s.TranslationOut)
     def post(self, request):
         data = validated(s.TranslateIn, request.data)
-        result, stored = services.translate(
+        result, stored = transcripts.translate(
             request.user, text=data.get("text"), target_language=data["target_language"],
             source_language=data.get("source_language"), vst_id=data.get("vst_id"), text_id=data.get("text_id"),
         )

@@ -24,9 +24,9 @@ from core.dialects import ApiError
 from core.storage import object_storage
 from core.throttles import AttemptBudget
 
-from . import selectors as stamp_selectors
-from .models import Stamp, StampFile
-from .sharing_models import Delivery, Reply, Share, ShareRecipient
+from .. import selectors as stamp_selectors
+from ..models import Stamp, StampFile
+from .models import Delivery, Reply, Share, ShareRecipient
 
 SHARE_NOT_FOUND = "Share not found"
 SHARE_EXPIRED = "This share link has expired"

@@ -4,16 +4,14 @@ from celery import shared_task
 
 from core.jobs import job_task
 
-from . import sharing_services
-
-__all__ = ["expire_shares", "send_delivery"]
+from . import services
 
 
 @job_task("stamps.send_delivery")
 def send_delivery(job_id):
-    sharing_services.run_delivery(job_id)
+    services.run_delivery(job_id)
 
 
 @shared_task(name="stamps.expire_shares", ignore_result=True)
 def expire_shares():
-    sharing_services.expire_due_shares()
+    services.expire_due_shares()

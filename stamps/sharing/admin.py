@@ -2,11 +2,9 @@
 
 from django.contrib import admin, messages
 
-from . import sharing_selectors as selectors
-from . import sharing_services as services
-from .sharing_models import Delivery, NotificationTemplate, Reply, Share, ShareRecipient
-
-__all__ = ["DeliveryAdmin", "NotificationTemplateAdmin", "ReplyAdmin", "ShareAdmin"]
+from . import selectors
+from . import services
+from .models import Delivery, NotificationTemplate, Reply, Share, ShareRecipient
 
 
 class ShareRecipientInline(admin.TabularInline):

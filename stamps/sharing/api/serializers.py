@@ -1,5 +1,5 @@
 """Sharing API: one serializer per input and per output (the public share's two bodies are
-still built by plain functions, described in sharing_schema.py)."""
+still built by plain functions, described in schema.py)."""
 
 from __future__ import annotations
 
@@ -12,8 +12,8 @@ from rest_framework import serializers
 from core.serializers import BlankAsNullCharField
 from core.storage import object_storage
 
-from . import sharing_selectors as selectors
-from .sharing_models import Reply, Share, ShareRecipient
+from .. import selectors
+from ..models import Reply, Share, ShareRecipient
 
 PASSWORD_MIN, PASSWORD_MAX = 4, 128
 

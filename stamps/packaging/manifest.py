@@ -6,8 +6,9 @@ The same document is served by GET .../manifest and written first into every
 
 from __future__ import annotations
 
-from . import links, vst
-from .models import Stamp, StampFile
+from .. import links
+from . import vst
+from ..models import Stamp, StampFile
 
 # Roles packaged into a .vst, and the folder each goes to inside the archive.
 PACKAGED_ROLES = {

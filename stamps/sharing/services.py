@@ -29,10 +29,10 @@ from core.models import Job
 from core.storage import object_storage
 from core.uploads import AudioLimits, audio_intake
 
-from . import sharing_selectors as selectors
-from .models import Stamp
-from .sharing_models import Delivery, NotificationTemplate, Reply, Share, ShareRecipient
-from .sharing_sms import SmsRejected, SmsUnavailable, sms_backend
+from . import selectors
+from ..models import Stamp
+from .models import Delivery, NotificationTemplate, Reply, Share, ShareRecipient
+from .sms import SmsRejected, SmsUnavailable, sms_backend
 
 logger = logging.getLogger(__name__)
 

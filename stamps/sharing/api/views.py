@@ -1,5 +1,5 @@
 """Sharing HTTP: the owner's share endpoints, public access and replies (the share page is in
-``sharing_page_views``)."""
+``stamps.sharing.page_views``)."""
 
 from __future__ import annotations
 
@@ -16,11 +16,11 @@ from core.parsers import JSONParser
 from core.serializers import validated
 from core.throttles import RateThrottle, client_address
 
-from . import sharing_schema as schema
-from . import sharing_selectors as selectors
-from . import sharing_serializers as io
-from . import sharing_services as services
-from .sharing_models import ShareRecipient
+from . import schema
+from .. import selectors
+from . import serializers as io
+from .. import services
+from ..models import ShareRecipient
 
 PASSWORD_HEADER = "X-Share-Password"
 TOKEN_HEADER = "X-Share-Token"

@@ -1,8 +1,8 @@
 """The share page /share/{code} (HTML for people), its reply form, the fresh media links its player
 asks for when a signed link has expired, and the picture a pasted link previews with.
 
-The page's logic is in ``sharing_page`` (what it shows) and ``static/stamps/share.js`` (drawing and
-playing it); access rules are the API's, in ``sharing_selectors``.
+The page's logic is in ``page`` (what it shows) and ``static/stamps/share.js`` (drawing and
+playing it); access rules are the API's, in ``selectors``.
 """
 
 from __future__ import annotations
@@ -24,12 +24,12 @@ from core.http import serve_file
 from core.storage import object_storage
 from core.throttles import client_address
 
-from . import services as stamp_services
-from . import sharing_page as page_selectors
-from . import sharing_selectors as selectors
-from . import sharing_serializers as io
-from . import sharing_services as services
-from .sharing_views import ReplyThrottle, viewer_key
+from ..files import recording_peaks
+from . import page as page_selectors
+from . import selectors
+from .api import serializers as io
+from . import services
+from .api.views import ReplyThrottle, viewer_key
 
 # A link preview's picture may be cached by previewers and proxies for this long.
 PREVIEW_CACHE_SECONDS = 300
@@ -76,7 +76,7 @@ def _render_page(request, access: selectors.Access, token: str | None, *, status
     page = page_selectors.share_page(share, request)
     if page.content.recording is not None and page.peaks is None:
         # Computed once and kept with the recording (the packaging and thumbnail jobs do it too).
-        page = dataclasses.replace(page, peaks=stamp_services.recording_peaks(page.content.recording))
+        page = dataclasses.replace(page, peaks=recording_peaks(page.content.recording))
     media_url = _with_token(reverse("stamps-share-media", kwargs={"code": share.share_code}), token)
     default_name = access.recipient.name if access.recipient is not None else ""
     context = {

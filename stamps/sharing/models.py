@@ -1,16 +1,14 @@
 """Sharing and collaboration: share links, invited recipients, replies, notification
 templates and the delivery log of every email and SMS we send.
 
-Imported at the end of ``stamps/models.py`` so these tables belong to the stamps app.
+Re-exported by name from ``stamps/models.py`` so these tables belong to the stamps app
+(label ``stamps``: no migration moved).
 """
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
 from django.template import Template, TemplateSyntaxError
-
-__all__ = ["Delivery", "NotificationTemplate", "Reply", "Share", "ShareRecipient"]
-
 
 class Share(models.Model):
     """A link to one stamp: ``/share/{share_code}``, with its privacy and lifetime."""

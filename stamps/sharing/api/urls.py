@@ -1,9 +1,9 @@
-"""Sharing routes, mounted at the site root before stamps.urls (full paths here)."""
+"""Sharing routes (the share API and the share page), mounted by stamps/urls.py before the stamp API."""
 
 from django.urls import path
 
-from . import sharing_page_views as page_views
-from . import sharing_views as views
+from .. import page_views
+from . import views
 
 urlpatterns = [
     path("api/v1/voicestamps/<id:stamp_id>/share", views.ShareCreateView.as_view(), name="stamps-share-create"),

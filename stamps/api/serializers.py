@@ -14,9 +14,10 @@ from core.ids import IdField
 from core.serializers import BlankAsNullCharField
 from core.storage import object_storage
 
-from . import links, selectors, thumbnails
-from .models import Stamp, StampFile
-from .sharing_serializers import ShareOut
+from .. import links, selectors
+from ..models import Stamp, StampFile
+from ..sharing.api.serializers import ShareOut
+from ..thumbnails import styles as thumbnail_styles
 
 AUDIO_FORMAT_CHOICES = ("mp3", "wav", "ogg", "m4a", "aac", "flac", "webm")
 TEXT_TYPES = ("note", "caption", "transcription", "description")
@@ -358,7 +359,7 @@ class CompletePackageIn(serializers.Serializer):
 
 class ThumbnailGenerateIn(serializers.Serializer):
     timestamp = serializers.FloatField(min_value=0, max_value=24 * 3600, required=False, allow_null=True)
-    style = serializers.ChoiceField(choices=thumbnails.STYLES, required=False, default="auto")
+    style = serializers.ChoiceField(choices=thumbnail_styles.STYLES, required=False, default="auto")
 
 
 class ThumbnailRegenerateIn(ThumbnailGenerateIn):

@@ -15,9 +15,9 @@ from django.urls import reverse
 from django.utils.text import Truncator
 from django.utils.translation import get_language_info
 
-from .models import StampFile
-from .sharing_models import Share
-from .sharing_selectors import ShareContent, public_url, share_content
+from ..models import StampFile
+from .models import Share
+from .selectors import ShareContent, public_url, share_content
 
 # Open Graph descriptions are cut by every previewer at about this length.
 PREVIEW_DESCRIPTION_CHARS = 200

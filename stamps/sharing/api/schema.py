@@ -1,15 +1,15 @@
 """The shapes of the public share's two responses, for the OpenAPI document.
 
-Those two bodies are still built by plain functions in sharing_serializers; these describe the
+Those two bodies are still built by plain functions in serializers.py; these describe the
 same shapes field by field. tests/stamps/test_sharing_schema.py checks them against real
-responses. The owner's outputs are serializers in sharing_serializers and need no copy here.
+responses. The owner's outputs are serializers in serializers.py and need no copy here.
 """
 
 from drf_spectacular.utils import inline_serializer
 from rest_framework import serializers
 
-from .sharing_models import Share
-from .sharing_serializers import STATES
+from ..models import Share
+from .serializers import STATES
 
 class ShareMediaLinkOut(serializers.Serializer):
     url = serializers.URLField(help_text="Signed, short-lived, answers Range requests.")

@@ -1,0 +1,1 @@
+"""Manifest edits and packaging a VoiceStamp into its .vst container."""

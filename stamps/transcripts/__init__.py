@@ -1,0 +1,1 @@
+"""A VoiceStamp's words: transcription of its recording and translation of its texts."""
