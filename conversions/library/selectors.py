@@ -53,11 +53,6 @@ def accessible_folders(user) -> QuerySet[Folder]:
     return Folder.objects.filter(project__in=accessible_projects(user).values("id"))
 
 
-def folder_list(project: Project, *, direction: str) -> QuerySet[Folder]:
-    order = ("created_at", "id") if direction == "asc" else ("-created_at", "-id")
-    return Folder.objects.filter(project=project).order_by(*order)
-
-
 def get_folder(user, folder_id) -> Folder:
     folder = accessible_folders(user).select_related("project").filter(pk=folder_id).first()
     if folder is None:
@@ -79,27 +74,15 @@ def accessible_recordings(user) -> QuerySet[Recording]:
     return Recording.objects.filter(project__in=accessible_projects(user).values("id"))
 
 
-def _ordered(recordings: QuerySet[Recording], direction: str) -> QuerySet[Recording]:
+def listed_recordings(user) -> QuerySet[Recording]:
+    """The recordings the caller may see, as the lists show them (with their notes)."""
+    return accessible_recordings(user).select_related("note")
+
+
+def order_by_creation(queryset: QuerySet, *, direction: str) -> QuerySet:
+    """Newest first unless ``direction`` is asc; id breaks ties so pages are stable."""
     order = ("created_at", "id") if direction == "asc" else ("-created_at", "-id")
-    return recordings.select_related("note").order_by(*order)
-
-
-def recording_list(*, direction: str, project: Project | None = None,
-                   folder: Folder | None = None) -> QuerySet[Recording]:
-    recordings = Recording.objects.all()
-    if project is not None:
-        recordings = recordings.filter(project=project)
-    if folder is not None:
-        recordings = recordings.filter(parent_folder=folder)
-    return _ordered(recordings, direction)
-
-
-def original_list(folder: Folder, *, direction: str) -> QuerySet[Recording]:
-    return _ordered(Recording.objects.filter(parent_folder=folder, type=Recording.Type.ORIGINAL), direction)
-
-
-def conversion_list(original: Recording, *, direction: str) -> QuerySet[Recording]:
-    return _ordered(Recording.objects.filter(original=original), direction)
+    return queryset.order_by(*order)
 
 
 def get_recording(user, recording_id) -> Recording:

@@ -5,7 +5,7 @@ from rest_framework.pagination import BasePagination
 
 from ..errors import CALIBRATION_NAME_TAKEN, NOT_RETRYABLE
 from .base import STRING_SCHEMA, ApiError, Dialect, DialectResponse, ResponseMeta
-from .pagination import MAX_OFFSET, int_parameter, read_choice, read_int
+from .pagination import MAX_OFFSET, int_parameter, read_int
 
 DIRECTIONS = ("asc", "desc")
 
@@ -47,10 +47,6 @@ class ListPagination(BasePagination):
             int_parameter("offset", minimum=0, maximum=MAX_OFFSET),
             {"name": "direction", "in": "query", "required": False, "schema": {"type": "string", "enum": list(DIRECTIONS)}},
         ]
-
-
-def read_direction(request, default: str = "desc") -> str:
-    return read_choice(request, "direction", default, DIRECTIONS)
 
 
 class ConversionsDialect(Dialect):

@@ -42,13 +42,6 @@ def int_parameter(name: str, *, minimum: int, maximum: int) -> dict:
             "schema": {"type": "integer", "minimum": minimum, "maximum": maximum}}
 
 
-def read_choice(request, name: str, default: str, choices) -> str:
-    value = request.query_params.get(name) or default
-    if value not in choices:
-        raise serializers.ValidationError({name: [f"{name} must be one of: {', '.join(choices)}."]})
-    return value
-
-
 class PageNumberPagination(BasePagination):
     """``?page=&<size_param>=`` over a queryset: one COUNT and one page query.
 

@@ -95,10 +95,6 @@ class RecordingExportQuery(ExportQuery):
 
 
 # --- folders ------------------------------------------------------------------------------
-class FolderListQuery(serializers.Serializer):
-    project_id = serializers.UUIDField()
-
-
 class FolderCreateInput(serializers.Serializer):
     name = NameField()
     project_id = serializers.UUIDField()
@@ -118,24 +114,6 @@ class FolderOut(ModelSerializer):
 
 
 # --- recordings ---------------------------------------------------------------------------
-class RecordingListQuery(serializers.Serializer):
-    project_id = serializers.UUIDField(required=False)
-    folder_id = serializers.UUIDField(required=False)
-
-    def validate(self, attrs):
-        if not attrs.get("project_id") and not attrs.get("folder_id"):
-            raise serializers.ValidationError({"folder_id": ["Give project_id or folder_id."]})
-        return attrs
-
-
-class OriginalListQuery(serializers.Serializer):
-    folder_id = serializers.UUIDField()
-
-
-class ConversionListQuery(serializers.Serializer):
-    original_id = serializers.UUIDField()
-
-
 class RecordingUploadInput(serializers.Serializer):
     data = serializers.FileField(allow_empty_file=False)
     parent_folder_id = serializers.UUIDField()

@@ -12,14 +12,13 @@ from rest_framework.parsers import FormParser, MultiPartParser
 
 from core.body_limits import upload_limit
 from core.dialects import CONVERSIONS, ApiError, DialectResponse, DialectView
-from core.dialects.conversions import read_direction
 from core.http import serve_file
 from core.parsers import JSONParser
 from core.serializers import validated
 from core.storage import object_storage
 
 from .. import export, selectors, services
-from ..filters import ProjectFilter
+from ..filters import ConversionFilter, FolderFilter, OriginalFilter, ProjectFilter, RecordingFilter
 from ..language import detect_language
 from . import serializers as s
 
@@ -122,12 +121,11 @@ class ProjectExportView(LibraryView):
 # --- folders --------------------------------------------------------------------------------
 class FoldersView(LibraryView):
     paginated = True
+    filterset_class = FolderFilter
 
-    @extend_schema(tags=FOLDERS, parameters=[s.FolderListQuery], responses=s.FolderOut(many=True))
+    @extend_schema(tags=FOLDERS, responses=s.FolderOut(many=True))
     def get(self, request):
-        query = validated(s.FolderListQuery, request.query_params)
-        project = selectors.get_project(request.user, query["project_id"])
-        folders = selectors.folder_list(project, direction=read_direction(request))
+        folders = selectors.accessible_folders(request.user)
         return self.paginate(folders, lambda rows: s.FolderOut(rows, many=True).data)
 
     @extend_schema(tags=FOLDERS, request=s.FolderCreateInput, responses={200: s.FolderOut})
@@ -160,7 +158,8 @@ class FolderDetailView(LibraryView):
 
 
 # --- recordings -----------------------------------------------------------------------------
-def _recordings_page(view, recordings):
+def _recordings_page(view, request):
+    recordings = selectors.listed_recordings(request.user)
     return view.paginate(recordings, lambda rows: s.RecordingOut(rows, many=True).data)
 
 
@@ -171,17 +170,11 @@ class RecordingsView(LibraryView):
     parser_classes = [MultiPartParser, FormParser]
     max_body_bytes, body_too_large = upload_limit(
         "CONVERSIONS_RECORDING_MAX_BYTES", "The audio is larger than {max} bytes")
+    filterset_class = RecordingFilter
 
-    @extend_schema(tags=RECORDINGS, parameters=[s.RecordingListQuery], responses=s.RecordingOut(many=True))
+    @extend_schema(tags=RECORDINGS, responses=s.RecordingOut(many=True))
     def get(self, request):
-        query = validated(s.RecordingListQuery, request.query_params)
-        folder = selectors.get_folder(request.user, query["folder_id"]) if query.get("folder_id") else None
-        project = selectors.get_project(request.user, query["project_id"]) if query.get("project_id") else None
-        if folder is not None and project is not None and folder.project_id != project.pk:
-            raise ApiError("validation", fields={"folder_id": ["The folder is not in this project."]})
-        recordings = selectors.recording_list(direction=read_direction(request), project=project,
-                                              folder=folder)
-        return _recordings_page(self, recordings)
+        return _recordings_page(self, request)
 
     @extend_schema(tags=RECORDINGS, request={"multipart/form-data": s.RecordingUploadInput},
                    responses={200: s.RecordingOut})
@@ -195,22 +188,20 @@ class RecordingsView(LibraryView):
 
 class OriginalsView(LibraryView):
     paginated = True
+    filterset_class = OriginalFilter
 
-    @extend_schema(tags=RECORDINGS, parameters=[s.OriginalListQuery], responses=s.RecordingOut(many=True))
+    @extend_schema(tags=RECORDINGS, responses=s.RecordingOut(many=True))
     def get(self, request):
-        query = validated(s.OriginalListQuery, request.query_params)
-        folder = selectors.get_folder(request.user, query["folder_id"])
-        return _recordings_page(self, selectors.original_list(folder, direction=read_direction(request)))
+        return _recordings_page(self, request)
 
 
 class ConversionsView(LibraryView):
     paginated = True
+    filterset_class = ConversionFilter
 
-    @extend_schema(tags=RECORDINGS, parameters=[s.ConversionListQuery], responses=s.RecordingOut(many=True))
+    @extend_schema(tags=RECORDINGS, responses=s.RecordingOut(many=True))
     def get(self, request):
-        query = validated(s.ConversionListQuery, request.query_params)
-        original = selectors.get_original(request.user, query["original_id"])
-        return _recordings_page(self, selectors.conversion_list(original, direction=read_direction(request)))
+        return _recordings_page(self, request)
 
 
 class RecordingExportView(LibraryView):
