@@ -6,6 +6,7 @@ from pathlib import Path
 
 from django.core.files.uploadedfile import SimpleUploadedFile
 
+from conversions.models import Recording
 from tests.conftest import wait_until
 
 
@@ -35,8 +36,6 @@ def upload_recording(client, folder_id, path: Path, *, label="Take one", microph
 
 
 def wait_for_state(recording_id, states=("done", "error"), timeout=90):
-    from conversions.models import Recording
-
     return wait_until(
         lambda: Recording.objects.filter(pk=recording_id, state__in=states).first(),
         timeout=timeout, message=f"recording {recording_id} to reach {states}",

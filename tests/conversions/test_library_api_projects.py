@@ -3,7 +3,7 @@ delete, by-url; scoped to the caller and their groups."""
 
 import pytest
 
-from conversions.models import Project
+from conversions.models import Folder, Project
 from tests.conversions.library_helpers import create_folder, create_project
 
 pytestmark = pytest.mark.django_db
@@ -117,8 +117,6 @@ def test_delete_returns_the_id_and_removes_folders(api, project):
     response = api.delete(f"/api/projects/{project['id']}")
     assert response.status_code == 200 and response.json() == {"id": project["id"]}
     assert not Project.objects.filter(pk=project["id"]).exists()
-    from conversions.models import Folder
-
     assert not Folder.objects.exists()
     assert api.delete(f"/api/projects/{project['id']}").status_code == 404
 

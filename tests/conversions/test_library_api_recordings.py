@@ -7,7 +7,7 @@ import pytest
 from PIL import Image
 
 from conversions.library import services as library_services
-from conversions.models import Recording
+from conversions.models import Folder, Note, Recording
 from core.models import Job
 from core.storage import object_storage
 from tests.conversions.library_helpers import create_folder, create_project, upload_recording, wait_for_state
@@ -22,8 +22,6 @@ RECORDING_FIELDS = {
 
 
 def _original(user, folder_id, label="Take"):
-    from conversions.models import Folder
-
     folder = Folder.objects.get(pk=folder_id)
     return Recording.objects.create(project_id=folder.project_id, parent_folder=folder, created_by=user,
                                     label=label, state=Recording.State.DONE)
@@ -251,8 +249,6 @@ def test_folder_and_project_must_agree(api, project, folder):
 
 @pytest.mark.django_db
 def test_lists_run_a_constant_number_of_queries(api, user, folder, django_assert_max_num_queries):
-    from conversions.models import Note
-
     originals = [_original(user, folder["id"], f"T{i}") for i in range(10)]
     for original in originals[:5]:
         Note.objects.create(recording=original, text="note")

@@ -12,7 +12,8 @@ import soundfile
 
 from accounts.models import CreditEntry
 from accounts.services import grant_credits
-from conversions.models import Calibration, Order, Recording
+from conversions.models import Calibration, NarrationStyle, Order, Recording
+from conversions.orders.services import narration_engine_voice
 from core.media import audio, vocoder
 from core.models import Job
 from core.storage import new_key, object_storage
@@ -20,6 +21,7 @@ from tests.conftest import wait_until
 from tests.media import speech_wav
 
 from .catalogue_factories import make_original, make_voice, subscribe, tier
+from .library_helpers import upload_recording, wait_for_state
 
 ORDER_FIELDS = {"id", "user_id", "original_id", "conversion_id", "transaction_id", "moderation_id",
                 "calibration_id", "tracking_id", "f0", "state", "created_at", "closed_at", "error"}
@@ -313,9 +315,6 @@ def test_a_conversion_cannot_be_converted_and_retry_is_scoped(api, user, other_u
 ])
 def test_a_tts_original_is_narrated_in_its_language_and_region(text_language, original_voice, style_voice,
                                                                reads_with):
-    from conversions.orders.services import narration_engine_voice
-    from conversions.models import NarrationStyle
-
     original = Recording(tts=True, text="Hello", text_language=text_language,
                          params={"engine_voice": original_voice})
     assert narration_engine_voice(original, NarrationStyle(tts_voice=style_voice)) == reads_with
@@ -325,8 +324,6 @@ def test_a_tts_original_is_narrated_in_its_language_and_region(text_language, or
 @pytest.mark.worker
 def test_an_uploads_measured_pitch_refuses_a_shift_the_engine_cannot_make(api, user, staff_user, celery_worker,
                                                                          basic, folder, speech):
-    from tests.conversions.library_helpers import upload_recording, wait_for_state
-
     grant_credits(user, 100)
     shrill = make_voice(staff_user, name="Shrill", pitch=800, tiers=[basic])
     deep = make_voice(staff_user, name="Deep", pitch=90, tiers=[basic])
