@@ -13,7 +13,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.utils import timezone
-from partners import services
+from partners.account import services
 from partners.models import Job, Program, Talent
 
 partner, key = services.create_partner(name="Bench partner", live=True, credit_limit=Decimal("1000000"))

@@ -23,7 +23,7 @@ from conversions.library import services as library_services
 from conversions.catalogue.seed import seed_catalogue
 from conversions.models import Recording
 from gallery.models import Voice as GalleryVoice, VoiceSample
-from partners import services as partner_services
+from partners.account import services as partner_services
 from partners.models import Job, Program, Talent
 from stamps import services as stamp_services
 from stamps.sharing import services as sharing_services

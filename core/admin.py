@@ -5,6 +5,19 @@ from .models import Job, WebhookAttempt, WebhookDelivery, WebhookEndpoint
 from .webhooks import delivery as webhook_delivery
 
 
+class ReadOnlyInline(admin.TabularInline):
+    """Rows staff read beside their parent (a history, a ledger, keys) and never add, change or delete."""
+
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
 @admin.register(Job)
 class JobAdmin(admin.ModelAdmin):
     list_display = ["kind", "subject", "state", "progress", "attempts", "created_at", "finished_at"]

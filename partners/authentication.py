@@ -10,8 +10,8 @@ from rest_framework import authentication, exceptions, permissions
 from core.dialects.partners import MODE_LIVE, MODE_TEST, requested_test_mode
 from core.throttles import RateThrottle
 
-from . import services
-from .models import Partner
+from .account import services as account_services
+from .account.models import Partner
 
 KEY_HEADER = "X-API-KEY"
 
@@ -37,7 +37,7 @@ class PartnerKeyAuthentication(authentication.BaseAuthentication):
     def authenticate(self, request):
         forced_test_mode = requested_test_mode(request)
         plaintext = (request.headers.get(KEY_HEADER) or "").strip()
-        api_key = services.api_key_for(plaintext) if plaintext else None
+        api_key = account_services.api_key_for(plaintext) if plaintext else None
         if api_key is None:
             raise UnknownApiKey()
         partner = api_key.partner

@@ -16,6 +16,7 @@ app.autodiscover_tasks()
 # module re-exports them).
 app.autodiscover_tasks(["conversions.library", "conversions.catalogue", "conversions.orders"])
 app.autodiscover_tasks(["stamps.packaging", "stamps.sharing", "stamps.thumbnails", "stamps.transcripts"])
+app.autodiscover_tasks(["partners.account", "partners.jobs"])
 
 
 @signals.setup_logging.connect

@@ -48,7 +48,7 @@ ERRORS = {
     MAX_EDITS_REACHED: (400, "Maximum number of edits reached"),
 }
 
-# The domain's stable codes (partners.services) for the documented errors above.
+# The domain's stable codes (partners.errors.refused) for the documented errors above.
 _DOMAIN_CODES = {
     name.lower(): number
     for name, number in (

@@ -169,7 +169,7 @@ def test_a_gallery_sample_longer_than_the_cap_is_400_uploaded_or_by_url(staff_us
 def test_partner_deliveries_and_demos_are_capped(db, ten_hour_flac):
     from core.errors import DomainError
 
-    from partners import services
+    from partners.talents import services
     from partners.models import Demo, Talent
 
     talent = Talent.objects.create(first_name="Long", last_name="Talker", gender="female")

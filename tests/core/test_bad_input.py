@@ -19,7 +19,7 @@ DEEP_OBJECT = '{"a":' * 5000 + "1" + "}" * 5000
 
 @pytest.fixture
 def partner_client(db):
-    from partners import services
+    from partners.account import services
 
     partner, key = services.create_partner(name="Deep Audio", live=False)
     client = APIClient()

@@ -38,7 +38,7 @@ def test_reply_to_an_unknown_token_is_404_before_the_body_is_read(anon):
 
 
 def test_partner_job_with_a_declared_50_mb_body_is_413_in_the_partner_format():
-    from partners import services
+    from partners.account import services
 
     _, key = services.create_partner(name="Big Bodies", live=False)
     client = APIClient()

@@ -74,7 +74,7 @@ def test_the_gallery_answers_503_in_its_dialect_when_redis_is_down(own_redis, ca
 
 def test_the_partner_api_answers_503_in_its_dialect_when_redis_hangs(black_hole, cache_on, settings,
                                                                      record_property):
-    from partners import services
+    from partners.account import services
 
     partner, key = services.create_partner(name="Acme Audio", live=True)
     cache_on(black_hole.redis_url)

@@ -297,7 +297,7 @@ def test_every_user_credential_can_manage_endpoints(api, user, private_destinati
 # --- partners ---------------------------------------------------------------------------------
 @pytest.fixture
 def partner_client(db):
-    from partners import services
+    from partners.account import services
     from tests.partners.conftest import PartnerClient
 
     def make(name):

@@ -23,7 +23,7 @@ class PartnerClient(APIClient):
 
 @pytest.fixture
 def make_partner(db):
-    from partners import services
+    from partners.account import services
 
     def make(name="Acme Audio", *, live=True, credit_limit=Decimal("1000.00"), access_enabled=True, **extra):
         partner, key = services.create_partner(name=name, live=live, credit_limit=credit_limit,
@@ -125,7 +125,7 @@ def delivered_job(program, talent, make_job, short_mp3, local_storage):
     """A job whose talent delivered a recorded file (status assigned), through the staff services."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from partners import services
+    from partners.jobs import services
 
     job = make_job(program, talent)
     job = services.assign_talent(job, talent, by="staff@example.com")

@@ -4,7 +4,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from core.models import Job as BackgroundJob
-from partners import services
+from partners.jobs import services
 from partners.models import Job, JobEvent
 from tests.conftest import wait_until
 from tests.partners.conftest import PREFIX

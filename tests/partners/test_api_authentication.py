@@ -34,7 +34,7 @@ def test_a_known_key_without_program_access_is_401(make_partner):
 
 
 def test_keys_are_stored_hashed_and_a_rotated_key_stops_working(partner):
-    from partners import services
+    from partners.account import services
 
     stored = PartnerApiKey.objects.get(partner=partner)
     assert partner.key not in (stored.key_hash, stored.prefix)

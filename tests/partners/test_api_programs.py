@@ -179,7 +179,7 @@ def test_openapi_schema_describes_the_partner_api_as_built(program, talent, make
     """The document declares exactly the fields the endpoints return, and each response validates."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
-    from partners import services
+    from partners.talents import services
     from tests.openapi import assert_matches, document, resolve
 
     job = make_job(program, talent, script_file_key="partners/scripts/x.txt", script_file_name="script.txt",

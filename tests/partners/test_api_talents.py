@@ -7,7 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from core.storage import object_storage
-from partners import services
+from partners.talents import services
 from partners.models import Demo
 from tests.media import image_bytes
 from tests.partners.conftest import PREFIX

@@ -9,7 +9,7 @@ import requests
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
 
-from partners import services
+from partners.talents import services
 from partners.models import Partner, Program
 from tests.conftest import wait_for_script
 

@@ -7,7 +7,7 @@ import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from core.storage import object_storage
-from partners import services
+from partners.jobs import services
 from partners.models import Job, LedgerEntry
 from tests.partners.conftest import PREFIX, PartnerClient
 

@@ -11,7 +11,9 @@ from django.utils import timezone
 
 from core.models import Job as BackgroundJob
 from core.storage import object_storage
-from partners import services
+from partners.account import services as account_services
+from partners.jobs import services as job_services
+from partners.talents import services as talent_services
 from partners.models import AuditLogEntry, Job, LedgerEntry, Talent
 from tests.conftest import wait_until
 from tests.partners.conftest import PREFIX, PartnerClient
@@ -52,11 +54,11 @@ def test_deleting_a_talent_removes_its_demos_and_avatar_from_storage(make_talent
     from tests.media import image_bytes
 
     talent = make_talent()
-    demo = services.add_demo(talent, SimpleUploadedFile("d.mp3", short_mp3.read_bytes()), title="D", tags=[])
-    talent = services.set_avatar(talent, SimpleUploadedFile("a.png", image_bytes()))
+    demo = talent_services.add_demo(talent, SimpleUploadedFile("d.mp3", short_mp3.read_bytes()), title="D", tags=[])
+    talent = talent_services.set_avatar(talent, SimpleUploadedFile("a.png", image_bytes()))
     keys = [demo.audio_key, talent.avatar_key]
     assert all(object_storage.exists(key) for key in keys)
-    services.delete_talent(talent)
+    talent_services.delete_talent(talent)
     assert not Talent.objects.filter(pk=talent.pk).exists()
     cleanup = BackgroundJob.objects.get(kind="storage.cleanup")
     wait_until(lambda: BackgroundJob.objects.filter(pk=cleanup.pk, state="succeeded").exists(), timeout=60,
@@ -71,14 +73,14 @@ def test_audit_log_retention(settings, partner):
     PartnerClient(partner.key).get(f"{PREFIX}/programs")
     old, recent = AuditLogEntry.objects.order_by("id")
     AuditLogEntry.objects.filter(pk=old.pk).update(created=timezone.now() - timedelta(days=31))
-    assert services.purge_audit_log() == 1
+    assert account_services.purge_audit_log() == 1
     assert list(AuditLogEntry.objects.values_list("pk", flat=True)) == [recent.pk]
 
 
 @pytest.mark.django_db
 def test_a_new_delivery_schedules_the_previous_file_for_removal(delivered_job, short_mp3):
     previous = delivered_job.delivered_file_key
-    services.deliver_file(delivered_job, SimpleUploadedFile("take2.mp3", short_mp3.read_bytes()), "take2.mp3",
+    job_services.deliver_file(delivered_job, SimpleUploadedFile("take2.mp3", short_mp3.read_bytes()), "take2.mp3",
                           by="staff@example.com")
     delivered_job.refresh_from_db()
     assert delivered_job.delivered_file_key != previous

@@ -5,7 +5,7 @@ import requests
 from django.core.files.uploadedfile import SimpleUploadedFile
 
 from core.storage import object_storage
-from partners import services
+from partners.talents import services
 from partners.models import Job
 from tests.partners.conftest import PREFIX
 

@@ -5,8 +5,8 @@ from decimal import Decimal, InvalidOperation
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
-from partners import services
-from partners.demo_program import create_demo_program
+from partners.account import services
+from partners.programs.demo import create_demo_program
 
 
 def _amount(value: str) -> Decimal:

@@ -16,8 +16,12 @@ from django.utils import timezone
 
 from core.media import audio, tts
 
-from . import services
-from .models import Job, JobEvent, Partner, Program, Talent
+from partners.account.models import Partner
+from partners.jobs.models import Job, JobEvent
+from partners.talents import services as talent_services
+from partners.talents.models import Talent
+
+from .models import Program
 
 TALENTS = [
     {"first_name": "Avery", "last_name": "Stone", "gender": Talent.Gender.FEMALE, "languages": ["English"],
@@ -54,7 +58,7 @@ def create_demo_program(partner: Partner, *, manager_email: str) -> Program:
                 talent = Talent.objects.create(**{key: spec[key] for key in
                                                   ("first_name", "last_name", "gender", "languages", "feedback")})
                 with recording.open("rb") as demo_file:
-                    services.add_demo(talent, demo_file, title=f"{spec['first_name']}'s demo", tags=spec["tags"])
+                    talent_services.add_demo(talent, demo_file, title=f"{spec['first_name']}'s demo", tags=spec["tags"])
                 talents.append(talent)
             program.talents.set(talents)
             # The sample job is free (not charged): it exists to be read, approved and edited in the API.

@@ -1,4 +1,4 @@
-"""Input parsing and output serializers of the Partner API."""
+"""Input parsing and output serializers of the job endpoints."""
 
 from __future__ import annotations
 
@@ -6,12 +6,10 @@ from collections.abc import Mapping
 
 from django.conf import settings
 from django.core.files.uploadedfile import UploadedFile
-from django.urls import reverse
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core import ids
 from core.dialects import ApiError
 from core.dialects.partners import (
     INVALID_FILE_TYPE,
@@ -22,34 +20,14 @@ from core.dialects.partners import (
     partner_error,
 )
 from core.storage import object_storage
+from partners.api_base import parse_id
 
-from . import scripts
-from .models import Job
-from .services import JobRequest
-
-# Ids are positive 64-bit integers; a larger number is a number that names no row.
-NO_SUCH_ID = 0
-
-PLAYER_STYLES = (
-    "voices_standard",
-    "light_standard",
-    "light_standard_timer",
-    "light_standard_complete",
-    "dark_standard",
-    "dark_standard_timer",
-    "dark_standard_complete",
-)
+from .. import scripts
+from ..models import Job
+from ..services import JobRequest
 
 
 # --- input -------------------------------------------------------------------------------
-def parse_id(value, code: int) -> int:
-    """An id given as ASCII digits (path, form field or JSON string) or a JSON integer; else error ``code``."""
-    number = ids.parse_id(value)
-    if number is None:
-        raise partner_error(code)
-    return number if number <= ids.MAX_ID else NO_SUCH_ID
-
-
 def _text(data: Mapping, name: str) -> str:
     value = data.get(name)
     # PostgreSQL text cannot hold NUL; no script or note needs one.
@@ -102,16 +80,7 @@ def edit_notes_from(request) -> str:
 
 # --- output ------------------------------------------------------------------------------
 # One serializer per output: drf-spectacular documents exactly what the endpoints return.
-# Views pass the request in the context (signed script URLs, absolute talent and demo URLs).
-class ProgramOut(serializers.Serializer):
-    program_id = serializers.IntegerField(source="pk")
-    name = serializers.CharField()
-    description = serializers.CharField()
-    unit_price = serializers.DecimalField(max_digits=12, decimal_places=2)
-    start_date = serializers.DateField()
-    end_date = serializers.DateField()
-    created = serializers.DateTimeField()
-    updated = serializers.DateTimeField()
+# Views pass the request in the context (signed script URLs).
 
 
 class ScriptFileOut(serializers.Serializer):
@@ -139,56 +108,6 @@ class JobOut(serializers.Serializer):
     @extend_schema_field(ScriptFileOut(allow_null=True))
     def get_script_file(self, job) -> dict | None:
         return ScriptFileOut(job, context=self.context).data if job.script_file_key else None
-
-
-def _absolute(request, name: str, **kwargs) -> str:
-    return request.build_absolute_uri(reverse(f"partners:{name}", kwargs=kwargs))
-
-
-@extend_schema_field(OpenApiTypes.URI)
-class PageUrlField(serializers.Field):
-    """The absolute URL of one of the public partner pages of the object (by its ``public_id``)."""
-
-    def __init__(self, url_name: str, player_style: str | None = None, **kwargs):
-        self.url_name = url_name
-        self.player_style = player_style
-        super().__init__(source="*", read_only=True, **kwargs)
-
-    def to_representation(self, obj) -> str:
-        kwargs = {"public_id": obj.public_id}
-        if self.player_style is not None:
-            kwargs["style"] = self.player_style
-        return _absolute(self.context["request"], self.url_name, **kwargs)
-
-
-# The demo's audio and one embeddable player per documented style.
-DemoUrlsOut = type("DemoUrlsOut", (serializers.Serializer,), {
-    "audio_url": PageUrlField("demo-audio"),
-    **{style: PageUrlField("demo-player", player_style=style.replace("_", "-")) for style in PLAYER_STYLES},
-})
-
-
-class DemoOut(serializers.Serializer):
-    url = DemoUrlsOut(source="*")
-    tags = serializers.ListField(child=serializers.CharField())
-
-
-class TalentOut(serializers.Serializer):
-    talent_id = serializers.IntegerField(source="pk")
-    talent_url = PageUrlField("talent-page")
-    first_name = serializers.CharField()
-    last_name = serializers.CharField()
-    gender = serializers.CharField()
-    languages = serializers.ListField(child=serializers.CharField())
-    feedback = serializers.CharField()
-    avatar = serializers.SerializerMethodField()
-    demo = DemoOut(source="demos", many=True)
-
-    @extend_schema_field({"type": "string", "format": "uri", "nullable": True})
-    def get_avatar(self, talent) -> str | None:
-        if not talent.avatar_key:
-            return None
-        return _absolute(self.context["request"], "talent-avatar", public_id=talent.public_id)
 
 
 class JobCreatedOut(serializers.Serializer):

@@ -9,7 +9,7 @@ from drf_spectacular.utils import extend_schema
 from core.dialects import DialectResponse
 from core.webhooks import api
 
-from .views import PartnerView
+from partners.api_base import PartnerView
 
 TAGS = ["Partner webhooks"]
 

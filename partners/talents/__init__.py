@@ -1,0 +1,1 @@
+"""Talents: the voice actors programs book, with their avatars, demos and public pages."""

@@ -1,0 +1,1 @@
+"""A partner's own webhook endpoints (core/webhooks/ delivers them)."""
