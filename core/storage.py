@@ -26,13 +26,28 @@ from django.conf import settings
 from django.core import signing
 from django.core.files import File
 from django.core.files.storage import FileSystemStorage, storages
-from django.urls import reverse
+from django.urls import get_script_prefix, get_urlconf, reverse
 
 logger = logging.getLogger(__name__)
 
 CHUNK_SIZE = 1024 * 1024
 _DOWNLOAD_SALT = "core.storage.download"
 _UPLOAD_SALT = "core.storage.upload"
+# A signed token is base64url with ':' and '.', which reverse() leaves as they are: so the route
+# is reversed once with this stand-in and the token put in its place. Resolving the route for each
+# URL cost as much as signing it (a gallery page hands out 40 of them).
+_TOKEN_STAND_IN = "TOKEN"
+_token_routes: dict[tuple, tuple[str, str]] = {}
+
+
+def _token_path(route: str, token: str) -> str:
+    """``reverse(route, kwargs={"token": token})``, resolved once per route, script prefix and URLconf."""
+    cache_key = (route, get_script_prefix(), get_urlconf())
+    parts = _token_routes.get(cache_key)
+    if parts is None:
+        before, _, after = reverse(route, kwargs={"token": _TOKEN_STAND_IN}).rpartition(_TOKEN_STAND_IN)
+        parts = _token_routes[cache_key] = (before, after)
+    return f"{parts[0]}{token}{parts[1]}"
 
 
 @dataclass(frozen=True)
@@ -230,7 +245,7 @@ class ObjectStorage:
             salt=_DOWNLOAD_SALT,
             compress=True,
         )
-        path = reverse("core:signed-download", kwargs={"token": token})
+        path = _token_path("core:signed-download", token)
         return request.build_absolute_uri(path) if request is not None else f"{settings.PUBLIC_BASE_URL}{path}"
 
     def read_download_token(self, token: str) -> dict | None:
@@ -270,7 +285,7 @@ class ObjectStorage:
             salt=_UPLOAD_SALT,
             compress=True,
         )
-        path = reverse("core:upload-slot", kwargs={"token": token})
+        path = _token_path("core:upload-slot", token)
         url = request.build_absolute_uri(path) if request is not None else f"{settings.PUBLIC_BASE_URL}{path}"
         return UploadSlot(url=url, method="PUT", headers=headers, expires_in=expires, key=key)
 
