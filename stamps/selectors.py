@@ -27,15 +27,16 @@ def stamps_for_user(user) -> QuerySet[Stamp]:
     return queryset.order_by("-created_at", "-id")
 
 
-def stamp_for_user(user, raw_id, *, for_update: bool = False) -> Stamp:
-    """The caller's stamp, or the API's 404 (another user's stamp is not found, never forbidden)."""
+def stamp_for_user(user, raw_id, *, for_update: bool = False, related: bool = True) -> Stamp:
+    """The caller's stamp, or the API's 404 (another user's stamp is not found, never forbidden);
+    with its jobs and files loaded unless ``related`` is False (then ``files_of`` is one query)."""
     stamp_id = parse_id(raw_id)
     if stamp_id is None or not getattr(user, "is_authenticated", False):
         raise DomainError("not_found", STAMP_NOT_FOUND)
     queryset = Stamp.objects.filter(owner=user, pk=stamp_id)
     if for_update:
         queryset = queryset.select_for_update()
-    else:
+    elif related:
         queryset = queryset.select_related("package_job", "transcription_job").prefetch_related(
             Prefetch("files", queryset=StampFile.objects.order_by("role", "position", "id"))
         )

@@ -89,8 +89,9 @@ def owner_preview_url(share: Share) -> str:
 
 # --- the owner's side ----------------------------------------------------------------------
 def owned_stamp(user, raw_id) -> Stamp:
-    """The caller's stamp, or 404 (another user's stamp is not found, never forbidden)."""
-    return stamp_selectors.stamp_for_user(user, raw_id)
+    """The caller's stamp, or 404 (another user's stamp is not found, never forbidden): its own row
+    only, since sharing names the stamp (loading its files and jobs was a third of the replies page)."""
+    return stamp_selectors.stamp_for_user(user, raw_id, related=False)
 
 
 def _recipients_with_deliveries() -> Prefetch:
