@@ -58,9 +58,11 @@ def _multipart_upload(base_url: str, path: str, api_key: str, wav: Path) -> tupl
 def run() -> list[dict]:
     scratch = Path(tempfile.mkdtemp(prefix="vp-bench-upload-"))
     wav = scratch / "long.wav"
-    seconds = UPLOAD_MB * 1024 * 1024 / (48000 * 2)
+    # Stereo, so 500 MB is 45 minutes: within the one-hour duration cap of every audio upload
+    # (mono it was 91 minutes, refused 422 since the cap came in).
+    seconds = UPLOAD_MB * 1024 * 1024 / (48000 * 2 * 2)
     subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", f"sine=frequency=220:duration={seconds}",
-                    "-ac", "1", "-ar", "48000", "-c:a", "pcm_s16le", str(wav)], check=True, timeout=1800)
+                    "-ac", "2", "-ar", "48000", "-c:a", "pcm_s16le", str(wav)], check=True, timeout=1800)
     try:
         extra = {"STAMPS_MAX_AUDIO_BYTES": str((UPLOAD_MB + 10) * 1024 * 1024)}
         with running_server(workers=1, threads=2, extra_env=extra) as server:
