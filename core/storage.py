@@ -227,8 +227,11 @@ class ObjectStorage:
         filename: str | None = None,
         content_type: str | None = None,
         request=None,
+        absolute: bool = True,
     ) -> str:
-        """A short-lived URL that serves the object to whoever holds it."""
+        """A short-lived URL that serves the object to whoever holds it. ``absolute=False`` gives a
+        local object's URL without a host, for pages of this site (the admin) that staff may reach
+        by another address than PUBLIC_BASE_URL; an S3 URL is always absolute."""
         expires = expires or settings.SIGNED_URL_TTL
         disposition = f"inline; filename*=UTF-8''{quote(filename)}" if filename else None
         if not self.is_local:
@@ -246,6 +249,8 @@ class ObjectStorage:
             compress=True,
         )
         path = _token_path("core:signed-download", token)
+        if not absolute:
+            return path
         return request.build_absolute_uri(path) if request is not None else f"{settings.PUBLIC_BASE_URL}{path}"
 
     def read_download_token(self, token: str) -> dict | None:

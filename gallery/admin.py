@@ -20,8 +20,8 @@ logger = logging.getLogger(__name__)
 
 
 def _player(key: str) -> str:
-    # Signed on PUBLIC_BASE_URL, the address staff reach the site by.
-    url = object_storage.signed_url(key, content_type="audio/mpeg")
+    # Without a host: the page plays it from whatever address staff reached the admin by.
+    url = object_storage.signed_url(key, content_type="audio/mpeg", absolute=False)
     return format_html('<audio controls preload="none" src="{}" data-sample-key="{}"></audio>', url, key)
 
 

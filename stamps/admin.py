@@ -28,7 +28,7 @@ class StampFileInline(admin.TabularInline):
     @admin.display(description="file")
     def link(self, item):
         # A short-lived signed URL: staff open the object without it ever being public.
-        url = object_storage.signed_url(item.key, filename=item.filename, content_type=item.content_type)
+        url = object_storage.signed_url(item.key, filename=item.filename, content_type=item.content_type, absolute=False)
         return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', url, item.filename)
 
 

@@ -12,7 +12,7 @@ from .models import Folder, Note, Project, Recording, TtsVoice
 
 
 def _signed(key: str, content_type: str, filename: str | None = None) -> str:
-    return object_storage.signed_url(key, content_type=content_type, filename=filename, expires=3600)
+    return object_storage.signed_url(key, content_type=content_type, filename=filename, expires=3600, absolute=False)
 
 
 class FolderInline(admin.TabularInline):

@@ -69,7 +69,8 @@ class JobAdmin(admin.ModelAdmin):
         if not key:
             return "—"
         return format_html('<a href="{}">{}</a>', object_storage.signed_url(key, filename=name,
-                                                                            content_type=content_type), name)
+                                                                            content_type=content_type,
+                                                                            absolute=False), name)
 
     def save_model(self, request, obj, form, change):
         by = request.user.email
