@@ -42,9 +42,10 @@ $(VENV)/.installed: requirements.txt requirements-dev.txt
 	$(PY) -m pip install --quiet --require-hashes -r requirements-dev.txt
 	touch $@
 
-## Lint (ruff's rules are in pyproject.toml).
+## Lint and formatting (ruff's settings are in pyproject.toml).
 lint: venv
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
 
 ## Re-lock after editing requirements.in or requirements-dev.in (versions already locked are kept).
 lock: venv

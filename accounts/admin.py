@@ -21,8 +21,7 @@ class UserAdmin(DjangoUserAdmin):
     add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "display_name", "password1", "password2")}),)
 
     def save_model(self, request, obj, form, change):
-        services.save_user_for_staff(obj, deactivated=change and "is_active" in form.changed_data
-                                     and not obj.is_active)
+        services.save_user_for_staff(obj, deactivated=change and "is_active" in form.changed_data and not obj.is_active)
 
 
 class MembershipInline(admin.TabularInline):

@@ -35,8 +35,10 @@ class BearerAuthentication(authentication.BaseAuthentication):
             if tokens.oidc_enabled() and tokens.unverified_issuer(token) == settings.OIDC_ISSUER:
                 claims = tokens.decode_oidc(token)
                 user = services.user_from_oidc_claims(
-                    settings.OIDC_ISSUER, claims,
-                    role_claim=settings.OIDC_ROLE_CLAIM, admin_role=settings.OIDC_ADMIN_ROLE,
+                    settings.OIDC_ISSUER,
+                    claims,
+                    role_claim=settings.OIDC_ROLE_CLAIM,
+                    admin_role=settings.OIDC_ADMIN_ROLE,
                 )
             else:
                 claims = tokens.decode_own(token, tokens.ACCESS)
@@ -94,5 +96,9 @@ class SessionScheme(OpenApiAuthenticationExtension):
     name = "sessionAuth"
 
     def get_security_definition(self, auto_schema):
-        return {"type": "apiKey", "in": "cookie", "name": settings.SESSION_COOKIE_NAME,
-                "description": "From POST /api/login; unsafe methods also need the X-Csrf-Token header."}
+        return {
+            "type": "apiKey",
+            "in": "cookie",
+            "name": settings.SESSION_COOKIE_NAME,
+            "description": "From POST /api/login; unsafe methods also need the X-Csrf-Token header.",
+        }

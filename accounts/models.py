@@ -162,7 +162,9 @@ class CreditEntry(models.Model):
     kind = models.CharField(max_length=10, choices=Kind.choices)
     amount = models.DecimalField(max_digits=14, decimal_places=2, help_text="Positive; the kind gives the sign.")
     balance_after = models.DecimalField(max_digits=14, decimal_places=2)
-    reference = models.CharField(max_length=200, blank=True, help_text="What the entry is for (order:…, grant by staff).")
+    reference = models.CharField(
+        max_length=200, blank=True, help_text="What the entry is for (order:…, grant by staff)."
+    )
     note = models.CharField(max_length=255, blank=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"

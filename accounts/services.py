@@ -167,8 +167,12 @@ def grant_credits(user: User, amount, *, note: str = "", by: User | None = None,
         account.initial_credits += amount
     account.save(update_fields=["balance", "initial_credits", "updated_at"])
     return CreditEntry.objects.create(
-        account=account, kind=CreditEntry.Kind.GRANT, amount=amount, balance_after=account.balance,
-        note=note, created_by=by,
+        account=account,
+        kind=CreditEntry.Kind.GRANT,
+        amount=amount,
+        balance_after=account.balance,
+        note=note,
+        created_by=by,
     )
 
 
@@ -185,8 +189,12 @@ def charge_credits(user: User, amount, *, reference: str, note: str = "") -> Cre
     account.balance -= amount
     account.save(update_fields=["balance", "updated_at"])
     return CreditEntry.objects.create(
-        account=account, kind=CreditEntry.Kind.CHARGE, amount=amount, balance_after=account.balance,
-        reference=reference, note=note,
+        account=account,
+        kind=CreditEntry.Kind.CHARGE,
+        amount=amount,
+        balance_after=account.balance,
+        reference=reference,
+        note=note,
     )
 
 
@@ -203,6 +211,10 @@ def refund_credits(user: User, *, reference: str, note: str = "") -> CreditEntry
     account.balance += charge.amount
     account.save(update_fields=["balance", "updated_at"])
     return CreditEntry.objects.create(
-        account=account, kind=CreditEntry.Kind.REFUND, amount=charge.amount,
-        balance_after=account.balance, reference=reference, note=note,
+        account=account,
+        kind=CreditEntry.Kind.REFUND,
+        amount=charge.amount,
+        balance_after=account.balance,
+        reference=reference,
+        note=note,
     )

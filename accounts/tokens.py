@@ -59,8 +59,9 @@ def token_stamp(user) -> str:
     An HMAC of the password hash, like Django's session auth hash, so the claim gives nothing away.
     """
     # The salt is a fixed string, not the module's name: changing it would end every token.
-    return salted_hmac("accounts.tokens.stamp", f"{user.password}|{user.token_generation}",
-                       algorithm="sha256").hexdigest()[:32]
+    return salted_hmac(
+        "accounts.tokens.stamp", f"{user.password}|{user.token_generation}", algorithm="sha256"
+    ).hexdigest()[:32]
 
 
 def user_for_claims(claims: dict):

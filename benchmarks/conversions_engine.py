@@ -20,9 +20,11 @@ from benchmarks.harness import PYTHON, ROOT
 SPEECH_SECONDS = 60
 ORDERS = 8
 REALTIME_GOAL = 10.0
-PASSAGE = ("The quick brown fox jumps over the lazy dog while the orchestra tunes its instruments. "
-           "Every voice carries a colour of its own, and a converter must keep the words while changing the "
-           "colour. ")
+PASSAGE = (
+    "The quick brown fox jumps over the lazy dog while the orchestra tunes its instruments. "
+    "Every voice carries a colour of its own, and a converter must keep the words while changing the "
+    "colour. "
+)
 
 _RTF_CODE = r"""
 import json, os, resource, sys, time
@@ -92,14 +94,32 @@ def _speech(folder: Path, seconds: float) -> Path:
     spoken = folder / "passage.wav"
     subprocess.run(["espeak-ng", "-v", "en-us", "-s", "150", "-w", str(spoken), PASSAGE], check=True, timeout=120)
     target = folder / f"speech-{int(seconds)}s.wav"
-    subprocess.run(["ffmpeg", "-v", "error", "-y", "-stream_loop", "-1", "-i", str(spoken), "-t", str(seconds),
-                    "-c:a", "pcm_s16le", str(target)], check=True, timeout=120)
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-y",
+            "-stream_loop",
+            "-1",
+            "-i",
+            str(spoken),
+            "-t",
+            str(seconds),
+            "-c:a",
+            "pcm_s16le",
+            str(target),
+        ],
+        check=True,
+        timeout=120,
+    )
     return target
 
 
 def _django(env: dict, code: str) -> dict:
-    result = subprocess.run([PYTHON, "manage.py", "shell", "-c", code], cwd=ROOT, env=env, capture_output=True,
-                            text=True, timeout=900)
+    result = subprocess.run(
+        [PYTHON, "manage.py", "shell", "-c", code], cwd=ROOT, env=env, capture_output=True, text=True, timeout=900
+    )
     if result.returncode != 0:
         # The shell's own error, not only its exit status: a crash here used to say nothing.
         raise RuntimeError(f"manage.py shell failed ({result.returncode}): {result.stderr.strip()[-2000:]}")
@@ -109,43 +129,86 @@ def _django(env: dict, code: str) -> dict:
 def realtime_factor(folder: Path) -> list[dict]:
     source = _speech(folder, SPEECH_SECONDS)
     # core.media reads limits from the Django settings (lazily: no setup needed, only the module).
-    result = subprocess.run([PYTHON, "-c", _RTF_CODE, str(source), str(folder / "converted.mp3")], cwd=ROOT,
-                            env={**os.environ, "DJANGO_SETTINGS_MODULE": "voiceplatform.settings"},
-                            capture_output=True, text=True, check=True, timeout=900)
+    result = subprocess.run(
+        [PYTHON, "-c", _RTF_CODE, str(source), str(folder / "converted.mp3")],
+        cwd=ROOT,
+        env={**os.environ, "DJANGO_SETTINGS_MODULE": "voiceplatform.settings"},
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=900,
+    )
     measured = json.loads(result.stdout.strip().splitlines()[-1])
     wall_factor = measured["duration"] / measured["wall"]
     cpu_factor = measured["duration"] / measured["cpu"]
     return [
-        {"name": f"WORLD conversion of {SPEECH_SECONDS}s speech, one core (wall)", "value": round(wall_factor, 1),
-         "unit": "x RT", "baseline": REALTIME_GOAL, "ratio": round(wall_factor / REALTIME_GOAL, 2),
-         "note": f"{measured['wall']:.1f}s wall for {measured['duration']:.0f}s of audio; baseline is the 10x goal"},
-        {"name": f"WORLD conversion of {SPEECH_SECONDS}s speech, one core (CPU)", "value": round(cpu_factor, 1),
-         "unit": "x RT", "baseline": REALTIME_GOAL, "ratio": round(cpu_factor / REALTIME_GOAL, 2),
-         "note": "CPU seconds incl. ffmpeg decode/loudnorm/encode; unaffected by other load on the machine"},
+        {
+            "name": f"WORLD conversion of {SPEECH_SECONDS}s speech, one core (wall)",
+            "value": round(wall_factor, 1),
+            "unit": "x RT",
+            "baseline": REALTIME_GOAL,
+            "ratio": round(wall_factor / REALTIME_GOAL, 2),
+            "note": f"{measured['wall']:.1f}s wall for {measured['duration']:.0f}s of audio; baseline is the 10x goal",
+        },
+        {
+            "name": f"WORLD conversion of {SPEECH_SECONDS}s speech, one core (CPU)",
+            "value": round(cpu_factor, 1),
+            "unit": "x RT",
+            "baseline": REALTIME_GOAL,
+            "ratio": round(cpu_factor / REALTIME_GOAL, 2),
+            "note": "CPU seconds incl. ffmpeg decode/loudnorm/encode; unaffected by other load on the machine",
+        },
     ]
 
 
 def _orders_per_minute(folder: Path, speech: Path, workers: int) -> tuple[float, int]:
     data_dir = Path(tempfile.mkdtemp(prefix=f"vp-bench-orders-{workers}-", dir=folder))
-    env = {**os.environ, "VOICEPLATFORM_DATA_DIR": str(data_dir), "LOG_LEVEL": "WARNING",
-           "CELERY_TASK_DEFAULT_QUEUE": f"bench-{workers}-{os.getpid()}", "CONVERSIONS_OUTPUT_FORMAT": "mp3"}
+    env = {
+        **os.environ,
+        "VOICEPLATFORM_DATA_DIR": str(data_dir),
+        "LOG_LEVEL": "WARNING",
+        "CELERY_TASK_DEFAULT_QUEUE": f"bench-{workers}-{os.getpid()}",
+        "CONVERSIONS_OUTPUT_FORMAT": "mp3",
+    }
     for name in ("DATABASE_URL", "REDIS_URL"):
         env.pop(name, None)
-    subprocess.run([PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True,
-                   timeout=600)
+    subprocess.run([PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True, timeout=600)
     ids = _django(env, f"SPEECH = {str(speech)!r}\n" + _SETUP_CODE)
     processes = []
     try:
         for index in range(workers):
             log = (data_dir / f"worker-{index}.log").open("w")
-            processes.append(subprocess.Popen(
-                [PYTHON, "-m", "celery", "-A", "voiceplatform", "worker", "--concurrency", "1", "--loglevel",
-                 "WARNING", "-Q", env["CELERY_TASK_DEFAULT_QUEUE"], "--hostname", f"bench{index}@%h",
-                 "--without-gossip", "--without-mingle", "--without-heartbeat"],
-                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT))
+            processes.append(
+                subprocess.Popen(
+                    [
+                        PYTHON,
+                        "-m",
+                        "celery",
+                        "-A",
+                        "voiceplatform",
+                        "worker",
+                        "--concurrency",
+                        "1",
+                        "--loglevel",
+                        "WARNING",
+                        "-Q",
+                        env["CELERY_TASK_DEFAULT_QUEUE"],
+                        "--hostname",
+                        f"bench{index}@%h",
+                        "--without-gossip",
+                        "--without-mingle",
+                        "--without-heartbeat",
+                    ],
+                    cwd=ROOT,
+                    env=env,
+                    stdout=log,
+                    stderr=subprocess.STDOUT,
+                )
+            )
         time.sleep(8)  # let the workers import Django and connect before the orders arrive
-        created = _django(env, f"ORIGINAL = {ids['original']!r}\nVOICE = {ids['voice']!r}\nCOUNT = {ORDERS}\n"
-                          + _ORDER_CODE)
+        created = _django(
+            env, f"ORIGINAL = {ids['original']!r}\nVOICE = {ids['voice']!r}\nCOUNT = {ORDERS}\n" + _ORDER_CODE
+        )
         status_code = f"IDS = {created['orders']!r}\n" + _STATUS_CODE
         last_error = None
         deadline = time.monotonic() + 900
@@ -177,9 +240,16 @@ def orders_per_minute(folder: Path) -> list[dict]:
     speech = _speech(folder, 5)
     one, one_errors = _orders_per_minute(folder, speech, 1)
     two, two_errors = _orders_per_minute(folder, speech, 2)
-    return [{"name": f"conversion orders/min, two workers ({ORDERS} x 5s speech)", "value": round(two, 1),
-             "unit": "ord/min", "baseline": round(one, 1), "ratio": round(two / one, 2),
-             "note": f"baseline: one worker; errors {one_errors}+{two_errors}; {os.cpu_count()} cores shared"}]
+    return [
+        {
+            "name": f"conversion orders/min, two workers ({ORDERS} x 5s speech)",
+            "value": round(two, 1),
+            "unit": "ord/min",
+            "baseline": round(one, 1),
+            "ratio": round(two / one, 2),
+            "note": f"baseline: one worker; errors {one_errors}+{two_errors}; {os.cpu_count()} cores shared",
+        }
+    ]
 
 
 def run() -> list[dict]:

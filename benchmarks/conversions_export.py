@@ -76,8 +76,7 @@ def _zip_baseline(paths: list[str]) -> tuple[float, int, int]:
         "print(json.dumps([time.perf_counter() - started,"
         " resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss]))\n"
     )
-    result = subprocess.run(["python3", "-c", probe, *paths], capture_output=True, text=True, check=True,
-                            timeout=1800)
+    result = subprocess.run(["python3", "-c", probe, *paths], capture_output=True, text=True, check=True, timeout=1800)
     seconds, peak_kb = json.loads(result.stdout)
     return seconds, sum(Path(p).stat().st_size for p in paths), peak_kb
 
@@ -104,16 +103,38 @@ def run() -> list[dict]:
     megabytes = stored_bytes / 1024 / 1024
     note = f"{count} WAV files, {megabytes:.0f} MB stored; baseline: zip -0 of the same files to /dev/null"
     return [
-        {"name": "project export: time", "value": round(seconds, 2), "unit": "s", "baseline": round(zip_seconds, 2),
-         "ratio": round(seconds / zip_seconds, 2), "note": note},
-        {"name": "project export: throughput", "value": round(received / 1024 / 1024 / seconds, 1), "unit": "MB/s",
-         "baseline": round(megabytes / zip_seconds, 1),
-         "ratio": round((received / seconds) / (stored_bytes / zip_seconds), 2), "note": ""},
-        {"name": "project export: peak memory growth of the server", "value": round(growth_kb / 1024, 1),
-         "unit": "MB", "baseline": round(zip_peak_kb / 1024, 1), "ratio": round(growth_kb / max(zip_peak_kb, 1), 2),
-         "note": f"server peak RSS {peak_kb / 1024:.0f} MB including Django; baseline is zip's whole peak RSS"},
-        {"name": "project export: archive overhead", "value": received - stored_bytes, "unit": "bytes",
-         "baseline": 0, "ratio": round(received / stored_bytes, 5), "note": "zip headers and data descriptors"},
+        {
+            "name": "project export: time",
+            "value": round(seconds, 2),
+            "unit": "s",
+            "baseline": round(zip_seconds, 2),
+            "ratio": round(seconds / zip_seconds, 2),
+            "note": note,
+        },
+        {
+            "name": "project export: throughput",
+            "value": round(received / 1024 / 1024 / seconds, 1),
+            "unit": "MB/s",
+            "baseline": round(megabytes / zip_seconds, 1),
+            "ratio": round((received / seconds) / (stored_bytes / zip_seconds), 2),
+            "note": "",
+        },
+        {
+            "name": "project export: peak memory growth of the server",
+            "value": round(growth_kb / 1024, 1),
+            "unit": "MB",
+            "baseline": round(zip_peak_kb / 1024, 1),
+            "ratio": round(growth_kb / max(zip_peak_kb, 1), 2),
+            "note": f"server peak RSS {peak_kb / 1024:.0f} MB including Django; baseline is zip's whole peak RSS",
+        },
+        {
+            "name": "project export: archive overhead",
+            "value": received - stored_bytes,
+            "unit": "bytes",
+            "baseline": 0,
+            "ratio": round(received / stored_bytes, 5),
+            "note": "zip headers and data descriptors",
+        },
     ]
 
 

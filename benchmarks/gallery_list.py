@@ -39,9 +39,17 @@ def run() -> list[dict]:
         wrk(f"{server.base_url}/api/v1/voice-gallery?size=100", seconds=1)
         baseline = wrk(f"{server.base_url}/healthz")
         listing = wrk(f"{server.base_url}/api/v1/voice-gallery?size=100")
-        rows = compare("GET /api/v1/voice-gallery?size=100 (anonymous)", listing, baseline,
-                       f"; {VOICES} voices x 2 samples")
-        rows.append({"name": "queries per list request (size=10 / size=100)", "value": queries["100"],
-                     "unit": "queries", "baseline": queries["10"], "ratio": round(queries["100"] / queries["10"], 2),
-                     "note": "constant: count, page, samples of the page"})
+        rows = compare(
+            "GET /api/v1/voice-gallery?size=100 (anonymous)", listing, baseline, f"; {VOICES} voices x 2 samples"
+        )
+        rows.append(
+            {
+                "name": "queries per list request (size=10 / size=100)",
+                "value": queries["100"],
+                "unit": "queries",
+                "baseline": queries["10"],
+                "ratio": round(queries["100"] / queries["10"], 2),
+                "note": "constant: count, page, samples of the page",
+            }
+        )
         return rows

@@ -35,8 +35,16 @@ class Server:
     env: dict
 
     def manage(self, *args: str, input_text: str | None = None) -> str:
-        result = subprocess.run([PYTHON, "manage.py", *args], cwd=ROOT, env=self.env, input=input_text,
-                                capture_output=True, text=True, check=True, timeout=900)
+        result = subprocess.run(
+            [PYTHON, "manage.py", *args],
+            cwd=ROOT,
+            env=self.env,
+            input=input_text,
+            capture_output=True,
+            text=True,
+            check=True,
+            timeout=900,
+        )
         return result.stdout
 
     def cpu_seconds(self) -> float:
@@ -114,7 +122,11 @@ def running_server(workers: int | None = None, threads: int | None = None, extra
     procfile.write_text(f"web: {_web_command(workers, threads)}\n")
     process = subprocess.Popen(
         [str(Path(PYTHON).parent / "honcho"), "-f", str(procfile), "-d", str(ROOT), "start", "web"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, start_new_session=True,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+        start_new_session=True,
     )
     try:
         deadline = time.monotonic() + 60
@@ -155,18 +167,28 @@ def _ms(text: str) -> float:
     return float(number) * _UNITS_MS[unit]
 
 
-def wrk(url: str, headers: dict | None = None, connections: int = 8, seconds: int = 5,
-        server: Server | None = None) -> WrkResult:
+def wrk(
+    url: str, headers: dict | None = None, connections: int = 8, seconds: int = 5, server: Server | None = None
+) -> WrkResult:
     """Closed-loop keep-alive load by wrk (a C client, so the client is not what is measured);
     with ``server``, its CPU time per request too."""
     cpu_before = server.cpu_seconds() if server else 0.0
     # A 30 s timeout, as the Python client had: wrk's own 2 s counts a slow page as an error.
-    command = ["wrk", "--latency", "--timeout", "30s", "-t", str(min(2, connections)), "-c", str(connections),
-               "-d", f"{seconds}s"]
+    command = [
+        "wrk",
+        "--latency",
+        "--timeout",
+        "30s",
+        "-t",
+        str(min(2, connections)),
+        "-c",
+        str(connections),
+        "-d",
+        f"{seconds}s",
+    ]
     for name, value in (headers or {}).items():
         command += ["-H", f"{name}: {value}"]
-    out = subprocess.run([*command, url], capture_output=True, text=True, check=True,
-                         timeout=seconds + 30).stdout
+    out = subprocess.run([*command, url], capture_output=True, text=True, check=True, timeout=seconds + 30).stdout
     requests, took = re.search(r"(\d+) requests in ([\d.]+)(s|m)", out).group(1, 2)
     non_2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
     socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", out)
@@ -174,7 +196,9 @@ def wrk(url: str, headers: dict | None = None, connections: int = 8, seconds: in
     errors += sum(int(n) for n in socket_errors.groups()) if socket_errors else 0
     cpu = (server.cpu_seconds() - cpu_before) if server else 0.0
     return WrkResult(
-        requests=int(requests), errors=errors, seconds=float(took),
+        requests=int(requests),
+        errors=errors,
+        seconds=float(took),
         rps=float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1)),
         p50_ms=_ms(re.search(r"\s50%\s+(\S+)", out).group(1)),
         p99_ms=_ms(re.search(r"\s99%\s+(\S+)", out).group(1)),
@@ -187,11 +211,17 @@ def compare(name: str, measured: WrkResult, baseline: WrkResult, note: str = "")
     errors = f"; {measured.errors} errors" if measured.errors else ""
     cpu = ""
     if measured.cpu_ms:
-        cpu = (f"; server CPU {measured.cpu_ms:.2f} ms/req, CPU ratio "
-               f"{baseline.cpu_ms / measured.cpu_ms:.2f}")
-    return [{"name": name, "value": round(measured.rps), "unit": "req/s", "baseline": round(baseline.rps),
-             "ratio": round(measured.rps / baseline.rps, 2),
-             "note": f"p99 {measured.p99_ms:.1f} ms{cpu}{errors}{note}"}]
+        cpu = f"; server CPU {measured.cpu_ms:.2f} ms/req, CPU ratio {baseline.cpu_ms / measured.cpu_ms:.2f}"
+    return [
+        {
+            "name": name,
+            "value": round(measured.rps),
+            "unit": "req/s",
+            "baseline": round(baseline.rps),
+            "ratio": round(measured.rps / baseline.rps, 2),
+            "note": f"p99 {measured.p99_ms:.1f} ms{cpu}{errors}{note}",
+        }
+    ]
 
 
 def serving_pids(data_dir: str, names: tuple[bytes, ...] = (b"gunicorn",)) -> list[int]:

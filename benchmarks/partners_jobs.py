@@ -58,15 +58,30 @@ def run() -> list[dict]:
         queries = setup["queries"]
         note = f"baseline: the same endpoint with {SMALL} jobs"
         rows = [
-            {"name": f"GET /programs/:id/jobs ({BIG:,} jobs): p50 latency", "value": round(big.p50_ms, 1),
-             "unit": "ms", "baseline": round(small.p50_ms, 1), "ratio": round(big.p50_ms / small.p50_ms, 1),
-             "note": note},
-            {"name": f"GET /programs/:id/jobs ({BIG:,} jobs): p99 latency", "value": round(big.p99_ms, 1),
-             "unit": "ms", "baseline": round(small.p99_ms, 1), "ratio": round(big.p99_ms / small.p99_ms, 1),
-             "note": f"{big.requests} requests, {big.errors} errors"},
-            {"name": f"GET /programs/:id/jobs ({BIG:,} jobs): queries/request", "value": queries[str(BIG)],
-             "unit": "queries", "baseline": queries[str(SMALL)],
-             "ratio": round(queries[str(BIG)] / queries[str(SMALL)], 2), "note": "constant: ratio 1.0"},
+            {
+                "name": f"GET /programs/:id/jobs ({BIG:,} jobs): p50 latency",
+                "value": round(big.p50_ms, 1),
+                "unit": "ms",
+                "baseline": round(small.p50_ms, 1),
+                "ratio": round(big.p50_ms / small.p50_ms, 1),
+                "note": note,
+            },
+            {
+                "name": f"GET /programs/:id/jobs ({BIG:,} jobs): p99 latency",
+                "value": round(big.p99_ms, 1),
+                "unit": "ms",
+                "baseline": round(small.p99_ms, 1),
+                "ratio": round(big.p99_ms / small.p99_ms, 1),
+                "note": f"{big.requests} requests, {big.errors} errors",
+            },
+            {
+                "name": f"GET /programs/:id/jobs ({BIG:,} jobs): queries/request",
+                "value": queries[str(BIG)],
+                "unit": "queries",
+                "baseline": queries[str(SMALL)],
+                "ratio": round(queries[str(BIG)] / queries[str(SMALL)], 2),
+                "note": "constant: ratio 1.0",
+            },
         ]
         return rows
 

@@ -74,10 +74,16 @@ def endpoints(ids: dict) -> list[tuple[str, str, dict]]:
         ("GET /api/recordings?limit=20", f"/api/recordings?project_id={ids['project']}&limit=20", bearer),
         ("GET /api/folders?limit=20", f"/api/folders?project_id={ids['project']}&limit=20", bearer),
         ("GET /api/v1/voice-gallery?size=20 (anonymous)", "/api/v1/voice-gallery?size=20", {}),
-        ("GET /v4/partners/programs/:id/jobs", f"/v4/partners/programs/{ids['program']}/jobs",
-         {"X-API-KEY": ids["partner_key"]}),
-        ("GET /api/v1/voicestamps/:id/replies?limit=20", f"/api/v1/voicestamps/{ids['stamp']}/replies?limit=20",
-         bearer),
+        (
+            "GET /v4/partners/programs/:id/jobs",
+            f"/v4/partners/programs/{ids['program']}/jobs",
+            {"X-API-KEY": ids["partner_key"]},
+        ),
+        (
+            "GET /api/v1/voicestamps/:id/replies?limit=20",
+            f"/api/v1/voicestamps/{ids['stamp']}/replies?limit=20",
+            bearer,
+        ),
         ("GET /api/v2/voices?limit=20 (catalogue)", "/api/v2/voices?limit=20", bearer),
     ]
 
@@ -90,17 +96,31 @@ def run_configuration(label: str, extra_env: dict, seconds: int) -> list[dict]:
         for _, path, headers in [("", "/healthz", {}), *targets]:  # warm up every worker and path
             wrk(f"{server.base_url}{path}", headers, seconds=1)
         before = wrk(f"{server.base_url}/healthz", seconds=seconds, server=server)
-        measured = [(name, wrk(f"{server.base_url}{path}", headers, seconds=seconds, server=server))
-                    for name, path, headers in targets]
+        measured = [
+            (name, wrk(f"{server.base_url}{path}", headers, seconds=seconds, server=server))
+            for name, path, headers in targets
+        ]
         after = wrk(f"{server.base_url}/healthz", seconds=seconds, server=server)
     baseline = WrkResult(
-        before.requests + after.requests, before.errors + after.errors, before.seconds + after.seconds,
-        (before.rps + after.rps) / 2, (before.p50_ms + after.p50_ms) / 2, max(before.p99_ms, after.p99_ms),
-        (before.cpu_ms + after.cpu_ms) / 2)
-    rows = [{"name": f"[{label}] GET /healthz", "value": round(baseline.rps), "unit": "req/s",
-             "baseline": round(baseline.rps), "ratio": 1.0,
-             "note": f"p99 {baseline.p99_ms:.1f} ms; server CPU {baseline.cpu_ms:.2f} ms/req; "
-                     f"before {before.rps:.0f}, after {after.rps:.0f} req/s"}]
+        before.requests + after.requests,
+        before.errors + after.errors,
+        before.seconds + after.seconds,
+        (before.rps + after.rps) / 2,
+        (before.p50_ms + after.p50_ms) / 2,
+        max(before.p99_ms, after.p99_ms),
+        (before.cpu_ms + after.cpu_ms) / 2,
+    )
+    rows = [
+        {
+            "name": f"[{label}] GET /healthz",
+            "value": round(baseline.rps),
+            "unit": "req/s",
+            "baseline": round(baseline.rps),
+            "ratio": 1.0,
+            "note": f"p99 {baseline.p99_ms:.1f} ms; server CPU {baseline.cpu_ms:.2f} ms/req; "
+            f"before {before.rps:.0f}, after {after.rps:.0f} req/s",
+        }
+    ]
     for name, result in measured:
         rows += compare(f"[{label}] {name}", result, baseline)
     return rows

@@ -39,8 +39,10 @@ def main(selected: list[str]) -> int:
     print(header)
     print("-" * len(header))
     for row in rows:
-        print(f"{row['name'][:58]:58} {row['value']!s:>12} {row['unit']:>7} {row.get('baseline', '')!s:>12} "
-              f"{row.get('ratio', '')!s:>8}  {row.get('note', '')}")
+        print(
+            f"{row['name'][:58]:58} {row['value']!s:>12} {row['unit']:>7} {row.get('baseline', '')!s:>12} "
+            f"{row.get('ratio', '')!s:>8}  {row.get('note', '')}"
+        )
     if failed:
         print(f"\nFAILED: {', '.join(failed)}")
     return 1 if failed else 0

@@ -143,16 +143,36 @@ def _env(data_dir: str) -> dict:
 
 
 def _shell(code: str, env: dict) -> dict:
-    subprocess.run([sys.executable, "manage.py", "migrate", "--noinput"], cwd=ROOT, env=env, check=True,
-                   capture_output=True, timeout=600)
-    out = subprocess.run([sys.executable, "manage.py", "shell", "-c", code], cwd=ROOT, env=env, check=True,
-                         capture_output=True, text=True, timeout=3600).stdout
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput"],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        timeout=600,
+    )
+    out = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=3600,
+    ).stdout
     return json.loads(out.strip().splitlines()[-1])
 
 
 def _script(code: str, *args: str) -> dict:
-    out = subprocess.run([sys.executable, "-c", code, *args], cwd=ROOT, check=True, capture_output=True,
-                         text=True, timeout=1800, env={**os.environ, "PYTHONPATH": str(ROOT)}).stdout
+    out = subprocess.run(
+        [sys.executable, "-c", code, *args],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        text=True,
+        timeout=1800,
+        env={**os.environ, "PYTHONPATH": str(ROOT)},
+    ).stdout
     return json.loads(out.strip().splitlines()[-1])
 
 
@@ -164,28 +184,56 @@ def run() -> list[dict]:
         packaged = _shell(PACKAGING.replace("JOB", setup["job"]).replace("STAMP", str(setup["stamp"])), env)
         if packaged["status"] != "completed":
             raise RuntimeError(f"packaging failed: {packaged['reason']}")
-        rows.append({"name": f"stamps: packaging job peak memory ({AUDIO_MB} MB audio + {IMAGES} images)",
-                     "value": round(packaged["peak_rss_mb"], 1), "unit": "MB", "baseline": 150,
-                     "ratio": round(packaged["peak_rss_mb"] / 150, 2),
-                     "note": f"goal < 150 MB; whole job incl. Django, transcode of {setup['audio_seconds']:.0f} s "
-                             f"audio, in {packaged['seconds']:.1f} s"})
+        rows.append(
+            {
+                "name": f"stamps: packaging job peak memory ({AUDIO_MB} MB audio + {IMAGES} images)",
+                "value": round(packaged["peak_rss_mb"], 1),
+                "unit": "MB",
+                "baseline": 150,
+                "ratio": round(packaged["peak_rss_mb"] / 150, 2),
+                "note": f"goal < 150 MB; whole job incl. Django, transcode of {setup['audio_seconds']:.0f} s "
+                f"audio, in {packaged['seconds']:.1f} s",
+            }
+        )
         paths = json.dumps(setup["paths"])
         writer = _script(WRITER, paths, str(Path(data_dir) / "bench.vst"))
         zipped = _script(ZIP, paths, str(Path(data_dir) / "bench.zip"))
-        rows.append({"name": "stamps: .vst writer time vs zip -0", "value": round(writer["seconds"], 2), "unit": "s",
-                     "baseline": round(zipped["seconds"], 2), "ratio": round(writer["seconds"] / zipped["seconds"], 2),
-                     "note": "same files; writer also verifies every checksum"})
-        rows.append({"name": "stamps: .vst writer peak memory vs zip -0", "value": round(writer["peak_rss_mb"], 1),
-                     "unit": "MB", "baseline": round(zipped["peak_rss_mb"], 1),
-                     "ratio": round(writer["peak_rss_mb"] / zipped["peak_rss_mb"], 2),
-                     "note": "python process (interpreter included) vs the zip process"})
+        rows.append(
+            {
+                "name": "stamps: .vst writer time vs zip -0",
+                "value": round(writer["seconds"], 2),
+                "unit": "s",
+                "baseline": round(zipped["seconds"], 2),
+                "ratio": round(writer["seconds"] / zipped["seconds"], 2),
+                "note": "same files; writer also verifies every checksum",
+            }
+        )
+        rows.append(
+            {
+                "name": "stamps: .vst writer peak memory vs zip -0",
+                "value": round(writer["peak_rss_mb"], 1),
+                "unit": "MB",
+                "baseline": round(zipped["peak_rss_mb"], 1),
+                "ratio": round(writer["peak_rss_mb"] / zipped["peak_rss_mb"], 2),
+                "note": "python process (interpreter included) vs the zip process",
+            }
+        )
         realtime = _shell(REALTIME, env)
-        for name, key in (("delivery transcode (AAC + Opus, loudnorm)", "transcode"),
-                          ("transcription (faster-whisper tiny.en int8)", "asr")):
+        for name, key in (
+            ("delivery transcode (AAC + Opus, loudnorm)", "transcode"),
+            ("transcription (faster-whisper tiny.en int8)", "asr"),
+        ):
             factor = realtime[key] / realtime["duration"]
-            rows.append({"name": f"stamps: realtime factor, {name}", "value": round(factor, 3), "unit": "x",
-                         "baseline": 1.0, "ratio": round(factor, 3),
-                         "note": f"{realtime[key]:.2f} s for {realtime['duration']:.1f} s of speech, one core"})
+            rows.append(
+                {
+                    "name": f"stamps: realtime factor, {name}",
+                    "value": round(factor, 3),
+                    "unit": "x",
+                    "baseline": 1.0,
+                    "ratio": round(factor, 3),
+                    "note": f"{realtime[key]:.2f} s for {realtime['duration']:.1f} s of speech, one core",
+                }
+            )
     return rows
 
 

@@ -12,9 +12,14 @@ def _order(job):
     if order is None:
         return None
     recording = f"/api/recordings/{order.conversion_id}"
-    return JobSubject(API, "order", str(order.pk), recording, user_id=order.user_id,
-                      result_paths={"recording": recording,
-                                    "audio": f"/api/files/recordings/{order.conversion_id}/audio"})
+    return JobSubject(
+        API,
+        "order",
+        str(order.pk),
+        recording,
+        user_id=order.user_id,
+        result_paths={"recording": recording, "audio": f"/api/files/recordings/{order.conversion_id}/audio"},
+    )
 
 
 def _calibration(job):
@@ -22,8 +27,9 @@ def _calibration(job):
     if calibration is None:
         return None
     path = f"/api/calibration/{calibration.pk}"
-    return JobSubject(API, "calibration", str(calibration.pk), path, user_id=calibration.user_id,
-                      result_paths={"calibration": path})
+    return JobSubject(
+        API, "calibration", str(calibration.pk), path, user_id=calibration.user_id, result_paths={"calibration": path}
+    )
 
 
 def _tts(job):
@@ -31,8 +37,14 @@ def _tts(job):
     if recording is None or recording.created_by_id is None:
         return None
     path = f"/api/recordings/{recording.pk}"
-    return JobSubject(API, "recording", str(recording.pk), path, user_id=recording.created_by_id,
-                      result_paths={"recording": path, "audio": f"/api/files/recordings/{recording.pk}/audio"})
+    return JobSubject(
+        API,
+        "recording",
+        str(recording.pk),
+        path,
+        user_id=recording.created_by_id,
+        result_paths={"recording": path, "audio": f"/api/files/recordings/{recording.pk}/audio"},
+    )
 
 
 def register():

@@ -120,8 +120,12 @@ def _is_chunked(request) -> bool:
 def _read_chunked_body(request, view_class, limit: int) -> HttpResponse | None:
     """Spool a de-chunked body (at most ``limit`` bytes) and give the request its length."""
     if not request.environ.get("wsgi.input_terminated"):
-        return _error(request, view_class, 411, ApiError(
-            "bad_request", status=411, message="Send the body with a Content-Length header."))
+        return _error(
+            request,
+            view_class,
+            411,
+            ApiError("bad_request", status=411, message="Send the body with a Content-Length header."),
+        )
     spool = tempfile.SpooledTemporaryFile(max_size=settings.FILE_UPLOAD_MAX_MEMORY_SIZE)
     source = LimitedBody(request.environ["wsgi.input"], limit)
     try:
@@ -156,8 +160,11 @@ def _content_length(request) -> int | None:
 
 def _too_large(request, view_class, limit: int) -> HttpResponse:
     too_large = getattr(view_class, "body_too_large", None)
-    error = too_large(limit) if too_large else ApiError("too_large",
-                                                         message=f"The request body may be at most {limit} bytes.")
+    error = (
+        too_large(limit)
+        if too_large
+        else ApiError("too_large", message=f"The request body may be at most {limit} bytes.")
+    )
     return _error(request, view_class, 413, error)
 
 

@@ -13,14 +13,14 @@ from typing import Any
 
 # kind -> what happened, in domain words. Dialects map each to a status of their own.
 KINDS = (
-    "invalid",           # the input breaks a rule (with ``fields`` when a field is to blame)
-    "not_found",         # the thing does not exist, or not for this caller
-    "conflict",          # the thing's current state does not allow it
-    "forbidden",         # the caller may not do this
+    "invalid",  # the input breaks a rule (with ``fields`` when a field is to blame)
+    "not_found",  # the thing does not exist, or not for this caller
+    "conflict",  # the thing's current state does not allow it
+    "forbidden",  # the caller may not do this
     "payment_required",  # not enough credits
-    "too_large",         # more bytes than allowed
-    "too_many",          # the caller has too much work under way (``retry_after`` seconds)
-    "unavailable",       # something this depends on cannot serve now
+    "too_large",  # more bytes than allowed
+    "too_many",  # the caller has too much work under way (``retry_after`` seconds)
+    "unavailable",  # something this depends on cannot serve now
 )
 
 

@@ -60,16 +60,26 @@ class CSPMiddleware(csp_middleware.CSPMiddleware):
     header built from the settings in force, which are kept alongside it so a changed setting
     (override_settings in tests) builds it anew; every other response is django-csp's own."""
 
-    _PER_RESPONSE = ("_csp_config", "_csp_update", "_csp_replace", "_csp_exempt",
-                     "_csp_config_ro", "_csp_update_ro", "_csp_replace_ro", "_csp_exempt_ro")
+    _PER_RESPONSE = (
+        "_csp_config",
+        "_csp_update",
+        "_csp_replace",
+        "_csp_exempt",
+        "_csp_config_ro",
+        "_csp_update_ro",
+        "_csp_replace_ro",
+        "_csp_exempt_ro",
+    )
     _built: tuple | None = None
 
     def process_response(self, request, response):
         policy = getattr(settings, "CONTENT_SECURITY_POLICY", None)
-        if (getattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", None)
-                or getattr(request, "_csp_nonce", None) is not None
-                or any(hasattr(response, name) for name in self._PER_RESPONSE)
-                or (settings.DEBUG and response.status_code in (500, 404))):
+        if (
+            getattr(settings, "CONTENT_SECURITY_POLICY_REPORT_ONLY", None)
+            or getattr(request, "_csp_nonce", None) is not None
+            or any(hasattr(response, name) for name in self._PER_RESPONSE)
+            or (settings.DEBUG and response.status_code in (500, 404))
+        ):
             return super().process_response(request, response)
         built = self._built
         if built is None or built[0] is not policy:

@@ -41,8 +41,13 @@ def _cache():
 
 def _broker():
     with celery_app.connection_for_write() as conn:
-        conn.ensure_connection(max_retries=1, interval_start=0, interval_step=0.2, interval_max=0.2,
-                               timeout=settings.DEPENDENCY_CONNECT_TIMEOUT)
+        conn.ensure_connection(
+            max_retries=1,
+            interval_start=0,
+            interval_step=0.2,
+            interval_max=0.2,
+            timeout=settings.DEPENDENCY_CONNECT_TIMEOUT,
+        )
 
 
 def _storage():

@@ -84,8 +84,7 @@ def read_key(request) -> str | None:
     if len(key) >= 2 and key[0] == key[-1] == '"':
         key = key[1:-1]
     if not key or len(key) > MAX_KEY_LENGTH or not all(0x20 <= ord(ch) < 0x7F for ch in key):
-        raise ApiError("bad_request",
-                       message=f"{HEADER} must be 1-{MAX_KEY_LENGTH} printable ASCII characters.")
+        raise ApiError("bad_request", message=f"{HEADER} must be 1-{MAX_KEY_LENGTH} printable ASCII characters.")
     return key
 
 
@@ -130,8 +129,13 @@ def begin(request) -> Claim | None:
         return None
     request_fingerprint = fingerprint(request)
     now = timezone.now()
-    fresh = {"fingerprint": request_fingerprint, "method": request.method, "path": request.path[:500],
-             "request_id": current_request_id(), "created_at": now}
+    fresh = {
+        "fingerprint": request_fingerprint,
+        "method": request.method,
+        "path": request.path[:500],
+        "request_id": current_request_id(),
+        "created_at": now,
+    }
     try:
         with transaction.atomic():
             return Claim(IdempotencyRecord.objects.create(scope=scope, key=key, **fresh))
@@ -164,7 +168,8 @@ def _take_over(scope, key, record, fresh) -> Claim:
         except IntegrityError:
             raise ApiError("idempotency_key_in_use") from None
     taken = IdempotencyRecord.objects.filter(pk=record.pk, created_at=record.created_at).update(
-        status=None, response_body=None, response_headers={}, completed_at=None, **fresh)
+        status=None, response_body=None, response_headers={}, completed_at=None, **fresh
+    )
     if not taken:
         raise ApiError("idempotency_key_in_use")
     record.refresh_from_db()
@@ -182,7 +187,8 @@ def finish(claim: Claim, response) -> None:
     stored_body = json.loads(json.dumps(body, cls=JSONEncoder)) if body is not None else None
     headers = {name: response[name] for name in KEPT_HEADERS if response.has_header(name)}
     IdempotencyRecord.objects.filter(pk=record.pk, created_at=record.created_at).update(
-        status=status, response_body=stored_body, response_headers=headers, completed_at=timezone.now())
+        status=status, response_body=stored_body, response_headers=headers, completed_at=timezone.now()
+    )
 
 
 def purge_expired() -> int:

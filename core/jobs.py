@@ -121,8 +121,16 @@ def registered_task(name: str):
     return current_app.tasks[name]
 
 
-def start_job(kind: str, task: str, *, subject: str = "", payload: dict | None = None,
-              max_attempts: int | None = None, owner=None, capped: bool = True) -> Job:
+def start_job(
+    kind: str,
+    task: str,
+    *,
+    subject: str = "",
+    payload: dict | None = None,
+    max_attempts: int | None = None,
+    owner=None,
+    capped: bool = True,
+) -> Job:
     """Create a queued Job and send the task named ``task`` (its ``job_task`` name, never the task
     object) with the job's id once the surrounding transaction commits. Services name their tasks,
     so a tasks module may import its services at the top without a cycle.
@@ -166,7 +174,7 @@ def _refuse_past_the_cap(owner) -> None:
         raise TooManyJobs(
             "too_many",
             f"You have {active} jobs queued or running, the most allowed at once ({cap}). "
-                    "Try again when one has finished.",
+            "Try again when one has finished.",
             retry_after=TOO_MANY_JOBS_RETRY_AFTER,
         )
 
@@ -318,10 +326,15 @@ def _run_job(job_id, work, on_failure) -> Job | None:
             logger.info("job %s already %s; not running it again", job_id, job.state)
             return job
         now = timezone.now()
-        if (job.state == Job.State.RUNNING and job.lease_expires_at and job.lease_expires_at > now
-                and not processes.is_dead(job.lease_owner)):
-            logger.info("job %s is leased by %s until %s; not running it twice",
-                        job_id, job.lease_owner, job.lease_expires_at)
+        if (
+            job.state == Job.State.RUNNING
+            and job.lease_expires_at
+            and job.lease_expires_at > now
+            and not processes.is_dead(job.lease_owner)
+        ):
+            logger.info(
+                "job %s is leased by %s until %s; not running it twice", job_id, job.lease_owner, job.lease_expires_at
+            )
             return job
         job.lease_token += 1
         job.lease_owner = processes.process_name()
@@ -336,8 +349,19 @@ def _run_job(job_id, work, on_failure) -> Job | None:
         job.lease_expires_at = _lease_expiry(now)
         job.sent_at = job.sent_at or now
         job.error = ""
-        job.save(update_fields=["state", "attempts", "started_at", "heartbeat_at", "error", "sent_at",
-                                "lease_token", "lease_owner", "lease_expires_at"])
+        job.save(
+            update_fields=[
+                "state",
+                "attempts",
+                "started_at",
+                "heartbeat_at",
+                "error",
+                "sent_at",
+                "lease_token",
+                "lease_owner",
+                "lease_expires_at",
+            ]
+        )
 
     ctx = JobContext(job)
     try:
@@ -345,8 +369,12 @@ def _run_job(job_id, work, on_failure) -> Job | None:
             work(ctx)
         _finish(job, Job.State.SUCCEEDED, "")
     except LeaseLost:
-        logger.warning("job %s (%s %s) was taken over by another runner; its results were not written",
-                       job.pk, job.kind, job.subject)
+        logger.warning(
+            "job %s (%s %s) was taken over by another runner; its results were not written",
+            job.pk,
+            job.kind,
+            job.subject,
+        )
         if ctx.outputs and not ctx.recorded:
             # Only this attempt's own prefix: the runner that took over writes under another.
             _remove_objects(job.pk, ctx.outputs)
@@ -380,8 +408,15 @@ def _finish(job: Job, state: str, error: str, on_failure=None) -> None:
     error = client_safe(error)
     progress = 100 if state == Job.State.SUCCEEDED else job.progress
     with transaction.atomic():
-        if not _held(job).update(state=state, error=error, finished_at=now, heartbeat_at=now, progress=progress,
-                                 lease_owner="", lease_expires_at=None):
+        if not _held(job).update(
+            state=state,
+            error=error,
+            finished_at=now,
+            heartbeat_at=now,
+            progress=progress,
+            lease_owner="",
+            lease_expires_at=None,
+        ):
             raise LeaseLost(f"job {job.pk} is no longer leased by this runner")
         job.state, job.error, job.finished_at, job.heartbeat_at, job.progress = state, error, now, now, progress
         if state == Job.State.FAILED and on_failure:
@@ -448,8 +483,9 @@ def requeue_for_staff(queryset) -> int:
     count = 0
     with transaction.atomic():
         for job in queryset.exclude(state=Job.State.SUCCEEDED).select_for_update():
-            Job.objects.filter(pk=job.pk).update(state=Job.State.QUEUED, attempts=0, error="", finished_at=None,
-                                                 sent_at=None)
+            Job.objects.filter(pk=job.pk).update(
+                state=Job.State.QUEUED, attempts=0, error="", finished_at=None, sent_at=None
+            )
             transaction.on_commit(functools.partial(send_job, job.pk, job.task_name, job.request_id))
             count += 1
     return count
@@ -460,8 +496,11 @@ def requeue_orphaned_jobs() -> int:
     process on this host that is gone (a worker restarted after a kill). Run at worker start."""
     now = timezone.now()
     running = Job.objects.filter(state=Job.State.RUNNING)
-    orphaned = [job for job in running if not job.lease_expires_at or job.lease_expires_at < now
-                or processes.is_dead(job.lease_owner)]
+    orphaned = [
+        job
+        for job in running
+        if not job.lease_expires_at or job.lease_expires_at < now or processes.is_dead(job.lease_owner)
+    ]
     return _requeue(orphaned, "orphaned")
 
 
@@ -470,7 +509,8 @@ def _requeue(jobs: list[Job], why: str) -> int:
     for job in jobs:
         # Only the state read above is re-queued: a job claimed or finished meanwhile is left alone.
         if not Job.objects.filter(pk=job.pk, state=job.state, lease_token=job.lease_token).update(
-                state=Job.State.QUEUED, heartbeat_at=timezone.now(), sent_at=None, lease_owner="", lease_expires_at=None):
+            state=Job.State.QUEUED, heartbeat_at=timezone.now(), sent_at=None, lease_owner="", lease_expires_at=None
+        ):
             continue
         logger.warning("re-queued %s job %s (%s %s), attempt %s", why, job.pk, job.kind, job.subject, job.attempts)
         if send_job(job.pk, job.task_name, job.request_id):

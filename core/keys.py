@@ -60,13 +60,15 @@ class KeyService:
         self.revoke(owner)
         prefix = secrets.token_hex(6)
         plaintext = f"{self.label}_{prefix}_{secrets.token_urlsafe(32)}"
-        key = self.model.objects.create(**{self.owner_field: owner}, prefix=prefix, key_hash=hash_key(plaintext),
-                                        **fields)
+        key = self.model.objects.create(
+            **{self.owner_field: owner}, prefix=prefix, key_hash=hash_key(plaintext), **fields
+        )
         return key, plaintext
 
     def revoke(self, owner) -> int:
         return self.model.objects.filter(**{self.owner_field: owner}, revoked_at__isnull=True).update(
-            revoked_at=timezone.now())
+            revoked_at=timezone.now()
+        )
 
     def prefix_of(self, plaintext: str) -> str:
         """The prefix a plaintext of this kind names ("" for anything else), e.g. for an audit log."""

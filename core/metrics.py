@@ -34,11 +34,19 @@ from .models import Job, WebhookAttempt, WebhookDelivery
 from .throttles import client_address
 
 # Registered per scrape (``_registry``), not in prometheus-client's global registry.
-HTTP_REQUESTS = Counter("voiceplatform_http_requests", "HTTP requests answered, by API, method and status.",
-                        ["api", "method", "status"], registry=None)
-HTTP_LATENCY = Histogram("voiceplatform_http_request_duration_seconds", "Time to answer an HTTP request, by API.",
-                         ["api", "method"],
-                         buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30), registry=None)
+HTTP_REQUESTS = Counter(
+    "voiceplatform_http_requests",
+    "HTTP requests answered, by API, method and status.",
+    ["api", "method", "status"],
+    registry=None,
+)
+HTTP_LATENCY = Histogram(
+    "voiceplatform_http_request_duration_seconds",
+    "Time to answer an HTTP request, by API.",
+    ["api", "method"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10, 30),
+    registry=None,
+)
 # Media jobs take from a second to many minutes.
 JOB_BUCKETS = (0.5, 1, 2.5, 5, 10, 30, 60, 120, 300, 600, 1800, 3600)
 METHODS = {"GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"}
@@ -74,8 +82,10 @@ class MetricsMiddleware:
 def _histogram(name: str, documentation: str, queryset, duration, label: str):
     """A Prometheus histogram of ``duration`` (an expression) over ``queryset``, one series per ``label``."""
     queryset = queryset.annotate(seconds=ExpressionWrapper(duration, output_field=DurationField()))
-    aggregates = {f"le_{index}": Count("pk", filter=Q(seconds__lte=timedelta(seconds=bound)))
-                  for index, bound in enumerate(JOB_BUCKETS)}
+    aggregates = {
+        f"le_{index}": Count("pk", filter=Q(seconds__lte=timedelta(seconds=bound)))
+        for index, bound in enumerate(JOB_BUCKETS)
+    }
     aggregates["count"] = Count("pk")
     aggregates["total"] = Sum("seconds")
     family = HistogramMetricFamily(name, documentation, labels=[label])
@@ -91,27 +101,41 @@ class DatabaseCollector:
     """Jobs, queue wait and run time, webhook deliveries and credits, read from the database."""
 
     def collect(self):
-        jobs = GaugeMetricFamily("voiceplatform_jobs", "Jobs in the database, by kind and state.",
-                                 labels=["kind", "state"])
+        jobs = GaugeMetricFamily(
+            "voiceplatform_jobs", "Jobs in the database, by kind and state.", labels=["kind", "state"]
+        )
         for row in Job.objects.values("kind", "state").annotate(n=Count("pk")).order_by("kind", "state"):
             jobs.add_metric([row["kind"], row["state"]], row["n"])
         yield jobs
 
         started = Job.objects.filter(started_at__isnull=False)
-        yield _histogram("voiceplatform_job_queue_wait_seconds", "From a job's creation to its first start.",
-                         started, F("started_at") - F("created_at"), "kind")
-        yield _histogram("voiceplatform_job_run_seconds", "From a finished job's first start to its end.",
-                         started.filter(finished_at__isnull=False), F("finished_at") - F("started_at"), "kind")
+        yield _histogram(
+            "voiceplatform_job_queue_wait_seconds",
+            "From a job's creation to its first start.",
+            started,
+            F("started_at") - F("created_at"),
+            "kind",
+        )
+        yield _histogram(
+            "voiceplatform_job_run_seconds",
+            "From a finished job's first start to its end.",
+            started.filter(finished_at__isnull=False),
+            F("finished_at") - F("started_at"),
+            "kind",
+        )
 
-        attempts = CounterMetricFamily("voiceplatform_webhook_attempts", "Webhook delivery attempts, by outcome.",
-                                       labels=["outcome"])
-        counts = WebhookAttempt.objects.aggregate(ok=Count("pk", filter=Q(succeeded=True)),
-                                                  not_ok=Count("pk", filter=Q(succeeded=False)))
+        attempts = CounterMetricFamily(
+            "voiceplatform_webhook_attempts", "Webhook delivery attempts, by outcome.", labels=["outcome"]
+        )
+        counts = WebhookAttempt.objects.aggregate(
+            ok=Count("pk", filter=Q(succeeded=True)), not_ok=Count("pk", filter=Q(succeeded=False))
+        )
         attempts.add_metric(["succeeded"], counts["ok"])
         attempts.add_metric(["failed"], counts["not_ok"])
         yield attempts
-        deliveries = GaugeMetricFamily("voiceplatform_webhook_deliveries", "Webhook deliveries, by state.",
-                                       labels=["state"])
+        deliveries = GaugeMetricFamily(
+            "voiceplatform_webhook_deliveries", "Webhook deliveries, by state.", labels=["state"]
+        )
         by_state = dict(WebhookDelivery.objects.values_list("state").annotate(n=Count("pk")).order_by())
         for state in WebhookDelivery.State.values:
             deliveries.add_metric([state], by_state.get(state, 0))
@@ -122,15 +146,19 @@ class DatabaseCollector:
     def _credits(self):
         # The two ledgers belong to accounts and partners; read here by name so core stays below them.
         credit_entry = apps.get_model("accounts", "CreditEntry")
-        spent = CounterMetricFamily("voiceplatform_credits", "Credits moved through the users' ledger, by kind "
-                                    "(charge: spent; refund: given back; grant: added).", labels=["kind"])
+        spent = CounterMetricFamily(
+            "voiceplatform_credits",
+            "Credits moved through the users' ledger, by kind (charge: spent; refund: given back; grant: added).",
+            labels=["kind"],
+        )
         totals = dict(credit_entry.objects.values_list("kind").annotate(total=Sum("amount")).order_by())
         for kind in credit_entry.Kind.values:
             spent.add_metric([kind], float(totals.get(kind) or 0))
         yield spent
         ledger_entry = apps.get_model("partners", "LedgerEntry")
-        charged = CounterMetricFamily("voiceplatform_partner_credits", "Amounts in the partners' ledger, by kind.",
-                                      labels=["kind"])
+        charged = CounterMetricFamily(
+            "voiceplatform_partner_credits", "Amounts in the partners' ledger, by kind.", labels=["kind"]
+        )
         totals = dict(ledger_entry.objects.values_list("kind").annotate(total=Sum("amount")).order_by())
         for kind in ledger_entry.Kind.values:
             charged.add_metric([kind], float(totals.get(kind) or 0))
@@ -167,10 +195,10 @@ def _allowed(request) -> tuple[bool, int]:
 def metrics_view(request):
     allowed, status = _allowed(request)
     if not allowed:
-        response = HttpResponse("Forbidden\n" if status == 403 else "Unauthorized\n", status=status,
-                                content_type="text/plain")
+        response = HttpResponse(
+            "Forbidden\n" if status == 403 else "Unauthorized\n", status=status, content_type="text/plain"
+        )
         if status == 401:
             response["WWW-Authenticate"] = 'Bearer realm="metrics"'
         return response
     return HttpResponse(generate_latest(_registry()), content_type=CONTENT_TYPE_LATEST)
-

@@ -23,11 +23,16 @@ class Job(models.Model):
     subject = models.CharField(max_length=100, blank=True, help_text="The domain object the job works on.")
     payload = models.JSONField(default=dict, blank=True, help_text="Parameters of the work (ids, not data).")
     owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+",
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
+        related_name="+",
         help_text="The user whose request started the job: their queued and running jobs are capped.",
     )
-    request_id = models.CharField(max_length=128, blank=True, db_index=True,
-                                  help_text="X-Request-ID of the HTTP call that started the job.")
+    request_id = models.CharField(
+        max_length=128, blank=True, db_index=True, help_text="X-Request-ID of the HTTP call that started the job."
+    )
     state = models.CharField(max_length=10, choices=State.choices, default=State.QUEUED, db_index=True)
     progress = models.PositiveSmallIntegerField(default=0)
     error = models.TextField(blank=True)
@@ -48,7 +53,8 @@ class Job(models.Model):
     # Outputs are stored under a prefix of the attempt's own (JobContext.output_prefix) and are
     # nobody's until the attempt records them: a prefix left here was never recorded and is swept.
     output_prefix = models.CharField(
-        max_length=300, blank=True,
+        max_length=300,
+        blank=True,
         help_text="Storage prefix of outputs written but not yet recorded; removed when the attempt ends without them.",
     )
 
@@ -57,8 +63,9 @@ class Job(models.Model):
         indexes = [
             models.Index(fields=["state", "heartbeat_at"]),
             # The sweeper looks for the few jobs with unrecorded outputs among all the finished ones.
-            models.Index(fields=["output_prefix"], condition=~models.Q(output_prefix=""),
-                         name="job_unrecorded_outputs"),
+            models.Index(
+                fields=["output_prefix"], condition=~models.Q(output_prefix=""), name="job_unrecorded_outputs"
+            ),
         ]
         constraints = [
             models.CheckConstraint(condition=models.Q(progress__lte=100), name="job_progress_at_most_100"),
@@ -109,16 +116,20 @@ class WebhookEndpoint(models.Model):
         JOB_FAILED = "job.failed"
 
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    user = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE,
-                             related_name="webhook_endpoints")
-    partner = models.ForeignKey("partners.Partner", null=True, blank=True, on_delete=models.CASCADE,
-                                related_name="webhook_endpoints")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="webhook_endpoints"
+    )
+    partner = models.ForeignKey(
+        "partners.Partner", null=True, blank=True, on_delete=models.CASCADE, related_name="webhook_endpoints"
+    )
     url = models.URLField("URL", max_length=2000)
     description = models.CharField(max_length=255, blank=True)
     events = models.JSONField(default=list, help_text="Event types delivered to this endpoint.")
     secret = models.CharField(max_length=100, help_text="whsec_ + base64 of 32 random bytes; signs every delivery.")
-    contact_email = models.EmailField(blank=True, help_text="Told when the endpoint is disabled (partners); "
-                                                            "users are told at their account's address.")
+    contact_email = models.EmailField(
+        blank=True,
+        help_text="Told when the endpoint is disabled (partners); users are told at their account's address.",
+    )
     enabled = models.BooleanField(default=True)
     disabled_reason = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)

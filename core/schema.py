@@ -27,23 +27,34 @@ class DialectAutoSchema(AutoSchema):
 
         paginator = self._get_paginator()
         params = super().get_override_parameters()
-        params.append(OpenApiParameter(
-            "X-Request-ID", str, OpenApiParameter.HEADER, required=False,
-            description="Your id for this call (1-128 of A-Za-z0-9._-), echoed back; one is generated otherwise.",
-        ))
+        params.append(
+            OpenApiParameter(
+                "X-Request-ID",
+                str,
+                OpenApiParameter.HEADER,
+                required=False,
+                description="Your id for this call (1-128 of A-Za-z0-9._-), echoed back; one is generated otherwise.",
+            )
+        )
         if getattr(self.view, "idempotent_post", False) and self.method == "POST":
-            params.append(OpenApiParameter(
-                "Idempotency-Key", str, OpenApiParameter.HEADER, required=False,
-                description="Makes this POST safe to repeat for 24 hours: the same key with the same request "
-                            "replays the first response (Idempotent-Replayed: true) and does nothing again; "
-                            "with another request it is 422; while the first is still running, 409. "
-                            "Keys are yours alone (per user or partner key).",
-            ))
+            params.append(
+                OpenApiParameter(
+                    "Idempotency-Key",
+                    str,
+                    OpenApiParameter.HEADER,
+                    required=False,
+                    description="Makes this POST safe to repeat for 24 hours: the same key with the same request "
+                    "replays the first response (Idempotent-Replayed: true) and does nothing again; "
+                    "with another request it is 422; while the first is still running, 409. "
+                    "Keys are yours alone (per user or partner key).",
+                )
+            )
         if paginator and self.method == "GET":
             # The paginator's own schema, bounds included (type=dict is used as the raw schema).
             for spec in paginator.get_schema_operation_parameters(self.view):
-                params.append(OpenApiParameter(spec["name"], type=spec["schema"], location=OpenApiParameter.QUERY,
-                                               required=False))
+                params.append(
+                    OpenApiParameter(spec["name"], type=spec["schema"], location=OpenApiParameter.QUERY, required=False)
+                )
         return params
 
     def get_request_serializer(self):
@@ -123,7 +134,7 @@ _RESPONSE_HEADERS = {
     "X-Request-ID": {
         "schema": _STRING,
         "description": "The id of this call (yours if valid, else generated): in our logs, on the jobs it "
-                       "started, and in the body of a 5xx error so you can quote it.",
+        "started, and in the body of a 5xx error so you can quote it.",
     },
 }
 

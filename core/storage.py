@@ -142,7 +142,9 @@ class ObjectStorage:
             # Keys are unique by construction; a renamed save means a collision we must not hide.
             backend.delete(saved)
             raise FileExistsError(f"storage key already exists: {key}")
-        return StoredObject(key=key, size=reader.bytes_read, sha256=reader.digest.hexdigest(), content_type=content_type)
+        return StoredObject(
+            key=key, size=reader.bytes_read, sha256=reader.digest.hexdigest(), content_type=content_type
+        )
 
     def put_bytes(self, key: str, data: bytes, content_type: str | None = None) -> StoredObject:
         import io
@@ -261,7 +263,13 @@ class ObjectStorage:
         return payload if payload.get("exp", 0) >= _now() else None
 
     def upload_slot(
-        self, key: str, *, content_type: str, max_size: int, expires: int | None = None, request=None,
+        self,
+        key: str,
+        *,
+        content_type: str,
+        max_size: int,
+        expires: int | None = None,
+        request=None,
         content_length: int | None = None,
     ) -> UploadSlot:
         """A URL a client PUTs one object to, bound to ``content_type`` and at most ``max_size`` bytes.
@@ -320,7 +328,7 @@ class ObjectStorage:
         parts = urlsplit(url)
         if parts.query or parts.fragment:
             return None
-        key = unquote(url[len(base):])
+        key = unquote(url[len(base) :])
         if not key or key.startswith("/") or any(part in ("", ".", "..") for part in key.split("/")):
             return None
         return key

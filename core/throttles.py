@@ -81,6 +81,7 @@ def parse_rate(rate: str) -> tuple[int, int]:
 # across gunicorn workers and costs microseconds. A refused request is handed back, so only the
 # requests that were served spend the budget (as DRF's throttles did).
 
+
 def _redis_hit(backend: RedisCache, key: str, window: int, duration: int) -> tuple[int, int, callable]:
     client = backend._cache.get_client(key, write=True)
     current = backend.make_and_validate_key(f"{key}:{window}")

@@ -72,10 +72,19 @@ class AudioRejected(DomainError):
     client. ``field`` is the form field the audio came in (None where the API names none);
     ``name``, ``size`` and ``max_bytes`` let an API whose spec says so word the refusal its way."""
 
-    def __init__(self, reason: str, message: str, *, field: str | None = None, name: str = "",
-                 size: int | None = None, max_bytes: int | None = None):
-        super().__init__("too_large" if reason == "too_large" else "invalid", message,
-                         code=_CODE_OF_REASON[reason], field=field)
+    def __init__(
+        self,
+        reason: str,
+        message: str,
+        *,
+        field: str | None = None,
+        name: str = "",
+        size: int | None = None,
+        max_bytes: int | None = None,
+    ):
+        super().__init__(
+            "too_large" if reason == "too_large" else "invalid", message, code=_CODE_OF_REASON[reason], field=field
+        )
         self.reason = reason
         self.field = field
         self.name = name
@@ -96,8 +105,7 @@ class StoredAudio:
 
 
 @contextmanager
-def audio_intake(upload, limits: AudioLimits, key_prefix: str, *, field: str | None = None
-                 ) -> Iterator[StoredAudio]:
+def audio_intake(upload, limits: AudioLimits, key_prefix: str, *, field: str | None = None) -> Iterator[StoredAudio]:
     """The audio intake: check ``upload`` against ``limits`` (AudioRejected naming ``field``
     otherwise), store it under a fresh key below ``key_prefix`` and yield it to the block, which
     records it. If the block does not complete, the stored object is removed again."""
@@ -108,8 +116,7 @@ def audio_intake(upload, limits: AudioLimits, key_prefix: str, *, field: str | N
 
 
 @contextmanager
-def accepted_audio(upload, limits: AudioLimits, *, field: str | None = None
-                   ) -> Iterator[tuple[Path, audio.AudioInfo]]:
+def accepted_audio(upload, limits: AudioLimits, *, field: str | None = None) -> Iterator[tuple[Path, audio.AudioInfo]]:
     """Yield ``(path, info)`` for audio within ``limits``; raise AudioRejected otherwise.
 
     The size is checked before the bytes are copied, the content and duration before the block
@@ -117,8 +124,9 @@ def accepted_audio(upload, limits: AudioLimits, *, field: str | None = None
     check of an object already stored (a gallery sample uploaded through a slot) only reads."""
 
     def rejected(reason: str, message: str, size: int | None) -> AudioRejected:
-        return AudioRejected(reason, message, field=field, name=getattr(upload, "name", "") or "", size=size,
-                             max_bytes=limits.max_bytes)
+        return AudioRejected(
+            reason, message, field=field, name=getattr(upload, "name", "") or "", size=size, max_bytes=limits.max_bytes
+        )
 
     size = getattr(upload, "size", None)
     too_large = f"The audio file may be at most {limits.max_bytes} bytes."

@@ -93,5 +93,7 @@ def gateway_healtz(request):
 @require_GET
 def readyz(request):
     ready, checks = health.readiness()
-    status = "ok" if ready and all(value == "ok" for value in checks.values()) else ("degraded" if ready else "unavailable")
+    status = (
+        "ok" if ready and all(value == "ok" for value in checks.values()) else ("degraded" if ready else "unavailable")
+    )
     return JsonResponse({"status": status, "checks": checks}, status=200 if ready else 503)

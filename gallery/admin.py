@@ -31,8 +31,13 @@ class VoiceSampleForm(forms.ModelForm):
     JavaScript the file is posted and stored by ``services.save_admin_samples``. Either way it is
     checked by content."""
 
-    upload = forms.FileField(required=False, label="MP3 file", widget=forms.FileInput(
-        attrs={"accept": ".mp3,audio/mpeg", "data-direct-upload": "/api/v1/voice-gallery/upload-url"}))
+    upload = forms.FileField(
+        required=False,
+        label="MP3 file",
+        widget=forms.FileInput(
+            attrs={"accept": ".mp3,audio/mpeg", "data-direct-upload": "/api/v1/voice-gallery/upload-url"}
+        ),
+    )
     file_url = forms.CharField(required=False, max_length=2048, widget=forms.HiddenInput, label="File URL")
 
     class Meta:
@@ -85,13 +90,22 @@ class VoiceSampleInline(admin.TabularInline):
 
 class VoiceAdminForm(forms.ModelForm):
     # Listed by language name; a new voice starts on the model's English default, not the first in the list.
-    espeak_voice = forms.ChoiceField(label="Engine voice (espeak-ng)",
-                                     initial=Voice._meta.get_field("espeak_voice").default)
+    espeak_voice = forms.ChoiceField(
+        label="Engine voice (espeak-ng)", initial=Voice._meta.get_field("espeak_voice").default
+    )
 
     class Meta:
         model = Voice
-        fields = ["name", "voice_characteristic", "order_number", "is_published", "voice_is_ai",
-                  "espeak_voice", "speech_rate", "pitch"]
+        fields = [
+            "name",
+            "voice_characteristic",
+            "order_number",
+            "is_published",
+            "voice_is_ai",
+            "espeak_voice",
+            "speech_rate",
+            "pitch",
+        ]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
@@ -100,9 +114,7 @@ class VoiceAdminForm(forms.ModelForm):
     def clean_name(self):
         name = self.cleaned_data["name"].strip()
         if len(name) < 2 or not NAME_PATTERN.match(name):
-            raise forms.ValidationError(
-                "2-100 characters: letters, numbers, spaces, hyphens and parentheses only."
-            )
+            raise forms.ValidationError("2-100 characters: letters, numbers, spaces, hyphens and parentheses only.")
         return name
 
 
@@ -125,14 +137,22 @@ class DeletedFilter(admin.SimpleListFilter):
 class VoiceAdmin(admin.ModelAdmin):
     form = VoiceAdminForm
     inlines = [VoiceSampleInline]
-    list_display = ["voice_name", "voice_characteristic", "order_number", "is_published", "sample_count",
-                    "espeak_voice", "updated_by_name", "updated_at", "deleted_at"]
+    list_display = [
+        "voice_name",
+        "voice_characteristic",
+        "order_number",
+        "is_published",
+        "sample_count",
+        "espeak_voice",
+        "updated_by_name",
+        "updated_at",
+        "deleted_at",
+    ]
     list_editable = ["order_number", "is_published"]
     list_filter = ["is_published", "voice_characteristic", DeletedFilter, "voice_is_ai", "espeak_voice"]
     search_fields = ["name", "created_by_name", "updated_by_name", "samples__key"]
     ordering = ["order_number", "name_sort_key", "name", "id"]
-    readonly_fields = ["created_by_name", "created_at", "updated_by_name", "updated_at", "deleted_at",
-                       "sample_players"]
+    readonly_fields = ["created_by_name", "created_at", "updated_by_name", "updated_at", "deleted_at", "sample_players"]
     fieldsets = [
         (None, {"fields": ["name", "voice_characteristic", "order_number", "is_published", "voice_is_ai"]}),
         ("Engine voice for TTS submissions", {"fields": ["espeak_voice", "speech_rate", "pitch"]}),
@@ -167,10 +187,14 @@ class VoiceAdmin(admin.ModelAdmin):
 
     def save_formset(self, request, form, formset, change):
         samples = formset.save(commit=False)
-        uploads = {id(sample_form.instance): sample_form.cleaned_data.get("upload") for sample_form in formset.forms
-                   if sample_form.cleaned_data}
-        services.save_admin_samples(form.instance, [(sample, uploads.get(id(sample))) for sample in samples],
-                                    deleted=formset.deleted_objects)
+        uploads = {
+            id(sample_form.instance): sample_form.cleaned_data.get("upload")
+            for sample_form in formset.forms
+            if sample_form.cleaned_data
+        }
+        services.save_admin_samples(
+            form.instance, [(sample, uploads.get(id(sample))) for sample in samples], deleted=formset.deleted_objects
+        )
 
     def has_delete_permission(self, request, obj=None):
         # Voices are soft-deleted (the API's DELETE), through the action below.
@@ -199,8 +223,18 @@ class TtsSubmissionAdmin(admin.ModelAdmin):
     list_filter = ["job__state", "voice"]
     search_fields = ["id", "user__email", "voice__name", "text"]
     list_select_related = ["voice", "user", "job"]
-    readonly_fields = ["id", "user", "voice", "text", "job", "audio_key", "duration_seconds", "created_at",
-                       "completed_at", "player"]
+    readonly_fields = [
+        "id",
+        "user",
+        "voice",
+        "text",
+        "job",
+        "audio_key",
+        "duration_seconds",
+        "created_at",
+        "completed_at",
+        "player",
+    ]
     fields = readonly_fields
 
     @admin.display(description="Listen")

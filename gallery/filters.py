@@ -10,8 +10,10 @@ class VoiceFilter(FilterSet):
     """GET /api/v1/voice-gallery: admins may filter on ``isPublished``; everyone else only ever
     sees published voices, so for them the parameter is ignored, not checked."""
 
-    isPublished = StrictBooleanFilter(field_name="is_published",  # noqa: N815 - the documented parameter name
-                                      help_text="Admins only; others always see published.")
+    isPublished = StrictBooleanFilter(
+        field_name="is_published",
+        help_text="Admins only; others always see published.",
+    )
 
     class Meta:
         model = Voice

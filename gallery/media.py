@@ -75,15 +75,23 @@ def engine_voice(espeak_voice: str, characteristic: str) -> str:
     return f"{language}+{FEMALE_ENGINE_VARIANT}"
 
 
-def render_speech(text: str, workdir: Path, *, voice: str, characteristic: str, rate: int,
-                  pitch: int) -> RenderedSpeech:
+def render_speech(
+    text: str, workdir: Path, *, voice: str, characteristic: str, rate: int, pitch: int
+) -> RenderedSpeech:
     """Speak ``text`` with espeak-ng in the engine voice of a gallery voice (``voice`` mapped by
     ``characteristic``) and encode it as MP3 at the delivery loudness; raises MediaError."""
-    wav = tts.synthesize(text, workdir / "speech.wav", voice=engine_voice(voice, characteristic), rate=rate,
-                         pitch=pitch)
+    wav = tts.synthesize(
+        text, workdir / "speech.wav", voice=engine_voice(voice, characteristic), rate=rate, pitch=pitch
+    )
     mp3 = workdir / "speech.mp3"
-    audio.normalise_loudness(wav, mp3, target_lufs=audio.DELIVERY_LOUDNESS_LUFS, sample_rate=tts.SAMPLE_RATE,
-                             channels=1, encode_args=["-c:a", "libmp3lame", "-q:a", "4", "-f", "mp3"])
+    audio.normalise_loudness(
+        wav,
+        mp3,
+        target_lufs=audio.DELIVERY_LOUDNESS_LUFS,
+        sample_rate=tts.SAMPLE_RATE,
+        channels=1,
+        encode_args=["-c:a", "libmp3lame", "-q:a", "4", "-f", "mp3"],
+    )
     info = audio.probe(mp3, allowed_formats={"mp3"})
     return RenderedSpeech(path=mp3, duration=info.duration)
 

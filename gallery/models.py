@@ -52,7 +52,8 @@ class Voice(models.Model):
     # The engine voice staff mapped to this gallery voice (what TTS submissions are rendered with).
     espeak_voice = models.CharField(max_length=50, default="en-us", help_text="espeak-ng voice id, e.g. en-us, en-gb.")
     speech_rate = models.PositiveSmallIntegerField(
-        default=160, validators=[MinValueValidator(MIN_RATE), MaxValueValidator(MAX_RATE)],
+        default=160,
+        validators=[MinValueValidator(MIN_RATE), MaxValueValidator(MAX_RATE)],
         help_text="Words per minute.",
     )
     pitch = models.PositiveSmallIntegerField(
@@ -115,7 +116,9 @@ class VoiceSample(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["voice", "position"], name="voice_sample_position_unique"),
             models.CheckConstraint(condition=models.Q(position__lte=4), name="voice_sample_at_most_five"),
-            models.CheckConstraint(condition=models.Q(key__startswith="voice-samples/"), name="voice_sample_key_prefix"),
+            models.CheckConstraint(
+                condition=models.Q(key__startswith="voice-samples/"), name="voice_sample_key_prefix"
+            ),
         ]
 
     def __str__(self):

@@ -20,8 +20,20 @@ def parse_id(raw) -> uuid.UUID | None:
     return ids.parse_uuid(raw)
 
 
-LISTED_FIELDS = ("id", "name", "voice_characteristic", "order_number", "voice_is_ai", "is_published", "created_at",
-                 "updated_at", "created_by_user_id", "created_by_name", "updated_by_user_id", "updated_by_name")
+LISTED_FIELDS = (
+    "id",
+    "name",
+    "voice_characteristic",
+    "order_number",
+    "voice_is_ai",
+    "is_published",
+    "created_at",
+    "updated_at",
+    "created_by_user_id",
+    "created_by_name",
+    "updated_by_user_id",
+    "updated_by_name",
+)
 
 
 def voices_for_listing(user) -> QuerySet:

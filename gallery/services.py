@@ -22,8 +22,14 @@ from django.db import transaction
 from django.utils import timezone
 
 from core import jobs
-from core.errors import (FILE_TOO_LARGE, INVALID_FILE_TYPE, INVALID_SAMPLE_URL, VOICE_IN_USE, VOICE_NOT_FOUND,
-                         DomainError)
+from core.errors import (
+    FILE_TOO_LARGE,
+    INVALID_FILE_TYPE,
+    INVALID_SAMPLE_URL,
+    VOICE_IN_USE,
+    VOICE_NOT_FOUND,
+    DomainError,
+)
 from core.media import MediaError
 from core.models import Job
 from core.services import schedule_storage_cleanup
@@ -134,15 +140,17 @@ def _set_samples(voice: Voice, keys: Sequence[str]) -> None:
     _drop_unreferenced(previous - set(keys), voice)
 
 
-def save_admin_samples(voice: Voice, rows: Sequence[tuple[VoiceSample, UploadedFile | None]], *,
-                       deleted: Sequence[VoiceSample]) -> None:
+def save_admin_samples(
+    voice: Voice, rows: Sequence[tuple[VoiceSample, UploadedFile | None]], *, deleted: Sequence[VoiceSample]
+) -> None:
     """The admin's sample rows of ``voice``: ``deleted`` go, each row's upload (checked by the form)
     is stored as its file, new rows are appended. Objects no sample names any more are removed
     after commit; files stored here are removed again if the save fails."""
     dropped = [sample.key for sample in deleted]
     if any(sample.pk is not None for sample, _ in rows):
-        current = dict(VoiceSample.objects.filter(pk__in=[sample.pk for sample, _ in rows if sample.pk])
-                       .values_list("pk", "key"))
+        current = dict(
+            VoiceSample.objects.filter(pk__in=[sample.pk for sample, _ in rows if sample.pk]).values_list("pk", "key")
+        )
         dropped += [current.get(sample.pk, "") for sample, _ in rows if sample.pk is not None]
     uploads = [upload for _, upload in rows if upload is not None]
     with stored_sample_files(uploads) as stored, transaction.atomic():
@@ -197,8 +205,11 @@ def purge_unused_samples(older_than: timedelta | None = None) -> int:
         older_than = timedelta(hours=settings.GALLERY_UNUSED_SAMPLE_HOURS)
     cutoff = timezone.now() - older_than
     named = set(VoiceSample.objects.values_list("key", flat=True))
-    stale = [key for key in object_storage.list("voice-samples")
-             if key not in named and object_storage.modified_time(key) <= cutoff]
+    stale = [
+        key
+        for key in object_storage.list("voice-samples")
+        if key not in named and object_storage.modified_time(key) <= cutoff
+    ]
     object_storage.delete_many(stale)
     logger.info("purged %s unused voice samples older than %s", len(stale), older_than)
     return len(stale)
@@ -219,8 +230,13 @@ def create_voice(
     """Create a voice with its samples (URLs of uploaded objects, or files stored here)."""
     keys = sample_keys_from_urls(sample_urls) if sample_urls else []
     with stored_sample_files(sample_files) as stored, transaction.atomic():
-        voice = Voice(name=name, voice_characteristic=voice_characteristic, order_number=order_number,
-                      is_published=is_published, **engine)
+        voice = Voice(
+            name=name,
+            voice_characteristic=voice_characteristic,
+            order_number=order_number,
+            is_published=is_published,
+            **engine,
+        )
         stamp(voice, actor, creating=True)
         voice.save()
         _set_samples(voice, keys + stored)
@@ -305,7 +321,9 @@ def create_submission(*, user, voice_id, text: str) -> TtsSubmission:
             raise voice_not_found(voice_id)
         submission = TtsSubmission.objects.create(user=user, voice=voice, text=text)
         submission.job = jobs.start_job(
-            "gallery.tts", "gallery.render_submission", subject=str(submission.pk),
+            "gallery.tts",
+            "gallery.render_submission",
+            subject=str(submission.pk),
             payload={"submission": str(submission.pk)},
             owner=user,
         )
@@ -324,15 +342,21 @@ def render_submission(job_id) -> None:
         voice = submission.voice
         with tempfile.TemporaryDirectory() as workdir:
             try:
-                speech = media.render_speech(spoken_text(submission.text), Path(workdir), voice=voice.espeak_voice,
-                                             characteristic=voice.voice_characteristic, rate=voice.speech_rate,
-                                             pitch=voice.pitch)
+                speech = media.render_speech(
+                    spoken_text(submission.text),
+                    Path(workdir),
+                    voice=voice.espeak_voice,
+                    characteristic=voice.voice_characteristic,
+                    rate=voice.speech_rate,
+                    pitch=voice.pitch,
+                )
             except MediaError as exc:
                 raise jobs.JobFailed(str(exc)) from exc
             ctx.progress(70)
             with speech.path.open("rb") as rendered:
-                key = object_storage.put(new_key(ctx.output_prefix(media.SUBMISSION_PREFIX), ".mp3"), rendered,
-                                         "audio/mpeg").key
+                key = object_storage.put(
+                    new_key(ctx.output_prefix(media.SUBMISSION_PREFIX), ".mp3"), rendered, "audio/mpeg"
+                ).key
         # Removed by core.jobs unless this records it.
         with ctx.writing_results():
             TtsSubmission.objects.filter(pk=submission.pk).update(

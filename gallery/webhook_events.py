@@ -10,8 +10,14 @@ def _submission(job):
     if submission is None:
         return None
     path = f"/api/v1/tts-submissions/{submission.pk}"
-    return JobSubject("voice-gallery", "tts-submission", str(submission.pk), path, user_id=submission.user_id,
-                      result_paths={"submission": path})
+    return JobSubject(
+        "voice-gallery",
+        "tts-submission",
+        str(submission.pk),
+        path,
+        user_id=submission.user_id,
+        result_paths={"submission": path},
+    )
 
 
 def register():

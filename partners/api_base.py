@@ -25,9 +25,15 @@ NO_SUCH_ID = 0
 PROGRAM_ID = OpenApiParameter("program_id", {"type": "integer", "minimum": 1}, OpenApiParameter.PATH)
 JOB_ID = OpenApiParameter("job_id", {"type": "integer", "minimum": 1}, OpenApiParameter.PATH)
 TALENT_ID = OpenApiParameter("talent_id", {"type": "integer", "minimum": 1}, OpenApiParameter.PATH)
-TEST_MODE = OpenApiParameter("TEST-MODE", int, OpenApiParameter.HEADER, required=False, enum=[0, 1],
-                             description="1 forces test mode: writes are validated and nothing is saved. 0 or no header: the "
-                             "account's mode. Any other value is a 400.")
+TEST_MODE = OpenApiParameter(
+    "TEST-MODE",
+    int,
+    OpenApiParameter.HEADER,
+    required=False,
+    enum=[0, 1],
+    description="1 forces test mode: writes are validated and nothing is saved. 0 or no header: the "
+    "account's mode. Any other value is a 400.",
+)
 
 
 def parse_id(value, code: int) -> int:
@@ -57,7 +63,9 @@ class PartnerView(DialectView):
         account_services.record_call(
             partner=getattr(request, "partner", None),
             api_key=api_key,
-            key_prefix=api_key.prefix if api_key else account_services.key_prefix_of(request.headers.get(KEY_HEADER) or ""),
+            key_prefix=api_key.prefix
+            if api_key
+            else account_services.key_prefix_of(request.headers.get(KEY_HEADER) or ""),
             method=request.method,
             endpoint=request.path,
             mode=request_mode(request),

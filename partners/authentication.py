@@ -23,8 +23,12 @@ class PartnerKeyScheme(OpenApiAuthenticationExtension):
     name = "partnerApiKey"
 
     def get_security_definition(self, auto_schema):
-        return {"type": "apiKey", "in": "header", "name": KEY_HEADER,
-                "description": "Your partner key. Unknown key: 404; Partner Program access not enabled: 401."}
+        return {
+            "type": "apiKey",
+            "in": "header",
+            "name": KEY_HEADER,
+            "description": "Your partner key. Unknown key: 404; Partner Program access not enabled: 401.",
+        }
 
 
 class UnknownApiKey(exceptions.NotFound):

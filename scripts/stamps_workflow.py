@@ -23,8 +23,15 @@ import zipfile
 from pathlib import Path
 
 
-def call(method: str, url: str, *, token: str | None = None, body: dict | None = None,
-         files: dict | None = None, fields: dict | None = None) -> tuple[int, bytes]:
+def call(
+    method: str,
+    url: str,
+    *,
+    token: str | None = None,
+    body: dict | None = None,
+    files: dict | None = None,
+    fields: dict | None = None,
+) -> tuple[int, bytes]:
     headers = {}
     data = None
     if token:
@@ -38,8 +45,12 @@ def call(method: str, url: str, *, token: str | None = None, body: dict | None =
         for name, value in (fields or {}).items():
             parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"\r\n\r\n{value}\r\n'.encode())
         for name, (filename, content, content_type) in files.items():
-            parts.append(f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
-                         f"Content-Type: {content_type}\r\n\r\n".encode() + content + b"\r\n")
+            parts.append(
+                f'--{boundary}\r\nContent-Disposition: form-data; name="{name}"; filename="{filename}"\r\n'
+                f"Content-Type: {content_type}\r\n\r\n".encode()
+                + content
+                + b"\r\n"
+            )
         data = b"".join(parts) + f"--{boundary}--\r\n".encode()
         headers["Content-Type"] = f"multipart/form-data; boundary={boundary}"
     request = urllib.request.Request(url, data=data, headers=headers, method=method)
@@ -60,30 +71,64 @@ def step(title: str, status: int, content: bytes, expected: int) -> dict:
 
 def spoken_mp3(directory: Path) -> bytes:
     wav, mp3 = directory / "speech.wav", directory / "recording.mp3"
-    subprocess.run(["espeak-ng", "-w", str(wav), "This is my first voice stamp. Listen to the important point here."],
-                   check=True, timeout=60)
-    subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(wav), "-c:a", "libmp3lame", str(mp3)],
-                   check=True, timeout=60)
+    subprocess.run(
+        ["espeak-ng", "-w", str(wav), "This is my first voice stamp. Listen to the important point here."],
+        check=True,
+        timeout=60,
+    )
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-y", "-i", str(wav), "-c:a", "libmp3lame", str(mp3)], check=True, timeout=60
+    )
     return mp3.read_bytes()
 
 
 def main(base: str) -> None:
     email, password = f"workflow-{uuid.uuid4().hex[:8]}@example.com", uuid.uuid4().hex
-    registered = step("register", *call("POST", f"{base}/api/v1/auth/register",
-                                        body={"email": email, "password": password, "display_name": "Workflow"}), 201)
+    registered = step(
+        "register",
+        *call(
+            "POST",
+            f"{base}/api/v1/auth/register",
+            body={"email": email, "password": password, "display_name": "Workflow"},
+        ),
+        201,
+    )
     token = registered["access"]
 
-    draft = step("1. create draft", *call("POST", f"{base}/api/v1/security/vst/draft", token=token,
-                                          body={"title": "My First VoiceStamp",
-                                                "description": "Testing the API workflow"}), 201)
+    draft = step(
+        "1. create draft",
+        *call(
+            "POST",
+            f"{base}/api/v1/security/vst/draft",
+            token=token,
+            body={"title": "My First VoiceStamp", "description": "Testing the API workflow"},
+        ),
+        201,
+    )
     vst = f"{base}/api/v1/security/vst/{draft['vst_id']}"
     with tempfile.TemporaryDirectory() as scratch:
         audio = spoken_mp3(Path(scratch))
-    step("2. upload audio", *call("POST", f"{vst}/audio", token=token,
-                                  files={"audio_file": ("recording.mp3", audio, "audio/mpeg")},
-                                  fields={"duration": "30.5", "format": "mp3"}), 201)
-    package = step("3. complete package", *call("POST", f"{vst}/complete-package", token=token, body={
-        "voice_tags": [{"timestamp": 1.2, "x": 120, "y": 80, "note": "Important point here"}]}), 202)
+    step(
+        "2. upload audio",
+        *call(
+            "POST",
+            f"{vst}/audio",
+            token=token,
+            files={"audio_file": ("recording.mp3", audio, "audio/mpeg")},
+            fields={"duration": "30.5", "format": "mp3"},
+        ),
+        201,
+    )
+    package = step(
+        "3. complete package",
+        *call(
+            "POST",
+            f"{vst}/complete-package",
+            token=token,
+            body={"voice_tags": [{"timestamp": 1.2, "x": 120, "y": 80, "note": "Important point here"}]},
+        ),
+        202,
+    )
 
     deadline = time.monotonic() + 180
     while True:
@@ -104,9 +149,20 @@ def main(base: str) -> None:
     if status != 200 or entries[0] != "manifest.json":
         sys.exit("the package is not a .vst file")
 
-    step("4. share via email", *call("POST", f"{base}/api/v1/voicestamps/{draft['vst_id']}/share/email", token=token,
-                                     body={"recipient_email": "friend@example.com", "recipient_name": "Friend Name",
-                                           "message": "Check out my first VoiceStamp!"}), 201)
+    step(
+        "4. share via email",
+        *call(
+            "POST",
+            f"{base}/api/v1/voicestamps/{draft['vst_id']}/share/email",
+            token=token,
+            body={
+                "recipient_email": "friend@example.com",
+                "recipient_name": "Friend Name",
+                "message": "Check out my first VoiceStamp!",
+            },
+        ),
+        201,
+    )
     print("workflow example: OK")
 
 

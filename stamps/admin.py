@@ -28,7 +28,9 @@ class StampFileInline(admin.TabularInline):
     @admin.display(description="file")
     def link(self, item):
         # A short-lived signed URL: staff open the object without it ever being public.
-        url = object_storage.signed_url(item.key, filename=item.filename, content_type=item.content_type, absolute=False)
+        url = object_storage.signed_url(
+            item.key, filename=item.filename, content_type=item.content_type, absolute=False
+        )
         return format_html('<a href="{}" target="_blank" rel="noopener">{}</a>', url, item.filename)
 
 
@@ -38,9 +40,23 @@ class StampAdmin(admin.ModelAdmin):
     list_filter = ["conversion_status", "created_at"]
     search_fields = ["=id", "title", "description", "voice_tag_notes", "owner__email"]
     list_select_related = ["owner"]
-    readonly_fields = ["owner", "conversion_status", "failure_reason", "file_size_bytes", "manifest_version",
-                       "package_job", "thumbnail_job", "transcription_job", "completed_at", "created_at",
-                       "updated_at", "transcription", "translations", "drawings", "texts"]
+    readonly_fields = [
+        "owner",
+        "conversion_status",
+        "failure_reason",
+        "file_size_bytes",
+        "manifest_version",
+        "package_job",
+        "thumbnail_job",
+        "transcription_job",
+        "completed_at",
+        "created_at",
+        "updated_at",
+        "transcription",
+        "translations",
+        "drawings",
+        "texts",
+    ]
     fields = ["title", "description", "voice_note_id", "metadata", "voice_tags", "timestamps", *readonly_fields]
     inlines = [StampFileInline]
     actions = ["rerun_packaging", "rerun_thumbnails"]
@@ -61,8 +77,9 @@ class StampAdmin(admin.ModelAdmin):
         skipped = queryset.count() - started
         self.message_user(request, f"Packaging started for {started} stamp(s).", messages.SUCCESS)
         if skipped:
-            self.message_user(request, f"{skipped} stamp(s) skipped: already processing or without audio.",
-                              messages.WARNING)
+            self.message_user(
+                request, f"{skipped} stamp(s) skipped: already processing or without audio.", messages.WARNING
+            )
 
     @admin.action(description="Re-run the automatic thumbnail")
     def rerun_thumbnails(self, request, queryset):

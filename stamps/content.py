@@ -68,5 +68,3 @@ def check_timestamps(timestamps: list[dict], limits: Limits) -> None:
     }
     if errors:
         raise invalid(errors)
-
-

@@ -40,8 +40,12 @@ def seed(stdout):
         with speech.open("rb") as handle:
             services.attach_audio(owner, stamp.pk, File(handle, name="welcome.wav"))
     services.attach_image(owner, stamp.pk, File(io.BytesIO(_picture()), name="harbour.jpg"))
-    packaging.complete_package(owner, stamp.pk, voice_tags=[
-        {"timestamp": 0.5, "x": 320, "y": 340, "note": "The harbour"},
-        {"timestamp": 3.0, "x": 450, "y": 200, "note": "The lighthouse"},
-    ])
+    packaging.complete_package(
+        owner,
+        stamp.pk,
+        voice_tags=[
+            {"timestamp": 0.5, "x": 320, "y": 340, "note": "The harbour"},
+            {"timestamp": 3.0, "x": 450, "y": 200, "note": "The lighthouse"},
+        ],
+    )
     stdout.write(f"VoiceStamps: demo stamp {stamp.pk} created and sent to packaging")

@@ -74,5 +74,3 @@ def recording_peaks(audio_file: StampFile) -> list[float] | None:
         return None
     finally:
         cache.delete(lock)
-
-

@@ -11,8 +11,11 @@ class StampFilter(FilterSet):
     """GET /api/v1/voicestamps: ``status`` and ``search`` (title, description or a voice tag's note)."""
 
     status = filters.ChoiceFilter(field_name="conversion_status", choices=Stamp.Status.choices)
-    search = BoundedCharFilter(method="filter_search", max_length=200,
-                               help_text="Text found in the title, the description or a voice tag's note.")
+    search = BoundedCharFilter(
+        method="filter_search",
+        max_length=200,
+        help_text="Text found in the title, the description or a voice tag's note.",
+    )
 
     class Meta:
         model = Stamp

@@ -112,4 +112,5 @@ class StampFile(models.Model):
     def __str__(self):
         return f"{self.role} {self.filename} of stamp {self.stamp_id}"
 
+
 __all__ = ["Delivery", "NotificationTemplate", "Reply", "Share", "ShareRecipient", "Stamp", "StampFile"]

@@ -60,11 +60,7 @@ def file_of_stamp(stamp: Stamp, filename: str, roles) -> StampFile:
 
 def file_for_user(user, filename: str) -> StampFile:
     """Any file of any of the caller's stamps, by its public name (GET /api/v1/files/{filename})."""
-    item = (
-        StampFile.objects.select_related("stamp")
-        .filter(filename=filename[:100], stamp__owner=user)
-        .first()
-    )
+    item = StampFile.objects.select_related("stamp").filter(filename=filename[:100], stamp__owner=user).first()
     if item is None:
         raise DomainError("not_found", FILE_NOT_FOUND)
     return item

@@ -32,8 +32,13 @@ from .thumbnails.services import start_auto_thumbnail
 logger = logging.getLogger(__name__)
 
 AUDIO_FORMATS = {"mp3", "wav", "ogg", "m4a", "aac", "flac", "webm"}
-DERIVED_ROLES = (StampFile.Role.AUDIO_AAC, StampFile.Role.AUDIO_OPUS, StampFile.Role.WAVEFORM,
-                 StampFile.Role.MANIFEST, StampFile.Role.PACKAGE)
+DERIVED_ROLES = (
+    StampFile.Role.AUDIO_AAC,
+    StampFile.Role.AUDIO_OPUS,
+    StampFile.Role.WAVEFORM,
+    StampFile.Role.MANIFEST,
+    StampFile.Role.PACKAGE,
+)
 
 
 def _refuse_while_processing(stamp: Stamp) -> None:
@@ -43,12 +48,24 @@ def _refuse_while_processing(stamp: Stamp) -> None:
 
 # --- stamps --------------------------------------------------------------------------------
 @transaction.atomic
-def create_stamp(*, owner, title: str, description: str | None = None, voice_tags=None, metadata=None,
-                 voice_note_id: str | None = None) -> Stamp:
+def create_stamp(
+    *,
+    owner,
+    title: str,
+    description: str | None = None,
+    voice_tags=None,
+    metadata=None,
+    voice_note_id: str | None = None,
+) -> Stamp:
     voice_tags = voice_tags or []
     stamp = Stamp.objects.create(
-        owner=owner, title=title, description=description, voice_tags=voice_tags,
-        voice_tag_notes=notes_of(voice_tags), metadata=metadata or {}, voice_note_id=voice_note_id,
+        owner=owner,
+        title=title,
+        description=description,
+        voice_tags=voice_tags,
+        voice_tag_notes=notes_of(voice_tags),
+        metadata=metadata or {},
+        voice_note_id=voice_note_id,
     )
     logger.info("stamp %s created by user %s", stamp.pk, owner.pk)
     return stamp
@@ -104,8 +121,9 @@ def _store_then_record(key: str, fileobj, content_type: str, record):
         return record(stored)
 
 
-def attach_audio(user, stamp_id, uploaded, *, declared_format: str | None = None,
-                 declared_duration: float | None = None) -> StampFile:
+def attach_audio(
+    user, stamp_id, uploaded, *, declared_format: str | None = None, declared_duration: float | None = None
+) -> StampFile:
     """Accept an audio upload by its content; it replaces the stamp's previous recording."""
     stamp = selectors.stamp_for_user(user, stamp_id)
     _refuse_while_processing(stamp)
@@ -125,10 +143,21 @@ def _record_audio(user, stamp: Stamp, accepted: StoredAudio, declared_format, de
     _refuse_while_processing(locked)
     stale = replace_rows(locked, [StampFile.Role.AUDIO]) + _invalidate_outputs(locked)
     item = StampFile.objects.create(
-        stamp=locked, role=StampFile.Role.AUDIO, key=stored.key, filename=filename_of(stored.key),
-        content_type=info.content_type, size=stored.size, sha256=stored.sha256, duration=info.duration,
-        details={"format": info.format, "codec": info.codec, "sample_rate": info.sample_rate,
-                 "channels": info.channels, "declared_duration": declared_duration},
+        stamp=locked,
+        role=StampFile.Role.AUDIO,
+        key=stored.key,
+        filename=filename_of(stored.key),
+        content_type=info.content_type,
+        size=stored.size,
+        sha256=stored.sha256,
+        duration=info.duration,
+        details={
+            "format": info.format,
+            "codec": info.codec,
+            "sample_rate": info.sample_rate,
+            "channels": info.channels,
+            "declared_duration": declared_duration,
+        },
     )
     bump(locked, ["conversion_status", "failure_reason", "file_size_bytes", "completed_at"])
     schedule_storage_cleanup(stale, subject=f"stamp:{locked.pk}")
@@ -141,8 +170,11 @@ def attach_image(user, stamp_id, uploaded, *, position: int | None = None) -> St
     stamp = selectors.stamp_for_user(user, stamp_id)
     _refuse_while_processing(stamp)
     if uploaded.size > settings.STAMPS_MAX_IMAGE_BYTES:
-        raise DomainError("too_large", f"The image may be at most {settings.STAMPS_MAX_IMAGE_BYTES} bytes.",
-                       fields={"image_file": ["The image file is too large."]})
+        raise DomainError(
+            "too_large",
+            f"The image may be at most {settings.STAMPS_MAX_IMAGE_BYTES} bytes.",
+            fields={"image_file": ["The image file is too large."]},
+        )
     try:
         uploaded.seek(0)
         clean = images.clean(uploaded)
@@ -164,9 +196,17 @@ def attach_image(user, stamp_id, uploaded, *, position: int | None = None) -> St
             slot = 0 if last is None else last + 1
         stale += _invalidate_outputs(locked)
         item = StampFile.objects.create(
-            stamp=locked, role=StampFile.Role.IMAGE, key=stored.key, filename=filename_of(stored.key),
-            content_type=clean.content_type, size=stored.size, sha256=stored.sha256, width=clean.width,
-            height=clean.height, position=slot, details={"format": clean.format.lower()},
+            stamp=locked,
+            role=StampFile.Role.IMAGE,
+            key=stored.key,
+            filename=filename_of(stored.key),
+            content_type=clean.content_type,
+            size=stored.size,
+            sha256=stored.sha256,
+            width=clean.width,
+            height=clean.height,
+            position=slot,
+            details={"format": clean.format.lower()},
         )
         bump(locked, ["conversion_status", "failure_reason", "file_size_bytes", "completed_at"])
         schedule_storage_cleanup(stale, subject=f"stamp:{locked.pk}")

@@ -11,9 +11,17 @@ def _package(job):
     stamp = Stamp.objects.filter(package_job=job).first()
     if stamp is None:
         return None
-    return JobSubject(API, "voicestamp", str(stamp.pk), f"/api/v1/voicestamps/{stamp.pk}", user_id=stamp.owner_id,
-                      result_paths={"package": f"/api/v1/security/vst/{stamp.pk}/package",
-                                    "download": f"/api/v1/security/vst/{stamp.pk}/download"})
+    return JobSubject(
+        API,
+        "voicestamp",
+        str(stamp.pk),
+        f"/api/v1/voicestamps/{stamp.pk}",
+        user_id=stamp.owner_id,
+        result_paths={
+            "package": f"/api/v1/security/vst/{stamp.pk}/package",
+            "download": f"/api/v1/security/vst/{stamp.pk}/download",
+        },
+    )
 
 
 def _transcription(job):
@@ -21,8 +29,14 @@ def _transcription(job):
     if stamp is None:
         return None
     path = f"/api/v1/voicestamps/{stamp.pk}/transcribe"
-    return JobSubject(API, "voicestamp", str(stamp.pk), f"/api/v1/voicestamps/{stamp.pk}", user_id=stamp.owner_id,
-                      result_paths={"transcription": path})
+    return JobSubject(
+        API,
+        "voicestamp",
+        str(stamp.pk),
+        f"/api/v1/voicestamps/{stamp.pk}",
+        user_id=stamp.owner_id,
+        result_paths={"transcription": path},
+    )
 
 
 def register():

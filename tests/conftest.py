@@ -27,8 +27,9 @@ def make_user(db):
     from accounts.models import CreditAccount, User
 
     def make(email=None, password="correct horse battery staple", **extra):
-        user = User.objects.create_user(email=email or f"user-{uuid.uuid4().hex[:8]}@example.com",
-                                        password=password, **extra)
+        user = User.objects.create_user(
+            email=email or f"user-{uuid.uuid4().hex[:8]}@example.com", password=password, **extra
+        )
         CreditAccount.objects.get_or_create(user=user)
         return user
 
@@ -142,8 +143,14 @@ class WorkerProcess:
     """A `celery worker` subprocess on the test database, consuming one queue and (unless
     ``media=False``) its media queue."""
 
-    def __init__(self, extra_env: dict | None = None, concurrency: int = 1, queue: str | None = None,
-                 include: str | None = None, media: bool = True):
+    def __init__(
+        self,
+        extra_env: dict | None = None,
+        concurrency: int = 1,
+        queue: str | None = None,
+        include: str | None = None,
+        media: bool = True,
+    ):
         database_url = database_url_for_subprocesses()
         self.queue = queue or settings.CELERY_TASK_DEFAULT_QUEUE
         self.env = {
@@ -164,12 +171,31 @@ class WorkerProcess:
         from core.jobs import media_queue
 
         self.process = subprocess.Popen(
-            [sys.executable, "-m", "celery", "-A", "voiceplatform", "worker", "--loglevel", "INFO",
-             "-Q", f"{self.queue},{media_queue(self.queue)}" if self.media else self.queue,
-             "--concurrency", str(self.concurrency),
-             "--hostname", self.hostname, "--without-gossip", "--without-mingle", "--without-heartbeat",
-             *(["--include", self.include] if self.include else [])],
-            cwd=ROOT, env=self.env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "voiceplatform",
+                "worker",
+                "--loglevel",
+                "INFO",
+                "-Q",
+                f"{self.queue},{media_queue(self.queue)}" if self.media else self.queue,
+                "--concurrency",
+                str(self.concurrency),
+                "--hostname",
+                self.hostname,
+                "--without-gossip",
+                "--without-mingle",
+                "--without-heartbeat",
+                *(["--include", self.include] if self.include else []),
+            ],
+            cwd=ROOT,
+            env=self.env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
         )
         threading.Thread(target=self._pump, daemon=True).start()
         if not self._ready.wait(timeout):
@@ -259,13 +285,32 @@ def start_gunicorn(tmp_path):
 
     def start(extra_env: dict | None = None) -> str:
         port = free_port()
-        env = {**os.environ, "DATABASE_URL": database_url_for_subprocesses(),
-               "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / f"metrics-{port}"), **(extra_env or {})}
-        processes.append(subprocess.Popen(
-            [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "voiceplatform.wsgi:application",
-             "--bind", f"127.0.0.1:{port}", "--workers", "1"],
-            cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
-        ))
+        env = {
+            **os.environ,
+            "DATABASE_URL": database_url_for_subprocesses(),
+            "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / f"metrics-{port}"),
+            **(extra_env or {}),
+        }
+        processes.append(
+            subprocess.Popen(
+                [
+                    sys.executable,
+                    "-m",
+                    "gunicorn",
+                    "-c",
+                    "gunicorn.conf.py",
+                    "voiceplatform.wsgi:application",
+                    "--bind",
+                    f"127.0.0.1:{port}",
+                    "--workers",
+                    "1",
+                ],
+                cwd=ROOT,
+                env=env,
+                stdout=subprocess.DEVNULL,
+                stderr=subprocess.DEVNULL,
+            )
+        )
         url = f"http://127.0.0.1:{port}"
 
         def answers():
@@ -316,7 +361,8 @@ def moto_server():
     port = free_port()
     process = subprocess.Popen(
         [str(Path(sys.executable).parent / "moto_server"), "-H", "127.0.0.1", "-p", str(port)],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     endpoint = f"http://127.0.0.1:{port}"
     deadline = time.monotonic() + 30
@@ -340,8 +386,13 @@ def s3_settings(moto_server):
     import boto3
 
     bucket = f"test-{uuid.uuid4().hex[:10]}"
-    boto3.client("s3", endpoint_url=moto_server, region_name="us-east-1",
-                 aws_access_key_id="testing", aws_secret_access_key="testing").create_bucket(Bucket=bucket)
+    boto3.client(
+        "s3",
+        endpoint_url=moto_server,
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    ).create_bucket(Bucket=bucket)
     storages = {
         **settings.STORAGES,
         "default": {
@@ -382,8 +433,10 @@ def local_storage(settings, tmp_path):
     """A fresh local-disk storage root for this test."""
     settings.STORAGES = {
         **settings.STORAGES,
-        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                    "OPTIONS": {"location": str(tmp_path / "media"), "base_url": "/media/"}},
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(tmp_path / "media"), "base_url": "/media/"},
+        },
     }
     return tmp_path / "media"
 
@@ -396,11 +449,13 @@ class _Collect:
     async def handle_DATA(self, server, session, envelope):  # noqa: N802 - aiosmtpd's naming
         from email import message_from_bytes, policy
 
-        self.messages.append({
-            "from": envelope.mail_from,
-            "to": list(envelope.rcpt_tos),
-            "message": message_from_bytes(envelope.content, policy=policy.default),
-        })
+        self.messages.append(
+            {
+                "from": envelope.mail_from,
+                "to": list(envelope.rcpt_tos),
+                "message": message_from_bytes(envelope.content, policy=policy.default),
+            }
+        )
         return "250 Message accepted for delivery"
 
 
@@ -458,9 +513,16 @@ def browser():
         instance = playwright.chromium.launch(
             executable_path=CHROMIUM,
             headless=True,
-            args=["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                  "--disable-background-networking", "--disable-component-update", "--disable-sync",
-                  "--autoplay-policy=no-user-gesture-required"],
+            args=[
+                "--no-sandbox",
+                "--disable-gpu",
+                "--disable-quic",
+                "--no-first-run",
+                "--disable-background-networking",
+                "--disable-component-update",
+                "--disable-sync",
+                "--autoplay-policy=no-user-gesture-required",
+            ],
         )
         yield instance
         instance.close()
@@ -480,13 +542,33 @@ class OidcIssuer:
         self.issuer, self.audience, self.jwks_url = issuer, audience, jwks_url
         self._private_key, self.kid = private_key, kid
 
-    def token(self, *, subject="00000000-aaaa-bbbb-cccc-000000000001", name="Entra User", roles=(),
-              expires_in=600, audience=None, issuer=None, key=None, **claims) -> str:
+    def token(
+        self,
+        *,
+        subject="00000000-aaaa-bbbb-cccc-000000000001",
+        name="Entra User",
+        roles=(),
+        expires_in=600,
+        audience=None,
+        issuer=None,
+        key=None,
+        **claims,
+    ) -> str:
         import jwt
 
         now = int(time.time())
-        payload = {"iss": issuer or self.issuer, "aud": audience or self.audience, "oid": subject, "sub": subject,
-                   "name": name, "roles": list(roles), "iat": now, "nbf": now, "exp": now + expires_in, **claims}
+        payload = {
+            "iss": issuer or self.issuer,
+            "aud": audience or self.audience,
+            "oid": subject,
+            "sub": subject,
+            "name": name,
+            "roles": list(roles),
+            "iat": now,
+            "nbf": now,
+            "exp": now + expires_in,
+            **claims,
+        }
         return jwt.encode(payload, key or self._private_key, algorithm="RS256", headers={"kid": self.kid})
 
 

@@ -9,8 +9,9 @@ import jiwer
 from PIL import Image, ImageDraw
 
 
-def speech_wav(path: Path, text: str = "The quick brown fox jumps over the lazy dog.", voice: str = "en-us",
-               speed: int = 150) -> Path:
+def speech_wav(
+    path: Path, text: str = "The quick brown fox jumps over the lazy dog.", voice: str = "en-us", speed: int = 150
+) -> Path:
     subprocess.run(["espeak-ng", "-v", voice, "-s", str(speed), "-w", str(path), text], check=True, timeout=60)
     return path
 
@@ -18,18 +19,43 @@ def speech_wav(path: Path, text: str = "The quick brown fox jumps over the lazy 
 def speech_clip(path: Path, seconds: float, gain_db: float = 0.0, voice: str = "en-us") -> Path:
     """Speech lasting exactly ``seconds`` (espeak-ng, looped or cut), turned up or down by ``gain_db``."""
     spoken = path.with_name(f"{path.stem}-spoken.wav")
-    speech_wav(spoken, text="Every voice has a colour of its own, and we hear it in a single word.", voice=voice,
-               speed=160)
-    subprocess.run(["ffmpeg", "-v", "error", "-y", "-stream_loop", "-1", "-i", str(spoken), "-t", str(seconds),
-                    "-af", f"volume={gain_db}dB", "-c:a", "pcm_f32le", str(path)], check=True, timeout=120)
+    speech_wav(
+        spoken, text="Every voice has a colour of its own, and we hear it in a single word.", voice=voice, speed=160
+    )
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-y",
+            "-stream_loop",
+            "-1",
+            "-i",
+            str(spoken),
+            "-t",
+            str(seconds),
+            "-af",
+            f"volume={gain_db}dB",
+            "-c:a",
+            "pcm_f32le",
+            str(path),
+        ],
+        check=True,
+        timeout=120,
+    )
     return path
 
 
 def loudness(path: Path) -> tuple[float, float]:
     """(integrated loudness in LUFS, true peak in dBTP) of a file, as ffmpeg's ebur128 filter measures them."""
-    result = subprocess.run(["ffmpeg", "-nostats", "-i", str(path), "-af", "ebur128=peak=true:framelog=verbose",
-                             "-f", "null", "-"], capture_output=True, text=True, timeout=120, check=True)
-    summary = result.stderr[result.stderr.rfind("Summary:"):]
+    result = subprocess.run(
+        ["ffmpeg", "-nostats", "-i", str(path), "-af", "ebur128=peak=true:framelog=verbose", "-f", "null", "-"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
+    summary = result.stderr[result.stderr.rfind("Summary:") :]
     integrated = float(re.search(r"I:\s+(-?[\d.]+|-inf) LUFS", summary).group(1))
     true_peak = float(re.search(r"Peak:\s+(-?[\d.]+|-inf)", summary).group(1))
     return integrated, true_peak
@@ -43,8 +69,11 @@ def median_f0(path: Path) -> float:
     import soundfile
 
     decoded = path.with_name(f"{path.stem}-f0.wav")
-    subprocess.run(["ffmpeg", "-v", "error", "-y", "-i", str(path), "-ac", "1", "-ar", "16000", "-c:a", "pcm_f32le",
-                    str(decoded)], check=True, timeout=120)
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-y", "-i", str(path), "-ac", "1", "-ar", "16000", "-c:a", "pcm_f32le", str(decoded)],
+        check=True,
+        timeout=120,
+    )
     samples, rate = soundfile.read(decoded, dtype="float64")
     f0, _ = pyworld.harvest(np.ascontiguousarray(samples), rate, f0_floor=50.0, f0_ceil=800.0, frame_period=5.0)
     voiced = f0[f0 > 0]
@@ -55,9 +84,20 @@ def median_f0(path: Path) -> float:
 def tone(path: Path, seconds: float = 2.0, frequency: int = 440, codec_args=()) -> Path:
     """A sine tone encoded by ffmpeg; the format follows the file extension."""
     subprocess.run(
-        ["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", f"sine=frequency={frequency}:duration={seconds}",
-         *codec_args, str(path)],
-        check=True, timeout=60,
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            f"sine=frequency={frequency}:duration={seconds}",
+            *codec_args,
+            str(path),
+        ],
+        check=True,
+        timeout=60,
     )
     return path
 

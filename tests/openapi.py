@@ -39,8 +39,9 @@ def _as_json_schema(schema):
     if not isinstance(schema, dict):
         return schema
     schema = resolve(schema)
-    converted = {key: _as_json_schema(value) for key, value in schema.items() if key not in ("nullable", "readOnly",
-                                                                                             "writeOnly")}
+    converted = {
+        key: _as_json_schema(value) for key, value in schema.items() if key not in ("nullable", "readOnly", "writeOnly")
+    }
     if schema.get("nullable"):
         return {"anyOf": [converted, {"type": "null"}]}
     return converted

@@ -36,7 +36,9 @@ os.environ.setdefault("PUBLIC_BASE_URL", "http://testserver")
 # (pytest-django adds the xdist worker's suffix itself).
 os.environ.setdefault(
     "DATABASE_TEST_NAME",
-    f"test-db-{_RUN}.sqlite3" if not os.environ.get("DATABASE_URL", "").startswith("postgres") else f"test_voiceplatform_{_RUN}",
+    f"test-db-{_RUN}.sqlite3"
+    if not os.environ.get("DATABASE_URL", "").startswith("postgres")
+    else f"test_voiceplatform_{_RUN}",
 )
 # Playwright's sync API runs an event loop in the test thread; the ORM calls made
 # around it in browser tests are still synchronous.

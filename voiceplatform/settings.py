@@ -144,10 +144,12 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # A file, not memory, so a Celery worker process can open the test database.
     DATABASES["default"]["TEST"] = {"NAME": str(DATA_DIR / env.str("DATABASE_TEST_NAME", default="test-db.sqlite3"))}
 else:
-    DATABASES["default"].setdefault("OPTIONS", {}).update({
-        "connect_timeout": max(1, round(DEPENDENCY_CONNECT_TIMEOUT)),
-        "options": f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT * 1000}",
-    })
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        {
+            "connect_timeout": max(1, round(DEPENDENCY_CONNECT_TIMEOUT)),
+            "options": f"-c statement_timeout={DATABASE_STATEMENT_TIMEOUT * 1000}",
+        }
+    )
     if env.str("DATABASE_TEST_NAME", default=""):
         DATABASES["default"]["TEST"] = {"NAME": env.str("DATABASE_TEST_NAME")}
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -155,11 +157,13 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # --- Cache (shared across processes: throttles, JWKS, view windows) -------------
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:
-    CACHES = {"default": {
-        "BACKEND": "django.core.cache.backends.redis.RedisCache",
-        "LOCATION": REDIS_URL,
-        "OPTIONS": REDIS_SOCKET_OPTIONS,
-    }}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": REDIS_SOCKET_OPTIONS,
+        }
+    }
 else:
     CACHES = {
         "default": {
@@ -303,7 +307,8 @@ WORKER_HEARTBEAT_SECONDS = env.int("WORKER_HEARTBEAT_SECONDS", default=10)
 IDEMPOTENCY_KEY_TTL = env.int("IDEMPOTENCY_KEY_TTL", default=24 * 3600)
 IDEMPOTENCY_IN_FLIGHT_TIMEOUT = env.int("IDEMPOTENCY_IN_FLIGHT_TIMEOUT", default=600)
 CELERY_BEAT_SCHEDULE["purge-idempotency-records"] = {
-    "task": "core.purge_idempotency_records", "schedule": crontab(minute=23),
+    "task": "core.purge_idempotency_records",
+    "schedule": crontab(minute=23),
 }
 
 # --- Webhooks (core/webhooks/) ------------------------------------------------------------
@@ -314,8 +319,9 @@ WEBHOOKS_CONNECT_TIMEOUT = env.float("WEBHOOKS_CONNECT_TIMEOUT", default=3)
 WEBHOOKS_READ_TIMEOUT = env.float("WEBHOOKS_READ_TIMEOUT", default=5)
 # Seconds before each retry after a failed attempt (Standard Webhooks' schedule: about a day in
 # all); after the last one the endpoint is disabled and its owner emailed.
-WEBHOOKS_RETRY_SCHEDULE = [int(s) for s in env.list("WEBHOOKS_RETRY_SCHEDULE",
-                                                     default=["5", "300", "1800", "7200", "18000", "36000", "36000"])]
+WEBHOOKS_RETRY_SCHEDULE = [
+    int(s) for s in env.list("WEBHOOKS_RETRY_SCHEDULE", default=["5", "300", "1800", "7200", "18000", "36000", "36000"])
+]
 # Retries due within this many seconds ride on a delayed task message; later ones are sent by
 # beat (core.send_due_webhooks), so no message waits in the broker past its visibility timeout.
 WEBHOOKS_COUNTDOWN_MAX = env.int("WEBHOOKS_COUNTDOWN_MAX", default=300)
@@ -324,7 +330,8 @@ WEBHOOKS_DUE_INTERVAL = env.int("WEBHOOKS_DUE_INTERVAL", default=60)
 WEBHOOKS_QUEUE = env.str("WEBHOOKS_QUEUE", default="")
 WEBHOOKS_MAX_ENDPOINTS = env.int("WEBHOOKS_MAX_ENDPOINTS", default=10)
 CELERY_BEAT_SCHEDULE["send-due-webhooks"] = {
-    "task": "core.send_due_webhooks", "schedule": timedelta(seconds=WEBHOOKS_DUE_INTERVAL),
+    "task": "core.send_due_webhooks",
+    "schedule": timedelta(seconds=WEBHOOKS_DUE_INTERVAL),
 }
 
 # --- Metrics (core/metrics.py) -------------------------------------------------------------
@@ -452,6 +459,7 @@ SPECTACULAR_SETTINGS = {
     },
 }
 
+
 # --- Apps (each app's settings in its own block) ---------------------------------
 # --- stamps ---
 def _bundled_asr_model() -> str:
@@ -491,11 +499,14 @@ STAMPS_SMS_ACCOUNT_SID = env.str("STAMPS_SMS_ACCOUNT_SID", default="")
 STAMPS_SMS_AUTH_TOKEN = env.str("STAMPS_SMS_AUTH_TOKEN", default="")
 STAMPS_SMS_FROM = env.str("STAMPS_SMS_FROM", default="")
 STAMPS_SMS_TIMEOUT = env.int("STAMPS_SMS_TIMEOUT", default=10)
-CELERY_BEAT_SCHEDULE.update({
-    "stamps-expire-shares": {
-        "task": "stamps.expire_shares", "schedule": timedelta(seconds=STAMPS_SHARE_EXPIRY_INTERVAL),
-    },
-})
+CELERY_BEAT_SCHEDULE.update(
+    {
+        "stamps-expire-shares": {
+            "task": "stamps.expire_shares",
+            "schedule": timedelta(seconds=STAMPS_SHARE_EXPIRY_INTERVAL),
+        },
+    }
+)
 # --- end stamps ---
 
 # --- conversions ---
@@ -507,8 +518,9 @@ CONVERSIONS_TTS_MAX_CHARS = env.int("CONVERSIONS_TTS_MAX_CHARS", default=1000)
 # credits per second of original audio by the voice's cheapest tier ("tier=price,..."),
 # and the price of a voice that belongs to no tier.
 CONVERSIONS_DEFAULT_TIER = env.str("CONVERSIONS_DEFAULT_TIER", default="basic")
-CONVERSIONS_PRICE_PER_SECOND = env.dict("CONVERSIONS_PRICE_PER_SECOND",
-                                        default={"basic": "0.1", "pro": "0.2", "studio": "0.5"})
+CONVERSIONS_PRICE_PER_SECOND = env.dict(
+    "CONVERSIONS_PRICE_PER_SECOND", default={"basic": "0.1", "pro": "0.2", "studio": "0.5"}
+)
 CONVERSIONS_DEFAULT_PRICE_PER_SECOND = env.str("CONVERSIONS_DEFAULT_PRICE_PER_SECOND", default="0.1")
 CONVERSIONS_MAX_ORIGINAL_SECONDS = env.int("CONVERSIONS_MAX_ORIGINAL_SECONDS", default=600)
 CONVERSIONS_OUTPUT_FORMAT = env.str("CONVERSIONS_OUTPUT_FORMAT", default="mp3")
@@ -525,7 +537,8 @@ GALLERY_SAMPLE_MAX_SECONDS = env.int("GALLERY_SAMPLE_MAX_SECONDS", default=600)
 # voice) are deleted by a beat task once they are this old.
 GALLERY_UNUSED_SAMPLE_HOURS = env.int("GALLERY_UNUSED_SAMPLE_HOURS", default=24)
 CELERY_BEAT_SCHEDULE["gallery-purge-unused-samples"] = {
-    "task": "gallery.purge_unused_samples", "schedule": crontab(minute=41, hour="*/6"),
+    "task": "gallery.purge_unused_samples",
+    "schedule": crontab(minute=41, hour="*/6"),
 }
 # --- end gallery ---
 
@@ -538,7 +551,10 @@ PARTNERS_AUDIO_MAX_BYTES = env.int("PARTNERS_AUDIO_MAX_BYTES", default=200 * 102
 PARTNERS_AUDIO_MAX_SECONDS = env.int("PARTNERS_AUDIO_MAX_SECONDS", default=3600)
 # Audit log entries of partner calls older than this are purged daily by beat.
 PARTNERS_AUDIT_RETENTION_DAYS = env.int("PARTNERS_AUDIT_RETENTION_DAYS", default=180)
-CELERY_BEAT_SCHEDULE["partners-purge-audit-log"] = {"task": "partners.purge_audit_log", "schedule": crontab(minute=41, hour=3)}
+CELERY_BEAT_SCHEDULE["partners-purge-audit-log"] = {
+    "task": "partners.purge_audit_log",
+    "schedule": crontab(minute=41, hour=3),
+}
 # --- end partners ---
 
 # --- Security (production values come from the environment) -------------------
@@ -548,9 +564,17 @@ CELERY_BEAT_SCHEDULE["partners-purge-audit-log"] = {"task": "partners.purge_audi
 CORS_ALLOWED_ORIGINS = env.list("CORS_ALLOWED_ORIGINS", default=[])
 CORS_URLS_REGEX = r"^/api/.*$"
 CORS_ALLOW_CREDENTIALS = False
-CORS_ALLOW_HEADERS = (*default_headers, "api-key", "x-csrf-token", "x-share-password", "x-share-token",
-                      "x-request-id", "idempotency-key")
+CORS_ALLOW_HEADERS = (
+    *default_headers,
+    "api-key",
+    "x-csrf-token",
+    "x-share-password",
+    "x-share-token",
+    "x-request-id",
+    "idempotency-key",
+)
 CORS_EXPOSE_HEADERS = ["Retry-After", "X-Request-ID", "Content-Disposition", "Content-Range", "ETag", "Location"]
+
 
 # Content-Security-Policy (django-csp) on every page: scripts, styles and everything else from
 # this origin only; media and images also from the object store, whose signed URLs the share
@@ -606,7 +630,9 @@ AXES_RESET_ON_SUCCESS = True
 # Successful logins are not written by axes: the gateway's session logins would fill a table nothing purges.
 AXES_DISABLE_ACCESS_LOG = True
 AXES_CLIENT_IP_CALLABLE = "core.throttles.client_address"
-SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("DJANGO_BEHIND_TLS_PROXY", default=False) else None
+SECURE_PROXY_SSL_HEADER = (
+    ("HTTP_X_FORWARDED_PROTO", "https") if env.bool("DJANGO_BEHIND_TLS_PROXY", default=False) else None
+)
 SECURE_SSL_REDIRECT = env.bool("DJANGO_SECURE_SSL_REDIRECT", default=False)
 SESSION_COOKIE_SECURE = env.bool("DJANGO_SECURE_COOKIES", default=False)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE

@@ -2,17 +2,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0001_initial'),
+        ("accounts", "0001_initial"),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='UsedRefreshToken',
+            name="UsedRefreshToken",
             fields=[
-                ('jti', models.CharField(max_length=64, primary_key=True, serialize=False)),
-                ('expires_at', models.DateTimeField(db_index=True)),
+                ("jti", models.CharField(max_length=64, primary_key=True, serialize=False)),
+                ("expires_at", models.DateTimeField(db_index=True)),
             ],
         ),
     ]

@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0002_used_refresh_token'),
+        ("accounts", "0002_used_refresh_token"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='user',
-            name='token_generation',
+            model_name="user",
+            name="token_generation",
             field=models.PositiveIntegerField(default=0, editable=False),
         ),
     ]

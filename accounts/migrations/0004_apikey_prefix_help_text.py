@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accounts', '0003_user_token_generation'),
+        ("accounts", "0003_user_token_generation"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='apikey',
-            name='prefix',
-            field=models.CharField(help_text='Identifies the key; not secret.', max_length=16, unique=True),
+            model_name="apikey",
+            name="prefix",
+            field=models.CharField(help_text="Identifies the key; not secret.", max_length=16, unique=True),
         ),
     ]

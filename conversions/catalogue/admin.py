@@ -37,8 +37,13 @@ class VoiceForm(forms.ModelForm):
 class AccentInline(admin.StackedInline):
     model = Accent
     extra = 0
-    fields = [("name", "short_name", "locale"), ("is_default", "native"), "tiers",
-              ("semitones", "formant_ratio", "pitch_range", "rate"), "sample_key"]
+    fields = [
+        ("name", "short_name", "locale"),
+        ("is_default", "native"),
+        "tiers",
+        ("semitones", "formant_ratio", "pitch_range", "rate"),
+        "sample_key",
+    ]
     readonly_fields = ["sample_key"]
     filter_horizontal = ["tiers"]
 
@@ -46,8 +51,13 @@ class AccentInline(admin.StackedInline):
 class NarrationStyleInline(admin.StackedInline):
     model = NarrationStyle
     extra = 0
-    fields = [("name", "is_default"), "tags", ("tts_voice", "tts_rate"), ("pitch_range", "rate", "breathiness"),
-              "sample_key"]
+    fields = [
+        ("name", "is_default"),
+        "tags",
+        ("tts_voice", "tts_rate"),
+        ("pitch_range", "rate", "breathiness"),
+        "sample_key",
+    ]
     readonly_fields = ["sample_key"]
 
 
@@ -66,9 +76,25 @@ class VoiceAdmin(admin.ModelAdmin):
     actions = ["publish", "unpublish", "render_samples"]
     fieldsets = [
         (None, {"fields": ["name", "slug", "owner", "visibility", "active", "sort_order", "tiers"]}),
-        ("Profile", {"fields": ["species", "gender", "age_group", "pitch_group", "nationality", "artist",
-                                "verified_artist", "rating", "description", "image", "image_key",
-                                "thumbnail_key"]}),
+        (
+            "Profile",
+            {
+                "fields": [
+                    "species",
+                    "gender",
+                    "age_group",
+                    "pitch_group",
+                    "nationality",
+                    "artist",
+                    "verified_artist",
+                    "rating",
+                    "description",
+                    "image",
+                    "image_key",
+                    "thumbnail_key",
+                ]
+            },
+        ),
         ("Engine", {"fields": ["pitch", "formant_ratio", "pitch_range", "breathiness"]}),
         ("Dates", {"fields": ["created_at", "updated_at"]}),
     ]
@@ -82,8 +108,7 @@ class VoiceAdmin(admin.ModelAdmin):
 
     @admin.action(description="Unpublish the selected voices")
     def unpublish(self, request, queryset):
-        self.message_user(request,
-                          f"Unpublished {services.publish_voices(queryset, active=False)} voices.")
+        self.message_user(request, f"Unpublished {services.publish_voices(queryset, active=False)} voices.")
 
     @admin.action(description="Render the samples of the selected voices")
     def render_samples(self, request, queryset):

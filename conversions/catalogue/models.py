@@ -34,8 +34,7 @@ class SubscriptionTier(models.Model):
 class Subscription(models.Model):
     """The tier a user is on (users without one are on the default tier)."""
 
-    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE,
-                                related_name="voice_subscription")
+    user = models.OneToOneField(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="voice_subscription")
     tier = models.ForeignKey(SubscriptionTier, on_delete=models.PROTECT, related_name="subscriptions")
     updated_at = models.DateTimeField(auto_now=True)
 
@@ -74,8 +73,7 @@ class Voice(models.Model):
     owner = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="owned_voices")
     name = models.CharField(max_length=100, db_index=True)
     slug = models.SlugField(max_length=100, unique=True)
-    visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC,
-                                  db_index=True)
+    visibility = models.CharField(max_length=10, choices=Visibility.choices, default=Visibility.PUBLIC, db_index=True)
     species = models.CharField(max_length=10, choices=Species.choices, default=Species.HUMAN)
     artist = models.CharField(max_length=100, blank=True)
     verified_artist = models.BooleanField(default=False)
@@ -97,11 +95,13 @@ class Voice(models.Model):
         help_text="The voice's median pitch in Hz; conversions shift your pitch here.",
     )
     formant_ratio = models.FloatField(
-        default=1.0, validators=[MinValueValidator(0.6), MaxValueValidator(1.6)],
+        default=1.0,
+        validators=[MinValueValidator(0.6), MaxValueValidator(1.6)],
         help_text="Spectral envelope warp: >1 a smaller vocal tract (brighter), <1 a larger one.",
     )
     pitch_range = models.FloatField(
-        default=1.0, validators=[MinValueValidator(0), MaxValueValidator(3)],
+        default=1.0,
+        validators=[MinValueValidator(0), MaxValueValidator(3)],
         help_text="Intonation: how far the pitch moves around its median (1 keeps the speaker's).",
     )
     breathiness = models.FloatField(default=0.0, validators=[MinValueValidator(0), MaxValueValidator(1)])
@@ -112,10 +112,13 @@ class Voice(models.Model):
         ordering = ["sort_order", "name"]
         constraints = [
             models.CheckConstraint(condition=Q(rating__lte=100), name="conversions_voice_rating_range"),
-            models.CheckConstraint(condition=Q(pitch__gte=50) & Q(pitch__lte=800),
-                                   name="conversions_voice_pitch_range"),
-            models.CheckConstraint(condition=Q(formant_ratio__gte=0.6) & Q(formant_ratio__lte=1.6),
-                                   name="conversions_voice_formant_ratio_range"),
+            models.CheckConstraint(
+                condition=Q(pitch__gte=50) & Q(pitch__lte=800), name="conversions_voice_pitch_range"
+            ),
+            models.CheckConstraint(
+                condition=Q(formant_ratio__gte=0.6) & Q(formant_ratio__lte=1.6),
+                name="conversions_voice_formant_ratio_range",
+            ),
         ]
 
     def __str__(self):
@@ -133,14 +136,24 @@ class Accent(models.Model):
     is_default = models.BooleanField(default=False)
     native = models.BooleanField(default=True)
     tiers = models.ManyToManyField(SubscriptionTier, blank=True, related_name="accents")
-    semitones = models.FloatField(default=0.0, validators=[MinValueValidator(-12), MaxValueValidator(12)],
-                                  help_text="Added to the voice's pitch.")
-    formant_ratio = models.FloatField(default=1.0, validators=[MinValueValidator(0.8), MaxValueValidator(1.25)],
-                                      help_text="Multiplies the voice's formant ratio.")
-    pitch_range = models.FloatField(default=1.0, validators=[MinValueValidator(0.5), MaxValueValidator(2)],
-                                    help_text="Multiplies the voice's intonation range.")
-    rate = models.FloatField(default=1.0, validators=[MinValueValidator(0.7), MaxValueValidator(1.4)],
-                             help_text="Speaking rate (1 keeps the duration).")
+    semitones = models.FloatField(
+        default=0.0, validators=[MinValueValidator(-12), MaxValueValidator(12)], help_text="Added to the voice's pitch."
+    )
+    formant_ratio = models.FloatField(
+        default=1.0,
+        validators=[MinValueValidator(0.8), MaxValueValidator(1.25)],
+        help_text="Multiplies the voice's formant ratio.",
+    )
+    pitch_range = models.FloatField(
+        default=1.0,
+        validators=[MinValueValidator(0.5), MaxValueValidator(2)],
+        help_text="Multiplies the voice's intonation range.",
+    )
+    rate = models.FloatField(
+        default=1.0,
+        validators=[MinValueValidator(0.7), MaxValueValidator(1.4)],
+        help_text="Speaking rate (1 keeps the duration).",
+    )
     sample_key = models.CharField(max_length=500, blank=True)
     sample_duration = models.FloatField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -148,8 +161,9 @@ class Accent(models.Model):
     class Meta:
         ordering = ["-is_default", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["voice"], condition=Q(is_default=True),
-                                    name="conversions_accent_one_default_per_voice"),
+            models.UniqueConstraint(
+                fields=["voice"], condition=Q(is_default=True), name="conversions_accent_one_default_per_voice"
+            ),
             models.UniqueConstraint(fields=["voice", "short_name"], name="conversions_accent_unique_per_voice"),
         ]
 
@@ -163,19 +177,34 @@ class NarrationStyle(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     voice = models.ForeignKey(Voice, on_delete=models.CASCADE, related_name="narration_styles")
     name = models.CharField(max_length=100)
-    tags = models.JSONField(default=list, blank=True,
-                            help_text='Descriptive words shown to clients, e.g. ["Neutral", "Calm"].')
+    tags = models.JSONField(
+        default=list, blank=True, help_text='Descriptive words shown to clients, e.g. ["Neutral", "Calm"].'
+    )
     is_default = models.BooleanField(default=False)
-    tts_voice = models.CharField("TTS voice", max_length=50, default="en-us", help_text="espeak-ng voice that reads the text.")
-    tts_rate = models.PositiveSmallIntegerField("TTS rate", default=160, validators=[MinValueValidator(80),
-                                                                         MaxValueValidator(400)],
-                                                help_text="espeak-ng words per minute.")
-    pitch_range = models.FloatField(default=1.0, validators=[MinValueValidator(0.5), MaxValueValidator(2)],
-                                    help_text="Multiplies the voice's intonation range.")
-    rate = models.FloatField(default=1.0, validators=[MinValueValidator(0.7), MaxValueValidator(1.4)],
-                             help_text="Speaking rate after rendering (1 keeps the duration).")
-    breathiness = models.FloatField(default=0.0, validators=[MinValueValidator(0), MaxValueValidator(1)],
-                                    help_text="Added to the voice's breathiness.")
+    tts_voice = models.CharField(
+        "TTS voice", max_length=50, default="en-us", help_text="espeak-ng voice that reads the text."
+    )
+    tts_rate = models.PositiveSmallIntegerField(
+        "TTS rate",
+        default=160,
+        validators=[MinValueValidator(80), MaxValueValidator(400)],
+        help_text="espeak-ng words per minute.",
+    )
+    pitch_range = models.FloatField(
+        default=1.0,
+        validators=[MinValueValidator(0.5), MaxValueValidator(2)],
+        help_text="Multiplies the voice's intonation range.",
+    )
+    rate = models.FloatField(
+        default=1.0,
+        validators=[MinValueValidator(0.7), MaxValueValidator(1.4)],
+        help_text="Speaking rate after rendering (1 keeps the duration).",
+    )
+    breathiness = models.FloatField(
+        default=0.0,
+        validators=[MinValueValidator(0), MaxValueValidator(1)],
+        help_text="Added to the voice's breathiness.",
+    )
     sample_key = models.CharField(max_length=500, blank=True)
     sample_duration = models.FloatField(default=0)
     created_at = models.DateTimeField(auto_now_add=True)
@@ -183,8 +212,9 @@ class NarrationStyle(models.Model):
     class Meta:
         ordering = ["-is_default", "name"]
         constraints = [
-            models.UniqueConstraint(fields=["voice"], condition=Q(is_default=True),
-                                    name="conversions_style_one_default_per_voice"),
+            models.UniqueConstraint(
+                fields=["voice"], condition=Q(is_default=True), name="conversions_style_one_default_per_voice"
+            ),
             models.UniqueConstraint(fields=["voice", "name"], name="conversions_style_unique_per_voice"),
         ]
 
@@ -220,8 +250,9 @@ class NarrationStyleSetting(models.Model):
     favorite = models.BooleanField(default=False)
 
     class Meta:
-        constraints = [models.UniqueConstraint(fields=["user", "narration_style"],
-                                               name="conversions_style_setting_once")]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "narration_style"], name="conversions_style_setting_once")
+        ]
 
 
 class Calibration(models.Model):
@@ -252,10 +283,12 @@ class Calibration(models.Model):
         ordering = ["-created_at"]
         constraints = [
             models.UniqueConstraint(fields=["user", "name"], name="conversions_calibration_name_per_user"),
-            models.UniqueConstraint(fields=["user"], condition=Q(enabled=True),
-                                    name="conversions_calibration_one_enabled"),
-            models.CheckConstraint(condition=Q(enabled=False) | Q(state="calibrated"),
-                                   name="conversions_calibration_enabled_is_calibrated"),
+            models.UniqueConstraint(
+                fields=["user"], condition=Q(enabled=True), name="conversions_calibration_one_enabled"
+            ),
+            models.CheckConstraint(
+                condition=Q(enabled=False) | Q(state="calibrated"), name="conversions_calibration_enabled_is_calibrated"
+            ),
         ]
 
     def __str__(self):

@@ -44,8 +44,16 @@ NARRATION_STYLES = [
     ("Neutral", ["Neutral", "Calm"], "en-us", 160, 1.0, 1.0, 0.0),
     ("Storyteller", ["Storyteller", "Warm", "Expressive"], "en-gb", 140, 1.3, 0.95, 0.1),
 ]
-ACCENT_NAMES = {"en-US": "American English", "en-GB": "British English", "pt-BR": "Brazilian Portuguese",
-                "uk": "Ukrainian", "es": "Spanish", "fr-FR": "French", "de-DE": "German", "pl-PL": "Polish"}
+ACCENT_NAMES = {
+    "en-US": "American English",
+    "en-GB": "British English",
+    "pt-BR": "Brazilian Portuguese",
+    "uk": "Ukrainian",
+    "es": "Spanish",
+    "fr-FR": "French",
+    "de-DE": "German",
+    "pl-PL": "Polish",
+}
 EXTRA_ACCENT_VOICES = {"Aria", "Hugo", "Marta"}
 
 
@@ -53,8 +61,9 @@ def catalogue_owner():
     User = get_user_model()  # noqa: N806 - Django's idiom for the user model
     owner = User.objects.filter(email=CATALOGUE_OWNER_EMAIL).first()
     if owner is None:
-        owner = User.objects.create_user(email=CATALOGUE_OWNER_EMAIL, password=None, display_name="Voice catalogue",
-                                         is_active=False)
+        owner = User.objects.create_user(
+            email=CATALOGUE_OWNER_EMAIL, password=None, display_name="Voice catalogue", is_active=False
+        )
     return owner
 
 
@@ -67,41 +76,94 @@ def seed_catalogue() -> list[Voice]:
     owner = catalogue_owner()
     voices = []
     for position, row in enumerate(VOICES):
-        (name, gender, age, pitch_group, species, pitch, formant, pitch_range, breath, nationality, visibility,
-         tier, rating, locale) = row
+        (
+            name,
+            gender,
+            age,
+            pitch_group,
+            species,
+            pitch,
+            formant,
+            pitch_range,
+            breath,
+            nationality,
+            visibility,
+            tier,
+            rating,
+            locale,
+        ) = row
         voice, _ = Voice.objects.update_or_create(
             slug=name.lower(),
             defaults=dict(
-                owner=owner, name=name, gender=gender, age_group=age, pitch_group=pitch_group, species=species,
-                pitch=pitch, formant_ratio=formant, pitch_range=pitch_range, breathiness=breath,
-                nationality=nationality, visibility=visibility, rating=rating, active=True, sort_order=position,
-                artist=f"{name} (synthetic)", verified_artist=False,
+                owner=owner,
+                name=name,
+                gender=gender,
+                age_group=age,
+                pitch_group=pitch_group,
+                species=species,
+                pitch=pitch,
+                formant_ratio=formant,
+                pitch_range=pitch_range,
+                breathiness=breath,
+                nationality=nationality,
+                visibility=visibility,
+                rating=rating,
+                active=True,
+                sort_order=position,
+                artist=f"{name} (synthetic)",
+                verified_artist=False,
                 description=f"{name}: a {'synthetic ' if species != 'human' else ''}voice around {pitch} Hz.",
             ),
         )
         voice.tiers.set([tiers[tier]])
         Accent.objects.update_or_create(
-            voice=voice, short_name=locale.split("-")[-1].upper(),
+            voice=voice,
+            short_name=locale.split("-")[-1].upper(),
             defaults=dict(name=ACCENT_NAMES.get(locale, locale), locale=locale, is_default=True, native=True),
         )
         if name in EXTRA_ACCENT_VOICES:
-            for short, accent_name, accent_locale, semitones, accent_formant, accent_range, rate, accent_tier \
-                    in EXTRA_ACCENTS:
+            for (
+                short,
+                accent_name,
+                accent_locale,
+                semitones,
+                accent_formant,
+                accent_range,
+                rate,
+                accent_tier,
+            ) in EXTRA_ACCENTS:
                 if accent_locale == locale:
                     continue
                 accent, _ = Accent.objects.update_or_create(
-                    voice=voice, short_name=short,
-                    defaults=dict(name=accent_name, locale=accent_locale, is_default=False, native=False,
-                                  semitones=semitones, formant_ratio=accent_formant, pitch_range=accent_range,
-                                  rate=rate),
+                    voice=voice,
+                    short_name=short,
+                    defaults=dict(
+                        name=accent_name,
+                        locale=accent_locale,
+                        is_default=False,
+                        native=False,
+                        semitones=semitones,
+                        formant_ratio=accent_formant,
+                        pitch_range=accent_range,
+                        rate=rate,
+                    ),
                 )
                 accent.tiers.set([tiers[accent_tier]] if accent_tier else [])
-        for index, (style, tags, engine_voice, wpm, style_range, style_rate, style_breath) \
-                in enumerate(NARRATION_STYLES):
+        for index, (style, tags, engine_voice, wpm, style_range, style_rate, style_breath) in enumerate(
+            NARRATION_STYLES
+        ):
             NarrationStyle.objects.update_or_create(
-                voice=voice, name=style,
-                defaults=dict(is_default=index == 0, tags=tags, tts_voice=engine_voice, tts_rate=wpm, pitch_range=style_range,
-                              rate=style_rate, breathiness=style_breath),
+                voice=voice,
+                name=style,
+                defaults=dict(
+                    is_default=index == 0,
+                    tags=tags,
+                    tts_voice=engine_voice,
+                    tts_rate=wpm,
+                    pitch_range=style_range,
+                    rate=style_rate,
+                    breathiness=style_breath,
+                ),
             )
         voices.append(voice)
     return voices
@@ -113,8 +175,7 @@ def seed_voices(stdout=None, *, rerender: bool = False) -> tuple[int, int]:
     voices = seed_catalogue()
     rendered = 0
     for voice in voices:
-        missing = voice.accents.filter(sample_key="").exists() or voice.narration_styles.filter(
-            sample_key="").exists()
+        missing = voice.accents.filter(sample_key="").exists() or voice.narration_styles.filter(sample_key="").exists()
         if rerender or missing:
             rendered += render_voice_samples(voice)
     if stdout is not None:

@@ -66,8 +66,7 @@ def with_user_details(queryset: QuerySet[Voice], user) -> QuerySet[Voice]:
         Prefetch(
             "narration_styles",
             queryset=NarrationStyle.objects.prefetch_related(
-                Prefetch("user_settings", queryset=NarrationStyleSetting.objects.filter(user=user),
-                         to_attr="mine"),
+                Prefetch("user_settings", queryset=NarrationStyleSetting.objects.filter(user=user), to_attr="mine"),
             ),
         ),
     )
@@ -110,8 +109,7 @@ def accent_for_user(user, accent_id) -> Accent | None:
 
 
 def narration_style_for_user(user, style_id) -> NarrationStyle | None:
-    return NarrationStyle.objects.select_related("voice").filter(pk=style_id,
-                                                                 voice__in=visible_voices(user)).first()
+    return NarrationStyle.objects.select_related("voice").filter(pk=style_id, voice__in=visible_voices(user)).first()
 
 
 # --- calibrations -------------------------------------------------------------------

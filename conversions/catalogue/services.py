@@ -42,9 +42,14 @@ def storage_bucket() -> str:
 
 
 # --- engine parameters ----------------------------------------------------------------
-def voice_shape(voice: Voice, *, reference_f0: float, accent: Accent | None = None,
-                narration_style: NarrationStyle | None = None,
-                semitones_correction: float = 0.0) -> vocoder.VoiceShape:
+def voice_shape(
+    voice: Voice,
+    *,
+    reference_f0: float,
+    accent: Accent | None = None,
+    narration_style: NarrationStyle | None = None,
+    semitones_correction: float = 0.0,
+) -> vocoder.VoiceShape:
     """What the engine does for this voice: your pitch (``reference_f0``) + the voice's default shift
     (from your pitch to the voice's) + the accent's offset + your correction; formants, intonation,
     rate and breathiness from the voice, its accent and its narration style."""
@@ -87,9 +92,14 @@ def set_voice_favorite(user, voice: Voice, favorite: bool) -> None:
 
 
 @transaction.atomic
-def update_voice_settings(user, voice: Voice, *, accent: Accent | None = None,
-                          narration_style: NarrationStyle | None = None,
-                          semitones_correction: float | None = None) -> None:
+def update_voice_settings(
+    user,
+    voice: Voice,
+    *,
+    accent: Accent | None = None,
+    narration_style: NarrationStyle | None = None,
+    semitones_correction: float | None = None,
+) -> None:
     """Make ``accent`` / ``narration_style`` the user's favorite of this voice (one each per voice)
     and keep the accent's semitones correction."""
     if accent is not None:
@@ -100,9 +110,11 @@ def update_voice_settings(user, voice: Voice, *, accent: Accent | None = None,
         AccentSetting.objects.update_or_create(user=user, accent=accent, defaults=defaults)
     if narration_style is not None:
         NarrationStyleSetting.objects.filter(user=user, narration_style__voice=voice).exclude(
-            narration_style=narration_style).update(favorite=False)
-        NarrationStyleSetting.objects.update_or_create(user=user, narration_style=narration_style,
-                                                       defaults={"favorite": True})
+            narration_style=narration_style
+        ).update(favorite=False)
+        NarrationStyleSetting.objects.update_or_create(
+            user=user, narration_style=narration_style, defaults={"favorite": True}
+        )
 
 
 # --- samples ----------------------------------------------------------------------------
@@ -112,10 +124,12 @@ def save_voice(voice: Voice, *, image: images.CleanImage | None = None) -> Voice
     if image is None:
         voice.save()
         return voice
-    stored = object_storage.put_bytes(new_key(f"voices/{voice.pk}/images", image.extension), image.data,
-                                      image.content_type)
-    thumbnail = object_storage.put_bytes(new_key(f"voices/{voice.pk}/thumbnails", "jpg"),
-                                         images.thumbnail(image.data), "image/jpeg")
+    stored = object_storage.put_bytes(
+        new_key(f"voices/{voice.pk}/images", image.extension), image.data, image.content_type
+    )
+    thumbnail = object_storage.put_bytes(
+        new_key(f"voices/{voice.pk}/thumbnails", "jpg"), images.thumbnail(image.data), "image/jpeg"
+    )
     replaced = [voice.image_key, voice.thumbnail_key]
     with removed_on_failure([stored.key, thumbnail.key]), transaction.atomic():
         voice.image_key, voice.thumbnail_key = stored.key, thumbnail.key
@@ -129,8 +143,9 @@ def publish_voices(voices, *, active: bool) -> int:
     return voices.update(active=active)
 
 
-def _render_sample(voice: Voice, *, tts_voice: str, tts_rate: int, accent: Accent | None,
-                   narration_style: NarrationStyle | None) -> tuple[str, float]:
+def _render_sample(
+    voice: Voice, *, tts_voice: str, tts_rate: int, accent: Accent | None, narration_style: NarrationStyle | None
+) -> tuple[str, float]:
     """Speak the sample text with espeak-ng, convert it into the voice, store it. Returns (key, duration)."""
     with tempfile.TemporaryDirectory(prefix="sample-") as workdir:
         spoken = tts.synthesize(SAMPLE_TEXT, Path(workdir) / "tts.wav", voice=tts_voice, rate=tts_rate)
@@ -139,8 +154,9 @@ def _render_sample(voice: Voice, *, tts_voice: str, tts_rate: int, accent: Accen
         converted = Path(workdir) / f"sample.{SAMPLE_FORMAT}"
         result = vocoder.convert(spoken, converted, shape, output_format=SAMPLE_FORMAT)
         with converted.open("rb") as stream:
-            stored = object_storage.put(new_key(f"voices/{voice.pk}/samples", SAMPLE_FORMAT), stream,
-                                        result.content_type)
+            stored = object_storage.put(
+                new_key(f"voices/{voice.pk}/samples", SAMPLE_FORMAT), stream, result.content_type
+            )
     return stored.key, result.duration
 
 
@@ -149,14 +165,16 @@ def render_voice_samples(voice: Voice) -> int:
     rendered = 0
     replaced: list[str] = []
     for accent in voice.accents.all():
-        key, duration = _render_sample(voice, tts_voice=tts_engine_voice(accent.locale), tts_rate=160,
-                                       accent=accent, narration_style=None)
+        key, duration = _render_sample(
+            voice, tts_voice=tts_engine_voice(accent.locale), tts_rate=160, accent=accent, narration_style=None
+        )
         replaced.append(accent.sample_key)
         Accent.objects.filter(pk=accent.pk).update(sample_key=key, sample_duration=duration)
         rendered += 1
     for style in voice.narration_styles.all():
-        key, duration = _render_sample(voice, tts_voice=style.tts_voice, tts_rate=style.tts_rate, accent=None,
-                                       narration_style=style)
+        key, duration = _render_sample(
+            voice, tts_voice=style.tts_voice, tts_rate=style.tts_rate, accent=None, narration_style=style
+        )
         replaced.append(style.sample_key)
         NarrationStyle.objects.filter(pk=style.pk).update(sample_key=key, sample_duration=duration)
         rendered += 1
@@ -172,8 +190,12 @@ def sample_urls(sample_key: str, duration: float, name: str, request=None) -> di
         return {}
     return {
         "default": {
-            "url": object_storage.signed_url(sample_key, filename=f"{name}.{SAMPLE_FORMAT}",
-                                             content_type=audio.CONTENT_TYPES[SAMPLE_FORMAT], request=request),
+            "url": object_storage.signed_url(
+                sample_key,
+                filename=f"{name}.{SAMPLE_FORMAT}",
+                content_type=audio.CONTENT_TYPES[SAMPLE_FORMAT],
+                request=request,
+            ),
             "duration": duration,
             "content_type": audio.CONTENT_TYPES[SAMPLE_FORMAT],
         }
@@ -189,26 +211,37 @@ def create_calibration(user, *, name: str, upload) -> Calibration:
     try:
         with audio_intake(upload, limits, f"calibrations/{user.pk}") as accepted, transaction.atomic():
             calibration = Calibration.objects.create(
-                user=user, name=name, audio_key=accepted.key, audio_format=accepted.info.format,
-                bucket=storage_bucket(), duration=accepted.info.duration,
+                user=user,
+                name=name,
+                audio_key=accepted.key,
+                audio_format=accepted.info.format,
+                bucket=storage_bucket(),
+                duration=accepted.info.duration,
             )
-            calibration.job = jobs.start_job("conversions.calibration", "conversions.estimate_calibration", owner=user,
-                                             subject=f"calibration {calibration.pk}")
+            calibration.job = jobs.start_job(
+                "conversions.calibration",
+                "conversions.estimate_calibration",
+                owner=user,
+                subject=f"calibration {calibration.pk}",
+            )
             calibration.save(update_fields=["job"])
     except IntegrityError:
-        raise DomainError("conflict", "A calibration with this name already exists.",
-                          code=CALIBRATION_NAME_TAKEN) from None
+        raise DomainError(
+            "conflict", "A calibration with this name already exists.", code=CALIBRATION_NAME_TAKEN
+        ) from None
     logger.info("calibration %s created for user %s", calibration.pk, user.pk)
     return calibration
 
 
 def run_calibration_estimate(job_id) -> None:
     """The job: estimate the speaker's f0 from the voiced frames with the estimator conversion uses."""
+
     def work(ctx: jobs.JobContext):
         calibration = Calibration.objects.get(job_id=ctx.job.pk)
         with tempfile.TemporaryDirectory(prefix="calibration-") as scratch:
-            path = object_storage.download(calibration.audio_key,
-                                           Path(scratch) / f"calibration.{calibration.audio_format}")
+            path = object_storage.download(
+                calibration.audio_key, Path(scratch) / f"calibration.{calibration.audio_format}"
+            )
             ctx.progress(20)
             try:
                 estimate = vocoder.estimate_f0(path, max_seconds=settings.CALIBRATION_MAX_SECONDS)
@@ -216,7 +249,10 @@ def run_calibration_estimate(job_id) -> None:
                 raise jobs.JobFailed(str(exc)) from None
         with ctx.writing_results():
             Calibration.objects.filter(pk=calibration.pk).update(
-                f0=estimate.f0, algorithm=estimate.algorithm, state=Calibration.State.CALIBRATED, error="",
+                f0=estimate.f0,
+                algorithm=estimate.algorithm,
+                state=Calibration.State.CALIBRATED,
+                error="",
                 calibrated_at=timezone.now(),
             )
         logger.info("calibration %s: f0 %.1f Hz", calibration.pk, estimate.f0)
@@ -231,8 +267,7 @@ def run_calibration_estimate(job_id) -> None:
 def enable_calibration(user, calibration: Calibration) -> Calibration:
     calibration = Calibration.objects.select_for_update().get(pk=calibration.pk, user=user)
     if calibration.state != Calibration.State.CALIBRATED:
-        raise DomainError("invalid", f"The calibration is {calibration.state}; only a calibrated one "
-                                              "can be enabled.")
+        raise DomainError("invalid", f"The calibration is {calibration.state}; only a calibrated one can be enabled.")
     Calibration.objects.filter(user=user, enabled=True).exclude(pk=calibration.pk).update(enabled=False)
     calibration.enabled = True
     calibration.save(update_fields=["enabled"])

@@ -91,8 +91,22 @@ class RecordingAdmin(admin.ModelAdmin):
     search_fields = ["label", "file_name", "project__name", "model_name", "created_by__email"]
     list_select_related = ["project"]
     raw_id_fields = ["project", "parent_folder", "original", "created_by", "job"]
-    readonly_fields = ["id", "player", "waveform", "audio_key", "waveform_key", "size", "sha256", "duration",
-                       "audio_format", "content_type", "listen_count", "created_at", "converted_at", "job"]
+    readonly_fields = [
+        "id",
+        "player",
+        "waveform",
+        "audio_key",
+        "waveform_key",
+        "size",
+        "sha256",
+        "duration",
+        "audio_format",
+        "content_type",
+        "listen_count",
+        "created_at",
+        "converted_at",
+        "job",
+    ]
     inlines = [NoteInline]
     actions = ["reprocess"]
 
@@ -100,15 +114,18 @@ class RecordingAdmin(admin.ModelAdmin):
     def player(self, recording):
         if not recording.audio_key:
             return "-"
-        return format_html('<audio controls preload="none" src="{}"></audio>',
-                           _signed(recording.audio_key, recording.content_type, recording.file_name))
+        return format_html(
+            '<audio controls preload="none" src="{}"></audio>',
+            _signed(recording.audio_key, recording.content_type, recording.file_name),
+        )
 
     @admin.display(description="waveform")
     def waveform(self, recording):
         if not recording.waveform_key:
             return "-"
-        return format_html('<img src="{}" alt="waveform" style="max-width: 600px">',
-                           _signed(recording.waveform_key, "image/png"))
+        return format_html(
+            '<img src="{}" alt="waveform" style="max-width: 600px">', _signed(recording.waveform_key, "image/png")
+        )
 
     def delete_model(self, request, recording):
         services.delete_recording(recording)

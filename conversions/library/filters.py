@@ -17,8 +17,9 @@ class ProjectFilter(FilterSet):
     """GET /api/projects: ``owner`` (a user or team id), ordered by ``sort`` and ``direction``."""
 
     owner = filters.UUIDFilter(method="filter_owner", help_text="The owning user's or team's id.")
-    sort = OrderingParameter(choices=[(name, name) for name in PROJECT_SORTS],
-                             help_text="Order by this column (default created_at).")
+    sort = OrderingParameter(
+        choices=[(name, name) for name in PROJECT_SORTS], help_text="Order by this column (default created_at)."
+    )
     direction = OrderingParameter(choices=[(name, name) for name in DIRECTIONS], help_text="Default desc.")
 
     class Meta:
@@ -30,8 +31,11 @@ class ProjectFilter(FilterSet):
 
     def filter_queryset(self, queryset):
         chosen = self.form.cleaned_data
-        return selectors.order_projects(super().filter_queryset(queryset), sort=chosen.get("sort") or "created_at",
-                                        direction=chosen.get("direction") or "desc")
+        return selectors.order_projects(
+            super().filter_queryset(queryset),
+            sort=chosen.get("sort") or "created_at",
+            direction=chosen.get("direction") or "desc",
+        )
 
 
 # --- folders and recordings: a parent the caller cannot see is a 404, not an empty list -----------
@@ -41,8 +45,9 @@ class _NewestFirst(FilterSet):
     direction = OrderingParameter(choices=[(name, name) for name in DIRECTIONS], help_text="Default desc.")
 
     def filter_queryset(self, queryset):
-        return selectors.order_by_creation(super().filter_queryset(queryset),
-                                           direction=self.form.cleaned_data.get("direction") or "desc")
+        return selectors.order_by_creation(
+            super().filter_queryset(queryset), direction=self.form.cleaned_data.get("direction") or "desc"
+        )
 
 
 class FolderFilter(_NewestFirst):
@@ -99,8 +104,9 @@ class OriginalFilter(_NewestFirst):
         fields = ()
 
     def filter_folder(self, queryset, name, value):
-        return queryset.filter(parent_folder=selectors.get_folder(self.request.user, value),
-                               type=Recording.Type.ORIGINAL)
+        return queryset.filter(
+            parent_folder=selectors.get_folder(self.request.user, value), type=Recording.Type.ORIGINAL
+        )
 
 
 class ConversionFilter(_NewestFirst):

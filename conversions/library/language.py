@@ -15,25 +15,25 @@ DEFAULT_LANGUAGE = "en"
 
 FUNCTION_WORDS = {
     "en": "the and of to a in is it that was for on are with as be this have you not i he at by from they we "
-          "or an his her but had has were will would there their what all can your which when one do",
+    "or an his her but had has were will would there their what all can your which when one do",
     "de": "der die das und ist nicht ein eine zu den von mit sich des auf für im dem ich sie es auch an als "
-          "wir ihr wie noch nach aus wenn oder aber bei um nur vor zur bis mehr durch kann hat sind",
+    "wir ihr wie noch nach aus wenn oder aber bei um nur vor zur bis mehr durch kann hat sind",
     "fr": "le la les et est un une des du de en que qui dans pour pas sur au avec ce il elle ne se plus par "
-          "nous vous ils sont mais ou où été cette son sa aux était je tu",
+    "nous vous ils sont mais ou où été cette son sa aux était je tu",
     "es": "el la los las y es un una de del que en por con para no se lo al como más pero sus le ya o fue "
-          "este ha muy también son está yo hay era cuando sin sobre entre",
+    "este ha muy también son está yo hay era cuando sin sobre entre",
     "it": "il lo la gli le e è un una di del della che in per con non si al da come ma sono anche questo "
-          "nel alla dei delle ho ha io tu noi voi loro più molto",
+    "nel alla dei delle ho ha io tu noi voi loro più molto",
     "pt": "o a os as e é um uma de do da que em por com não se para ao como mas mais seu sua foi são está "
-          "no na dos das eu você ele ela isso muito também",
+    "no na dos das eu você ele ela isso muito também",
     "nl": "de het een en is van in dat op te zijn met voor niet aan er maar om ook als bij of dan wat nog "
-          "naar door over ik je hij zij wij jullie was werd heeft",
+    "naar door over ik je hij zij wij jullie was werd heeft",
     "pl": "i w na z że do nie się jest to jak o co ale po tak od za przez dla tylko czy jego jej już ich "
-          "oraz być był była które który ten ta",
+    "oraz być był była które który ten ta",
     "ru": "и в не на что с по как это он она они я мы вы из за от к до но же так был была было еще для "
-          "уже или если при все его ее их",
+    "уже или если при все его ее их",
     "uk": "і в не на що з по як це він вона вони я ми ви із за від до але ж так був була було ще для "
-          "вже або якщо при все його її їх",
+    "вже або якщо при все його її їх",
 }
 WORDS = {language: set(words.split()) for language, words in FUNCTION_WORDS.items()}
 

@@ -20,7 +20,9 @@ class Project(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     name = models.CharField(max_length=NAME_MAX_LENGTH)
     slug = models.SlugField(max_length=60, unique=True)
-    url = models.CharField("URL", max_length=200, unique=True, help_text="The stable link to the project; kept on rename.")
+    url = models.CharField(
+        "URL", max_length=200, unique=True, help_text="The stable link to the project; kept on rename."
+    )
     owner_user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.CASCADE, related_name="conversion_projects"
     )
@@ -88,9 +90,7 @@ class Recording(models.Model):
     id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="recordings")
     parent_folder = models.ForeignKey(Folder, on_delete=models.CASCADE, related_name="recordings")
-    original = models.ForeignKey(
-        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="conversions"
-    )
+    original = models.ForeignKey("self", null=True, blank=True, on_delete=models.CASCADE, related_name="conversions")
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
@@ -114,8 +114,9 @@ class Recording(models.Model):
     size = models.BigIntegerField(default=0)
     sha256 = models.CharField(max_length=64, blank=True)
     duration = models.FloatField(default=0, help_text="Seconds, measured from the audio.")
-    f0 = models.FloatField(null=True, blank=True,
-                           help_text="An uploaded original's median pitch (Hz), for checking orders up front.")
+    f0 = models.FloatField(
+        null=True, blank=True, help_text="An uploaded original's median pitch (Hz), for checking orders up front."
+    )
     waveform_key = models.CharField(max_length=500, blank=True)
 
     # Text to speech.
@@ -150,8 +151,9 @@ class Recording(models.Model):
                 | (Q(type="converted") & Q(original__isnull=False)),
                 name="conversions_recording_original_iff_converted",
             ),
-            models.CheckConstraint(condition=Q(size__gte=0) & Q(duration__gte=0),
-                                   name="conversions_recording_size_duration_positive"),
+            models.CheckConstraint(
+                condition=Q(size__gte=0) & Q(duration__gte=0), name="conversions_recording_size_duration_positive"
+            ),
         ]
 
     def __str__(self):
@@ -204,8 +206,9 @@ class TtsVoice(models.Model):
             models.CheckConstraint(
                 condition=Q(visibility="public") | Q(owner__isnull=False), name="conversions_tts_private_has_owner"
             ),
-            models.UniqueConstraint(fields=["language"], condition=Q(is_default=True),
-                                    name="conversions_tts_one_default_per_language"),
+            models.UniqueConstraint(
+                fields=["language"], condition=Q(is_default=True), name="conversions_tts_one_default_per_language"
+            ),
         ]
 
     def __str__(self):

@@ -198,15 +198,21 @@ def account_stats(user) -> dict:
             "total": round(totals["time_total"]),
             "current_month": round(totals["time_current_month"]),
             "previous_monthes": [
-                {"month": row["month"].date() if hasattr(row["month"], "date") else row["month"],
-                 "duration": round(row["seconds"] or 0.0, 3)}
+                {
+                    "month": row["month"].date() if hasattr(row["month"], "date") else row["month"],
+                    "duration": round(row["seconds"] or 0.0, 3),
+                }
                 for row in months
             ],
         },
         "conversions": {key: totals[key] for key in ("total", "completed", "in_progress", "failed")},
         "models": [
-            {"id": row["model_id"], "name": row["name"], "conversions_count": row["conversions_count"],
-             "converted_time": round(row["converted_time"], 3)}
+            {
+                "id": row["model_id"],
+                "name": row["name"],
+                "conversions_count": row["conversions_count"],
+                "converted_time": round(row["converted_time"], 3),
+            }
             for row in models
         ],
     }
@@ -216,38 +222,57 @@ def project_stats(user, project_ids) -> list[dict]:
     """Stats of the caller's projects among ``project_ids`` (others are left out), one query."""
     month_start = _month_start(timezone.now())
     rows = (
-        accessible_projects(user).filter(pk__in=project_ids)
+        accessible_projects(user)
+        .filter(pk__in=project_ids)
         .values("pk")
         .annotate(
             **{f"c_{k}": v for k, v in _conversion_counts("recordings__").items()},
-            time_total=Coalesce(Sum("recordings__duration", filter=Q(
-                recordings__type=Recording.Type.CONVERTED, recordings__state=Recording.State.DONE)), 0.0),
-            time_current_month=Coalesce(Sum("recordings__duration", filter=Q(
-                recordings__type=Recording.Type.CONVERTED, recordings__state=Recording.State.DONE,
-                recordings__converted_at__gte=month_start)), 0.0),
+            time_total=Coalesce(
+                Sum(
+                    "recordings__duration",
+                    filter=Q(recordings__type=Recording.Type.CONVERTED, recordings__state=Recording.State.DONE),
+                ),
+                0.0,
+            ),
+            time_current_month=Coalesce(
+                Sum(
+                    "recordings__duration",
+                    filter=Q(
+                        recordings__type=Recording.Type.CONVERTED,
+                        recordings__state=Recording.State.DONE,
+                        recordings__converted_at__gte=month_start,
+                    ),
+                ),
+                0.0,
+            ),
         )
     )
     by_id = {row["pk"]: row for row in rows}
     return [
         {
             "project_id": pid,
-            "time_converted": {"total": round(by_id[pid]["time_total"]),
-                               "current_month": round(by_id[pid]["time_current_month"])},
+            "time_converted": {
+                "total": round(by_id[pid]["time_total"]),
+                "current_month": round(by_id[pid]["time_current_month"]),
+            },
             "conversions": {k: by_id[pid][f"c_{k}"] for k in ("total", "completed", "in_progress", "failed")},
         }
-        for pid in dict.fromkeys(project_ids) if pid in by_id
+        for pid in dict.fromkeys(project_ids)
+        if pid in by_id
     ]
 
 
 def folder_stats(user, folder_ids) -> list[dict]:
     """Conversion counts of the caller's folders among ``folder_ids``, one query."""
     rows = (
-        accessible_folders(user).filter(pk__in=folder_ids)
+        accessible_folders(user)
+        .filter(pk__in=folder_ids)
         .values("pk")
         .annotate(**{f"c_{k}": v for k, v in _conversion_counts("recordings__").items()})
     )
     by_id = {row["pk"]: row for row in rows}
     return [
         {"folder_id": fid, "stats": {k: by_id[fid][f"c_{k}"] for k in ("total", "completed", "in_progress", "failed")}}
-        for fid in dict.fromkeys(folder_ids) if fid in by_id
+        for fid in dict.fromkeys(folder_ids)
+        if fid in by_id
     ]

@@ -94,8 +94,7 @@ def create_project(user, *, name: str, owner_id=None) -> Project:
         slug = _free_slug(base)
         try:
             with transaction.atomic():
-                project = Project.objects.create(name=name, slug=slug, url=project_url(slug), created_by=user,
-                                                 **owner)
+                project = Project.objects.create(name=name, slug=slug, url=project_url(slug), created_by=user, **owner)
         except IntegrityError:
             # Another request took the slug between our read and write: pick again.
             continue
@@ -154,8 +153,13 @@ def _touch_project(project_id) -> None:
 
 
 def _start_processing(recording: Recording, kind: str, task: str) -> None:
-    job = jobs.start_job(kind, task, subject=f"recording:{recording.pk}", payload={"recording_id": str(recording.pk)},
-                         owner=recording.created_by)
+    job = jobs.start_job(
+        kind,
+        task,
+        subject=f"recording:{recording.pk}",
+        payload={"recording_id": str(recording.pk)},
+        owner=recording.created_by,
+    )
     recording.job = job
     recording.save(update_fields=["job"])
 
@@ -163,16 +167,28 @@ def _start_processing(recording: Recording, kind: str, task: str) -> None:
 def create_uploaded_recording(user, *, folder: Folder, upload, microphone: str, label: str = "") -> Recording:
     """Check the upload by content (wav, ogg, mp3, flac), stream it to storage, record it and
     queue the job that measures it and renders its waveform."""
-    limits = AudioLimits(settings.CONVERSIONS_RECORDING_MAX_BYTES, settings.CONVERSIONS_RECORDING_MAX_SECONDS,
-                         UPLOAD_FORMATS)
+    limits = AudioLimits(
+        settings.CONVERSIONS_RECORDING_MAX_BYTES, settings.CONVERSIONS_RECORDING_MAX_SECONDS, UPLOAD_FORMATS
+    )
     with audio_intake(upload, limits, f"conversions/{folder.project_id}/recordings", field="data") as accepted:
         info, stored = accepted.info, accepted.stored
         with transaction.atomic():
             recording = Recording.objects.create(
-                project_id=folder.project_id, parent_folder=folder, created_by=user, type=Recording.Type.ORIGINAL,
-                state=Recording.State.PROCESSING, process_stage="queued", label=label, microphone=microphone,
-                file_name=_safe_file_name(upload.name, info.format), audio_key=stored.key, audio_format=info.format,
-                content_type=info.content_type, size=stored.size, sha256=stored.sha256, duration=info.duration,
+                project_id=folder.project_id,
+                parent_folder=folder,
+                created_by=user,
+                type=Recording.Type.ORIGINAL,
+                state=Recording.State.PROCESSING,
+                process_stage="queued",
+                label=label,
+                microphone=microphone,
+                file_name=_safe_file_name(upload.name, info.format),
+                audio_key=stored.key,
+                audio_format=info.format,
+                content_type=info.content_type,
+                size=stored.size,
+                sha256=stored.sha256,
+                duration=info.duration,
             )
             _touch_project(folder.project_id)
             _start_processing(recording, "conversions.recording", PROCESS_TASK)
@@ -181,13 +197,24 @@ def create_uploaded_recording(user, *, folder: Folder, upload, microphone: str, 
 
 
 @transaction.atomic
-def create_tts_recording(user, *, folder: Folder, text: str, voice: TtsVoice, language: str,
-                         label: str = "") -> Recording:
+def create_tts_recording(
+    user, *, folder: Folder, text: str, voice: TtsVoice, language: str, label: str = ""
+) -> Recording:
     """An original to be spoken by ``voice``; a job synthesises it."""
     recording = Recording.objects.create(
-        project_id=folder.project_id, parent_folder=folder, created_by=user, type=Recording.Type.ORIGINAL,
-        state=Recording.State.PROCESSING, process_stage="queued", label=label, microphone="tts",
-        tts=True, tts_voice=voice.name, tts_voice_id=voice.pk, text=text, text_language=language,
+        project_id=folder.project_id,
+        parent_folder=folder,
+        created_by=user,
+        type=Recording.Type.ORIGINAL,
+        state=Recording.State.PROCESSING,
+        process_stage="queued",
+        label=label,
+        microphone="tts",
+        tts=True,
+        tts_voice=voice.name,
+        tts_voice_id=voice.pk,
+        text=text,
+        text_language=language,
         params={"engine_voice": voice.engine_voice, "rate": voice.rate, "pitch": voice.pitch},
     )
     _touch_project(folder.project_id)
@@ -218,12 +245,26 @@ def create_converted_recording(
         raise ValueError("conversions are made from originals")
     with transaction.atomic():
         recording = Recording.objects.create(
-            project_id=original.project_id, parent_folder_id=original.parent_folder_id, original=original,
-            created_by=created_by, type=Recording.Type.CONVERTED, state=Recording.State.PROCESSING,
-            process_stage=WAITING_FOR_ORIGINAL if waits_for_original else "queued", label=label[:40], microphone=original.microphone, tts=original.tts,
-            text=original.text, text_language=original.text_language, tts_voice=tts_voice,
-            tts_voice_id=tts_voice_id, model_id=model_id, model_name=model_name, calibration_id=calibration_id,
-            calibration_value=calibration_value, calibration_name=calibration_name, params=params or {},
+            project_id=original.project_id,
+            parent_folder_id=original.parent_folder_id,
+            original=original,
+            created_by=created_by,
+            type=Recording.Type.CONVERTED,
+            state=Recording.State.PROCESSING,
+            process_stage=WAITING_FOR_ORIGINAL if waits_for_original else "queued",
+            label=label[:40],
+            microphone=original.microphone,
+            tts=original.tts,
+            text=original.text,
+            text_language=original.text_language,
+            tts_voice=tts_voice,
+            tts_voice_id=tts_voice_id,
+            model_id=model_id,
+            model_name=model_name,
+            calibration_id=calibration_id,
+            calibration_value=calibration_value,
+            calibration_name=calibration_name,
+            params=params or {},
         )
         _touch_project(original.project_id)
     return recording
@@ -233,10 +274,15 @@ def set_process_stage(recording_id, stage: str) -> None:
     Recording.objects.filter(pk=recording_id).update(process_stage=stage)
 
 
-def complete_recording(recording_id, audio_path: str | Path, *, file_name: str | None = None,
-                       speaker_f0: float | None = None,
-                       writing: Callable[[], AbstractContextManager] = transaction.atomic,
-                       prefix: str | None = None) -> Recording:
+def complete_recording(
+    recording_id,
+    audio_path: str | Path,
+    *,
+    file_name: str | None = None,
+    speaker_f0: float | None = None,
+    writing: Callable[[], AbstractContextManager] = transaction.atomic,
+    prefix: str | None = None,
+) -> Recording:
     """Store produced or uploaded audio for a recording, measure it, render its waveform and
     mark it done. Raises MediaError (recording untouched) if the audio is not usable.
 
@@ -251,11 +297,14 @@ def complete_recording(recording_id, audio_path: str | Path, *, file_name: str |
         if recording.audio_key == "":
             with open(audio_path, "rb") as source:
                 audio = object_storage.put(
-                    new_key(prefix or f"conversions/{recording.project_id}/recordings", info.format), source,
-                    info.content_type)
+                    new_key(prefix or f"conversions/{recording.project_id}/recordings", info.format),
+                    source,
+                    info.content_type,
+                )
             new_keys.append(audio.key)
-        picture = object_storage.put_bytes(new_key(prefix or f"conversions/{recording.project_id}/waveforms", "png"),
-                                           waveform.png, "image/png")
+        picture = object_storage.put_bytes(
+            new_key(prefix or f"conversions/{recording.project_id}/waveforms", "png"), waveform.png, "image/png"
+        )
         new_keys.append(picture.key)
         with writing():
             recording = Recording.objects.select_for_update().get(pk=recording_id)
@@ -300,8 +349,12 @@ def _release_waiting_conversions(original: Recording) -> None:
         return
     if not Recording.objects.filter(original=original, process_stage=WAITING_FOR_ORIGINAL).exists():
         return
-    jobs.start_job("conversions.original_settled", ORIGINAL_SETTLED_TASK,
-                   subject=f"recording:{original.pk}", payload={"recording_id": str(original.pk)})
+    jobs.start_job(
+        "conversions.original_settled",
+        ORIGINAL_SETTLED_TASK,
+        subject=f"recording:{original.pk}",
+        payload={"recording_id": str(original.pk)},
+    )
 
 
 def job_outputs(ctx: jobs.JobContext, project_id) -> str:
@@ -330,12 +383,18 @@ def run_recording_processing(job_id) -> None:
             return
         set_process_stage(recording.pk, "waveform")
         with tempfile.TemporaryDirectory(prefix="recording-") as scratch:
-            local = object_storage.download(recording.audio_key,
-                                            Path(scratch) / f"audio.{recording.audio_format or 'bin'}")
+            local = object_storage.download(
+                recording.audio_key, Path(scratch) / f"audio.{recording.audio_format or 'bin'}"
+            )
             ctx.progress(30)
             try:
-                complete_recording(recording.pk, local, speaker_f0=_speaker_f0(recording, local),
-                                   writing=ctx.writing_results, prefix=job_outputs(ctx, recording.project_id))
+                complete_recording(
+                    recording.pk,
+                    local,
+                    speaker_f0=_speaker_f0(recording, local),
+                    writing=ctx.writing_results,
+                    prefix=job_outputs(ctx, recording.project_id),
+                )
             except MediaError as exc:
                 raise jobs.JobFailed(str(exc)) from None
 
@@ -365,12 +424,22 @@ def run_tts_synthesis(job_id) -> None:
         with tempfile.TemporaryDirectory(prefix="tts-") as scratch:
             target = Path(scratch) / "speech.wav"
             try:
-                tts_engine.synthesize(recording.text, target, voice=params["engine_voice"],
-                                      rate=params.get("rate", 160), pitch=params.get("pitch", 50))
+                tts_engine.synthesize(
+                    recording.text,
+                    target,
+                    voice=params["engine_voice"],
+                    rate=params.get("rate", 160),
+                    pitch=params.get("pitch", 50),
+                )
                 ctx.progress(60)
                 set_process_stage(recording.pk, "waveform")
-                complete_recording(recording.pk, target, file_name=recording.label or "tts",
-                                   writing=ctx.writing_results, prefix=job_outputs(ctx, recording.project_id))
+                complete_recording(
+                    recording.pk,
+                    target,
+                    file_name=recording.label or "tts",
+                    writing=ctx.writing_results,
+                    prefix=job_outputs(ctx, recording.project_id),
+                )
             except MediaError as exc:
                 raise jobs.JobFailed(str(exc)) from None
 
@@ -382,8 +451,9 @@ def reprocess_recordings(recordings) -> int:
     count = 0
     for recording in recordings.exclude(audio_key=""):
         with transaction.atomic():
-            Recording.objects.filter(pk=recording.pk).update(state=Recording.State.PROCESSING, error="",
-                                                             process_stage="queued")
+            Recording.objects.filter(pk=recording.pk).update(
+                state=Recording.State.PROCESSING, error="", process_stage="queued"
+            )
             _start_processing(recording, "conversions.recording", PROCESS_TASK)
         count += 1
     return count
@@ -432,8 +502,9 @@ def measure_tts_voice_f0(voice: TtsVoice) -> float:
     """The voice's median pitch (Hz), measured on a sentence it speaks."""
     text = F0_SAMPLE_TEXT.get(voice.language, F0_SAMPLE_TEXT["en"])
     with tempfile.TemporaryDirectory(prefix="tts-f0-") as scratch:
-        sample = tts_engine.synthesize(text, Path(scratch) / "sample.wav", voice=voice.engine_voice,
-                                       rate=voice.rate, pitch=voice.pitch)
+        sample = tts_engine.synthesize(
+            text, Path(scratch) / "sample.wav", voice=voice.engine_voice, rate=voice.rate, pitch=voice.pitch
+        )
         return vocoder.estimate_f0(sample).f0
 
 

@@ -7,170 +7,345 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('accounts', '0001_initial'),
-        ('core', '0001_initial'),
+        ("accounts", "0001_initial"),
+        ("core", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Project',
+            name="Project",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('name', models.CharField(max_length=40)),
-                ('slug', models.SlugField(max_length=60, unique=True)),
-                ('url', models.CharField(help_text='The stable link to the project; kept on rename.', max_length=200, unique=True)),
-                ('active', models.BooleanField(default=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('last_recording_at', models.DateTimeField(blank=True, db_index=True, null=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('owner_team', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='conversion_projects', to='accounts.team')),
-                ('owner_user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='conversion_projects', to=settings.AUTH_USER_MODEL)),
+                ("id", models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
+                ("name", models.CharField(max_length=40)),
+                ("slug", models.SlugField(max_length=60, unique=True)),
+                (
+                    "url",
+                    models.CharField(
+                        help_text="The stable link to the project; kept on rename.", max_length=200, unique=True
+                    ),
+                ),
+                ("active", models.BooleanField(default=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("last_recording_at", models.DateTimeField(blank=True, db_index=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "owner_team",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="conversion_projects",
+                        to="accounts.team",
+                    ),
+                ),
+                (
+                    "owner_user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="conversion_projects",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Folder',
+            name="Folder",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('name', models.CharField(max_length=40)),
-                ('active', models.BooleanField(default=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('parent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='children', to='conversions.folder')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='folders', to='conversions.project')),
+                ("id", models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
+                ("name", models.CharField(max_length=40)),
+                ("active", models.BooleanField(default=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "parent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="children",
+                        to="conversions.folder",
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="folders", to="conversions.project"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Recording',
+            name="Recording",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('type', models.CharField(choices=[('original', 'Original'), ('converted', 'Converted')], default='original', max_length=10)),
-                ('state', models.CharField(choices=[('processing', 'Processing'), ('done', 'Done'), ('error', 'Error')], db_index=True, default='processing', max_length=10)),
-                ('error', models.TextField(blank=True)),
-                ('process_stage', models.CharField(blank=True, help_text='What the background job is doing.', max_length=40)),
-                ('label', models.CharField(blank=True, max_length=40)),
-                ('file_name', models.CharField(blank=True, help_text='For display and downloads only.', max_length=255)),
-                ('microphone', models.CharField(blank=True, max_length=100)),
-                ('starred', models.BooleanField(default=False)),
-                ('active', models.BooleanField(default=True)),
-                ('listen_count', models.PositiveIntegerField(default=0)),
-                ('audio_key', models.CharField(blank=True, max_length=500)),
-                ('audio_format', models.CharField(blank=True, max_length=10)),
-                ('content_type', models.CharField(blank=True, max_length=100)),
-                ('size', models.BigIntegerField(default=0)),
-                ('sha256', models.CharField(blank=True, max_length=64)),
-                ('duration', models.FloatField(default=0, help_text='Seconds, measured from the audio.')),
-                ('waveform_key', models.CharField(blank=True, max_length=500)),
-                ('tts', models.BooleanField(default=False)),
-                ('tts_voice', models.CharField(blank=True, max_length=100)),
-                ('tts_voice_id', models.UUIDField(blank=True, null=True)),
-                ('text', models.TextField(blank=True)),
-                ('text_language', models.CharField(blank=True, max_length=16)),
-                ('model_id', models.UUIDField(blank=True, db_index=True, null=True)),
-                ('model_name', models.CharField(blank=True, max_length=200)),
-                ('calibration_id', models.UUIDField(blank=True, null=True)),
-                ('calibration_value', models.FloatField(blank=True, null=True)),
-                ('calibration_name', models.CharField(blank=True, max_length=200)),
-                ('params', models.JSONField(blank=True, default=dict)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('converted_at', models.DateTimeField(blank=True, null=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('job', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='core.job')),
-                ('original', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='conversions', to='conversions.recording')),
-                ('parent_folder', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='recordings', to='conversions.folder')),
-                ('project', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='recordings', to='conversions.project')),
+                ("id", models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
+                (
+                    "type",
+                    models.CharField(
+                        choices=[("original", "Original"), ("converted", "Converted")],
+                        default="original",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("processing", "Processing"), ("done", "Done"), ("error", "Error")],
+                        db_index=True,
+                        default="processing",
+                        max_length=10,
+                    ),
+                ),
+                ("error", models.TextField(blank=True)),
+                (
+                    "process_stage",
+                    models.CharField(blank=True, help_text="What the background job is doing.", max_length=40),
+                ),
+                ("label", models.CharField(blank=True, max_length=40)),
+                (
+                    "file_name",
+                    models.CharField(blank=True, help_text="For display and downloads only.", max_length=255),
+                ),
+                ("microphone", models.CharField(blank=True, max_length=100)),
+                ("starred", models.BooleanField(default=False)),
+                ("active", models.BooleanField(default=True)),
+                ("listen_count", models.PositiveIntegerField(default=0)),
+                ("audio_key", models.CharField(blank=True, max_length=500)),
+                ("audio_format", models.CharField(blank=True, max_length=10)),
+                ("content_type", models.CharField(blank=True, max_length=100)),
+                ("size", models.BigIntegerField(default=0)),
+                ("sha256", models.CharField(blank=True, max_length=64)),
+                ("duration", models.FloatField(default=0, help_text="Seconds, measured from the audio.")),
+                ("waveform_key", models.CharField(blank=True, max_length=500)),
+                ("tts", models.BooleanField(default=False)),
+                ("tts_voice", models.CharField(blank=True, max_length=100)),
+                ("tts_voice_id", models.UUIDField(blank=True, null=True)),
+                ("text", models.TextField(blank=True)),
+                ("text_language", models.CharField(blank=True, max_length=16)),
+                ("model_id", models.UUIDField(blank=True, db_index=True, null=True)),
+                ("model_name", models.CharField(blank=True, max_length=200)),
+                ("calibration_id", models.UUIDField(blank=True, null=True)),
+                ("calibration_value", models.FloatField(blank=True, null=True)),
+                ("calibration_name", models.CharField(blank=True, max_length=200)),
+                ("params", models.JSONField(blank=True, default=dict)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("converted_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "job",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="core.job",
+                    ),
+                ),
+                (
+                    "original",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="conversions",
+                        to="conversions.recording",
+                    ),
+                ),
+                (
+                    "parent_folder",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="recordings", to="conversions.folder"
+                    ),
+                ),
+                (
+                    "project",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="recordings", to="conversions.project"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='Note',
+            name="Note",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('text', models.CharField(max_length=2000)),
-                ('active', models.BooleanField(default=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('recording', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='note', to='conversions.recording')),
+                ("id", models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
+                ("text", models.CharField(max_length=2000)),
+                ("active", models.BooleanField(default=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "recording",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="note", to="conversions.recording"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='TtsVoice',
+            name="TtsVoice",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('name', models.CharField(max_length=100)),
-                ('engine_voice', models.CharField(help_text='The espeak-ng voice (e.g. en-us, de, fr+f3).', max_length=50)),
-                ('language', models.CharField(db_index=True, help_text="ISO 639-1 code of the voice's language.", max_length=16)),
-                ('visibility', models.CharField(choices=[('public', 'Public'), ('private', 'Private')], default='public', max_length=10)),
-                ('is_default', models.BooleanField(default=False, help_text='The voice used for its language when none is chosen.')),
-                ('rate', models.PositiveSmallIntegerField(default=160, help_text='Words per minute.')),
-                ('pitch', models.PositiveSmallIntegerField(default=50, help_text='espeak-ng pitch, 0-99.')),
-                ('f0', models.FloatField(blank=True, help_text='Median pitch in Hz, measured from a rendered sample.', null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('owner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='tts_voices', to=settings.AUTH_USER_MODEL)),
+                ("id", models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
+                ("name", models.CharField(max_length=100)),
+                (
+                    "engine_voice",
+                    models.CharField(help_text="The espeak-ng voice (e.g. en-us, de, fr+f3).", max_length=50),
+                ),
+                (
+                    "language",
+                    models.CharField(db_index=True, help_text="ISO 639-1 code of the voice's language.", max_length=16),
+                ),
+                (
+                    "visibility",
+                    models.CharField(
+                        choices=[("public", "Public"), ("private", "Private")], default="public", max_length=10
+                    ),
+                ),
+                (
+                    "is_default",
+                    models.BooleanField(
+                        default=False, help_text="The voice used for its language when none is chosen."
+                    ),
+                ),
+                ("rate", models.PositiveSmallIntegerField(default=160, help_text="Words per minute.")),
+                ("pitch", models.PositiveSmallIntegerField(default=50, help_text="espeak-ng pitch, 0-99.")),
+                (
+                    "f0",
+                    models.FloatField(
+                        blank=True, help_text="Median pitch in Hz, measured from a rendered sample.", null=True
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="tts_voices",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'TTS voice',
-                'ordering': ['language', 'name'],
+                "verbose_name": "TTS voice",
+                "ordering": ["language", "name"],
             },
         ),
         migrations.AddConstraint(
-            model_name='project',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('owner_user__isnull', False), ('owner_team__isnull', True)), models.Q(('owner_user__isnull', True), ('owner_team__isnull', False)), _connector='OR'), name='conversions_project_one_owner'),
+            model_name="project",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("owner_user__isnull", False), ("owner_team__isnull", True)),
+                    models.Q(("owner_user__isnull", True), ("owner_team__isnull", False)),
+                    _connector="OR",
+                ),
+                name="conversions_project_one_owner",
+            ),
         ),
         migrations.AddIndex(
-            model_name='folder',
-            index=models.Index(fields=['project', 'created_at'], name='conversions_project_f4e7bb_idx'),
+            model_name="folder",
+            index=models.Index(fields=["project", "created_at"], name="conversions_project_f4e7bb_idx"),
         ),
         migrations.AddConstraint(
-            model_name='folder',
-            constraint=models.CheckConstraint(condition=models.Q(('parent', models.F('id')), _negated=True), name='conversions_folder_not_own_parent'),
+            model_name="folder",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("parent", models.F("id")), _negated=True), name="conversions_folder_not_own_parent"
+            ),
         ),
         migrations.AddIndex(
-            model_name='recording',
-            index=models.Index(fields=['parent_folder', 'type', 'created_at'], name='conversions_parent__e191dd_idx'),
+            model_name="recording",
+            index=models.Index(fields=["parent_folder", "type", "created_at"], name="conversions_parent__e191dd_idx"),
         ),
         migrations.AddIndex(
-            model_name='recording',
-            index=models.Index(fields=['project', 'created_at'], name='conversions_project_4f7074_idx'),
+            model_name="recording",
+            index=models.Index(fields=["project", "created_at"], name="conversions_project_4f7074_idx"),
         ),
         migrations.AddIndex(
-            model_name='recording',
-            index=models.Index(fields=['original', 'created_at'], name='conversions_origina_826f8a_idx'),
+            model_name="recording",
+            index=models.Index(fields=["original", "created_at"], name="conversions_origina_826f8a_idx"),
         ),
         migrations.AddIndex(
-            model_name='recording',
-            index=models.Index(fields=['created_by', 'type', 'state'], name='conversions_created_de45bb_idx'),
+            model_name="recording",
+            index=models.Index(fields=["created_by", "type", "state"], name="conversions_created_de45bb_idx"),
         ),
         migrations.AddConstraint(
-            model_name='recording',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('type', 'original'), ('original__isnull', True)), models.Q(('type', 'converted'), ('original__isnull', False)), _connector='OR'), name='conversions_recording_original_iff_converted'),
+            model_name="recording",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("type", "original"), ("original__isnull", True)),
+                    models.Q(("type", "converted"), ("original__isnull", False)),
+                    _connector="OR",
+                ),
+                name="conversions_recording_original_iff_converted",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='recording',
-            constraint=models.CheckConstraint(condition=models.Q(('size__gte', 0), ('duration__gte', 0)), name='conversions_recording_size_duration_positive'),
+            model_name="recording",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("size__gte", 0), ("duration__gte", 0)),
+                name="conversions_recording_size_duration_positive",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='ttsvoice',
-            constraint=models.CheckConstraint(condition=models.Q(('pitch__lte', 99)), name='conversions_tts_voice_pitch_range'),
+            model_name="ttsvoice",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("pitch__lte", 99)), name="conversions_tts_voice_pitch_range"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='ttsvoice',
-            constraint=models.CheckConstraint(condition=models.Q(('visibility', 'public'), ('owner__isnull', False), _connector='OR'), name='conversions_tts_private_has_owner'),
+            model_name="ttsvoice",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("visibility", "public"), ("owner__isnull", False), _connector="OR"),
+                name="conversions_tts_private_has_owner",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='ttsvoice',
-            constraint=models.UniqueConstraint(condition=models.Q(('is_default', True)), fields=('language',), name='conversions_tts_one_default_per_language'),
+            model_name="ttsvoice",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("is_default", True)),
+                fields=("language",),
+                name="conversions_tts_one_default_per_language",
+            ),
         ),
     ]

@@ -35,8 +35,15 @@ def seed(apps, schema_editor):
     for name, engine_voice, language, pitch, is_default in VOICES:
         TtsVoice.objects.update_or_create(
             id=voice_id(engine_voice, pitch),
-            defaults={"name": name, "engine_voice": engine_voice, "language": language, "pitch": pitch,
-                      "rate": 160, "is_default": is_default, "visibility": "public"},
+            defaults={
+                "name": name,
+                "engine_voice": engine_voice,
+                "language": language,
+                "pitch": pitch,
+                "rate": 160,
+                "is_default": is_default,
+                "visibility": "public",
+            },
         )
 
 

@@ -8,250 +8,632 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('conversions', '0002_seed_tts_voices'),
-        ('core', '0001_initial'),
+        ("conversions", "0002_seed_tts_voices"),
+        ("core", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='NarrationStyle',
+            name="NarrationStyle",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('name', models.CharField(max_length=100)),
-                ('is_default', models.BooleanField(default=False)),
-                ('tts_voice', models.CharField(default='en-us', help_text='espeak-ng voice that reads the text.', max_length=50)),
-                ('tts_rate', models.PositiveSmallIntegerField(default=160, help_text='espeak-ng words per minute.', validators=[django.core.validators.MinValueValidator(80), django.core.validators.MaxValueValidator(400)])),
-                ('pitch_range', models.FloatField(default=1.0, help_text="Multiplies the voice's intonation range.", validators=[django.core.validators.MinValueValidator(0.5), django.core.validators.MaxValueValidator(2)])),
-                ('rate', models.FloatField(default=1.0, help_text='Speaking rate after rendering (1 keeps the duration).', validators=[django.core.validators.MinValueValidator(0.7), django.core.validators.MaxValueValidator(1.4)])),
-                ('breathiness', models.FloatField(default=0.0, help_text="Added to the voice's breathiness.", validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(1)])),
-                ('sample_key', models.CharField(blank=True, max_length=500)),
-                ('sample_duration', models.FloatField(default=0)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
+                ("id", models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
+                ("name", models.CharField(max_length=100)),
+                ("is_default", models.BooleanField(default=False)),
+                (
+                    "tts_voice",
+                    models.CharField(default="en-us", help_text="espeak-ng voice that reads the text.", max_length=50),
+                ),
+                (
+                    "tts_rate",
+                    models.PositiveSmallIntegerField(
+                        default=160,
+                        help_text="espeak-ng words per minute.",
+                        validators=[
+                            django.core.validators.MinValueValidator(80),
+                            django.core.validators.MaxValueValidator(400),
+                        ],
+                    ),
+                ),
+                (
+                    "pitch_range",
+                    models.FloatField(
+                        default=1.0,
+                        help_text="Multiplies the voice's intonation range.",
+                        validators=[
+                            django.core.validators.MinValueValidator(0.5),
+                            django.core.validators.MaxValueValidator(2),
+                        ],
+                    ),
+                ),
+                (
+                    "rate",
+                    models.FloatField(
+                        default=1.0,
+                        help_text="Speaking rate after rendering (1 keeps the duration).",
+                        validators=[
+                            django.core.validators.MinValueValidator(0.7),
+                            django.core.validators.MaxValueValidator(1.4),
+                        ],
+                    ),
+                ),
+                (
+                    "breathiness",
+                    models.FloatField(
+                        default=0.0,
+                        help_text="Added to the voice's breathiness.",
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(1),
+                        ],
+                    ),
+                ),
+                ("sample_key", models.CharField(blank=True, max_length=500)),
+                ("sample_duration", models.FloatField(default=0)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
             ],
             options={
-                'ordering': ['-is_default', 'name'],
+                "ordering": ["-is_default", "name"],
             },
         ),
         migrations.CreateModel(
-            name='SubscriptionTier',
+            name="SubscriptionTier",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=50, unique=True)),
-                ('rank', models.PositiveSmallIntegerField(unique=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=50, unique=True)),
+                ("rank", models.PositiveSmallIntegerField(unique=True)),
             ],
             options={
-                'ordering': ['rank'],
+                "ordering": ["rank"],
             },
         ),
         migrations.CreateModel(
-            name='Calibration',
+            name="Calibration",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('name', models.CharField(max_length=40, validators=[django.core.validators.RegexValidator('^[a-zA-Z0-9 -]+$')])),
-                ('audio_key', models.CharField(max_length=500)),
-                ('audio_format', models.CharField(max_length=10)),
-                ('bucket', models.CharField(help_text="Where the audio is stored (S3 bucket or 'local').", max_length=100)),
-                ('duration', models.FloatField(default=0)),
-                ('f0', models.FloatField(blank=True, help_text="The speaker's median pitch in Hz.", null=True)),
-                ('algorithm', models.CharField(blank=True, max_length=20)),
-                ('state', models.CharField(choices=[('processing', 'Processing'), ('calibrated', 'Calibrated'), ('error', 'Error')], default='processing', max_length=12)),
-                ('error', models.TextField(blank=True)),
-                ('enabled', models.BooleanField(default=False)),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('calibrated_at', models.DateTimeField(blank=True, null=True)),
-                ('job', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='core.job')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='calibrations', to=settings.AUTH_USER_MODEL)),
+                ("id", models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
+                (
+                    "name",
+                    models.CharField(
+                        max_length=40, validators=[django.core.validators.RegexValidator("^[a-zA-Z0-9 -]+$")]
+                    ),
+                ),
+                ("audio_key", models.CharField(max_length=500)),
+                ("audio_format", models.CharField(max_length=10)),
+                (
+                    "bucket",
+                    models.CharField(help_text="Where the audio is stored (S3 bucket or 'local').", max_length=100),
+                ),
+                ("duration", models.FloatField(default=0)),
+                ("f0", models.FloatField(blank=True, help_text="The speaker's median pitch in Hz.", null=True)),
+                ("algorithm", models.CharField(blank=True, max_length=20)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("processing", "Processing"), ("calibrated", "Calibrated"), ("error", "Error")],
+                        default="processing",
+                        max_length=12,
+                    ),
+                ),
+                ("error", models.TextField(blank=True)),
+                ("enabled", models.BooleanField(default=False)),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("calibrated_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "job",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="core.job",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="calibrations",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='NarrationStyleSetting',
+            name="NarrationStyleSetting",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('favorite', models.BooleanField(default=False)),
-                ('narration_style', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='user_settings', to='conversions.narrationstyle')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='style_settings', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("favorite", models.BooleanField(default=False)),
+                (
+                    "narration_style",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="user_settings",
+                        to="conversions.narrationstyle",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="style_settings",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Subscription',
+            name="Subscription",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('user', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='voice_subscription', to=settings.AUTH_USER_MODEL)),
-                ('tier', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='subscriptions', to='conversions.subscriptiontier')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "user",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="voice_subscription",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "tier",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="subscriptions",
+                        to="conversions.subscriptiontier",
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='Accent',
+            name="Accent",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('name', models.CharField(max_length=100)),
-                ('short_name', models.CharField(max_length=20)),
-                ('locale', models.CharField(max_length=20)),
-                ('is_default', models.BooleanField(default=False)),
-                ('native', models.BooleanField(default=True)),
-                ('semitones', models.FloatField(default=0.0, help_text="Added to the voice's pitch.", validators=[django.core.validators.MinValueValidator(-12), django.core.validators.MaxValueValidator(12)])),
-                ('formant_ratio', models.FloatField(default=1.0, help_text="Multiplies the voice's formant ratio.", validators=[django.core.validators.MinValueValidator(0.8), django.core.validators.MaxValueValidator(1.25)])),
-                ('pitch_range', models.FloatField(default=1.0, help_text="Multiplies the voice's intonation range.", validators=[django.core.validators.MinValueValidator(0.5), django.core.validators.MaxValueValidator(2)])),
-                ('rate', models.FloatField(default=1.0, help_text='Speaking rate (1 keeps the duration).', validators=[django.core.validators.MinValueValidator(0.7), django.core.validators.MaxValueValidator(1.4)])),
-                ('sample_key', models.CharField(blank=True, max_length=500)),
-                ('sample_duration', models.FloatField(default=0)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('tiers', models.ManyToManyField(blank=True, related_name='accents', to='conversions.subscriptiontier')),
+                ("id", models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
+                ("name", models.CharField(max_length=100)),
+                ("short_name", models.CharField(max_length=20)),
+                ("locale", models.CharField(max_length=20)),
+                ("is_default", models.BooleanField(default=False)),
+                ("native", models.BooleanField(default=True)),
+                (
+                    "semitones",
+                    models.FloatField(
+                        default=0.0,
+                        help_text="Added to the voice's pitch.",
+                        validators=[
+                            django.core.validators.MinValueValidator(-12),
+                            django.core.validators.MaxValueValidator(12),
+                        ],
+                    ),
+                ),
+                (
+                    "formant_ratio",
+                    models.FloatField(
+                        default=1.0,
+                        help_text="Multiplies the voice's formant ratio.",
+                        validators=[
+                            django.core.validators.MinValueValidator(0.8),
+                            django.core.validators.MaxValueValidator(1.25),
+                        ],
+                    ),
+                ),
+                (
+                    "pitch_range",
+                    models.FloatField(
+                        default=1.0,
+                        help_text="Multiplies the voice's intonation range.",
+                        validators=[
+                            django.core.validators.MinValueValidator(0.5),
+                            django.core.validators.MaxValueValidator(2),
+                        ],
+                    ),
+                ),
+                (
+                    "rate",
+                    models.FloatField(
+                        default=1.0,
+                        help_text="Speaking rate (1 keeps the duration).",
+                        validators=[
+                            django.core.validators.MinValueValidator(0.7),
+                            django.core.validators.MaxValueValidator(1.4),
+                        ],
+                    ),
+                ),
+                ("sample_key", models.CharField(blank=True, max_length=500)),
+                ("sample_duration", models.FloatField(default=0)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "tiers",
+                    models.ManyToManyField(blank=True, related_name="accents", to="conversions.subscriptiontier"),
+                ),
             ],
             options={
-                'ordering': ['-is_default', 'name'],
+                "ordering": ["-is_default", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Voice',
+            name="Voice",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('name', models.CharField(db_index=True, max_length=100)),
-                ('slug', models.SlugField(max_length=100, unique=True)),
-                ('visibility', models.CharField(choices=[('public', 'Public'), ('paid', 'Paid'), ('private', 'Private'), ('kids', 'Kids')], db_index=True, default='public', max_length=10)),
-                ('species', models.CharField(choices=[('human', 'Human'), ('animal', 'Animal'), ('other', 'Other')], default='human', max_length=10)),
-                ('artist', models.CharField(blank=True, max_length=100)),
-                ('verified_artist', models.BooleanField(default=False)),
-                ('gender', models.CharField(blank=True, choices=[('male', 'Male'), ('female', 'Female')], max_length=10)),
-                ('age_group', models.CharField(blank=True, choices=[('child', 'Child'), ('young', 'Young'), ('adult', 'Adult'), ('senior', 'Senior')], max_length=10)),
-                ('pitch_group', models.CharField(blank=True, choices=[('low', 'Low'), ('mid', 'Mid'), ('high', 'High')], max_length=10)),
-                ('nationality', models.CharField(blank=True, max_length=50)),
-                ('description', models.CharField(blank=True, max_length=2048)),
-                ('rating', models.PositiveSmallIntegerField(default=0, validators=[django.core.validators.MaxValueValidator(100)])),
-                ('active', models.BooleanField(default=False, help_text='Published: listed and usable in orders.')),
-                ('sort_order', models.PositiveIntegerField(default=0, help_text='Position in the default sort (lowest first).')),
-                ('image_key', models.CharField(blank=True, max_length=500)),
-                ('thumbnail_key', models.CharField(blank=True, max_length=500)),
-                ('pitch', models.FloatField(help_text="The voice's median pitch in Hz; conversions shift your pitch here.", validators=[django.core.validators.MinValueValidator(50), django.core.validators.MaxValueValidator(800)])),
-                ('formant_ratio', models.FloatField(default=1.0, help_text='Spectral envelope warp: >1 a smaller vocal tract (brighter), <1 a larger one.', validators=[django.core.validators.MinValueValidator(0.6), django.core.validators.MaxValueValidator(1.6)])),
-                ('pitch_range', models.FloatField(default=1.0, help_text="Intonation: how far the pitch moves around its median (1 keeps the speaker's).", validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(3)])),
-                ('breathiness', models.FloatField(default=0.0, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(1)])),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='owned_voices', to=settings.AUTH_USER_MODEL)),
-                ('tiers', models.ManyToManyField(blank=True, related_name='voices', to='conversions.subscriptiontier')),
+                ("id", models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
+                ("name", models.CharField(db_index=True, max_length=100)),
+                ("slug", models.SlugField(max_length=100, unique=True)),
+                (
+                    "visibility",
+                    models.CharField(
+                        choices=[("public", "Public"), ("paid", "Paid"), ("private", "Private"), ("kids", "Kids")],
+                        db_index=True,
+                        default="public",
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "species",
+                    models.CharField(
+                        choices=[("human", "Human"), ("animal", "Animal"), ("other", "Other")],
+                        default="human",
+                        max_length=10,
+                    ),
+                ),
+                ("artist", models.CharField(blank=True, max_length=100)),
+                ("verified_artist", models.BooleanField(default=False)),
+                (
+                    "gender",
+                    models.CharField(blank=True, choices=[("male", "Male"), ("female", "Female")], max_length=10),
+                ),
+                (
+                    "age_group",
+                    models.CharField(
+                        blank=True,
+                        choices=[("child", "Child"), ("young", "Young"), ("adult", "Adult"), ("senior", "Senior")],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "pitch_group",
+                    models.CharField(
+                        blank=True, choices=[("low", "Low"), ("mid", "Mid"), ("high", "High")], max_length=10
+                    ),
+                ),
+                ("nationality", models.CharField(blank=True, max_length=50)),
+                ("description", models.CharField(blank=True, max_length=2048)),
+                (
+                    "rating",
+                    models.PositiveSmallIntegerField(
+                        default=0, validators=[django.core.validators.MaxValueValidator(100)]
+                    ),
+                ),
+                ("active", models.BooleanField(default=False, help_text="Published: listed and usable in orders.")),
+                (
+                    "sort_order",
+                    models.PositiveIntegerField(default=0, help_text="Position in the default sort (lowest first)."),
+                ),
+                ("image_key", models.CharField(blank=True, max_length=500)),
+                ("thumbnail_key", models.CharField(blank=True, max_length=500)),
+                (
+                    "pitch",
+                    models.FloatField(
+                        help_text="The voice's median pitch in Hz; conversions shift your pitch here.",
+                        validators=[
+                            django.core.validators.MinValueValidator(50),
+                            django.core.validators.MaxValueValidator(800),
+                        ],
+                    ),
+                ),
+                (
+                    "formant_ratio",
+                    models.FloatField(
+                        default=1.0,
+                        help_text="Spectral envelope warp: >1 a smaller vocal tract (brighter), <1 a larger one.",
+                        validators=[
+                            django.core.validators.MinValueValidator(0.6),
+                            django.core.validators.MaxValueValidator(1.6),
+                        ],
+                    ),
+                ),
+                (
+                    "pitch_range",
+                    models.FloatField(
+                        default=1.0,
+                        help_text="Intonation: how far the pitch moves around its median (1 keeps the speaker's).",
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(3),
+                        ],
+                    ),
+                ),
+                (
+                    "breathiness",
+                    models.FloatField(
+                        default=0.0,
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(1),
+                        ],
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="owned_voices",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                ("tiers", models.ManyToManyField(blank=True, related_name="voices", to="conversions.subscriptiontier")),
             ],
             options={
-                'ordering': ['sort_order', 'name'],
+                "ordering": ["sort_order", "name"],
             },
         ),
         migrations.CreateModel(
-            name='Order',
+            name="Order",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('semitones_correction', models.FloatField(default=0.0)),
-                ('reference_f0', models.FloatField(blank=True, help_text="The speaker's pitch the shift starts from (calibration or auto).", null=True)),
-                ('f0', models.FloatField(blank=True, help_text='The pitch the output sits at, Hz.', null=True)),
-                ('engine_params', models.JSONField(blank=True, default=dict)),
-                ('state', models.CharField(choices=[('new', 'New'), ('pre_processing', 'Pre Processing'), ('processing', 'Processing'), ('post_processing', 'Post Processing'), ('done', 'Done'), ('error', 'Error')], db_index=True, default='new', max_length=16)),
-                ('error', models.TextField(blank=True)),
-                ('cost', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('transaction_id', models.UUIDField(default=uuid.uuid4, help_text='Names the current charge in the ledger.')),
-                ('retries', models.PositiveSmallIntegerField(default=0)),
-                ('created_at', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('closed_at', models.DateTimeField(blank=True, null=True)),
-                ('accent', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='orders', to='conversions.accent')),
-                ('calibration', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='orders', to='conversions.calibration')),
-                ('conversion', models.OneToOneField(on_delete=django.db.models.deletion.CASCADE, related_name='order', to='conversions.recording')),
-                ('job', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='core.job')),
-                ('narration_style', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='orders', to='conversions.narrationstyle')),
-                ('original', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='orders_as_original', to='conversions.recording')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='conversion_orders', to=settings.AUTH_USER_MODEL)),
-                ('voice', models.ForeignKey(null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='orders', to='conversions.voice')),
+                ("id", models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
+                ("semitones_correction", models.FloatField(default=0.0)),
+                (
+                    "reference_f0",
+                    models.FloatField(
+                        blank=True,
+                        help_text="The speaker's pitch the shift starts from (calibration or auto).",
+                        null=True,
+                    ),
+                ),
+                ("f0", models.FloatField(blank=True, help_text="The pitch the output sits at, Hz.", null=True)),
+                ("engine_params", models.JSONField(blank=True, default=dict)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("new", "New"),
+                            ("pre_processing", "Pre Processing"),
+                            ("processing", "Processing"),
+                            ("post_processing", "Post Processing"),
+                            ("done", "Done"),
+                            ("error", "Error"),
+                        ],
+                        db_index=True,
+                        default="new",
+                        max_length=16,
+                    ),
+                ),
+                ("error", models.TextField(blank=True)),
+                ("cost", models.DecimalField(decimal_places=2, max_digits=14)),
+                (
+                    "transaction_id",
+                    models.UUIDField(default=uuid.uuid4, help_text="Names the current charge in the ledger."),
+                ),
+                ("retries", models.PositiveSmallIntegerField(default=0)),
+                ("created_at", models.DateTimeField(auto_now_add=True, db_index=True)),
+                ("closed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "accent",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="orders",
+                        to="conversions.accent",
+                    ),
+                ),
+                (
+                    "calibration",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="orders",
+                        to="conversions.calibration",
+                    ),
+                ),
+                (
+                    "conversion",
+                    models.OneToOneField(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="order", to="conversions.recording"
+                    ),
+                ),
+                (
+                    "job",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="core.job",
+                    ),
+                ),
+                (
+                    "narration_style",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="orders",
+                        to="conversions.narrationstyle",
+                    ),
+                ),
+                (
+                    "original",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="orders_as_original",
+                        to="conversions.recording",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="conversion_orders",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "voice",
+                    models.ForeignKey(
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="orders",
+                        to="conversions.voice",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.AddField(
-            model_name='narrationstyle',
-            name='voice',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='narration_styles', to='conversions.voice'),
+            model_name="narrationstyle",
+            name="voice",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="narration_styles", to="conversions.voice"
+            ),
         ),
         migrations.AddField(
-            model_name='accent',
-            name='voice',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='accents', to='conversions.voice'),
+            model_name="accent",
+            name="voice",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="accents", to="conversions.voice"
+            ),
         ),
         migrations.CreateModel(
-            name='VoiceFavorite',
+            name="VoiceFavorite",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='favorite_voices', to=settings.AUTH_USER_MODEL)),
-                ('voice', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='favorites', to='conversions.voice')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="favorite_voices",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "voice",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="favorites", to="conversions.voice"
+                    ),
+                ),
             ],
         ),
         migrations.CreateModel(
-            name='AccentSetting',
+            name="AccentSetting",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('favorite', models.BooleanField(default=False)),
-                ('semitones_correction', models.FloatField(default=0.0, validators=[django.core.validators.MinValueValidator(-12), django.core.validators.MaxValueValidator(12)])),
-                ('accent', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='user_settings', to='conversions.accent')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='accent_settings', to=settings.AUTH_USER_MODEL)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("favorite", models.BooleanField(default=False)),
+                (
+                    "semitones_correction",
+                    models.FloatField(
+                        default=0.0,
+                        validators=[
+                            django.core.validators.MinValueValidator(-12),
+                            django.core.validators.MaxValueValidator(12),
+                        ],
+                    ),
+                ),
+                (
+                    "accent",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="user_settings",
+                        to="conversions.accent",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="accent_settings",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'constraints': [models.UniqueConstraint(fields=('user', 'accent'), name='conversions_accent_setting_once')],
+                "constraints": [
+                    models.UniqueConstraint(fields=("user", "accent"), name="conversions_accent_setting_once")
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='calibration',
-            constraint=models.UniqueConstraint(fields=('user', 'name'), name='conversions_calibration_name_per_user'),
+            model_name="calibration",
+            constraint=models.UniqueConstraint(fields=("user", "name"), name="conversions_calibration_name_per_user"),
         ),
         migrations.AddConstraint(
-            model_name='calibration',
-            constraint=models.UniqueConstraint(condition=models.Q(('enabled', True)), fields=('user',), name='conversions_calibration_one_enabled'),
+            model_name="calibration",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("enabled", True)), fields=("user",), name="conversions_calibration_one_enabled"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='calibration',
-            constraint=models.CheckConstraint(condition=models.Q(('enabled', False), ('state', 'calibrated'), _connector='OR'), name='conversions_calibration_enabled_is_calibrated'),
+            model_name="calibration",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("enabled", False), ("state", "calibrated"), _connector="OR"),
+                name="conversions_calibration_enabled_is_calibrated",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='narrationstylesetting',
-            constraint=models.UniqueConstraint(fields=('user', 'narration_style'), name='conversions_style_setting_once'),
+            model_name="narrationstylesetting",
+            constraint=models.UniqueConstraint(
+                fields=("user", "narration_style"), name="conversions_style_setting_once"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='voice',
-            constraint=models.CheckConstraint(condition=models.Q(('rating__lte', 100)), name='conversions_voice_rating_range'),
+            model_name="voice",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("rating__lte", 100)), name="conversions_voice_rating_range"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='voice',
-            constraint=models.CheckConstraint(condition=models.Q(('pitch__gte', 50), ('pitch__lte', 800)), name='conversions_voice_pitch_range'),
+            model_name="voice",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("pitch__gte", 50), ("pitch__lte", 800)), name="conversions_voice_pitch_range"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='voice',
-            constraint=models.CheckConstraint(condition=models.Q(('formant_ratio__gte', 0.6), ('formant_ratio__lte', 1.6)), name='conversions_voice_formant_ratio_range'),
+            model_name="voice",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("formant_ratio__gte", 0.6), ("formant_ratio__lte", 1.6)),
+                name="conversions_voice_formant_ratio_range",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='order',
-            constraint=models.CheckConstraint(condition=models.Q(('cost__gt', 0)), name='conversions_order_cost_positive'),
+            model_name="order",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("cost__gt", 0)), name="conversions_order_cost_positive"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='narrationstyle',
-            constraint=models.UniqueConstraint(condition=models.Q(('is_default', True)), fields=('voice',), name='conversions_style_one_default_per_voice'),
+            model_name="narrationstyle",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("is_default", True)),
+                fields=("voice",),
+                name="conversions_style_one_default_per_voice",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='narrationstyle',
-            constraint=models.UniqueConstraint(fields=('voice', 'name'), name='conversions_style_unique_per_voice'),
+            model_name="narrationstyle",
+            constraint=models.UniqueConstraint(fields=("voice", "name"), name="conversions_style_unique_per_voice"),
         ),
         migrations.AddConstraint(
-            model_name='accent',
-            constraint=models.UniqueConstraint(condition=models.Q(('is_default', True)), fields=('voice',), name='conversions_accent_one_default_per_voice'),
+            model_name="accent",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("is_default", True)),
+                fields=("voice",),
+                name="conversions_accent_one_default_per_voice",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='accent',
-            constraint=models.UniqueConstraint(fields=('voice', 'short_name'), name='conversions_accent_unique_per_voice'),
+            model_name="accent",
+            constraint=models.UniqueConstraint(
+                fields=("voice", "short_name"), name="conversions_accent_unique_per_voice"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='voicefavorite',
-            constraint=models.UniqueConstraint(fields=('user', 'voice'), name='conversions_voice_favorite_once'),
+            model_name="voicefavorite",
+            constraint=models.UniqueConstraint(fields=("user", "voice"), name="conversions_voice_favorite_once"),
         ),
     ]

@@ -5,40 +5,57 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('conversions', '0003_catalogue'),
+        ("conversions", "0003_catalogue"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='narrationstyle',
-            name='tts_rate',
-            field=models.PositiveSmallIntegerField(default=160, help_text='espeak-ng words per minute.', validators=[django.core.validators.MinValueValidator(80), django.core.validators.MaxValueValidator(400)], verbose_name='TTS rate'),
+            model_name="narrationstyle",
+            name="tts_rate",
+            field=models.PositiveSmallIntegerField(
+                default=160,
+                help_text="espeak-ng words per minute.",
+                validators=[
+                    django.core.validators.MinValueValidator(80),
+                    django.core.validators.MaxValueValidator(400),
+                ],
+                verbose_name="TTS rate",
+            ),
         ),
         migrations.AlterField(
-            model_name='narrationstyle',
-            name='tts_voice',
-            field=models.CharField(default='en-us', help_text='espeak-ng voice that reads the text.', max_length=50, verbose_name='TTS voice'),
+            model_name="narrationstyle",
+            name="tts_voice",
+            field=models.CharField(
+                default="en-us",
+                help_text="espeak-ng voice that reads the text.",
+                max_length=50,
+                verbose_name="TTS voice",
+            ),
         ),
         migrations.AlterField(
-            model_name='project',
-            name='url',
-            field=models.CharField(help_text='The stable link to the project; kept on rename.', max_length=200, unique=True, verbose_name='URL'),
+            model_name="project",
+            name="url",
+            field=models.CharField(
+                help_text="The stable link to the project; kept on rename.",
+                max_length=200,
+                unique=True,
+                verbose_name="URL",
+            ),
         ),
         migrations.AlterField(
-            model_name='recording',
-            name='tts',
-            field=models.BooleanField(default=False, verbose_name='TTS'),
+            model_name="recording",
+            name="tts",
+            field=models.BooleanField(default=False, verbose_name="TTS"),
         ),
         migrations.AlterField(
-            model_name='recording',
-            name='tts_voice',
-            field=models.CharField(blank=True, max_length=100, verbose_name='TTS voice'),
+            model_name="recording",
+            name="tts_voice",
+            field=models.CharField(blank=True, max_length=100, verbose_name="TTS voice"),
         ),
         migrations.AlterField(
-            model_name='recording',
-            name='tts_voice_id',
-            field=models.UUIDField(blank=True, null=True, verbose_name='TTS voice ID'),
+            model_name="recording",
+            name="tts_voice_id",
+            field=models.UUIDField(blank=True, null=True, verbose_name="TTS voice ID"),
         ),
     ]

@@ -4,15 +4,16 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('conversions', '0004_labels_in_english'),
+        ("conversions", "0004_labels_in_english"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='narrationstyle',
-            name='tags',
-            field=models.JSONField(blank=True, default=list, help_text='Descriptive words shown to clients, e.g. ["Neutral", "Calm"].'),
+            model_name="narrationstyle",
+            name="tags",
+            field=models.JSONField(
+                blank=True, default=list, help_text='Descriptive words shown to clients, e.g. ["Neutral", "Calm"].'
+            ),
         ),
     ]

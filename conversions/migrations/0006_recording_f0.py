@@ -4,15 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('conversions', '0005_narration_style_tags'),
+        ("conversions", "0005_narration_style_tags"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='recording',
-            name='f0',
-            field=models.FloatField(blank=True, help_text="An uploaded original's median pitch (Hz), for checking orders up front.", null=True),
+            model_name="recording",
+            name="f0",
+            field=models.FloatField(
+                blank=True,
+                help_text="An uploaded original's median pitch (Hz), for checking orders up front.",
+                null=True,
+            ),
         ),
     ]

@@ -26,13 +26,16 @@ class Order(models.Model):
     conversion = models.OneToOneField("conversions.Recording", on_delete=models.CASCADE, related_name="order")
     voice = models.ForeignKey(Voice, null=True, on_delete=models.SET_NULL, related_name="orders")
     accent = models.ForeignKey(Accent, null=True, blank=True, on_delete=models.SET_NULL, related_name="orders")
-    narration_style = models.ForeignKey(NarrationStyle, null=True, blank=True, on_delete=models.SET_NULL,
-                                        related_name="orders")
-    calibration = models.ForeignKey(Calibration, null=True, blank=True, on_delete=models.SET_NULL,
-                                    related_name="orders")
+    narration_style = models.ForeignKey(
+        NarrationStyle, null=True, blank=True, on_delete=models.SET_NULL, related_name="orders"
+    )
+    calibration = models.ForeignKey(
+        Calibration, null=True, blank=True, on_delete=models.SET_NULL, related_name="orders"
+    )
     semitones_correction = models.FloatField(default=0.0)
-    reference_f0 = models.FloatField(null=True, blank=True,
-                                     help_text="The speaker's pitch the shift starts from (calibration or auto).")
+    reference_f0 = models.FloatField(
+        null=True, blank=True, help_text="The speaker's pitch the shift starts from (calibration or auto)."
+    )
     f0 = models.FloatField(null=True, blank=True, help_text="The pitch the output sits at, Hz.")
     engine_params = models.JSONField(default=dict, blank=True)
     state = models.CharField(max_length=16, choices=State.choices, default=State.NEW, db_index=True)

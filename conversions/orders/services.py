@@ -95,8 +95,7 @@ def _original_for(user, original_id) -> Recording:
 
 def _check_original_state(original: Recording) -> None:
     if original.state == Recording.State.ERROR:
-        raise _bad(f"The original recording failed ({original.error or 'no reason given'}); "
-                   "it cannot be converted.")
+        raise _bad(f"The original recording failed ({original.error or 'no reason given'}); it cannot be converted.")
 
 
 def original_seconds(original: Recording) -> float:
@@ -146,20 +145,28 @@ def _plan(user, original: Recording, index: int, item: dict, rank: int) -> _Plan
         if style is None:
             raise _bad(f"The narration style does not belong to the voice {voice.name}.")
     elif original.tts:
-        raise DomainError("invalid", fields={f"conversions.{index}.narration_style_id": [
-            "Required when the original is text to speech."]})
+        raise DomainError(
+            "invalid",
+            fields={f"conversions.{index}.narration_style_id": ["Required when the original is text to speech."]},
+        )
     correction = item.get("semitones_correction")
     if correction is None:
         # The user's saved correction for this accent applies when the order does not set one.
         saved = accent.mine[0] if accent is not None and accent.mine else None
         correction = saved.semitones_correction if saved else 0.0
-    return _Planned(voice=voice, accent=None if original.tts else accent,
-                    narration_style=style if original.tts else None, semitones_correction=float(correction),
-                    label=item.get("label") or voice.name, cost=conversion_cost(voice, original_seconds(original)))
+    return _Planned(
+        voice=voice,
+        accent=None if original.tts else accent,
+        narration_style=style if original.tts else None,
+        semitones_correction=float(correction),
+        label=item.get("label") or voice.name,
+        cost=conversion_cost(voice, original_seconds(original)),
+    )
 
 
-def create_orders(user, *, original_id, conversions: list[dict], calibration_id=None,
-                  use_calibration: bool = False) -> list[Order]:
+def create_orders(
+    user, *, original_id, conversions: list[dict], calibration_id=None, use_calibration: bool = False
+) -> list[Order]:
     """Validate, charge and queue one order per conversion. 402 and nothing created if unpaid."""
     original = _original_for(user, original_id)
     calibration = _calibration_for(user, original, calibration_id, use_calibration)
@@ -178,9 +185,10 @@ def create_orders(user, *, original_id, conversions: list[dict], calibration_id=
             for plan in planned:
                 orders.append(_create_order(user, original, calibration, plan, waits=waits))
     except ledger.InsufficientCredits as exc:
-        raise DomainError("payment_required", (
-            f"Not enough credits: the order costs {sum(p.cost for p in planned)} "
-            f"and the balance is {exc.balance}.")) from None
+        raise DomainError(
+            "payment_required",
+            (f"Not enough credits: the order costs {sum(p.cost for p in planned)} and the balance is {exc.balance}."),
+        ) from None
     return orders
 
 
@@ -194,15 +202,24 @@ def _check_pitch_shift(index: int, plan: _Planned, calibration: Calibration | No
     if reference_f0:
         shift += 12 * math.log2(plan.voice.pitch / reference_f0)
     if abs(shift) > vocoder.SEMITONES_LIMIT:
-        raise DomainError("invalid", fields={f"conversions.{index}.semitones_correction": [
-            f"The total pitch shift would be {shift:+.1f} semitones; the engine shifts at most "
-            f"±{vocoder.SEMITONES_LIMIT:g}."]})
+        raise DomainError(
+            "invalid",
+            fields={
+                f"conversions.{index}.semitones_correction": [
+                    f"The total pitch shift would be {shift:+.1f} semitones; the engine shifts at most "
+                    f"±{vocoder.SEMITONES_LIMIT:g}."
+                ]
+            },
+        )
 
 
-def _create_order(user, original: Recording, calibration: Calibration | None, plan: _Planned, *,
-                  waits: bool) -> Order:
+def _create_order(user, original: Recording, calibration: Calibration | None, plan: _Planned, *, waits: bool) -> Order:
     conversion = library_services.create_converted_recording(
-        original, created_by=user, label=plan.label, model_id=plan.voice.pk, model_name=plan.voice.name,
+        original,
+        created_by=user,
+        label=plan.label,
+        model_id=plan.voice.pk,
+        model_name=plan.voice.name,
         calibration_id=calibration.pk if calibration else None,
         calibration_value=calibration.f0 if calibration else None,
         calibration_name=calibration.name if calibration else "",
@@ -215,23 +232,42 @@ def _create_order(user, original: Recording, calibration: Calibration | None, pl
         waits_for_original=waits,
     )
     order = Order.objects.create(
-        user=user, original=original, conversion=conversion, voice=plan.voice, accent=plan.accent,
-        narration_style=plan.narration_style, calibration=calibration,
+        user=user,
+        original=original,
+        conversion=conversion,
+        voice=plan.voice,
+        accent=plan.accent,
+        narration_style=plan.narration_style,
+        calibration=calibration,
         semitones_correction=plan.semitones_correction,
-        reference_f0=calibration.f0 if calibration else None, cost=plan.cost,
+        reference_f0=calibration.f0 if calibration else None,
+        cost=plan.cost,
     )
-    ledger.charge_credits(user, plan.cost, reference=order.charge_reference,
-                          note=f"conversion of {original.pk} into {plan.voice.name}")
+    ledger.charge_credits(
+        user, plan.cost, reference=order.charge_reference, note=f"conversion of {original.pk} into {plan.voice.name}"
+    )
     if not waits:
         _start_job(order)
-    logger.info("order %s: original %s -> voice %s, %s credits%s", order.pk, original.pk, plan.voice.pk, plan.cost,
-                " (waits for the original)" if waits else "")
+    logger.info(
+        "order %s: original %s -> voice %s, %s credits%s",
+        order.pk,
+        original.pk,
+        plan.voice.pk,
+        plan.cost,
+        " (waits for the original)" if waits else "",
+    )
     return order
 
 
 def _start_job(order: Order, *, capped: bool = True) -> None:
-    order.job = jobs.start_job("conversions.order", RUN_ORDER_TASK, subject=f"order {order.pk}",
-                               payload={"order_id": str(order.pk)}, owner=order.user, capped=capped)
+    order.job = jobs.start_job(
+        "conversions.order",
+        RUN_ORDER_TASK,
+        subject=f"order {order.pk}",
+        payload={"order_id": str(order.pk)},
+        owner=order.user,
+        capped=capped,
+    )
     order.save(update_fields=["job"])
     library_services.set_process_stage(order.conversion_id, "queued")
 
@@ -240,13 +276,20 @@ def start_conversions_of_original(job_id) -> None:
     """The job run when an original settles: start the jobs of the conversions that waited for it.
     If the original ended in error each of those jobs fails at once (refund, webhook), as any
     failed conversion does."""
+
     def work(ctx: jobs.JobContext):
-        waiting = Order.objects.filter(original_id=ctx.job.payload["recording_id"], state=Order.State.NEW,
-                                       conversion__process_stage=library_services.WAITING_FOR_ORIGINAL)
+        waiting = Order.objects.filter(
+            original_id=ctx.job.payload["recording_id"],
+            state=Order.State.NEW,
+            conversion__process_stage=library_services.WAITING_FOR_ORIGINAL,
+        )
         for order_id in waiting.values_list("pk", flat=True):
             with transaction.atomic():
-                order = Order.objects.select_for_update(of=("self",)).filter(
-                    pk=order_id, conversion__process_stage=library_services.WAITING_FOR_ORIGINAL).first()
+                order = (
+                    Order.objects.select_for_update(of=("self",))
+                    .filter(pk=order_id, conversion__process_stage=library_services.WAITING_FOR_ORIGINAL)
+                    .first()
+                )
                 if order is not None:
                     # Paid and accepted when ordered: started now, never refused.
                     _start_job(order, capped=False)
@@ -259,8 +302,9 @@ def retry_order(order: Order) -> Order:
     """Run a failed conversion again: charge it again (a new ledger reference) and queue a new job."""
     order = Order.objects.select_for_update(of=("self",)).select_related("conversion", "voice").get(pk=order.pk)
     if order.state != Order.State.ERROR:
-        raise DomainError("conflict", f"Only a failed conversion can be retried; this one is {order.state}.",
-                          code=NOT_RETRYABLE)
+        raise DomainError(
+            "conflict", f"Only a failed conversion can be retried; this one is {order.state}.", code=NOT_RETRYABLE
+        )
     if order.voice is None or not order.voice.active:
         raise _bad("The voice of this conversion is no longer available.")
     original = Recording.objects.select_for_update().get(pk=order.original_id)
@@ -271,17 +315,21 @@ def retry_order(order: Order) -> Order:
     order.error = ""
     order.closed_at = None
     try:
-        ledger.charge_credits(order.user, order.cost, reference=order.charge_reference,
-                              note=f"retry of conversion {order.conversion_id}")
+        ledger.charge_credits(
+            order.user, order.cost, reference=order.charge_reference, note=f"retry of conversion {order.conversion_id}"
+        )
     except ledger.InsufficientCredits as exc:
-        raise DomainError("payment_required",
-                          f"Not enough credits: the retry costs {order.cost} and the balance is {exc.balance}.",
-                       ) from None
+        raise DomainError(
+            "payment_required",
+            f"Not enough credits: the retry costs {order.cost} and the balance is {exc.balance}.",
+        ) from None
     order.save()
     waits = original.state == Recording.State.PROCESSING
     Recording.objects.filter(pk=order.conversion_id).update(
-        state=Recording.State.PROCESSING, error="",
-        process_stage=library_services.WAITING_FOR_ORIGINAL if waits else "queued")
+        state=Recording.State.PROCESSING,
+        error="",
+        process_stage=library_services.WAITING_FOR_ORIGINAL if waits else "queued",
+    )
     if not waits:
         _start_job(order)
     logger.info("order %s retried (attempt %s)", order.pk, order.retries + 1)
@@ -295,8 +343,9 @@ def retry_orders(user, recording_id) -> tuple[list[Order], bool]:
     order = selectors.order_for_conversion(user, recording_id)
     if order is not None:
         return [retry_order(order)], False
-    original = library_selectors.accessible_recordings(user).filter(
-        pk=recording_id, type=Recording.Type.ORIGINAL).first()
+    original = (
+        library_selectors.accessible_recordings(user).filter(pk=recording_id, type=Recording.Type.ORIGINAL).first()
+    )
     if original is None:
         raise DomainError("not_found", "Neither a conversion nor an original with this id was found")
     failed = list(selectors.orders_of_original(user, original).filter(state=Order.State.ERROR))
@@ -331,8 +380,9 @@ def _source_audio(order: Order, workdir: Path) -> Path:
         style = order.narration_style
         if style is None:
             raise jobs.JobFailed("The narration style of this conversion no longer exists.")
-        return tts.synthesize(original.text, workdir / "narration.wav", voice=narration_engine_voice(original, style),
-                              rate=style.tts_rate)
+        return tts.synthesize(
+            original.text, workdir / "narration.wav", voice=narration_engine_voice(original, style), rate=style.tts_rate
+        )
     return object_storage.download(original.audio_key, workdir / f"original.{original.audio_format or 'bin'}")
 
 
@@ -341,7 +391,8 @@ def run_order(job_id) -> None:
 
     def work(ctx: jobs.JobContext):
         order = Order.objects.select_related("original", "voice", "accent", "narration_style").get(
-            pk=ctx.job.payload["order_id"])
+            pk=ctx.job.payload["order_id"]
+        )
         if order.voice is None:
             raise jobs.JobFailed("The voice of this conversion no longer exists.")
         if order.original.state == Recording.State.ERROR:
@@ -356,25 +407,38 @@ def run_order(job_id) -> None:
                 ctx.progress(10)
                 reference_f0 = order.reference_f0
                 if reference_f0 is None:
-                    reference_f0 = vocoder.estimate_f0(
-                        source, max_seconds=settings.CONVERSIONS_MAX_ORIGINAL_SECONDS).f0
-                shape = voice_shape(order.voice, reference_f0=reference_f0, accent=order.accent,
-                                    narration_style=order.narration_style,
-                                    semitones_correction=order.semitones_correction)
+                    reference_f0 = vocoder.estimate_f0(source, max_seconds=settings.CONVERSIONS_MAX_ORIGINAL_SECONDS).f0
+                shape = voice_shape(
+                    order.voice,
+                    reference_f0=reference_f0,
+                    accent=order.accent,
+                    narration_style=order.narration_style,
+                    semitones_correction=order.semitones_correction,
+                )
                 _set_state(order, Order.State.PROCESSING)
                 output_format = settings.CONVERSIONS_OUTPUT_FORMAT
                 converted = workdir / f"converted.{output_format}"
-                result = vocoder.convert(source, converted, shape, output_format=output_format,
-                                         max_seconds=settings.CONVERSIONS_MAX_ORIGINAL_SECONDS,
-                                         progress=lambda percent: ctx.progress(10 + percent * 0.75))
+                result = vocoder.convert(
+                    source,
+                    converted,
+                    shape,
+                    output_format=output_format,
+                    max_seconds=settings.CONVERSIONS_MAX_ORIGINAL_SECONDS,
+                    progress=lambda percent: ctx.progress(10 + percent * 0.75),
+                )
                 _set_state(order, Order.State.POST_PROCESSING)
                 outputs = library_services.job_outputs(ctx, order.original.project_id)
                 with ctx.writing_results():
-                    library_services.complete_recording(order.conversion_id, converted,
-                                                        file_name=f"{order.voice.slug}", prefix=outputs)
+                    library_services.complete_recording(
+                        order.conversion_id, converted, file_name=f"{order.voice.slug}", prefix=outputs
+                    )
                     Order.objects.filter(pk=order.pk).update(
-                        state=Order.State.DONE, error="", closed_at=timezone.now(), reference_f0=reference_f0,
-                        f0=result.target_f0, engine_params=dataclasses.asdict(shape),
+                        state=Order.State.DONE,
+                        error="",
+                        closed_at=timezone.now(),
+                        reference_f0=reference_f0,
+                        f0=result.target_f0,
+                        engine_params=dataclasses.asdict(shape),
                     )
             except MediaError as exc:
                 raise jobs.JobFailed(str(exc)) from None

@@ -163,8 +163,9 @@ def server_error_handler(request):
         dialect = dialect_for_path(request.path)
         if dialect is not None:
             return _error_response(dialect, error, request)
-        response = HttpResponse("Service temporarily unavailable, retry later.\n", status=503,
-                                content_type="text/plain")
+        response = HttpResponse(
+            "Service temporarily unavailable, retry later.\n", status=503, content_type="text/plain"
+        )
         response["Retry-After"] = error.headers["Retry-After"]
         return response
     return _plain(request, 500, "server_error") or server_error(request)

@@ -219,8 +219,12 @@ class Dialect:
         if isinstance(exc, exceptions.APIException):
             return ApiError("bad_request", status=exc.status_code, message=str(exc.detail))
         if is_outage(exc):
-            logger.warning("dependency unavailable in %s %s: %r", getattr(request, "method", "?"),
-                           getattr(request, "path", "?"), exc)
+            logger.warning(
+                "dependency unavailable in %s %s: %r",
+                getattr(request, "method", "?"),
+                getattr(request, "path", "?"),
+                exc,
+            )
             return unavailable_error()
         return None
 
@@ -228,7 +232,9 @@ class Dialect:
         error = self.to_api_error(exc, request)
         if error is None:
             logger.exception(
-                "unhandled error in %s %s", getattr(request, "method", "?"), getattr(request, "path", "?"),
+                "unhandled error in %s %s",
+                getattr(request, "method", "?"),
+                getattr(request, "path", "?"),
                 exc_info=exc,
             )
             error = ApiError("server_error")

@@ -17,8 +17,13 @@ class ListPagination(BasePagination):
     max_limit = 1000
 
     def paginate_queryset(self, queryset, request, view=None):
-        self.limit = read_int(request, "limit", getattr(view, "default_limit", self.default_limit),
-                              minimum=0, maximum=getattr(view, "max_limit", self.max_limit))
+        self.limit = read_int(
+            request,
+            "limit",
+            getattr(view, "default_limit", self.default_limit),
+            minimum=0,
+            maximum=getattr(view, "max_limit", self.max_limit),
+        )
         self.offset = read_int(request, "offset", 0, minimum=0, maximum=MAX_OFFSET)
         self.count = queryset.count()
         return list(queryset[self.offset : self.offset + self.limit])
@@ -45,7 +50,12 @@ class ListPagination(BasePagination):
         return [
             int_parameter("limit", minimum=0, maximum=getattr(view, "max_limit", self.max_limit)),
             int_parameter("offset", minimum=0, maximum=MAX_OFFSET),
-            {"name": "direction", "in": "query", "required": False, "schema": {"type": "string", "enum": list(DIRECTIONS)}},
+            {
+                "name": "direction",
+                "in": "query",
+                "required": False,
+                "schema": {"type": "string", "enum": list(DIRECTIONS)},
+            },
         ]
 
 

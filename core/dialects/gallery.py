@@ -56,8 +56,7 @@ class GalleryPagination(PageNumberPagination):
 
 
 def _file_too_large(exc) -> str:
-    return (f"File size {exc.size} bytes exceeds maximum of {exc.max_bytes} bytes "
-            f"({exc.max_bytes // (1024 * 1024)}MB)")
+    return f"File size {exc.size} bytes exceeds maximum of {exc.max_bytes} bytes ({exc.max_bytes // (1024 * 1024)}MB)"
 
 
 def _not_mp3(exc) -> str:
@@ -95,8 +94,16 @@ class GalleryDialect(Dialect):
         "throttled": (429, "RATE_LIMIT_EXCEEDED", "Too many requests, retry later"),
         "server_error": (500, "INTERNAL_ERROR", "An unexpected error occurred"),
         "unavailable": (503, "SERVICE_UNAVAILABLE", "The service is temporarily unavailable, retry later"),
-        "idempotency_key_reused": (422, "IDEMPOTENCY_KEY_REUSED", "This Idempotency-Key was used with a different request"),
-        "idempotency_key_in_use": (409, "IDEMPOTENCY_KEY_IN_USE", "A request with this Idempotency-Key is still being processed"),
+        "idempotency_key_reused": (
+            422,
+            "IDEMPOTENCY_KEY_REUSED",
+            "This Idempotency-Key was used with a different request",
+        ),
+        "idempotency_key_in_use": (
+            409,
+            "IDEMPOTENCY_KEY_IN_USE",
+            "A request with this Idempotency-Key is still being processed",
+        ),
     }
 
     def success_body(self, data, meta: ResponseMeta, request, status_code):

@@ -38,8 +38,12 @@ def read_int(request, name: str, default: int, *, minimum: int, maximum: int) ->
 
 def int_parameter(name: str, *, minimum: int, maximum: int) -> dict:
     """The OpenAPI query parameter for a value ``read_int`` reads with these bounds."""
-    return {"name": name, "in": "query", "required": False,
-            "schema": {"type": "integer", "minimum": minimum, "maximum": maximum}}
+    return {
+        "name": name,
+        "in": "query",
+        "required": False,
+        "schema": {"type": "integer", "minimum": minimum, "maximum": maximum},
+    }
 
 
 class PageNumberPagination(BasePagination):

@@ -55,8 +55,16 @@ class StampsDialect(Dialect):
         "throttled": (429, "rate_limited", "Too many requests"),
         "server_error": (500, "server_error", "An unexpected error occurred"),
         "unavailable": (503, "service_unavailable", "The service is temporarily unavailable, retry later"),
-        "idempotency_key_reused": (422, "idempotency_key_reused", "This Idempotency-Key was used with a different request"),
-        "idempotency_key_in_use": (409, "idempotency_key_in_use", "A request with this Idempotency-Key is still being processed"),
+        "idempotency_key_reused": (
+            422,
+            "idempotency_key_reused",
+            "This Idempotency-Key was used with a different request",
+        ),
+        "idempotency_key_in_use": (
+            409,
+            "idempotency_key_in_use",
+            "A request with this Idempotency-Key is still being processed",
+        ),
     }
 
     def success_body(self, data, meta: ResponseMeta, request, status_code):

@@ -69,7 +69,11 @@ def transcribe(audio_path: str | Path, *, language: str | None = "en", progress=
             # Decoded by ffmpeg (16 kHz mono, what whisper takes), so the decode-length cap applies.
             samples = audio.decode_pcm(audio_path, sample_rate=16000)
             segments_iter, info = model.transcribe(
-                samples, language=language, beam_size=5, word_timestamps=True, vad_filter=False,
+                samples,
+                language=language,
+                beam_size=5,
+                word_timestamps=True,
+                vad_filter=False,
                 condition_on_previous_text=False,
             )
             segments = []
@@ -81,8 +85,10 @@ def transcribe(audio_path: str | Path, *, language: str | None = "en", progress=
                         text=raw.text.strip(),
                         confidence=round(math.exp(raw.avg_logprob), 4),
                         no_speech_probability=round(raw.no_speech_prob, 4),
-                        words=[Word(w.word.strip(), round(w.start, 2), round(w.end, 2), round(float(w.probability), 4))
-                               for w in (raw.words or [])],
+                        words=[
+                            Word(w.word.strip(), round(w.start, 2), round(w.end, 2), round(float(w.probability), 4))
+                            for w in (raw.words or [])
+                        ],
                     )
                 )
                 if progress and info.duration:
@@ -90,9 +96,7 @@ def transcribe(audio_path: str | Path, *, language: str | None = "en", progress=
         except (RuntimeError, ValueError, OSError) as exc:
             raise MediaError("Speech recognition failed on this audio.") from exc
     spoken = sum(max(s.end - s.start, 0.0) for s in segments)
-    confidence = (
-        sum(s.confidence * max(s.end - s.start, 0.0) for s in segments) / spoken if spoken else 0.0
-    )
+    confidence = sum(s.confidence * max(s.end - s.start, 0.0) for s in segments) / spoken if spoken else 0.0
     return Transcript(
         text=" ".join(s.text for s in segments if s.text).strip(),
         language=info.language,

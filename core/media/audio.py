@@ -31,8 +31,21 @@ FORMATS = {
     "aac": "aac",
 }
 # Audio codecs we accept inside those containers.
-CODECS = {"mp3", "pcm_s16le", "pcm_s24le", "pcm_s32le", "pcm_f32le", "pcm_u8", "pcm_s16be", "pcm_mulaw",
-          "pcm_alaw", "vorbis", "opus", "flac", "aac"}
+CODECS = {
+    "mp3",
+    "pcm_s16le",
+    "pcm_s24le",
+    "pcm_s32le",
+    "pcm_f32le",
+    "pcm_u8",
+    "pcm_s16be",
+    "pcm_mulaw",
+    "pcm_alaw",
+    "vorbis",
+    "opus",
+    "flac",
+    "aac",
+}
 
 
 @dataclass(frozen=True)
@@ -81,8 +94,17 @@ def probe(path: str | Path, allowed_formats: set[str] | None = None) -> AudioInf
     """Identify audio by its content (never by its name). Raises MediaError if it is not
     one of ``allowed_formats`` (our names) with an accepted codec, or has no duration."""
     result = _run(
-        ["ffprobe", "-v", "error", *_SAFE_INPUT[:2], "-print_format", "json", "-show_format", "-show_streams",
-         str(path)],
+        [
+            "ffprobe",
+            "-v",
+            "error",
+            *_SAFE_INPUT[:2],
+            "-print_format",
+            "json",
+            "-show_format",
+            "-show_streams",
+            str(path),
+        ],
         PROBE_TIMEOUT,
     )
     if result.returncode != 0:
@@ -95,8 +117,10 @@ def probe(path: str | Path, allowed_formats: set[str] | None = None) -> AudioInf
     streams = [s for s in data.get("streams", []) if s.get("codec_type") == "audio"]
     if fmt is None or not streams:
         raise MediaError("The file is not an audio file of an accepted format.")
-    if any(s.get("codec_type") == "video" and s.get("disposition", {}).get("attached_pic") != 1
-           for s in data.get("streams", [])):
+    if any(
+        s.get("codec_type") == "video" and s.get("disposition", {}).get("attached_pic") != 1
+        for s in data.get("streams", [])
+    ):
         raise MediaError("Video files are not accepted; upload audio only.")
     stream = streams[0]
     codec = stream.get("codec_name", "")
@@ -130,21 +154,42 @@ def _packet_duration(path: str | Path) -> float:
     """Seconds the audio packets cover, read by demuxing (no decoding: a 10-hour FLAC takes under a
     second). Counted up to one second past AUDIO_MAX_DECODE_SECONDS, which is enough to refuse it."""
     result = _run(
-        ["ffmpeg", "-v", "error", *_SAFE_INPUT, "-i", str(path), "-map", "0:a:0", "-c", "copy",
-         "-t", f"{settings.AUDIO_MAX_DECODE_SECONDS + 1:g}", "-f", "null", "-", "-progress", "pipe:1"],
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            *_SAFE_INPUT,
+            "-i",
+            str(path),
+            "-map",
+            "0:a:0",
+            "-c",
+            "copy",
+            "-t",
+            f"{settings.AUDIO_MAX_DECODE_SECONDS + 1:g}",
+            "-f",
+            "null",
+            "-",
+            "-progress",
+            "pipe:1",
+        ],
         PROBE_TIMEOUT,
     )
     if result.returncode != 0:
         raise MediaError("The file is not a readable audio file.")
-    times = [line.partition("=")[2] for line in result.stdout.decode(errors="replace").splitlines()
-             if line.startswith("out_time_us=")]
+    times = [
+        line.partition("=")[2]
+        for line in result.stdout.decode(errors="replace").splitlines()
+        if line.startswith("out_time_us=")
+    ]
     return int(times[-1]) / 1_000_000 if times and times[-1].isdigit() else 0.0
 
 
 def transcode(source: str | Path, target: str | Path, args: list[str], timeout: int = TRANSCODE_TIMEOUT) -> Path:
     """``ffmpeg -i source <args> target``; raises MediaError with ffmpeg's last line on failure."""
-    result = _run(["ffmpeg", "-v", "error", "-y", *_SAFE_INPUT, "-i", str(source), *args, *_duration_cap(),
-                   str(target)], timeout)
+    result = _run(
+        ["ffmpeg", "-v", "error", "-y", *_SAFE_INPUT, "-i", str(source), *args, *_duration_cap(), str(target)], timeout
+    )
     if result.returncode != 0:
         raise _failure(result)
     return Path(target)
@@ -161,20 +206,48 @@ def to_wav(source: str | Path, target: str | Path, sample_rate: int = 16000, cha
 
 def decode_pcm(source: str | Path, sample_rate: int = 16000, max_seconds: float | None = None) -> np.ndarray:
     """Mono float32 samples in [-1, 1], streamed out of ffmpeg."""
-    args = ["ffmpeg", "-v", "error", *_SAFE_INPUT, "-i", str(source), "-vn", "-ac", "1", "-ar", str(sample_rate),
-            *_duration_cap(max_seconds)]
+    args = [
+        "ffmpeg",
+        "-v",
+        "error",
+        *_SAFE_INPUT,
+        "-i",
+        str(source),
+        "-vn",
+        "-ac",
+        "1",
+        "-ar",
+        str(sample_rate),
+        *_duration_cap(max_seconds),
+    ]
     result = _run([*args, "-f", "f32le", "-"], TRANSCODE_TIMEOUT)
     if result.returncode != 0:
         raise MediaError("The audio could not be decoded.")
     return np.frombuffer(result.stdout, dtype=np.float32)
 
 
-def stream_pcm(source: str | Path, sample_rate: int = 16000, block_samples: int = 65536,
-               timeout: int = TRANSCODE_TIMEOUT) -> Iterator[np.ndarray]:
+def stream_pcm(
+    source: str | Path, sample_rate: int = 16000, block_samples: int = 65536, timeout: int = TRANSCODE_TIMEOUT
+) -> Iterator[np.ndarray]:
     """Mono float32 samples in blocks, as ffmpeg decodes them: memory stays bounded however long
     the audio is (``decode_pcm`` holds it all). Raises MediaError if decoding fails or times out."""
-    args = ["ffmpeg", "-v", "error", *_SAFE_INPUT, "-i", str(source), "-vn", "-ac", "1", "-ar", str(sample_rate),
-            *_duration_cap(), "-f", "f32le", "-"]
+    args = [
+        "ffmpeg",
+        "-v",
+        "error",
+        *_SAFE_INPUT,
+        "-i",
+        str(source),
+        "-vn",
+        "-ac",
+        "1",
+        "-ar",
+        str(sample_rate),
+        *_duration_cap(),
+        "-f",
+        "f32le",
+        "-",
+    ]
     process = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL)
     # A reader blocked on a silent ffmpeg cannot check a deadline itself: a timer ends the process.
     timer = threading.Timer(timeout, process.kill)
@@ -188,8 +261,9 @@ def stream_pcm(source: str | Path, sample_rate: int = 16000, block_samples: int 
                 yield np.frombuffer(pending[:usable], dtype=np.float32)
                 pending = pending[usable:]
         if process.wait() != 0:
-            raise MediaError("The audio could not be decoded." if timer.is_alive()
-                             else "Processing the audio took too long.")
+            raise MediaError(
+                "The audio could not be decoded." if timer.is_alive() else "Processing the audio took too long."
+            )
     finally:
         timer.cancel()
         if process.poll() is None:
@@ -231,8 +305,10 @@ class Loudness:
 
     def as_details(self) -> dict:
         """Integrated loudness and true peak for JSON (silence measures -inf: null)."""
-        return {"loudness_lufs": self.integrated if math.isfinite(self.integrated) else None,
-                "true_peak_dbtp": self.true_peak if math.isfinite(self.true_peak) else None}
+        return {
+            "loudness_lufs": self.integrated if math.isfinite(self.integrated) else None,
+            "true_peak_dbtp": self.true_peak if math.isfinite(self.true_peak) else None,
+        }
 
 
 @dataclass(frozen=True)
@@ -253,8 +329,7 @@ def _float(value) -> float:
 
 def _ffmpeg_log(args: list[str], timeout: int) -> str:
     """Run ffmpeg for what its filters log (measurements print to stderr); the output is discarded."""
-    result = _run(["ffmpeg", "-hide_banner", "-nostats", "-v", "info", *_SAFE_INPUT, *args, "-f", "null", "-"],
-                  timeout)
+    result = _run(["ffmpeg", "-hide_banner", "-nostats", "-v", "info", *_SAFE_INPUT, *args, "-f", "null", "-"], timeout)
     if result.returncode != 0:
         raise _failure(result)
     return result.stderr.decode(errors="replace")
@@ -263,24 +338,29 @@ def _ffmpeg_log(args: list[str], timeout: int) -> str:
 def measure_loudness(path: str | Path, timeout: int = TRANSCODE_TIMEOUT) -> Loudness:
     """Integrated loudness, loudness range and true peak of a file (ffmpeg ``ebur128=peak=true``)."""
     log = _ffmpeg_log(["-i", str(path), "-vn", "-af", "ebur128=peak=true:framelog=verbose"], timeout)
-    summary = log[log.rfind("Summary:"):]
+    summary = log[log.rfind("Summary:") :]
     number = r"\s+(-?[\d.]+|-inf)"
     integrated = re.search(r"I:" + number + r" LUFS\s+Threshold:" + number, summary)
     if integrated is None:
         raise MediaError("The audio could not be measured.")
     loudness_range = re.search(r"LRA:" + number, summary)
     peak = re.search(r"Peak:" + number, summary)
-    return Loudness(integrated=_float(integrated.group(1)), threshold=_float(integrated.group(2)),
-                    loudness_range=_float(loudness_range and loudness_range.group(1)),
-                    true_peak=_float(peak and peak.group(1)))
+    return Loudness(
+        integrated=_float(integrated.group(1)),
+        threshold=_float(integrated.group(2)),
+        loudness_range=_float(loudness_range and loudness_range.group(1)),
+        true_peak=_float(peak and peak.group(1)),
+    )
 
 
 def _level_and_limit(gain_db: float, ceiling_dbtp: float, sample_rate: int, layout: str) -> str:
     """The filter chain: gain, then a true-peak limiter working at ``LIMITER_OVERSAMPLING`` times the
     delivered rate (``level=disabled``: alimiter would otherwise turn its output back up to full scale)."""
-    return (f"aformat=channel_layouts={layout},aresample={sample_rate * LIMITER_OVERSAMPLING},"
-            f"volume={gain_db:.2f}dB,alimiter=limit={10 ** (ceiling_dbtp / 20):.4f}:attack={LIMITER_ATTACK_MS}"
-            f":release={LIMITER_RELEASE_MS}:level=disabled,aresample={sample_rate}")
+    return (
+        f"aformat=channel_layouts={layout},aresample={sample_rate * LIMITER_OVERSAMPLING},"
+        f"volume={gain_db:.2f}dB,alimiter=limit={10 ** (ceiling_dbtp / 20):.4f}:attack={LIMITER_ATTACK_MS}"
+        f":release={LIMITER_RELEASE_MS}:level=disabled,aresample={sample_rate}"
+    )
 
 
 def _first_gain(measured: Loudness, target_lufs: float) -> float:
@@ -299,9 +379,16 @@ def _gain_per_lu(tried: tuple[float, float] | None, gain: float, loudness: float
     return min(max((gain - tried[0]) / (loudness - tried[1]), 1.0), 4.0)
 
 
-def normalise_loudness(source: str | Path, target: str | Path, *, target_lufs: float, encode_args: list[str],
-                       sample_rate: int, channels: int | None = None,
-                       timeout: int = TRANSCODE_TIMEOUT) -> LoudnessResult:
+def normalise_loudness(
+    source: str | Path,
+    target: str | Path,
+    *,
+    target_lufs: float,
+    encode_args: list[str],
+    sample_rate: int,
+    channels: int | None = None,
+    timeout: int = TRANSCODE_TIMEOUT,
+) -> LoudnessResult:
     """Encode ``source`` to ``target`` at ``target_lufs`` (EBU R128 integrated, within
     ``LOUDNESS_TOLERANCE_LU``), peaking at or below ``DELIVERY_TRUE_PEAK_DBTP``, whatever its length.
 
@@ -318,8 +405,12 @@ def normalise_loudness(source: str | Path, target: str | Path, *, target_lufs: f
     ceiling = LIMITER_CEILING_DBTP
     tried: tuple[float, float] | None = None  # (gain, delivered loudness) of the encoding before
     for encodings in range(1, ENCODE_ATTEMPTS + 1):  # noqa: B007 - the count is reported after the loop
-        transcode(source, target, ["-vn", "-af", _level_and_limit(gain, ceiling, sample_rate, layout),
-                                   "-ar", str(sample_rate), *encode_args], timeout=timeout)
+        transcode(
+            source,
+            target,
+            ["-vn", "-af", _level_and_limit(gain, ceiling, sample_rate, layout), "-ar", str(sample_rate), *encode_args],
+            timeout=timeout,
+        )
         delivered = measure_loudness(target, timeout=timeout)
         over_peak = delivered.true_peak - DELIVERY_TRUE_PEAK_DBTP
         shortfall = target_lufs - delivered.integrated if audible else 0.0
@@ -331,5 +422,10 @@ def normalise_loudness(source: str | Path, target: str | Path, *, target_lufs: f
     else:
         if over_peak > 0:
             raise MediaError("The audio could not be brought under the true-peak limit.")
-    return LoudnessResult(source=measured, delivered=delivered, gain_db=round(gain, 2), ceiling_dbtp=round(ceiling, 2),
-                          encodings=encodings)
+    return LoudnessResult(
+        source=measured,
+        delivered=delivered,
+        gain_db=round(gain, 2),
+        ceiling_dbtp=round(ceiling, 2),
+        encodings=encodings,
+    )

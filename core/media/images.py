@@ -43,7 +43,9 @@ def clean(fileobj: IO[bytes], formats=tuple(ACCEPTED)) -> CleanImage:
     except (Image.DecompressionBombError, Image.DecompressionBombWarning):
         raise MediaError(f"The image is too large (at most {MAX_PIXELS} pixels).") from None
     except (UnidentifiedImageError, OSError, SyntaxError, ValueError):
-        raise MediaError(f"The file is not an image of an accepted format ({', '.join(f.lower() for f in formats)}).") from None
+        raise MediaError(
+            f"The file is not an image of an accepted format ({', '.join(f.lower() for f in formats)})."
+        ) from None
     if fmt == "JPEG" and image.mode not in ("RGB", "L"):
         image = image.convert("RGB")
     out = io.BytesIO()

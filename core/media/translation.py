@@ -20,8 +20,23 @@ from . import MediaError
 MODES_DIR = Path("/usr/share/apertium/modes")
 MAX_TEXT_CHARS = 20_000
 # Apertium names languages with ISO 639-3 or 639-1 codes; we speak ISO 639-1.
-_ISO1 = {"eng": "en", "spa": "es", "cat": "ca", "glg": "gl", "en": "en", "es": "es", "ca": "ca", "gl": "gl",
-         "por": "pt", "fra": "fr", "ita": "it", "oci": "oc", "eus": "eu", "arg": "an", "ast": "ast"}
+_ISO1 = {
+    "eng": "en",
+    "spa": "es",
+    "cat": "ca",
+    "glg": "gl",
+    "en": "en",
+    "es": "es",
+    "ca": "ca",
+    "gl": "gl",
+    "por": "pt",
+    "fra": "fr",
+    "ita": "it",
+    "oci": "oc",
+    "eus": "eu",
+    "arg": "an",
+    "ast": "ast",
+}
 _MODE_NAME = re.compile(r"^([a-z]{2,3})-([a-z]{2,3})$")
 _UNKNOWN = re.compile(r"[*#@]\S+")
 _WORD = re.compile(r"\w+", re.UNICODE)
@@ -60,8 +75,9 @@ def supported_pairs() -> list[str]:
 def _run(mode: str, text: str, *, mark_unknown: bool) -> str:
     args = ["apertium", "-f", "txt"] + ([] if mark_unknown else ["-u"]) + [mode]
     try:
-        result = subprocess.run(args, input=text.encode(), capture_output=True,
-                                timeout=settings.TRANSLATION_TIMEOUT, check=False)
+        result = subprocess.run(
+            args, input=text.encode(), capture_output=True, timeout=settings.TRANSLATION_TIMEOUT, check=False
+        )
     except subprocess.TimeoutExpired:
         raise MediaError("Translation took too long.") from None
     if result.returncode != 0:
@@ -99,13 +115,15 @@ def translate(text: str, target: str, source: str | None = None) -> Translation:
     if detected:
         source = detect_language(text)
     if source == target:
-        return Translation(text=text, source_language=source, target_language=target, detected=detected,
-                           unknown_words=0)
+        return Translation(
+            text=text, source_language=source, target_language=target, detected=detected, unknown_words=0
+        )
     mode = pairs().get((source, target))
     if mode is None:
         raise UnsupportedPair(source, target)
     marked = _run(mode, text, mark_unknown=True)
     unknown = len(_UNKNOWN.findall(marked))
     clean = _run(mode, text, mark_unknown=False)
-    return Translation(text=clean, source_language=source, target_language=target, detected=detected,
-                       unknown_words=unknown)
+    return Translation(
+        text=clean, source_language=source, target_language=target, detected=detected, unknown_words=unknown
+    )

@@ -35,8 +35,7 @@ def voices() -> dict[str, str]:
 @lru_cache(maxsize=1)
 def variants() -> dict[str, str]:
     """Installed espeak-ng voice variants (``en-us+f3``: the variant is ``f3``): id -> gender, F or M."""
-    result = subprocess.run(["espeak-ng", "--voices=variant"], capture_output=True, text=True, timeout=30,
-                            check=True)
+    result = subprocess.run(["espeak-ng", "--voices=variant"], capture_output=True, text=True, timeout=30, check=True)
     found = {}
     for line in result.stdout.splitlines()[1:]:
         parts = line.split()
@@ -45,8 +44,9 @@ def variants() -> dict[str, str]:
     return found
 
 
-def synthesize(text: str, target: str | Path, *, voice: str = "en-us", rate: int = 160, pitch: int = 50,
-               amplitude: int = 100) -> Path:
+def synthesize(
+    text: str, target: str | Path, *, voice: str = "en-us", rate: int = 160, pitch: int = 50, amplitude: int = 100
+) -> Path:
     """Render ``text`` to a WAV file. ``voice``: a voice id, optionally with a variant (``en-us+f3``);
     ``rate`` words per minute, ``pitch`` 0-99."""
     if not text.strip():
@@ -64,9 +64,24 @@ def synthesize(text: str, target: str | Path, *, voice: str = "en-us", rate: int
     try:
         # Text goes through stdin, never the command line: no option injection.
         result = subprocess.run(
-            ["espeak-ng", "-v", voice, "-s", str(int(rate)), "-p", str(int(pitch)), "-a", str(int(amplitude)),
-             "-w", str(target), "--stdin"],
-            input=text.encode(), capture_output=True, timeout=SYNTH_TIMEOUT, check=False,
+            [
+                "espeak-ng",
+                "-v",
+                voice,
+                "-s",
+                str(int(rate)),
+                "-p",
+                str(int(pitch)),
+                "-a",
+                str(int(amplitude)),
+                "-w",
+                str(target),
+                "--stdin",
+            ],
+            input=text.encode(),
+            capture_output=True,
+            timeout=SYNTH_TIMEOUT,
+            check=False,
         )
     except subprocess.TimeoutExpired:
         raise MediaError("Speech synthesis took too long.") from None

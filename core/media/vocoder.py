@@ -139,11 +139,11 @@ def read_samples(path: str | Path, max_seconds: float | None = None) -> np.ndarr
 
 def _f0(samples: np.ndarray, algorithm: str) -> tuple[np.ndarray, np.ndarray]:
     if algorithm == "harvest":
-        return pyworld.harvest(samples, SAMPLE_RATE, f0_floor=F0_FLOOR, f0_ceil=F0_CEIL,
-                               frame_period=FRAME_PERIOD_MS)
+        return pyworld.harvest(samples, SAMPLE_RATE, f0_floor=F0_FLOOR, f0_ceil=F0_CEIL, frame_period=FRAME_PERIOD_MS)
     if algorithm == "dio":
-        f0, times = pyworld.dio(samples, SAMPLE_RATE, f0_floor=F0_FLOOR, f0_ceil=F0_CEIL,
-                                frame_period=FRAME_PERIOD_MS, speed=DIO_SPEED)
+        f0, times = pyworld.dio(
+            samples, SAMPLE_RATE, f0_floor=F0_FLOOR, f0_ceil=F0_CEIL, frame_period=FRAME_PERIOD_MS, speed=DIO_SPEED
+        )
         return pyworld.stonemask(samples, f0, times, SAMPLE_RATE), times
     raise ValueError(f"unknown f0 algorithm {algorithm}")
 
@@ -158,8 +158,9 @@ def analyse(samples: np.ndarray, algorithm: str = F0_ALGORITHM) -> Analysis:
 
 def _aperiodicity(samples: np.ndarray, f0: np.ndarray, times: np.ndarray, fft_size: int) -> np.ndarray:
     step = APERIODICITY_FRAME_STEP
-    coarse = pyworld.d4c(samples, np.ascontiguousarray(f0[::step]), np.ascontiguousarray(times[::step]),
-                         SAMPLE_RATE, fft_size=fft_size)
+    coarse = pyworld.d4c(
+        samples, np.ascontiguousarray(f0[::step]), np.ascontiguousarray(times[::step]), SAMPLE_RATE, fft_size=fft_size
+    )
     return np.ascontiguousarray(_interpolate(coarse, np.arange(len(f0)) / step, axis=0))
 
 
@@ -183,8 +184,7 @@ def estimate_f0(path: str | Path, algorithm: str = F0_ALGORITHM, max_seconds: fl
     voiced_seconds = np.count_nonzero(f0 > 0) * FRAME_PERIOD_MS / 1000
     if voiced_seconds < MIN_VOICED_SECONDS:
         raise MediaError("No voice was found in the audio: record a few seconds of speech.")
-    return F0Estimate(f0=round(voiced_median(f0), 2), algorithm=algorithm,
-                      voiced_seconds=round(voiced_seconds, 2))
+    return F0Estimate(f0=round(voiced_median(f0), 2), algorithm=algorithm, voiced_seconds=round(voiced_seconds, 2))
 
 
 def _stretch_frames(analysis: Analysis, rate: float) -> Analysis:
@@ -227,12 +227,14 @@ def reshape_f0(f0: np.ndarray, semitones: float, pitch_range: float) -> tuple[np
 
 
 def _synthesize(analysis: Analysis) -> np.ndarray:
-    return pyworld.synthesize(analysis.f0, analysis.spectral_envelope, analysis.aperiodicity, SAMPLE_RATE,
-                              FRAME_PERIOD_MS)
+    return pyworld.synthesize(
+        analysis.f0, analysis.spectral_envelope, analysis.aperiodicity, SAMPLE_RATE, FRAME_PERIOD_MS
+    )
 
 
-def _surviving_median_cents(shaped_f0: np.ndarray, synthesized: np.ndarray,
-                            target_f0: float) -> tuple[float, float] | None:
+def _surviving_median_cents(
+    shaped_f0: np.ndarray, synthesized: np.ndarray, target_f0: float
+) -> tuple[float, float] | None:
     """Analyse a resynthesis with the platform's estimator: (cents from the target of the median of the
     frames it still voices, the share of voiced frames that survived), None if none did."""
     measured, _ = _f0(synthesized, F0_ALGORITHM)
@@ -304,8 +306,12 @@ def convert(
     report(50)
     f0, source_f0, target_f0 = reshape_f0(analysis.f0, shape.semitones, shape.pitch_range)
     shaped = _stretch_frames(
-        Analysis(f0=f0, spectral_envelope=warp_envelope(analysis.spectral_envelope, shape.formant_ratio),
-                 aperiodicity=_breathe(analysis.aperiodicity, shape.breathiness), sample_rate=SAMPLE_RATE),
+        Analysis(
+            f0=f0,
+            spectral_envelope=warp_envelope(analysis.spectral_envelope, shape.formant_ratio),
+            aperiodicity=_breathe(analysis.aperiodicity, shape.breathiness),
+            sample_rate=SAMPLE_RATE,
+        ),
         shape.rate,
     )
     synthesized = _synthesize(shaped)
@@ -320,11 +326,28 @@ def convert(
         raw = Path(workdir) / "synthesized.wav"
         # Float WAV holds the resynthesis unclipped; normalise_loudness then sets the level and the peaks.
         soundfile.write(raw, (synthesized / peak * 0.5).astype(np.float32), SAMPLE_RATE, subtype="FLOAT")
-        audio.normalise_loudness(raw, target, target_lufs=audio.DELIVERY_LOUDNESS_LUFS, sample_rate=SAMPLE_RATE,
-                                 channels=1, encode_args=[*codec_args, "-f", output_format])
+        audio.normalise_loudness(
+            raw,
+            target,
+            target_lufs=audio.DELIVERY_LOUDNESS_LUFS,
+            sample_rate=SAMPLE_RATE,
+            channels=1,
+            encode_args=[*codec_args, "-f", output_format],
+        )
     info = audio.probe(target, allowed_formats={output_format})
     report(95)
-    logger.info("converted %s: %.2fs, f0 %.1f -> %.1f Hz, formants x%.2f", Path(source).name, info.duration,
-                source_f0, target_f0, shape.formant_ratio)
-    return ConversionResult(duration=info.duration, source_f0=round(source_f0, 2), target_f0=round(target_f0, 2),
-                            format=output_format, content_type=content_type)
+    logger.info(
+        "converted %s: %.2fs, f0 %.1f -> %.1f Hz, formants x%.2f",
+        Path(source).name,
+        info.duration,
+        source_f0,
+        target_f0,
+        shape.formant_ratio,
+    )
+    return ConversionResult(
+        duration=info.duration,
+        source_f0=round(source_f0, 2),
+        target_f0=round(target_f0, 2),
+        format=output_format,
+        content_type=content_type,
+    )

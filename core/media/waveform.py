@@ -60,8 +60,10 @@ def peaks(source: str | Path, buckets: int = 200) -> list[float]:
         return [0.0] * buckets
     frames = np.maximum(np.abs(mins), np.abs(maxs))
     edges = np.linspace(0, frames.size, buckets + 1, dtype=np.int64)
-    return [round(float(frames[a:b].max() if b > a else frames[min(a, frames.size - 1)]), 4)
-            for a, b in zip(edges[:-1], edges[1:], strict=True)]
+    return [
+        round(float(frames[a:b].max() if b > a else frames[min(a, frames.size - 1)]), 4)
+        for a, b in zip(edges[:-1], edges[1:], strict=True)
+    ]
 
 
 def render(source: str | Path, width: int = WIDTH, height: int = HEIGHT) -> Waveform:

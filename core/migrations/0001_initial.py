@@ -5,35 +5,54 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
-    dependencies = [
-    ]
+    dependencies = []
 
     operations = [
         migrations.CreateModel(
-            name='Job',
+            name="Job",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('kind', models.CharField(db_index=True, max_length=100)),
-                ('task_name', models.CharField(max_length=200)),
-                ('subject', models.CharField(blank=True, help_text='The domain object the job works on.', max_length=100)),
-                ('payload', models.JSONField(blank=True, default=dict, help_text='Parameters of the work (ids, not data).')),
-                ('state', models.CharField(choices=[('queued', 'Queued'), ('running', 'Running'), ('succeeded', 'Succeeded'), ('failed', 'Failed')], db_index=True, default='queued', max_length=10)),
-                ('progress', models.PositiveSmallIntegerField(default=0)),
-                ('error', models.TextField(blank=True)),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('max_attempts', models.PositiveSmallIntegerField(default=3)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('started_at', models.DateTimeField(blank=True, null=True)),
-                ('heartbeat_at', models.DateTimeField(blank=True, null=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
+                ("id", models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
+                ("kind", models.CharField(db_index=True, max_length=100)),
+                ("task_name", models.CharField(max_length=200)),
+                (
+                    "subject",
+                    models.CharField(blank=True, help_text="The domain object the job works on.", max_length=100),
+                ),
+                (
+                    "payload",
+                    models.JSONField(blank=True, default=dict, help_text="Parameters of the work (ids, not data)."),
+                ),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[
+                            ("queued", "Queued"),
+                            ("running", "Running"),
+                            ("succeeded", "Succeeded"),
+                            ("failed", "Failed"),
+                        ],
+                        db_index=True,
+                        default="queued",
+                        max_length=10,
+                    ),
+                ),
+                ("progress", models.PositiveSmallIntegerField(default=0)),
+                ("error", models.TextField(blank=True)),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("max_attempts", models.PositiveSmallIntegerField(default=3)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("started_at", models.DateTimeField(blank=True, null=True)),
+                ("heartbeat_at", models.DateTimeField(blank=True, null=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'ordering': ['-created_at'],
-                'indexes': [models.Index(fields=['state', 'heartbeat_at'], name='core_job_state_2bf2fc_idx')],
-                'constraints': [models.CheckConstraint(condition=models.Q(('progress__lte', 100)), name='job_progress_at_most_100')],
+                "ordering": ["-created_at"],
+                "indexes": [models.Index(fields=["state", "heartbeat_at"], name="core_job_state_2bf2fc_idx")],
+                "constraints": [
+                    models.CheckConstraint(condition=models.Q(("progress__lte", 100)), name="job_progress_at_most_100")
+                ],
             },
         ),
     ]

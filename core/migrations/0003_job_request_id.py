@@ -4,15 +4,19 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0002_job_lease'),
+        ("core", "0002_job_lease"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='job',
-            name='request_id',
-            field=models.CharField(blank=True, db_index=True, help_text='X-Request-ID of the HTTP call that started the job.', max_length=128),
+            model_name="job",
+            name="request_id",
+            field=models.CharField(
+                blank=True,
+                db_index=True,
+                help_text="X-Request-ID of the HTTP call that started the job.",
+                max_length=128,
+            ),
         ),
     ]

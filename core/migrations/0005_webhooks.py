@@ -7,79 +7,137 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0004_idempotency_record'),
-        ('partners', '0001_initial'),
+        ("core", "0004_idempotency_record"),
+        ("partners", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='WebhookDelivery',
+            name="WebhookDelivery",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('message_id', models.CharField(help_text='webhook-id: the same on every attempt, new on a re-send.', max_length=60)),
-                ('event_type', models.CharField(max_length=50)),
-                ('payload', models.JSONField()),
-                ('state', models.CharField(choices=[('pending', 'Pending'), ('succeeded', 'Succeeded'), ('failed', 'Failed')], db_index=True, default='pending', max_length=10)),
-                ('attempts', models.PositiveSmallIntegerField(default=0)),
-                ('next_attempt_at', models.DateTimeField(blank=True, db_index=True, null=True)),
-                ('request_id', models.CharField(blank=True, max_length=128)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('finished_at', models.DateTimeField(blank=True, null=True)),
+                ("id", models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
+                (
+                    "message_id",
+                    models.CharField(
+                        help_text="webhook-id: the same on every attempt, new on a re-send.", max_length=60
+                    ),
+                ),
+                ("event_type", models.CharField(max_length=50)),
+                ("payload", models.JSONField()),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("pending", "Pending"), ("succeeded", "Succeeded"), ("failed", "Failed")],
+                        db_index=True,
+                        default="pending",
+                        max_length=10,
+                    ),
+                ),
+                ("attempts", models.PositiveSmallIntegerField(default=0)),
+                ("next_attempt_at", models.DateTimeField(blank=True, db_index=True, null=True)),
+                ("request_id", models.CharField(blank=True, max_length=128)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("finished_at", models.DateTimeField(blank=True, null=True)),
             ],
             options={
-                'verbose_name_plural': 'webhook deliveries',
-                'ordering': ['-created_at'],
+                "verbose_name_plural": "webhook deliveries",
+                "ordering": ["-created_at"],
             },
         ),
         migrations.CreateModel(
-            name='WebhookAttempt',
+            name="WebhookAttempt",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('attempted_at', models.DateTimeField(auto_now_add=True)),
-                ('response_status', models.PositiveSmallIntegerField(blank=True, null=True)),
-                ('duration_ms', models.PositiveIntegerField(default=0)),
-                ('error', models.CharField(blank=True, max_length=255)),
-                ('succeeded', models.BooleanField(default=False)),
-                ('delivery', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='attempt_log', to='core.webhookdelivery')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("attempted_at", models.DateTimeField(auto_now_add=True)),
+                ("response_status", models.PositiveSmallIntegerField(blank=True, null=True)),
+                ("duration_ms", models.PositiveIntegerField(default=0)),
+                ("error", models.CharField(blank=True, max_length=255)),
+                ("succeeded", models.BooleanField(default=False)),
+                (
+                    "delivery",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="attempt_log",
+                        to="core.webhookdelivery",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['attempted_at', 'id'],
+                "ordering": ["attempted_at", "id"],
             },
         ),
         migrations.CreateModel(
-            name='WebhookEndpoint',
+            name="WebhookEndpoint",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('url', models.URLField(max_length=2000)),
-                ('description', models.CharField(blank=True, max_length=255)),
-                ('events', models.JSONField(default=list, help_text='Event types delivered to this endpoint.')),
-                ('secret', models.CharField(help_text='whsec_ + base64 of 32 random bytes; signs every delivery.', max_length=100)),
-                ('contact_email', models.EmailField(blank=True, help_text="Told when the endpoint is disabled (partners); users are told at their account's address.", max_length=254)),
-                ('enabled', models.BooleanField(default=True)),
-                ('disabled_reason', models.CharField(blank=True, max_length=255)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('partner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='webhook_endpoints', to='partners.partner')),
-                ('user', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='webhook_endpoints', to=settings.AUTH_USER_MODEL)),
+                ("id", models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
+                ("url", models.URLField(max_length=2000)),
+                ("description", models.CharField(blank=True, max_length=255)),
+                ("events", models.JSONField(default=list, help_text="Event types delivered to this endpoint.")),
+                (
+                    "secret",
+                    models.CharField(
+                        help_text="whsec_ + base64 of 32 random bytes; signs every delivery.", max_length=100
+                    ),
+                ),
+                (
+                    "contact_email",
+                    models.EmailField(
+                        blank=True,
+                        help_text="Told when the endpoint is disabled (partners); users are told at their account's address.",
+                        max_length=254,
+                    ),
+                ),
+                ("enabled", models.BooleanField(default=True)),
+                ("disabled_reason", models.CharField(blank=True, max_length=255)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "partner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="webhook_endpoints",
+                        to="partners.partner",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="webhook_endpoints",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at'],
+                "ordering": ["-created_at"],
             },
         ),
         migrations.AddField(
-            model_name='webhookdelivery',
-            name='endpoint',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='deliveries', to='core.webhookendpoint'),
+            model_name="webhookdelivery",
+            name="endpoint",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.CASCADE, related_name="deliveries", to="core.webhookendpoint"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='webhookendpoint',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('user__isnull', False), ('partner__isnull', True)), models.Q(('user__isnull', True), ('partner__isnull', False)), _connector='OR'), name='webhook_endpoint_one_owner'),
+            model_name="webhookendpoint",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("user__isnull", False), ("partner__isnull", True)),
+                    models.Q(("user__isnull", True), ("partner__isnull", False)),
+                    _connector="OR",
+                ),
+                name="webhook_endpoint_one_owner",
+            ),
         ),
         migrations.AddIndex(
-            model_name='webhookdelivery',
-            index=models.Index(fields=['state', 'next_attempt_at'], name='core_webhoo_state_e89530_idx'),
+            model_name="webhookdelivery",
+            index=models.Index(fields=["state", "next_attempt_at"], name="core_webhoo_state_e89530_idx"),
         ),
     ]

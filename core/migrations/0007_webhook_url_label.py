@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0006_job_owner'),
+        ("core", "0006_job_owner"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='webhookendpoint',
-            name='url',
-            field=models.URLField(max_length=2000, verbose_name='URL'),
+            model_name="webhookendpoint",
+            name="url",
+            field=models.URLField(max_length=2000, verbose_name="URL"),
         ),
     ]

@@ -5,20 +5,27 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0007_webhook_url_label'),
+        ("core", "0007_webhook_url_label"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='job',
-            name='output_prefix',
-            field=models.CharField(blank=True, help_text='Storage prefix of outputs written but not yet recorded; removed when the attempt ends without them.', max_length=300),
+            model_name="job",
+            name="output_prefix",
+            field=models.CharField(
+                blank=True,
+                help_text="Storage prefix of outputs written but not yet recorded; removed when the attempt ends without them.",
+                max_length=300,
+            ),
         ),
         migrations.AddIndex(
-            model_name='job',
-            index=models.Index(condition=models.Q(('output_prefix', ''), _negated=True), fields=['output_prefix'], name='job_unrecorded_outputs'),
+            model_name="job",
+            index=models.Index(
+                condition=models.Q(("output_prefix", ""), _negated=True),
+                fields=["output_prefix"],
+                name="job_unrecorded_outputs",
+            ),
         ),
     ]

@@ -37,8 +37,9 @@ class EndpointCreateIn(serializers.Serializer):
 
 class EndpointUpdateIn(RequestBody):
     url = serializers.URLField(max_length=2000, required=False)
-    events = serializers.ListField(child=serializers.ChoiceField(choices=EVENT_TYPES), min_length=1, max_length=10,
-                                   required=False)
+    events = serializers.ListField(
+        child=serializers.ChoiceField(choices=EVENT_TYPES), min_length=1, max_length=10, required=False
+    )
     description = serializers.CharField(max_length=255, required=False, allow_blank=True)
     enabled = serializers.BooleanField(required=False)
 
@@ -86,8 +87,18 @@ class DeliveryOut(ModelSerializer):
 
     class Meta:
         model = WebhookDelivery
-        fields = ["id", "message_id", "event_type", "state", "attempts", "next_attempt_at", "created_at",
-                  "finished_at", "payload", "attempt_log"]
+        fields = [
+            "id",
+            "message_id",
+            "event_type",
+            "state",
+            "attempts",
+            "next_attempt_at",
+            "created_at",
+            "finished_at",
+            "payload",
+            "attempt_log",
+        ]
 
 
 # --- views ------------------------------------------------------------------------------------
@@ -126,12 +137,17 @@ class WebhookListView(_OwnedEndpoints, DialectView):
 
     @extend_schema(tags=TAGS, responses=EndpointOut(many=True), summary="List webhook endpoints")
     def get(self, request):
-        return self.paginate(self.endpoints().order_by("-created_at"),
-                             lambda rows: self.endpoint_out(rows, many=True).data)
+        return self.paginate(
+            self.endpoints().order_by("-created_at"), lambda rows: self.endpoint_out(rows, many=True).data
+        )
 
-    @extend_schema(tags=TAGS, request=EndpointCreateIn, responses={201: EndpointWithSecretOut},
-                   summary="Create a webhook endpoint (the secret is shown here and on rotation only)",
-                   description=DELIVERY_DESCRIPTION)
+    @extend_schema(
+        tags=TAGS,
+        request=EndpointCreateIn,
+        responses={201: EndpointWithSecretOut},
+        summary="Create a webhook endpoint (the secret is shown here and on rotation only)",
+        description=DELIVERY_DESCRIPTION,
+    )
     def post(self, request):
         data = self.create_in(data=request.data)
         data.is_valid(raise_exception=True)
@@ -147,8 +163,12 @@ class WebhookDetailView(_OwnedEndpoints, DialectView):
     def get(self, request, endpoint_id):
         return DialectResponse(self.endpoint_out(self.endpoint(endpoint_id)).data)
 
-    @extend_schema(tags=TAGS, request=EndpointUpdateIn, responses=EndpointOut,
-                   summary="Change a webhook endpoint (enabled: true turns a disabled one back on)")
+    @extend_schema(
+        tags=TAGS,
+        request=EndpointUpdateIn,
+        responses=EndpointOut,
+        summary="Change a webhook endpoint (enabled: true turns a disabled one back on)",
+    )
     def patch(self, request, endpoint_id):
         endpoint = self.endpoint(endpoint_id)
         data = self.update_in(data=request.data)
@@ -165,8 +185,12 @@ class WebhookDetailView(_OwnedEndpoints, DialectView):
 class WebhookRotateSecretView(_OwnedEndpoints, DialectView):
     dialect = STAMPS
 
-    @extend_schema(tags=TAGS, request=None, responses=EndpointWithSecretOut,
-                   summary="Replace the signing secret (the old one stops signing at once)")
+    @extend_schema(
+        tags=TAGS,
+        request=None,
+        responses=EndpointWithSecretOut,
+        summary="Replace the signing secret (the old one stops signing at once)",
+    )
     def post(self, request, endpoint_id):
         endpoint = endpoints.rotate_secret(self.endpoint(endpoint_id))
         return DialectResponse(self.endpoint_with_secret_out(endpoint).data)
@@ -176,8 +200,11 @@ class WebhookDeliveriesView(_OwnedEndpoints, DialectView):
     dialect = STAMPS
     paginated = True
 
-    @extend_schema(tags=TAGS, responses=DeliveryOut(many=True),
-                   summary="Deliveries to an endpoint, newest first, each with its attempts")
+    @extend_schema(
+        tags=TAGS,
+        responses=DeliveryOut(many=True),
+        summary="Deliveries to an endpoint, newest first, each with its attempts",
+    )
     def get(self, request, endpoint_id):
         endpoint = self.endpoint(endpoint_id)
         deliveries = endpoint.deliveries.prefetch_related("attempt_log").order_by("-created_at")

@@ -134,13 +134,21 @@ def post(url: str, body: bytes, headers: dict) -> int:
     common = {"timeout": timeout, "retries": False, "maxsize": 1}
     if scheme == "https":
         # Connect to the checked address, but verify the certificate for the host name.
-        pool = urllib3.HTTPSConnectionPool(address, port, server_hostname=host, assert_hostname=host,
-                                           cert_reqs="CERT_REQUIRED", **common)
+        pool = urllib3.HTTPSConnectionPool(
+            address, port, server_hostname=host, assert_hostname=host, cert_reqs="CERT_REQUIRED", **common
+        )
     else:
         pool = urllib3.HTTPConnectionPool(address, port, **common)
     with pool:
-        response = pool.urlopen("POST", path, body=body, headers={**headers, "Host": host_header},
-                                redirect=False, preload_content=False, assert_same_host=False)
+        response = pool.urlopen(
+            "POST",
+            path,
+            body=body,
+            headers={**headers, "Host": host_header},
+            redirect=False,
+            preload_content=False,
+            assert_same_host=False,
+        )
         try:
             response.read(ANSWER_BYTES_READ)
         finally:
@@ -160,7 +168,9 @@ def _claim(delivery_id) -> WebhookDelivery | None:
     lock_until = now + timedelta(seconds=settings.WEBHOOKS_CONNECT_TIMEOUT + settings.WEBHOOKS_READ_TIMEOUT + 60)
     with transaction.atomic():
         claimed = WebhookDelivery.objects.filter(
-            pk=delivery_id, state=WebhookDelivery.State.PENDING, next_attempt_at__lte=now,
+            pk=delivery_id,
+            state=WebhookDelivery.State.PENDING,
+            next_attempt_at__lte=now,
         ).update(next_attempt_at=lock_until)
     if not claimed:
         return None
@@ -201,22 +211,25 @@ def _attempt(delivery: WebhookDelivery) -> WebhookDelivery:
     succeeded = status is not None and 200 <= status < 300
     if status is not None and not succeeded:
         error = f"answered {status}"
-    WebhookAttempt.objects.create(delivery=delivery, response_status=status, duration_ms=duration_ms,
-                                  error=error[:255], succeeded=succeeded)
+    WebhookAttempt.objects.create(
+        delivery=delivery, response_status=status, duration_ms=duration_ms, error=error[:255], succeeded=succeeded
+    )
     delivery.attempts += 1
     if succeeded:
         logger.info("webhook %s delivered to %s (%s in %s ms)", delivery.message_id, endpoint.url, status, duration_ms)
         return _finish(delivery, WebhookDelivery.State.SUCCEEDED)
     delay = retry_delay(delivery.attempts)
-    logger.warning("webhook %s to %s failed (attempt %s): %s", delivery.message_id, endpoint.url,
-                   delivery.attempts, error)
+    logger.warning(
+        "webhook %s to %s failed (attempt %s): %s", delivery.message_id, endpoint.url, delivery.attempts, error
+    )
     if delay is None:
         _finish(delivery, WebhookDelivery.State.FAILED)
         disable_endpoint(endpoint, f"Deliveries kept failing ({delivery.attempts} attempts; last: {error})"[:255])
         return delivery
     delivery.next_attempt_at = timezone.now() + timedelta(seconds=delay)
-    WebhookDelivery.objects.filter(pk=delivery.pk).update(attempts=delivery.attempts,
-                                                          next_attempt_at=delivery.next_attempt_at)
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(
+        attempts=delivery.attempts, next_attempt_at=delivery.next_attempt_at
+    )
     if delay <= settings.WEBHOOKS_COUNTDOWN_MAX:
         # Short waits ride on the message; longer ones are picked up by beat (send_due_deliveries),
         # so no message sits in a broker for hours past its visibility timeout.
@@ -228,8 +241,9 @@ def _finish(delivery: WebhookDelivery, state: str) -> WebhookDelivery:
     delivery.state = state
     delivery.finished_at = timezone.now()
     delivery.next_attempt_at = None
-    WebhookDelivery.objects.filter(pk=delivery.pk).update(state=state, attempts=delivery.attempts,
-                                                          finished_at=delivery.finished_at, next_attempt_at=None)
+    WebhookDelivery.objects.filter(pk=delivery.pk).update(
+        state=state, attempts=delivery.attempts, finished_at=delivery.finished_at, next_attempt_at=None
+    )
     return delivery
 
 
@@ -242,17 +256,23 @@ def disable_endpoint(endpoint: WebhookEndpoint, reason: str) -> None:
     if address:
         send_mail(
             subject="Your webhook endpoint was disabled",
-            message=(f"We could not deliver events to {endpoint.url} and have stopped sending to it.\n\n"
-                     f"Reason: {reason}\n\nFix the endpoint, then enable it again (PATCH with "
-                     f'{{"enabled": true}}); failed deliveries can be re-sent by our staff.\n'),
-            from_email=None, recipient_list=[address],
+            message=(
+                f"We could not deliver events to {endpoint.url} and have stopped sending to it.\n\n"
+                f"Reason: {reason}\n\nFix the endpoint, then enable it again (PATCH with "
+                f'{{"enabled": true}}); failed deliveries can be re-sent by our staff.\n'
+            ),
+            from_email=None,
+            recipient_list=[address],
         )
 
 
 def send_due_deliveries() -> int:
     """Beat: send the deliveries whose next attempt is due (retries waiting longer than a countdown)."""
-    due = list(WebhookDelivery.objects.filter(state=WebhookDelivery.State.PENDING,
-                                              next_attempt_at__lte=timezone.now()).values_list("pk", flat=True)[:500])
+    due = list(
+        WebhookDelivery.objects.filter(
+            state=WebhookDelivery.State.PENDING, next_attempt_at__lte=timezone.now()
+        ).values_list("pk", flat=True)[:500]
+    )
     for delivery_id in due:
         events.send_delivery_task(delivery_id)
     return len(due)

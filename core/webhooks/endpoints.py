@@ -30,21 +30,27 @@ def _checked(url: str | None, events: list[str] | None) -> dict:
     return fields
 
 
-def create_endpoint(*, user=None, partner=None, url: str, events: list[str], description: str = "",
-                    contact_email: str = "") -> WebhookEndpoint:
+def create_endpoint(
+    *, user=None, partner=None, url: str, events: list[str], description: str = "", contact_email: str = ""
+) -> WebhookEndpoint:
     fields = _checked(url, events)
     owner = {"user": user} if user is not None else {"partner": partner}
     # Each endpoint multiplies every event: a cap keeps one account from fanning out thousands of calls.
     if WebhookEndpoint.objects.filter(**owner).count() >= settings.WEBHOOKS_MAX_ENDPOINTS:
-        raise ApiError("conflict", status=400,
-                       message=f"At most {settings.WEBHOOKS_MAX_ENDPOINTS} webhook endpoints; delete one first.")
-    return WebhookEndpoint.objects.create(user=user, partner=partner, description=description,
-                                          contact_email=contact_email, secret=new_secret(), **fields)
+        raise ApiError(
+            "conflict",
+            status=400,
+            message=f"At most {settings.WEBHOOKS_MAX_ENDPOINTS} webhook endpoints; delete one first.",
+        )
+    return WebhookEndpoint.objects.create(
+        user=user, partner=partner, description=description, contact_email=contact_email, secret=new_secret(), **fields
+    )
 
 
 @transaction.atomic
-def update_endpoint(endpoint: WebhookEndpoint, *, url=None, events=None, description=None, enabled=None,
-                    contact_email=None) -> WebhookEndpoint:
+def update_endpoint(
+    endpoint: WebhookEndpoint, *, url=None, events=None, description=None, enabled=None, contact_email=None
+) -> WebhookEndpoint:
     fields = _checked(url, events)
     if description is not None:
         fields["description"] = description

@@ -66,17 +66,24 @@ def announce_job_outcome(job: Job) -> None:
     if subject is None:
         return
     succeeded = job.state == Job.State.SUCCEEDED
-    announce(subject, JOB_SUCCEEDED if succeeded else JOB_FAILED, state=job.state, error=job.error,
-             job={"id": str(job.pk), "kind": job.kind, "request_id": job.request_id or None},
-             request_id=job.request_id)
+    announce(
+        subject,
+        JOB_SUCCEEDED if succeeded else JOB_FAILED,
+        state=job.state,
+        error=job.error,
+        job={"id": str(job.pk), "kind": job.kind, "request_id": job.request_id or None},
+        request_id=job.request_id,
+    )
 
 
-def announce(subject: JobSubject, event_type: str, *, state: str, error: str = "", job: dict | None = None,
-             request_id: str = "") -> list[WebhookDelivery]:
+def announce(
+    subject: JobSubject, event_type: str, *, state: str, error: str = "", job: dict | None = None, request_id: str = ""
+) -> list[WebhookDelivery]:
     """Queue ``event_type`` about ``subject`` to its owner's enabled endpoints that want it."""
     owner = {"user_id": subject.user_id} if subject.user_id else {"partner_id": subject.partner_id}
-    endpoints = [endpoint for endpoint in WebhookEndpoint.objects.filter(enabled=True, **owner)
-                 if event_type in endpoint.events]
+    endpoints = [
+        endpoint for endpoint in WebhookEndpoint.objects.filter(enabled=True, **owner) if event_type in endpoint.events
+    ]
     if not endpoints:
         return []
     payload = {
@@ -88,23 +95,31 @@ def announce(subject: JobSubject, event_type: str, *, state: str, error: str = "
             "state": state,
             "error": error or None,
             "results": {name: subject.url(path) for name, path in subject.result_paths.items()}
-            if event_type == JOB_SUCCEEDED else {},
+            if event_type == JOB_SUCCEEDED
+            else {},
             "job": job,
         },
     }
     return [queue_delivery(endpoint, event_type, payload, request_id=request_id) for endpoint in endpoints]
 
 
-def queue_delivery(endpoint: WebhookEndpoint, event_type: str, payload: dict, *, request_id: str = "") -> WebhookDelivery:
+def queue_delivery(
+    endpoint: WebhookEndpoint, event_type: str, payload: dict, *, request_id: str = ""
+) -> WebhookDelivery:
     """Write a pending delivery and send its first attempt once the transaction commits."""
     delivery = WebhookDelivery.objects.create(
-        endpoint=endpoint, message_id=f"msg_{uuid.uuid4().hex}", event_type=event_type, payload=payload,
-        next_attempt_at=timezone.now(), request_id=request_id,
+        endpoint=endpoint,
+        message_id=f"msg_{uuid.uuid4().hex}",
+        event_type=event_type,
+        payload=payload,
+        next_attempt_at=timezone.now(),
+        request_id=request_id,
     )
     transaction.on_commit(lambda: send_delivery_task(delivery.pk), robust=True)
     return delivery
 
 
 def send_delivery_task(delivery_id, countdown: float | None = None) -> None:
-    current_app.send_task("core.deliver_webhook", args=[str(delivery_id)], countdown=countdown,
-                          queue=settings.WEBHOOKS_QUEUE or None)
+    current_app.send_task(
+        "core.deliver_webhook", args=[str(delivery_id)], countdown=countdown, queue=settings.WEBHOOKS_QUEUE or None
+    )

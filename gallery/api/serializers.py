@@ -42,19 +42,26 @@ class SampleTypeField(serializers.CharField):
 
 
 def _characteristic_field(required: bool) -> serializers.CharField:
-    messages = {key: CHARACTERISTIC_MESSAGE for key in ("required", "blank", "null", "invalid", "min_length",
-                                                        "max_length")}
-    return CharacteristicField(required=required, min_length=3, max_length=100, trim_whitespace=False,
-                               error_messages=messages)
+    messages = {
+        key: CHARACTERISTIC_MESSAGE for key in ("required", "blank", "null", "invalid", "min_length", "max_length")
+    }
+    return CharacteristicField(
+        required=required, min_length=3, max_length=100, trim_whitespace=False, error_messages=messages
+    )
 
 
 def _order_field(required: bool) -> serializers.IntegerField:
     return serializers.IntegerField(
-        required=required, min_value=0, max_value=2_147_483_647,
-        error_messages={"required": "orderNumber is required", "null": "orderNumber is required",
-                        "invalid": "orderNumber must be a whole number",
-                        "min_value": "orderNumber must be 0 or greater",
-                        "max_value": "orderNumber is too large"},
+        required=required,
+        min_value=0,
+        max_value=2_147_483_647,
+        error_messages={
+            "required": "orderNumber is required",
+            "null": "orderNumber is required",
+            "invalid": "orderNumber must be a whole number",
+            "min_value": "orderNumber must be 0 or greater",
+            "max_value": "orderNumber is too large",
+        },
     )
 
 
@@ -78,9 +85,7 @@ def _samples_field(required: bool) -> serializers.ListField:
 class _VoiceFields(RequestBody):
     def validate_name(self, value: str) -> str:
         if not NAME_PATTERN.match(value):
-            raise serializers.ValidationError(
-                "Name may contain only letters, numbers, spaces, hyphens and parentheses"
-            )
+            raise serializers.ValidationError("Name may contain only letters, numbers, spaces, hyphens and parentheses")
         return value
 
     def validate_voiceCharacteristic(self, value: str) -> str:  # noqa: N802 - DRF names it after the field
@@ -95,8 +100,12 @@ class _VoiceFields(RequestBody):
 
     def to_model_fields(self) -> dict:
         """validated camelCase data -> model field names (samples are handled apart)."""
-        names = {"name": "name", "voiceCharacteristic": "voice_characteristic", "orderNumber": "order_number",
-                 "isPublished": "is_published"}
+        names = {
+            "name": "name",
+            "voiceCharacteristic": "voice_characteristic",
+            "orderNumber": "order_number",
+            "isPublished": "is_published",
+        }
         return {names[key]: value for key, value in self.validated_data.items() if key in names}
 
 
@@ -136,8 +145,10 @@ class GalleryIdentityOutput(serializers.Serializer):
         super().__init__(source="*", **kwargs)
 
     def get_fields(self):
-        return {"userId": serializers.CharField(source=f"{self.who}_by_user_id"),
-                "userName": serializers.CharField(source=f"{self.who}_by_name")}
+        return {
+            "userId": serializers.CharField(source=f"{self.who}_by_user_id"),
+            "userName": serializers.CharField(source=f"{self.who}_by_name"),
+        }
 
 
 class GalleryVoiceOutput(serializers.Serializer):
@@ -150,11 +161,13 @@ class GalleryVoiceOutput(serializers.Serializer):
     voiceCharacteristic = serializers.ChoiceField(source="voice_characteristic", choices=Voice.Characteristic.choices)
     orderNumber = serializers.IntegerField(source="order_number")
     samples = serializers.SerializerMethodField(
-        help_text="The samples' stable object URLs (they name the objects; they do not serve them).")
+        help_text="The samples' stable object URLs (they name the objects; they do not serve them)."
+    )
     playableSamples = serializers.SerializerMethodField(
         help_text="One URL per sample, in the same order, that plays it: signed, answering Range requests, "
-                  "valid for SIGNED_URL_TTL seconds (300 by default) from this response. Read the voice again "
-                  "for fresh ones.")
+        "valid for SIGNED_URL_TTL seconds (300 by default) from this response. Read the voice again "
+        "for fresh ones."
+    )
     voiceIsAI = serializers.BooleanField(source="voice_is_ai")
     isPublished = serializers.BooleanField(source="is_published")
     createdAt = serializers.DateTimeField(source="created_at")
@@ -169,8 +182,10 @@ class GalleryVoiceOutput(serializers.Serializer):
     @extend_schema_field(serializers.ListField(child=serializers.URLField()))
     def get_playableSamples(self, voice: dict) -> list[str]:  # noqa: N802 - named after the documented field
         request = self.context.get("request")
-        return [object_storage.signed_url(key, content_type=SAMPLE_CONTENT_TYPE, request=request)
-                for key in voice["sample_keys"]]
+        return [
+            object_storage.signed_url(key, content_type=SAMPLE_CONTENT_TYPE, request=request)
+            for key in voice["sample_keys"]
+        ]
 
 
 class GalleryVoiceDeletedOutput(serializers.Serializer):
@@ -192,8 +207,9 @@ class GalleryUploadUrlOutput(serializers.Serializer):
 
 
 class GallerySubmissionInput(serializers.Serializer):
-    voiceId = serializers.UUIDField(error_messages={"required": "voiceId is required",
-                                                    "invalid": "voiceId must be a voice UUID"})
+    voiceId = serializers.UUIDField(
+        error_messages={"required": "voiceId is required", "invalid": "voiceId must be a voice UUID"}
+    )
     text = serializers.CharField(error_messages={"required": "text is required", "blank": "text is required"})
 
     def validate_text(self, value: str) -> str:
@@ -230,5 +246,9 @@ class GallerySubmissionOutput(serializers.Serializer):
     def get_audioUrl(self, submission) -> str | None:  # noqa: N802
         if not submission.audio_key:
             return None
-        return object_storage.signed_url(submission.audio_key, filename=f"tts-{submission.pk}.mp3",
-                                         content_type="audio/mpeg", request=self.context.get("request"))
+        return object_storage.signed_url(
+            submission.audio_key,
+            filename=f"tts-{submission.pk}.mp3",
+            content_type="audio/mpeg",
+            request=self.context.get("request"),
+        )

@@ -44,9 +44,11 @@ class SampleUploadLimit:
 
     @staticmethod
     def body_too_large(limit: int) -> ApiError:
-        return ApiError("validation", code=FILE_TOO_LARGE,
-                        message=f"The samples exceed {limit} bytes; each may be at most "
-                                f"{media.MAX_SAMPLE_BYTES} bytes (5MB)")
+        return ApiError(
+            "validation",
+            code=FILE_TOO_LARGE,
+            message=f"The samples exceed {limit} bytes; each may be at most {media.MAX_SAMPLE_BYTES} bytes (5MB)",
+        )
 
 
 def _sample_files(request) -> list:
@@ -61,8 +63,12 @@ def _sample_files(request) -> list:
         else:
             indexed[int(match.group(1))] = upload
     if unknown:
-        raise ApiError("validation", fields={"samples": [
-            f"Unexpected file field {', '.join(sorted(unknown))}; use sampleFile[0] to sampleFile[4]"]})
+        raise ApiError(
+            "validation",
+            fields={
+                "samples": [f"Unexpected file field {', '.join(sorted(unknown))}; use sampleFile[0] to sampleFile[4]"]
+            },
+        )
     return [indexed[index] for index in sorted(indexed)]
 
 
@@ -79,11 +85,18 @@ class VoiceCollectionView(SampleUploadLimit, DialectView):
 
     @extend_schema(responses=s.GalleryVoiceOutput(many=True), tags=TAGS)
     def get(self, request):
-        return self.paginate(selectors.voices_for_listing(request.user), lambda rows: s.GalleryVoiceOutput(
-            selectors.with_sample_keys(rows), many=True, context={"request": request}).data)
+        return self.paginate(
+            selectors.voices_for_listing(request.user),
+            lambda rows: (
+                s.GalleryVoiceOutput(selectors.with_sample_keys(rows), many=True, context={"request": request}).data
+            ),
+        )
 
-    @extend_schema(request={"application/json": s.GalleryVoiceCreateInput, "multipart/form-data": s.GalleryVoiceCreateFormInput},
-                   responses={201: s.GalleryVoiceOutput}, tags=TAGS)
+    @extend_schema(
+        request={"application/json": s.GalleryVoiceCreateInput, "multipart/form-data": s.GalleryVoiceCreateFormInput},
+        responses={201: s.GalleryVoiceOutput},
+        tags=TAGS,
+    )
     def post(self, request):
         files = _sample_files(request)
         if _is_multipart(request):
@@ -101,8 +114,11 @@ class VoiceCollectionView(SampleUploadLimit, DialectView):
             **data.to_model_fields(),
         )
         voice = selectors.voice_for_reading(request.user, voice.pk)
-        return DialectResponse(s.GalleryVoiceOutput(voice, context={"request": request}).data, status=201,
-                               meta=ResponseMeta(message="Voice created successfully"))
+        return DialectResponse(
+            s.GalleryVoiceOutput(voice, context={"request": request}).data,
+            status=201,
+            meta=ResponseMeta(message="Voice created successfully"),
+        )
 
 
 class VoiceDetailView(SampleUploadLimit, DialectView):
@@ -110,8 +126,12 @@ class VoiceDetailView(SampleUploadLimit, DialectView):
     permission_classes = [ReadAnyoneWriteAdmin]
     parser_classes = [JSONParser, MultiPartParser]
     throttle_classes = [MethodScopedRateThrottle]
-    throttle_scopes = {"GET": "gallery_read", "HEAD": "gallery_read", "PUT": "gallery_update",
-                       "DELETE": "gallery_delete"}
+    throttle_scopes = {
+        "GET": "gallery_read",
+        "HEAD": "gallery_read",
+        "PUT": "gallery_update",
+        "DELETE": "gallery_delete",
+    }
     error_statuses = {"DELETE": ("409",)}  # VOICE_IN_USE
 
     @extend_schema(responses=s.GalleryVoiceOutput, tags=TAGS)
@@ -121,8 +141,11 @@ class VoiceDetailView(SampleUploadLimit, DialectView):
             raise services.voice_not_found(voice_id)
         return DialectResponse(s.GalleryVoiceOutput(voice, context={"request": request}).data)
 
-    @extend_schema(request={"application/json": s.GalleryVoiceUpdateInput, "multipart/form-data": s.GalleryVoiceUpdateInput},
-                   responses=s.GalleryVoiceOutput, tags=TAGS)
+    @extend_schema(
+        request={"application/json": s.GalleryVoiceUpdateInput, "multipart/form-data": s.GalleryVoiceUpdateInput},
+        responses=s.GalleryVoiceOutput,
+        tags=TAGS,
+    )
     def put(self, request, voice_id):
         parsed = _voice_id(voice_id)
         files = _sample_files(request)
@@ -138,13 +161,17 @@ class VoiceDetailView(SampleUploadLimit, DialectView):
             sample_files=files,
         )
         voice = selectors.voice_for_reading(request.user, parsed)
-        return DialectResponse(s.GalleryVoiceOutput(voice, context={"request": request}).data,
-                               meta=ResponseMeta(message="Voice updated successfully"))
+        return DialectResponse(
+            s.GalleryVoiceOutput(voice, context={"request": request}).data,
+            meta=ResponseMeta(message="Voice updated successfully"),
+        )
 
     @extend_schema(responses={200: s.GalleryVoiceDeletedOutput}, tags=TAGS)
     def delete(self, request, voice_id):
         voice = services.delete_voice(_voice_id(voice_id), actor=request.user)
-        return DialectResponse(s.GalleryVoiceDeletedOutput(voice).data, meta=ResponseMeta(message="Voice deleted successfully"))
+        return DialectResponse(
+            s.GalleryVoiceDeletedOutput(voice).data, meta=ResponseMeta(message="Voice deleted successfully")
+        )
 
 
 class UploadUrlView(DialectView):
@@ -164,8 +191,12 @@ class UploadUrlView(DialectView):
             file_size=data.validated_data["fileSize"],
             request=request,
         )
-        payload = {"uploadUrl": slot.url, "fileUrl": object_storage.object_url(slot.key),
-                   "fileKey": slot.key, "expiresIn": slot.expires_in}
+        payload = {
+            "uploadUrl": slot.url,
+            "fileUrl": object_storage.object_url(slot.key),
+            "fileKey": slot.key,
+            "expiresIn": slot.expires_in,
+        }
         minutes = slot.expires_in // 60
         return DialectResponse(
             s.GalleryUploadUrlOutput(payload).data,
@@ -189,7 +220,9 @@ class SubmissionCollectionView(DialectView):
             lambda rows: s.GallerySubmissionOutput(rows, many=True, context={"request": request}).data,
         )
 
-    @extend_schema(request=s.GallerySubmissionInput, responses={202: s.GallerySubmissionOutput}, tags=["tts-submissions"])
+    @extend_schema(
+        request=s.GallerySubmissionInput, responses={202: s.GallerySubmissionOutput}, tags=["tts-submissions"]
+    )
     def post(self, request):
         data = s.GallerySubmissionInput(data=request.data)
         data.is_valid(raise_exception=True)
@@ -197,8 +230,11 @@ class SubmissionCollectionView(DialectView):
             user=request.user, voice_id=data.validated_data["voiceId"], text=data.validated_data["text"]
         )
         submission = selectors.submission_of(request.user, submission.pk)
-        return DialectResponse(s.GallerySubmissionOutput(submission, context={"request": request}).data, status=202,
-                               meta=ResponseMeta(message="TTS submission queued"))
+        return DialectResponse(
+            s.GallerySubmissionOutput(submission, context={"request": request}).data,
+            status=202,
+            meta=ResponseMeta(message="TTS submission queued"),
+        )
 
 
 class SubmissionDetailView(DialectView):
@@ -211,6 +247,7 @@ class SubmissionDetailView(DialectView):
     def get(self, request, submission_id):
         submission = selectors.submission_of(request.user, submission_id)
         if submission is None:
-            raise ApiError("not_found", code=SUBMISSION_NOT_FOUND,
-                           message=f"TTS submission with ID '{submission_id}' not found.")
+            raise ApiError(
+                "not_found", code=SUBMISSION_NOT_FOUND, message=f"TTS submission with ID '{submission_id}' not found."
+            )
         return DialectResponse(s.GallerySubmissionOutput(submission, context={"request": request}).data)

@@ -8,101 +8,182 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('core', '0001_initial'),
+        ("core", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Voice',
+            name="Voice",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('name', models.CharField(max_length=100)),
-                ('voice_characteristic', models.CharField(choices=[('Male', 'Male'), ('Female', 'Female'), ('Accent', 'Accent')], max_length=100)),
-                ('order_number', models.PositiveIntegerField(default=0, help_text='Lower numbers appear first.')),
-                ('voice_is_ai', models.BooleanField(default=True)),
-                ('is_published', models.BooleanField(default=False)),
-                ('espeak_voice', models.CharField(default='en-us', help_text='espeak-ng voice id, e.g. en-us, en-gb.', max_length=50)),
-                ('speech_rate', models.PositiveSmallIntegerField(default=160, help_text='Words per minute.', validators=[django.core.validators.MinValueValidator(80), django.core.validators.MaxValueValidator(450)])),
-                ('pitch', models.PositiveSmallIntegerField(default=50, validators=[django.core.validators.MinValueValidator(0), django.core.validators.MaxValueValidator(99)])),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('created_by_user_id', models.CharField(blank=True, max_length=64)),
-                ('created_by_name', models.CharField(blank=True, max_length=150)),
-                ('updated_by_user_id', models.CharField(blank=True, max_length=64)),
-                ('updated_by_name', models.CharField(blank=True, max_length=150)),
-                ('deleted_at', models.DateTimeField(blank=True, db_index=True, null=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('updated_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
+                ("id", models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
+                ("name", models.CharField(max_length=100)),
+                (
+                    "voice_characteristic",
+                    models.CharField(
+                        choices=[("Male", "Male"), ("Female", "Female"), ("Accent", "Accent")], max_length=100
+                    ),
+                ),
+                ("order_number", models.PositiveIntegerField(default=0, help_text="Lower numbers appear first.")),
+                ("voice_is_ai", models.BooleanField(default=True)),
+                ("is_published", models.BooleanField(default=False)),
+                (
+                    "espeak_voice",
+                    models.CharField(
+                        default="en-us", help_text="espeak-ng voice id, e.g. en-us, en-gb.", max_length=50
+                    ),
+                ),
+                (
+                    "speech_rate",
+                    models.PositiveSmallIntegerField(
+                        default=160,
+                        help_text="Words per minute.",
+                        validators=[
+                            django.core.validators.MinValueValidator(80),
+                            django.core.validators.MaxValueValidator(450),
+                        ],
+                    ),
+                ),
+                (
+                    "pitch",
+                    models.PositiveSmallIntegerField(
+                        default=50,
+                        validators=[
+                            django.core.validators.MinValueValidator(0),
+                            django.core.validators.MaxValueValidator(99),
+                        ],
+                    ),
+                ),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                ("created_by_user_id", models.CharField(blank=True, max_length=64)),
+                ("created_by_name", models.CharField(blank=True, max_length=150)),
+                ("updated_by_user_id", models.CharField(blank=True, max_length=64)),
+                ("updated_by_name", models.CharField(blank=True, max_length=150)),
+                ("deleted_at", models.DateTimeField(blank=True, db_index=True, null=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "updated_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
             ],
             options={
-                'ordering': ['order_number', 'name'],
+                "ordering": ["order_number", "name"],
             },
         ),
         migrations.CreateModel(
-            name='TtsSubmission',
+            name="TtsSubmission",
             fields=[
-                ('id', models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
-                ('text', models.TextField()),
-                ('audio_key', models.CharField(blank=True, max_length=300)),
-                ('duration_seconds', models.FloatField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('completed_at', models.DateTimeField(blank=True, null=True)),
-                ('job', models.OneToOneField(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='core.job')),
-                ('user', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='tts_submissions', to=settings.AUTH_USER_MODEL)),
-                ('voice', models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='submissions', to='gallery.voice')),
+                ("id", models.UUIDField(default=uuid.uuid4, editable=False, primary_key=True, serialize=False)),
+                ("text", models.TextField()),
+                ("audio_key", models.CharField(blank=True, max_length=300)),
+                ("duration_seconds", models.FloatField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("completed_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "job",
+                    models.OneToOneField(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="core.job",
+                    ),
+                ),
+                (
+                    "user",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="tts_submissions",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "voice",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.PROTECT, related_name="submissions", to="gallery.voice"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='VoiceSample',
+            name="VoiceSample",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('position', models.PositiveSmallIntegerField()),
-                ('key', models.CharField(max_length=300)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('voice', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='samples', to='gallery.voice')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("position", models.PositiveSmallIntegerField()),
+                ("key", models.CharField(max_length=300)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "voice",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="samples", to="gallery.voice"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['position'],
+                "ordering": ["position"],
             },
         ),
         migrations.AddIndex(
-            model_name='voice',
-            index=models.Index(fields=['is_published', 'order_number', 'name'], name='voice_listing'),
+            model_name="voice",
+            index=models.Index(fields=["is_published", "order_number", "name"], name="voice_listing"),
         ),
         migrations.AddConstraint(
-            model_name='voice',
-            constraint=models.CheckConstraint(condition=models.Q(('voice_characteristic__in', ['Male', 'Female', 'Accent'])), name='voice_characteristic_known'),
+            model_name="voice",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("voice_characteristic__in", ["Male", "Female", "Accent"])),
+                name="voice_characteristic_known",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='voice',
-            constraint=models.CheckConstraint(condition=models.Q(('speech_rate__gte', 80), ('speech_rate__lte', 450)), name='voice_rate_range'),
+            model_name="voice",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("speech_rate__gte", 80), ("speech_rate__lte", 450)), name="voice_rate_range"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='voice',
-            constraint=models.CheckConstraint(condition=models.Q(('pitch__lte', 99)), name='voice_pitch_range'),
+            model_name="voice",
+            constraint=models.CheckConstraint(condition=models.Q(("pitch__lte", 99)), name="voice_pitch_range"),
         ),
         migrations.AddIndex(
-            model_name='ttssubmission',
-            index=models.Index(fields=['user', '-created_at'], name='tts_submission_by_user'),
+            model_name="ttssubmission",
+            index=models.Index(fields=["user", "-created_at"], name="tts_submission_by_user"),
         ),
         migrations.AddConstraint(
-            model_name='voicesample',
-            constraint=models.UniqueConstraint(fields=('voice', 'position'), name='voice_sample_position_unique'),
+            model_name="voicesample",
+            constraint=models.UniqueConstraint(fields=("voice", "position"), name="voice_sample_position_unique"),
         ),
         migrations.AddConstraint(
-            model_name='voicesample',
-            constraint=models.CheckConstraint(condition=models.Q(('position__lte', 4)), name='voice_sample_at_most_five'),
+            model_name="voicesample",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("position__lte", 4)), name="voice_sample_at_most_five"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='voicesample',
-            constraint=models.CheckConstraint(condition=models.Q(('key__startswith', 'voice-samples/')), name='voice_sample_key_prefix'),
+            model_name="voicesample",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("key__startswith", "voice-samples/")), name="voice_sample_key_prefix"
+            ),
         ),
     ]

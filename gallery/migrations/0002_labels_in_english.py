@@ -4,19 +4,18 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('gallery', '0001_initial'),
+        ("gallery", "0001_initial"),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='ttssubmission',
-            options={'ordering': ['-created_at', '-id'], 'verbose_name': 'TTS submission'},
+            name="ttssubmission",
+            options={"ordering": ["-created_at", "-id"], "verbose_name": "TTS submission"},
         ),
         migrations.AlterField(
-            model_name='voice',
-            name='voice_is_ai',
-            field=models.BooleanField(default=True, verbose_name='AI voice'),
+            model_name="voice",
+            name="voice_is_ai",
+            field=models.BooleanField(default=True, verbose_name="AI voice"),
         ),
     ]

@@ -16,29 +16,28 @@ def fill_sort_keys(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('gallery', '0002_labels_in_english'),
+        ("gallery", "0002_labels_in_english"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.AlterModelOptions(
-            name='voice',
-            options={'ordering': ['order_number', 'name_sort_key', 'name']},
+            name="voice",
+            options={"ordering": ["order_number", "name_sort_key", "name"]},
         ),
         migrations.RemoveIndex(
-            model_name='voice',
-            name='voice_listing',
+            model_name="voice",
+            name="voice_listing",
         ),
         migrations.AddField(
-            model_name='voice',
-            name='name_sort_key',
-            field=models.CharField(default='', editable=False, max_length=300),
+            model_name="voice",
+            name="name_sort_key",
+            field=models.CharField(default="", editable=False, max_length=300),
         ),
         migrations.RunPython(fill_sort_keys, migrations.RunPython.noop),
         migrations.AddIndex(
-            model_name='voice',
-            index=models.Index(fields=['is_published', 'order_number', 'name_sort_key'], name='voice_listing'),
+            model_name="voice",
+            index=models.Index(fields=["is_published", "order_number", "name_sort_key"], name="voice_listing"),
         ),
     ]

@@ -17,8 +17,11 @@ from .models import AuditLogEntry, LedgerEntry, Partner, PartnerApiKey
 
 def _new_keys_page(request, new_keys):
     """The only place a new key's plaintext appears (the database keeps its hash); never cached."""
-    response = TemplateResponse(request, "admin/partners/partner/new_keys.html",
-                                {**admin.site.each_context(request), "new_keys": new_keys, "title": "New API key"})
+    response = TemplateResponse(
+        request,
+        "admin/partners/partner/new_keys.html",
+        {**admin.site.each_context(request), "new_keys": new_keys, "title": "New API key"},
+    )
     add_never_cache_headers(response)
     return response
 
@@ -41,7 +44,10 @@ class LedgerEntryInline(ReadOnlyInline):
 
 class PartnerForm(forms.ModelForm):
     payment = forms.DecimalField(
-        required=False, min_value=Decimal("0.01"), decimal_places=2, max_digits=14,
+        required=False,
+        min_value=Decimal("0.01"),
+        decimal_places=2,
+        max_digits=14,
         help_text="Record a payment received: it lowers the outstanding balance.",
     )
 
@@ -72,8 +78,9 @@ class PartnerAdmin(admin.ModelAdmin):
             request.partner_new_keys = [(obj, plaintext)]
         if form.cleaned_data.get("payment"):
             try:
-                services.record_payment(obj, form.cleaned_data["payment"], note="recorded in the admin",
-                                        by=request.user)
+                services.record_payment(
+                    obj, form.cleaned_data["payment"], note="recorded in the admin", by=request.user
+                )
             except DomainError as exc:
                 self.message_user(request, f"Payment not recorded: {exc}", messages.ERROR)
 

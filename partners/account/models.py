@@ -24,7 +24,10 @@ class Partner(models.Model):
         default=False, help_text="Live mode saves writes; in test mode they are validated and discarded."
     )
     credit_limit = models.DecimalField(
-        max_digits=14, decimal_places=2, null=True, blank=True,
+        max_digits=14,
+        decimal_places=2,
+        null=True,
+        blank=True,
         help_text="Outstanding balance allowed; empty means not set (jobs are refused with 141).",
     )
     notice_threshold = models.PositiveSmallIntegerField(
@@ -33,7 +36,10 @@ class Partner(models.Model):
         help_text="Percent of the credit limit from which job creation answers notice 240.",
     )
     balance = models.DecimalField(
-        max_digits=14, decimal_places=2, default=Decimal("0"), editable=False,
+        max_digits=14,
+        decimal_places=2,
+        default=Decimal("0"),
+        editable=False,
         help_text="Outstanding credit used; changed only through the ledger.",
     )
     created = models.DateTimeField(auto_now_add=True)
@@ -47,7 +53,8 @@ class Partner(models.Model):
                 name="partner_notice_threshold_percent",
             ),
             models.CheckConstraint(
-                condition=Q(credit_limit__isnull=True) | Q(credit_limit__gte=0), name="partner_credit_limit_not_negative"
+                condition=Q(credit_limit__isnull=True) | Q(credit_limit__gte=0),
+                name="partner_credit_limit_not_negative",
             ),
         ]
 
@@ -100,7 +107,9 @@ class LedgerEntry(models.Model):
         constraints = [
             models.CheckConstraint(condition=~Q(amount=0), name="partner_ledger_amount_not_zero"),
             # A job is charged once, whatever retries happen.
-            models.UniqueConstraint(fields=["job"], condition=Q(kind="charge"), name="partner_ledger_one_charge_per_job"),
+            models.UniqueConstraint(
+                fields=["job"], condition=Q(kind="charge"), name="partner_ledger_one_charge_per_job"
+            ),
         ]
 
     def __str__(self):

@@ -39,11 +39,21 @@ def api_key_for(plaintext: str) -> PartnerApiKey | None:
 
 
 @transaction.atomic
-def create_partner(*, name: str, live: bool = False, credit_limit=None, access_enabled: bool = True,
-                   notice_threshold: int | None = None) -> tuple[Partner, str]:
+def create_partner(
+    *,
+    name: str,
+    live: bool = False,
+    credit_limit=None,
+    access_enabled: bool = True,
+    notice_threshold: int | None = None,
+) -> tuple[Partner, str]:
     """A partner with a fresh key. Returns (partner, plaintext key)."""
-    partner = Partner(name=name, is_live=live, access_enabled=access_enabled,
-                      credit_limit=Decimal(str(credit_limit)) if credit_limit is not None else None)
+    partner = Partner(
+        name=name,
+        is_live=live,
+        access_enabled=access_enabled,
+        credit_limit=Decimal(str(credit_limit)) if credit_limit is not None else None,
+    )
     if notice_threshold is not None:
         partner.notice_threshold = notice_threshold
     partner.full_clean()
@@ -71,8 +81,14 @@ def record_payment(partner: Partner, amount, *, note: str = "", by=None) -> Ledg
     locked = Partner.objects.select_for_update().get(pk=partner.pk)
     locked.balance -= amount
     locked.save(update_fields=["balance", "updated"])
-    return LedgerEntry.objects.create(partner=locked, kind=LedgerEntry.Kind.PAYMENT, amount=-amount,
-                                      balance_after=locked.balance, note=note, created_by=by)
+    return LedgerEntry.objects.create(
+        partner=locked,
+        kind=LedgerEntry.Kind.PAYMENT,
+        amount=-amount,
+        balance_after=locked.balance,
+        note=note,
+        created_by=by,
+    )
 
 
 def purge_audit_log(retention_days: int | None = None) -> int:
@@ -84,11 +100,26 @@ def purge_audit_log(retention_days: int | None = None) -> int:
     return deleted
 
 
-def record_call(*, partner: Partner | None, api_key: PartnerApiKey | None, key_prefix: str, method: str,
-                endpoint: str, mode: str, status: int, duration_ms: int) -> AuditLogEntry:
+def record_call(
+    *,
+    partner: Partner | None,
+    api_key: PartnerApiKey | None,
+    key_prefix: str,
+    method: str,
+    endpoint: str,
+    mode: str,
+    status: int,
+    duration_ms: int,
+) -> AuditLogEntry:
     # The path and key are the caller's text: PostgreSQL text cannot hold NUL (a request for
     # /programs/%00 is logged, not a 500).
-    return AuditLogEntry.objects.create(partner=partner, api_key=api_key,
-                                        key_prefix=key_prefix.replace("\x00", "\ufffd")[:16], method=method[:10],
-                                        endpoint=endpoint.replace("\x00", "\ufffd")[:300], mode=mode,
-                                        status=status, duration_ms=max(duration_ms, 0))
+    return AuditLogEntry.objects.create(
+        partner=partner,
+        api_key=api_key,
+        key_prefix=key_prefix.replace("\x00", "\ufffd")[:16],
+        method=method[:10],
+        endpoint=endpoint.replace("\x00", "\ufffd")[:300],
+        mode=mode,
+        status=status,
+        duration_ms=max(duration_ms, 0),
+    )

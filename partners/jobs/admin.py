@@ -23,8 +23,9 @@ class JobEventInline(ReadOnlyInline):
 
 
 class JobForm(forms.ModelForm):
-    deliver_file = forms.FileField(required=False,
-                                   help_text="The recorded file (mp3, wav, ogg, flac or m4a), checked by content.")
+    deliver_file = forms.FileField(
+        required=False, help_text="The recorded file (mp3, wav, ogg, flac or m4a), checked by content."
+    )
 
     class Meta:
         model = Job
@@ -46,10 +47,34 @@ class JobAdmin(admin.ModelAdmin):
     list_filter = ["status", "program__partner"]
     search_fields = ["id", "program__name", "talent__last_name"]
     list_select_related = ["program__partner", "talent"]
-    readonly_fields = ["program", "status", "edit_count", "edit_notes", "sample_script", "job_description",
-                       "script_file", "delivered_file", "manager_notified_at", "created", "updated"]
-    fields = ["program", "talent", "status", "sample_script", "script_file", "job_description", "deliver_file",
-              "delivered_file", "edit_count", "edit_notes", "manager_notified_at", "created", "updated"]
+    readonly_fields = [
+        "program",
+        "status",
+        "edit_count",
+        "edit_notes",
+        "sample_script",
+        "job_description",
+        "script_file",
+        "delivered_file",
+        "manager_notified_at",
+        "created",
+        "updated",
+    ]
+    fields = [
+        "program",
+        "talent",
+        "status",
+        "sample_script",
+        "script_file",
+        "job_description",
+        "deliver_file",
+        "delivered_file",
+        "edit_count",
+        "edit_notes",
+        "manager_notified_at",
+        "created",
+        "updated",
+    ]
     inlines = [JobEventInline]
     actions = ["assign_requested_talent"]
 
@@ -68,9 +93,11 @@ class JobAdmin(admin.ModelAdmin):
     def _link(key, name, content_type):
         if not key:
             return "—"
-        return format_html('<a href="{}">{}</a>', object_storage.signed_url(key, filename=name,
-                                                                            content_type=content_type,
-                                                                            absolute=False), name)
+        return format_html(
+            '<a href="{}">{}</a>',
+            object_storage.signed_url(key, filename=name, content_type=content_type, absolute=False),
+            name,
+        )
 
     def save_model(self, request, obj, form, change):
         by = request.user.email

@@ -88,12 +88,21 @@ def create_job(partner: Partner, request: JobRequest, *, live: bool, actor: str)
                 locked, ledger_total = credit.lock(partner)
                 balance = credit.balance_after_charge(locked, ledger_total, program.unit_price)
                 try:
-                    job = Job.objects.create(program=program, talent=talent, sample_script=request.sample_script,
-                                             job_description=request.job_description)
+                    job = Job.objects.create(
+                        program=program,
+                        talent=talent,
+                        sample_script=request.sample_script,
+                        job_description=request.job_description,
+                    )
                     if program.unit_price > 0:
-                        LedgerEntry.objects.create(partner=locked, kind=LedgerEntry.Kind.CHARGE,
-                                                   amount=program.unit_price, balance_after=balance, job=job,
-                                                   note=f"job {job.pk}")
+                        LedgerEntry.objects.create(
+                            partner=locked,
+                            kind=LedgerEntry.Kind.CHARGE,
+                            amount=program.unit_price,
+                            balance_after=balance,
+                            job=job,
+                            note=f"job {job.pk}",
+                        )
                         locked.balance = balance
                         locked.save(update_fields=["balance", "updated"])
                     JobEvent.objects.create(job=job, kind=JobEvent.Kind.CREATED, actor=actor)
@@ -113,8 +122,9 @@ def create_job(partner: Partner, request: JobRequest, *, live: bool, actor: str)
 
 def _put_script(partner: Partner, request: JobRequest):
     kind = request.script_type
-    return object_storage.put(new_key(f"partners/{partner.pk}/scripts", kind.extension), request.script_file,
-                              kind.content_type)
+    return object_storage.put(
+        new_key(f"partners/{partner.pk}/scripts", kind.extension), request.script_file, kind.content_type
+    )
 
 
 def _attach_script(job: Job, key: str, request: JobRequest) -> None:
@@ -186,8 +196,12 @@ def request_edit(partner: Partner, job_id: int, notes: str, *, live: bool, actor
         job.save(update_fields=fields)
         JobEvent.objects.create(job=job, kind=JobEvent.Kind.EDIT_REQUESTED, notes=notes, actor=actor)
         if notify:
-            background.start_job("partners.edit_limit_email", "partners.notify_edit_limit",
-                                 subject=f"partner-job:{job.pk}", payload={"job_id": job.pk})
+            background.start_job(
+                "partners.edit_limit_email",
+                "partners.notify_edit_limit",
+                subject=f"partner-job:{job.pk}",
+                payload={"job_id": job.pk},
+            )
     logger.info("partner %s requested edit %s of job %s", partner.pk, job.edit_count, job.pk)
     return job
 
@@ -197,8 +211,12 @@ def run_edit_limit_notification(background_job_id) -> None:
 
     def work(ctx: background.JobContext):
         job = Job.objects.select_related("program__partner", "talent").get(pk=ctx.job.payload["job_id"])
-        context = {"job": job, "program": job.program, "partner": job.program.partner,
-                   "base_url": settings.PUBLIC_BASE_URL}
+        context = {
+            "job": job,
+            "program": job.program,
+            "partner": job.program.partner,
+            "base_url": settings.PUBLIC_BASE_URL,
+        }
         try:
             send_mail(
                 subject=f"Job {job.pk} passed the edit limit of {job.program.name}",
@@ -209,8 +227,12 @@ def run_edit_limit_notification(background_job_id) -> None:
         except OSError as exc:
             raise background.TransientJobError(f"mail server unavailable: {exc}") from exc
         with ctx.writing_results():
-            JobEvent.objects.create(job=job, kind=JobEvent.Kind.MANAGER_NOTIFIED,
-                                    notes=f"Emailed {job.program.manager_email}", actor="system")
+            JobEvent.objects.create(
+                job=job,
+                kind=JobEvent.Kind.MANAGER_NOTIFIED,
+                notes=f"Emailed {job.program.manager_email}",
+                actor="system",
+            )
         logger.info("emailed manager of program %s about job %s", job.program_id, job.pk)
 
     background.run_job(background_job_id, work)
@@ -240,7 +262,10 @@ def deliver_file(job: Job, fileobj, filename: str, *, by) -> Job:
         raise DomainError("conflict", "The job is approved; its file cannot be replaced.")
     if job.status == Job.Status.NEW:
         raise DomainError("conflict", "Assign a talent before delivering a file.")
-    with audio_intake(fileobj, _delivery_limits(), f"partners/{job.program.partner_id}/deliveries") as accepted, transaction.atomic():
+    with (
+        audio_intake(fileobj, _delivery_limits(), f"partners/{job.program.partner_id}/deliveries") as accepted,
+        transaction.atomic(),
+    ):
         stored, info = accepted.stored, accepted.info
         locked = Job.objects.select_for_update().get(pk=job.pk)
         previous = locked.delivered_file_key
@@ -248,10 +273,12 @@ def deliver_file(job: Job, fileobj, filename: str, *, by) -> Job:
         locked.delivered_file_name = Path(filename or "").name[:255] or f"delivery.{info.format}"
         locked.delivered_content_type = info.content_type
         locked.status = Job.Status.ASSIGNED
-        locked.save(update_fields=["delivered_file_key", "delivered_file_name", "delivered_content_type",
-                                   "status", "updated"])
-        JobEvent.objects.create(job=locked, kind=JobEvent.Kind.DELIVERED, notes=locked.delivered_file_name,
-                                actor=str(by or ""))
+        locked.save(
+            update_fields=["delivered_file_key", "delivered_file_name", "delivered_content_type", "status", "updated"]
+        )
+        JobEvent.objects.create(
+            job=locked, kind=JobEvent.Kind.DELIVERED, notes=locked.delivered_file_name, actor=str(by or "")
+        )
         _announce_delivery(locked)
         schedule_storage_cleanup([previous], subject=f"partner-job:{job.pk}")
     return locked
@@ -260,6 +287,7 @@ def deliver_file(job: Job, fileobj, filename: str, *, by) -> Job:
 def _announce_delivery(job: Job) -> None:
     """The recorded file is the job's result: partners hear job.succeeded (state "delivered")."""
     path = f"/{settings.PARTNERS_URL_PREFIX}jobs/{job.pk}"
-    subject = JobSubject("partners", "job", str(job.pk), path, partner_id=job.program.partner_id,
-                         result_paths={"job": path})
+    subject = JobSubject(
+        "partners", "job", str(job.pk), path, partner_id=job.program.partner_id, result_paths={"job": path}
+    )
     announce(subject, JOB_SUCCEEDED, state="delivered")

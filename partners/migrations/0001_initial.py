@@ -9,7 +9,6 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
@@ -18,200 +17,405 @@ class Migration(migrations.Migration):
 
     operations = [
         migrations.CreateModel(
-            name='Job',
+            name="Job",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('sample_script', models.TextField(blank=True)),
-                ('script_file_key', models.CharField(blank=True, editable=False, max_length=300)),
-                ('script_file_name', models.CharField(blank=True, editable=False, max_length=255)),
-                ('script_file_type', models.CharField(blank=True, editable=False, max_length=100)),
-                ('job_description', models.TextField()),
-                ('status', models.CharField(choices=[('new', 'New'), ('assigned', 'Assigned'), ('edit', 'Edit'), ('approved', 'Approved')], db_index=True, default='new', max_length=10)),
-                ('edit_count', models.PositiveSmallIntegerField(default=0)),
-                ('edit_notes', models.TextField(blank=True, help_text='The notes of the latest edit request.')),
-                ('delivered_file_key', models.CharField(blank=True, editable=False, max_length=300)),
-                ('delivered_file_name', models.CharField(blank=True, editable=False, max_length=255)),
-                ('delivered_content_type', models.CharField(blank=True, editable=False, max_length=50)),
-                ('manager_notified_at', models.DateTimeField(blank=True, editable=False, help_text='When the manager was told the edit limit was passed.', null=True)),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('updated', models.DateTimeField(auto_now=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("sample_script", models.TextField(blank=True)),
+                ("script_file_key", models.CharField(blank=True, editable=False, max_length=300)),
+                ("script_file_name", models.CharField(blank=True, editable=False, max_length=255)),
+                ("script_file_type", models.CharField(blank=True, editable=False, max_length=100)),
+                ("job_description", models.TextField()),
+                (
+                    "status",
+                    models.CharField(
+                        choices=[("new", "New"), ("assigned", "Assigned"), ("edit", "Edit"), ("approved", "Approved")],
+                        db_index=True,
+                        default="new",
+                        max_length=10,
+                    ),
+                ),
+                ("edit_count", models.PositiveSmallIntegerField(default=0)),
+                ("edit_notes", models.TextField(blank=True, help_text="The notes of the latest edit request.")),
+                ("delivered_file_key", models.CharField(blank=True, editable=False, max_length=300)),
+                ("delivered_file_name", models.CharField(blank=True, editable=False, max_length=255)),
+                ("delivered_content_type", models.CharField(blank=True, editable=False, max_length=50)),
+                (
+                    "manager_notified_at",
+                    models.DateTimeField(
+                        blank=True,
+                        editable=False,
+                        help_text="When the manager was told the edit limit was passed.",
+                        null=True,
+                    ),
+                ),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                ("updated", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'verbose_name': 'partner job',
-                'ordering': ['id'],
+                "verbose_name": "partner job",
+                "ordering": ["id"],
             },
         ),
         migrations.CreateModel(
-            name='Talent',
+            name="Talent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('first_name', models.CharField(max_length=100)),
-                ('last_name', models.CharField(max_length=100)),
-                ('gender', models.CharField(choices=[('female', 'Female'), ('male', 'Male'), ('non-binary', 'Non Binary')], max_length=12)),
-                ('languages', models.JSONField(blank=True, default=list, help_text='Language names, e.g. ["English", "French"].')),
-                ('feedback', models.TextField(blank=True, help_text="Reviews of the talent's work.")),
-                ('avatar_key', models.CharField(blank=True, editable=False, max_length=300)),
-                ('avatar_content_type', models.CharField(blank=True, editable=False, max_length=50)),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('updated', models.DateTimeField(auto_now=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("public_id", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("first_name", models.CharField(max_length=100)),
+                ("last_name", models.CharField(max_length=100)),
+                (
+                    "gender",
+                    models.CharField(
+                        choices=[("female", "Female"), ("male", "Male"), ("non-binary", "Non Binary")], max_length=12
+                    ),
+                ),
+                (
+                    "languages",
+                    models.JSONField(blank=True, default=list, help_text='Language names, e.g. ["English", "French"].'),
+                ),
+                ("feedback", models.TextField(blank=True, help_text="Reviews of the talent's work.")),
+                ("avatar_key", models.CharField(blank=True, editable=False, max_length=300)),
+                ("avatar_content_type", models.CharField(blank=True, editable=False, max_length=50)),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                ("updated", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'ordering': ['last_name', 'first_name', 'id'],
+                "ordering": ["last_name", "first_name", "id"],
             },
         ),
         migrations.CreateModel(
-            name='JobEvent',
+            name="JobEvent",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('created', 'Created'), ('assigned', 'Assigned'), ('delivered', 'Delivered'), ('edit_requested', 'Edit Requested'), ('approved', 'Approved'), ('manager_notified', 'Manager Notified')], max_length=20)),
-                ('notes', models.TextField(blank=True)),
-                ('actor', models.CharField(blank=True, help_text='The partner key prefix or the staff email.', max_length=200)),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('job', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='events', to='partners.job')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[
+                            ("created", "Created"),
+                            ("assigned", "Assigned"),
+                            ("delivered", "Delivered"),
+                            ("edit_requested", "Edit Requested"),
+                            ("approved", "Approved"),
+                            ("manager_notified", "Manager Notified"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("notes", models.TextField(blank=True)),
+                (
+                    "actor",
+                    models.CharField(
+                        blank=True, help_text="The partner key prefix or the staff email.", max_length=200
+                    ),
+                ),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                (
+                    "job",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="events", to="partners.job"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['created', 'id'],
+                "ordering": ["created", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Partner',
+            name="Partner",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('access_enabled', models.BooleanField(default=False, help_text='Partner Program access; a known key without it is answered 401.')),
-                ('is_live', models.BooleanField(default=False, help_text='Live mode saves writes; in test mode they are validated and discarded.')),
-                ('credit_limit', models.DecimalField(blank=True, decimal_places=2, help_text='Outstanding balance allowed; empty means not set (jobs are refused with 141).', max_digits=14, null=True)),
-                ('notice_threshold', models.PositiveSmallIntegerField(default=80, help_text='Percent of the credit limit from which job creation answers notice 240.', validators=[django.core.validators.MinValueValidator(1), django.core.validators.MaxValueValidator(100)])),
-                ('balance', models.DecimalField(decimal_places=2, default=Decimal('0'), editable=False, help_text='Outstanding credit used; changed only through the ledger.', max_digits=14)),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('updated', models.DateTimeField(auto_now=True)),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200)),
+                (
+                    "access_enabled",
+                    models.BooleanField(
+                        default=False, help_text="Partner Program access; a known key without it is answered 401."
+                    ),
+                ),
+                (
+                    "is_live",
+                    models.BooleanField(
+                        default=False,
+                        help_text="Live mode saves writes; in test mode they are validated and discarded.",
+                    ),
+                ),
+                (
+                    "credit_limit",
+                    models.DecimalField(
+                        blank=True,
+                        decimal_places=2,
+                        help_text="Outstanding balance allowed; empty means not set (jobs are refused with 141).",
+                        max_digits=14,
+                        null=True,
+                    ),
+                ),
+                (
+                    "notice_threshold",
+                    models.PositiveSmallIntegerField(
+                        default=80,
+                        help_text="Percent of the credit limit from which job creation answers notice 240.",
+                        validators=[
+                            django.core.validators.MinValueValidator(1),
+                            django.core.validators.MaxValueValidator(100),
+                        ],
+                    ),
+                ),
+                (
+                    "balance",
+                    models.DecimalField(
+                        decimal_places=2,
+                        default=Decimal("0"),
+                        editable=False,
+                        help_text="Outstanding credit used; changed only through the ledger.",
+                        max_digits=14,
+                    ),
+                ),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                ("updated", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'ordering': ['name', 'id'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('notice_threshold__gte', 1), ('notice_threshold__lte', 100)), name='partner_notice_threshold_percent'), models.CheckConstraint(condition=models.Q(('credit_limit__isnull', True), ('credit_limit__gte', 0), _connector='OR'), name='partner_credit_limit_not_negative')],
+                "ordering": ["name", "id"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("notice_threshold__gte", 1), ("notice_threshold__lte", 100)),
+                        name="partner_notice_threshold_percent",
+                    ),
+                    models.CheckConstraint(
+                        condition=models.Q(("credit_limit__isnull", True), ("credit_limit__gte", 0), _connector="OR"),
+                        name="partner_credit_limit_not_negative",
+                    ),
+                ],
             },
         ),
         migrations.CreateModel(
-            name='PartnerApiKey',
+            name="PartnerApiKey",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('prefix', models.CharField(help_text='Identifies the key; not secret.', max_length=16, unique=True)),
-                ('key_hash', models.CharField(max_length=64)),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('last_used_at', models.DateTimeField(blank=True, null=True)),
-                ('partner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='api_keys', to='partners.partner')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("prefix", models.CharField(help_text="Identifies the key; not secret.", max_length=16, unique=True)),
+                ("key_hash", models.CharField(max_length=64)),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                ("last_used_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "partner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="api_keys", to="partners.partner"
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'partner API key',
-                'ordering': ['-created', '-id'],
+                "verbose_name": "partner API key",
+                "ordering": ["-created", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='AuditLogEntry',
+            name="AuditLogEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('key_prefix', models.CharField(blank=True, help_text='As presented, also for unknown keys.', max_length=16)),
-                ('method', models.CharField(max_length=10)),
-                ('endpoint', models.CharField(max_length=300)),
-                ('mode', models.CharField(max_length=4)),
-                ('status', models.PositiveSmallIntegerField()),
-                ('duration_ms', models.PositiveIntegerField(default=0)),
-                ('created', models.DateTimeField(auto_now_add=True, db_index=True)),
-                ('partner', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='partners.partner')),
-                ('api_key', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='partners.partnerapikey')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "key_prefix",
+                    models.CharField(blank=True, help_text="As presented, also for unknown keys.", max_length=16),
+                ),
+                ("method", models.CharField(max_length=10)),
+                ("endpoint", models.CharField(max_length=300)),
+                ("mode", models.CharField(max_length=4)),
+                ("status", models.PositiveSmallIntegerField()),
+                ("duration_ms", models.PositiveIntegerField(default=0)),
+                ("created", models.DateTimeField(auto_now_add=True, db_index=True)),
+                (
+                    "partner",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="partners.partner",
+                    ),
+                ),
+                (
+                    "api_key",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="partners.partnerapikey",
+                    ),
+                ),
             ],
             options={
-                'verbose_name': 'audit log entry',
-                'verbose_name_plural': 'audit log',
-                'ordering': ['-created', '-id'],
+                "verbose_name": "audit log entry",
+                "verbose_name_plural": "audit log",
+                "ordering": ["-created", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Program',
+            name="Program",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('name', models.CharField(max_length=200)),
-                ('description', models.TextField(blank=True)),
-                ('unit_price', models.DecimalField(decimal_places=2, help_text='Charged for each job created.', max_digits=12)),
-                ('start_date', models.DateField()),
-                ('end_date', models.DateField()),
-                ('edit_limit', models.PositiveSmallIntegerField(default=2, help_text="When a job's edit count exceeds this, the program manager is emailed (once).")),
-                ('max_edits', models.PositiveSmallIntegerField(default=5, help_text='Edit requests allowed per job.')),
-                ('manager_email', models.EmailField(help_text='The program manager, emailed about jobs past the edit limit.', max_length=254)),
-                ('is_active', models.BooleanField(default=True)),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('updated', models.DateTimeField(auto_now=True)),
-                ('partner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='programs', to='partners.partner')),
-                ('talents', models.ManyToManyField(blank=True, related_name='programs', to='partners.talent')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("name", models.CharField(max_length=200)),
+                ("description", models.TextField(blank=True)),
+                (
+                    "unit_price",
+                    models.DecimalField(decimal_places=2, help_text="Charged for each job created.", max_digits=12),
+                ),
+                ("start_date", models.DateField()),
+                ("end_date", models.DateField()),
+                (
+                    "edit_limit",
+                    models.PositiveSmallIntegerField(
+                        default=2,
+                        help_text="When a job's edit count exceeds this, the program manager is emailed (once).",
+                    ),
+                ),
+                ("max_edits", models.PositiveSmallIntegerField(default=5, help_text="Edit requests allowed per job.")),
+                (
+                    "manager_email",
+                    models.EmailField(
+                        help_text="The program manager, emailed about jobs past the edit limit.", max_length=254
+                    ),
+                ),
+                ("is_active", models.BooleanField(default=True)),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                ("updated", models.DateTimeField(auto_now=True)),
+                (
+                    "partner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="programs", to="partners.partner"
+                    ),
+                ),
+                ("talents", models.ManyToManyField(blank=True, related_name="programs", to="partners.talent")),
             ],
             options={
-                'ordering': ['id'],
+                "ordering": ["id"],
             },
         ),
         migrations.AddField(
-            model_name='job',
-            name='program',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='jobs', to='partners.program'),
+            model_name="job",
+            name="program",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="jobs", to="partners.program"
+            ),
         ),
         migrations.AddField(
-            model_name='job',
-            name='talent',
-            field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='jobs', to='partners.talent'),
+            model_name="job",
+            name="talent",
+            field=models.ForeignKey(
+                on_delete=django.db.models.deletion.PROTECT, related_name="jobs", to="partners.talent"
+            ),
         ),
         migrations.CreateModel(
-            name='Demo',
+            name="Demo",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('public_id', models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
-                ('title', models.CharField(max_length=200)),
-                ('tags', models.JSONField(blank=True, default=list)),
-                ('audio_key', models.CharField(max_length=300)),
-                ('content_type', models.CharField(max_length=50)),
-                ('size', models.PositiveBigIntegerField()),
-                ('sha256', models.CharField(max_length=64)),
-                ('duration', models.FloatField(help_text='Seconds, measured by ffprobe.')),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('talent', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='demos', to='partners.talent')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                ("public_id", models.UUIDField(default=uuid.uuid4, editable=False, unique=True)),
+                ("title", models.CharField(max_length=200)),
+                ("tags", models.JSONField(blank=True, default=list)),
+                ("audio_key", models.CharField(max_length=300)),
+                ("content_type", models.CharField(max_length=50)),
+                ("size", models.PositiveBigIntegerField()),
+                ("sha256", models.CharField(max_length=64)),
+                ("duration", models.FloatField(help_text="Seconds, measured by ffprobe.")),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                (
+                    "talent",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="demos", to="partners.talent"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['talent_id', 'id'],
+                "ordering": ["talent_id", "id"],
             },
         ),
         migrations.CreateModel(
-            name='LedgerEntry',
+            name="LedgerEntry",
             fields=[
-                ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('kind', models.CharField(choices=[('charge', 'Charge'), ('payment', 'Payment'), ('adjustment', 'Adjustment')], max_length=10)),
-                ('amount', models.DecimalField(decimal_places=2, help_text='Signed change of the balance (a payment is negative).', max_digits=14)),
-                ('balance_after', models.DecimalField(decimal_places=2, max_digits=14)),
-                ('note', models.CharField(blank=True, max_length=255)),
-                ('created', models.DateTimeField(auto_now_add=True)),
-                ('created_by', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to=settings.AUTH_USER_MODEL)),
-                ('job', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.PROTECT, related_name='ledger_entries', to='partners.job')),
-                ('partner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='ledger', to='partners.partner')),
+                ("id", models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name="ID")),
+                (
+                    "kind",
+                    models.CharField(
+                        choices=[("charge", "Charge"), ("payment", "Payment"), ("adjustment", "Adjustment")],
+                        max_length=10,
+                    ),
+                ),
+                (
+                    "amount",
+                    models.DecimalField(
+                        decimal_places=2,
+                        help_text="Signed change of the balance (a payment is negative).",
+                        max_digits=14,
+                    ),
+                ),
+                ("balance_after", models.DecimalField(decimal_places=2, max_digits=14)),
+                ("note", models.CharField(blank=True, max_length=255)),
+                ("created", models.DateTimeField(auto_now_add=True)),
+                (
+                    "created_by",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "job",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.PROTECT,
+                        related_name="ledger_entries",
+                        to="partners.job",
+                    ),
+                ),
+                (
+                    "partner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="ledger", to="partners.partner"
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'ledger entries',
-                'ordering': ['-created', '-id'],
-                'constraints': [models.CheckConstraint(condition=models.Q(('amount', 0), _negated=True), name='partner_ledger_amount_not_zero'), models.UniqueConstraint(condition=models.Q(('kind', 'charge')), fields=('job',), name='partner_ledger_one_charge_per_job')],
+                "verbose_name_plural": "ledger entries",
+                "ordering": ["-created", "-id"],
+                "constraints": [
+                    models.CheckConstraint(
+                        condition=models.Q(("amount", 0), _negated=True), name="partner_ledger_amount_not_zero"
+                    ),
+                    models.UniqueConstraint(
+                        condition=models.Q(("kind", "charge")),
+                        fields=("job",),
+                        name="partner_ledger_one_charge_per_job",
+                    ),
+                ],
             },
         ),
         migrations.AddConstraint(
-            model_name='program',
-            constraint=models.CheckConstraint(condition=models.Q(('end_date__gte', models.F('start_date'))), name='program_dates_ordered'),
+            model_name="program",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("end_date__gte", models.F("start_date"))), name="program_dates_ordered"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='program',
-            constraint=models.CheckConstraint(condition=models.Q(('unit_price__gte', 0)), name='program_unit_price_not_negative'),
+            model_name="program",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("unit_price__gte", 0)), name="program_unit_price_not_negative"
+            ),
         ),
         migrations.AddIndex(
-            model_name='job',
-            index=models.Index(fields=['program', 'id'], name='partners_jo_program_9485c8_idx'),
+            model_name="job",
+            index=models.Index(fields=["program", "id"], name="partners_jo_program_9485c8_idx"),
         ),
         migrations.AddConstraint(
-            model_name='job',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'approved'), _negated=True), models.Q(('delivered_file_key', ''), _negated=True), _connector='OR'), name='partner_job_approved_has_file'),
+            model_name="job",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("status", "approved"), _negated=True),
+                    models.Q(("delivered_file_key", ""), _negated=True),
+                    _connector="OR",
+                ),
+                name="partner_job_approved_has_file",
+            ),
         ),
     ]

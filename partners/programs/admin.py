@@ -7,8 +7,17 @@ from .models import Program
 
 @admin.register(Program)
 class ProgramAdmin(admin.ModelAdmin):
-    list_display = ["name", "partner", "unit_price", "start_date", "end_date", "is_active", "edit_limit", "max_edits",
-                    "manager_email"]
+    list_display = [
+        "name",
+        "partner",
+        "unit_price",
+        "start_date",
+        "end_date",
+        "is_active",
+        "edit_limit",
+        "max_edits",
+        "manager_email",
+    ]
     list_filter = ["is_active", "partner"]
     search_fields = ["name", "partner__name", "manager_email"]
     list_select_related = ["partner"]

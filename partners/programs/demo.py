@@ -24,15 +24,39 @@ from partners.talents.models import Talent
 from .models import Program
 
 TALENTS = [
-    {"first_name": "Avery", "last_name": "Stone", "gender": Talent.Gender.FEMALE, "languages": ["English"],
-     "feedback": "Warm, clear and quick to turn around.", "voice": "en-us", "pitch": 70,
-     "tags": ["warm", "commercial"], "text": "Hi, I'm Avery. Let me tell your story with a warm, friendly voice."},
-    {"first_name": "Bastien", "last_name": "Moreau", "gender": Talent.Gender.MALE, "languages": ["French", "English"],
-     "feedback": "Deep narration voice; great for documentaries.", "voice": "fr-fr", "pitch": 35,
-     "tags": ["narration", "documentary"], "text": "Bonjour, je suis Bastien. Voici ma voix de narrateur."},
-    {"first_name": "Charlie", "last_name": "Reid", "gender": Talent.Gender.NON_BINARY, "languages": ["English"],
-     "feedback": "Energetic and versatile.", "voice": "en-gb", "pitch": 50,
-     "tags": ["upbeat", "explainer"], "text": "Hello! I'm Charlie, and I make explainer videos sound exciting."},
+    {
+        "first_name": "Avery",
+        "last_name": "Stone",
+        "gender": Talent.Gender.FEMALE,
+        "languages": ["English"],
+        "feedback": "Warm, clear and quick to turn around.",
+        "voice": "en-us",
+        "pitch": 70,
+        "tags": ["warm", "commercial"],
+        "text": "Hi, I'm Avery. Let me tell your story with a warm, friendly voice.",
+    },
+    {
+        "first_name": "Bastien",
+        "last_name": "Moreau",
+        "gender": Talent.Gender.MALE,
+        "languages": ["French", "English"],
+        "feedback": "Deep narration voice; great for documentaries.",
+        "voice": "fr-fr",
+        "pitch": 35,
+        "tags": ["narration", "documentary"],
+        "text": "Bonjour, je suis Bastien. Voici ma voix de narrateur.",
+    },
+    {
+        "first_name": "Charlie",
+        "last_name": "Reid",
+        "gender": Talent.Gender.NON_BINARY,
+        "languages": ["English"],
+        "feedback": "Energetic and versatile.",
+        "voice": "en-gb",
+        "pitch": 50,
+        "tags": ["upbeat", "explainer"],
+        "text": "Hello! I'm Charlie, and I make explainer videos sound exciting.",
+    },
 ]
 
 
@@ -49,20 +73,31 @@ def create_demo_program(partner: Partner, *, manager_email: str) -> Program:
         recordings = [_demo_mp3(spec, Path(workdir)) for spec in TALENTS]
         with transaction.atomic():
             program = Program.objects.create(
-                partner=partner, name="Demo program", description="A program to try the Partner API with.",
-                unit_price=Decimal("25.00"), start_date=today - timedelta(days=1),
-                end_date=today + timedelta(days=365), edit_limit=2, max_edits=5, manager_email=manager_email,
+                partner=partner,
+                name="Demo program",
+                description="A program to try the Partner API with.",
+                unit_price=Decimal("25.00"),
+                start_date=today - timedelta(days=1),
+                end_date=today + timedelta(days=365),
+                edit_limit=2,
+                max_edits=5,
+                manager_email=manager_email,
             )
             talents = []
             for spec, recording in zip(TALENTS, recordings, strict=True):
-                talent = Talent.objects.create(**{key: spec[key] for key in
-                                                  ("first_name", "last_name", "gender", "languages", "feedback")})
+                talent = Talent.objects.create(
+                    **{key: spec[key] for key in ("first_name", "last_name", "gender", "languages", "feedback")}
+                )
                 with recording.open("rb") as demo_file:
                     talent_services.add_demo(talent, demo_file, title=f"{spec['first_name']}'s demo", tags=spec["tags"])
                 talents.append(talent)
             program.talents.set(talents)
             # The sample job is free (not charged): it exists to be read, approved and edited in the API.
-            job = Job.objects.create(program=program, talent=talents[0], sample_script=TALENTS[0]["text"],
-                                     job_description="Sample job: a 30-second explainer, warm and friendly.")
+            job = Job.objects.create(
+                program=program,
+                talent=talents[0],
+                sample_script=TALENTS[0]["text"],
+                job_description="Sample job: a 30-second explainer, warm and friendly.",
+            )
             JobEvent.objects.create(job=job, kind=JobEvent.Kind.CREATED, actor="create_partner")
     return program

@@ -32,7 +32,9 @@ class DemoInline(admin.TabularInline):
 
 class TalentForm(forms.ModelForm):
     avatar_image = forms.ImageField(required=False, help_text="JPEG, PNG or WebP; metadata is stripped.")
-    demo_audio = forms.FileField(required=False, help_text="Add a demo: mp3, wav, ogg, flac or m4a (checked by content).")
+    demo_audio = forms.FileField(
+        required=False, help_text="Add a demo: mp3, wav, ogg, flac or m4a (checked by content)."
+    )
     demo_title = forms.CharField(required=False, max_length=200)
     demo_tags = forms.CharField(required=False, help_text="Comma-separated, e.g. warm, corporate, narration.")
 
@@ -69,8 +71,9 @@ class TalentAdmin(admin.ModelAdmin):
                 services.set_avatar(obj, form.cleaned_data["avatar_image"])
             if form.cleaned_data.get("demo_audio"):
                 tags = [tag.strip() for tag in (form.cleaned_data.get("demo_tags") or "").split(",") if tag.strip()]
-                services.add_demo(obj, form.cleaned_data["demo_audio"], title=form.cleaned_data.get("demo_title", ""),
-                                  tags=tags)
+                services.add_demo(
+                    obj, form.cleaned_data["demo_audio"], title=form.cleaned_data.get("demo_title", ""), tags=tags
+                )
         except DomainError as exc:
             self.message_user(request, f"Upload refused: {' '.join(exc.messages)}", messages.ERROR)
 

@@ -27,8 +27,6 @@ def talent_in_partner_programs(partner: Partner, talent_id: int) -> Talent | Non
     return Talent.objects.filter(pk=talent_id, programs__partner=partner).distinct().first()
 
 
-
-
 def demo_by_public_id(public_id) -> Demo | None:
     return Demo.objects.select_related("talent").filter(public_id=public_id).first()
 

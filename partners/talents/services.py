@@ -25,9 +25,16 @@ def add_demo(talent: Talent, fileobj, *, title: str, tags: list[str]) -> Demo:
     """Store a demo recording after checking by content that it is audio of an accepted format."""
     with audio_intake(fileobj, _demo_limits(), f"partners/talents/{talent.pk}/demos") as accepted, transaction.atomic():
         stored = accepted.stored
-        return Demo.objects.create(talent=talent, title=title or "Demo", tags=tags, audio_key=stored.key,
-                                   content_type=stored.content_type, size=stored.size, sha256=stored.sha256,
-                                   duration=accepted.info.duration)
+        return Demo.objects.create(
+            talent=talent,
+            title=title or "Demo",
+            tags=tags,
+            audio_key=stored.key,
+            content_type=stored.content_type,
+            size=stored.size,
+            sha256=stored.sha256,
+            duration=accepted.info.duration,
+        )
 
 
 @transaction.atomic
@@ -50,8 +57,9 @@ def set_avatar(talent: Talent, fileobj) -> Talent:
         image = images.clean(fileobj)
     except MediaError as exc:
         raise DomainError("invalid", str(exc)) from exc
-    stored = object_storage.put_bytes(new_key(f"partners/talents/{talent.pk}/avatar", image.extension), image.data,
-                                      image.content_type)
+    stored = object_storage.put_bytes(
+        new_key(f"partners/talents/{talent.pk}/avatar", image.extension), image.data, image.content_type
+    )
     with transaction.atomic():
         locked = Talent.objects.select_for_update().get(pk=talent.pk)
         previous = locked.avatar_key

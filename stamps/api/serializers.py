@@ -38,8 +38,9 @@ class BoundedJSONObjectField(serializers.JSONField):
             value = super().to_internal_value(data)
             json_bounds.check(value, refuse_nul=True)
         except RecursionError:
-            raise serializers.ValidationError(f"JSON may be nested at most {settings.JSON_MAX_DEPTH} levels deep.") \
-                from None
+            raise serializers.ValidationError(
+                f"JSON may be nested at most {settings.JSON_MAX_DEPTH} levels deep."
+            ) from None
         except json_bounds.UnsafeJson as exc:
             raise serializers.ValidationError(str(exc)) from None
         if not isinstance(value, dict):
@@ -120,11 +121,16 @@ class _VSTFileView:
         self._stamp = stamp
         files = {item.role: item for item in selectors.files_of(stamp) if item.role != StampFile.Role.IMAGE}
         first_image = next(iter(selectors.images_of(stamp)), None)
-        audio, manifest, package = (files.get(StampFile.Role.AUDIO), files.get(StampFile.Role.MANIFEST),
-                                    files.get(StampFile.Role.PACKAGE))
+        audio, manifest, package = (
+            files.get(StampFile.Role.AUDIO),
+            files.get(StampFile.Role.MANIFEST),
+            files.get(StampFile.Role.PACKAGE),
+        )
         on_s3 = not object_storage.is_local
         self.user_id = stamp.owner_id
-        self.draft_image_path = links.file_path(stamp.pk, first_image.role, first_image.filename) if first_image else None
+        self.draft_image_path = (
+            links.file_path(stamp.pk, first_image.role, first_image.filename) if first_image else None
+        )
         self.thumbnail_path = links.thumbnail_path(stamp.pk) if StampFile.Role.THUMBNAIL in files else None
         self.draft_audio_path = links.file_path(stamp.pk, audio.role, audio.filename) if audio else None
         self.vst_file_path = links.package_path(stamp.pk) if package else None
@@ -286,7 +292,8 @@ class StampUpdateIn(serializers.Serializer):
     def validate(self, attrs):
         if not attrs:
             raise serializers.ValidationError(
-                {"non_field_errors": ["Give at least one of title, description, voice_tags, metadata."]})
+                {"non_field_errors": ["Give at least one of title, description, voice_tags, metadata."]}
+            )
         return attrs
 
 
@@ -317,15 +324,18 @@ class ManifestUpdateIn(serializers.Serializer):
     def validate(self, attrs):
         if not {"voice_tags", "metadata", "timestamps"} & set(attrs):
             raise serializers.ValidationError(
-                {"non_field_errors": ["Give at least one of voice_tags, metadata, timestamps."]})
+                {"non_field_errors": ["Give at least one of voice_tags, metadata, timestamps."]}
+            )
         return attrs
 
 
 class StrokeSerializer(serializers.Serializer):
     points = serializers.ListField(
-        child=serializers.ListField(child=serializers.FloatField(min_value=0, max_value=MAX_COORDINATE),
-                                    min_length=2, max_length=2),
-        min_length=1, max_length=MAX_POINTS,
+        child=serializers.ListField(
+            child=serializers.FloatField(min_value=0, max_value=MAX_COORDINATE), min_length=2, max_length=2
+        ),
+        min_length=1,
+        max_length=MAX_POINTS,
     )
     color = serializers.RegexField(r"^#[0-9a-fA-F]{6}$", required=False, default="#000000")
     width = serializers.FloatField(min_value=0.1, max_value=200, required=False, default=2.0)

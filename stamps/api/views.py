@@ -46,10 +46,12 @@ class OwnerOrShareViewer(BasePermission):
 
 
 SHARE_PARAMETERS = [
-    OpenApiParameter("share", sharing_selectors.TOKEN_SCHEMA,
-                     description="A share code: serve the file to a viewer of that share."),
-    OpenApiParameter("token", sharing_selectors.TOKEN_SCHEMA,
-                     description="The recipient's access token of a private share."),
+    OpenApiParameter(
+        "share", sharing_selectors.TOKEN_SCHEMA, description="A share code: serve the file to a viewer of that share."
+    ),
+    OpenApiParameter(
+        "token", sharing_selectors.TOKEN_SCHEMA, description="The recipient's access token of a private share."
+    ),
 ]
 
 
@@ -59,9 +61,12 @@ def _shared_file(request, filename: str, roles, stamp_id=None) -> StampFile | No
     if not code:
         return None
     item = sharing_selectors.share_grants_file(
-        code, filename, user=request.user,
+        code,
+        filename,
+        user=request.user,
         access_token=request.query_params.get("token") or request.headers.get("X-Share-Token"),
-        password=request.headers.get("X-Share-Password"), client=client_address(request),
+        password=request.headers.get("X-Share-Password"),
+        client=client_address(request),
     )
     if item is None or item.role not in roles or (stamp_id is not None and str(item.stamp_id) != str(stamp_id)):
         raise ApiError("not_found", message=selectors.FILE_NOT_FOUND)
@@ -73,8 +78,15 @@ def _serve(request, item: StampFile, *, attachment: bool = False, download_name:
         handle = object_storage.open(item.key)
     except FileNotFoundError:
         raise ApiError("not_found", message=selectors.FILE_NOT_FOUND) from None
-    return serve_file(request, handle, size=item.size, content_type=item.content_type, etag=item.sha256,
-                      filename=download_name, attachment=attachment)
+    return serve_file(
+        request,
+        handle,
+        size=item.size,
+        content_type=item.content_type,
+        etag=item.sha256,
+        filename=download_name,
+        attachment=attachment,
+    )
 
 
 def _stamp_payload(stamp: Stamp) -> dict:
@@ -90,8 +102,9 @@ class StampListCreateView(StampView):
 
     @extend_schema(responses=s.VSTFileSerializer(many=True))
     def get(self, request):
-        return self.paginate(selectors.stamps_for_user(request.user),
-                             lambda rows: s.VSTFileSerializer(rows, many=True).data)
+        return self.paginate(
+            selectors.stamps_for_user(request.user), lambda rows: s.VSTFileSerializer(rows, many=True).data
+        )
 
     @extend_schema(request=s.StampCreateIn, responses={201: s.StampOut})
     def post(self, request):
@@ -133,6 +146,7 @@ class StampDetailView(StampView):
 # --- File Management -----------------------------------------------------------------------------
 class DraftView(StampView):
     """Create a draft VoiceStamp for file uploads; returns its vst_id."""
+
     idempotent_post = True
 
     @extend_schema(request=s.DraftIn, responses={201: s.DraftOut})
@@ -144,19 +158,26 @@ class DraftView(StampView):
 
 class AudioUploadView(StampView):
     """Upload the recording (checked by content, size-capped, duration measured)."""
+
     cost_scopes = {"POST": "media_upload"}
     error_statuses = ("409",)  # while the stamp is being packaged
 
     parser_classes = [MultiPartParser, FormParser]
     max_body_bytes, body_too_large = upload_limit(
-        "STAMPS_MAX_AUDIO_BYTES", "The audio file may be at most {max} bytes.", field="audio_file")
+        "STAMPS_MAX_AUDIO_BYTES", "The audio file may be at most {max} bytes.", field="audio_file"
+    )
 
     @extend_schema(request={"multipart/form-data": s.AudioUploadIn}, responses={201: s.AudioUploadOut})
     def post(self, request, vst_id):
         selectors.stamp_for_user(request.user, vst_id)
         data = validated(s.AudioUploadIn, request.data)
-        item = services.attach_audio(request.user, vst_id, data["audio_file"], declared_format=data.get("format"),
-                                     declared_duration=data.get("duration"))
+        item = services.attach_audio(
+            request.user,
+            vst_id,
+            data["audio_file"],
+            declared_format=data.get("format"),
+            declared_duration=data.get("duration"),
+        )
         return DialectResponse(
             {"audio_url": links.absolute(links.file_path(item.stamp_id, item.role, item.filename), request)},
             status=201,
@@ -165,26 +186,34 @@ class AudioUploadView(StampView):
 
 class ImageUploadView(StampView):
     """Upload an image (jpeg, png, webp; metadata stripped) at a position."""
+
     cost_scopes = {"POST": "media_upload"}
     error_statuses = ("409",)  # while the stamp is being packaged
 
     parser_classes = [MultiPartParser, FormParser]
     max_body_bytes, body_too_large = upload_limit(
-        "STAMPS_MAX_IMAGE_BYTES", "The image may be at most {max} bytes.", field="image_file")
+        "STAMPS_MAX_IMAGE_BYTES", "The image may be at most {max} bytes.", field="image_file"
+    )
 
     @extend_schema(request={"multipart/form-data": s.ImageUploadIn}, responses={201: s.ImageUploadOut})
     def post(self, request, vst_id):
         selectors.stamp_for_user(request.user, vst_id)
         data = validated(s.ImageUploadIn, request.data)
         item = services.attach_image(request.user, vst_id, data["image_file"], position=data.get("position"))
-        return DialectResponse({
-            "image_url": links.absolute(links.file_path(item.stamp_id, item.role, item.filename), request),
-            "position": item.position, "width": item.width, "height": item.height,
-        }, status=201)
+        return DialectResponse(
+            {
+                "image_url": links.absolute(links.file_path(item.stamp_id, item.role, item.filename), request),
+                "position": item.position,
+                "width": item.width,
+                "height": item.height,
+            },
+            status=201,
+        )
 
 
 class AudioFileView(StampView):
     """The stamp's audio (original or delivery formats), with Range and ETag."""
+
     error_statuses = ("410",)  # served through an expired share
 
     permission_classes = [OwnerOrShareViewer]
@@ -200,6 +229,7 @@ class AudioFileView(StampView):
 
 class ImageFileView(StampView):
     """One of the stamp's images, with ETag."""
+
     error_statuses = ("410",)  # served through an expired share
 
     permission_classes = [OwnerOrShareViewer]
@@ -215,6 +245,7 @@ class ImageFileView(StampView):
 
 class FileView(StampView):
     """Any file of the caller's VoiceStamps by its file name."""
+
     error_statuses = ("410",)  # served through an expired share
 
     permission_classes = [OwnerOrShareViewer]
@@ -228,6 +259,7 @@ class FileView(StampView):
 # --- Package & Conversion ------------------------------------------------------------------------
 class ManifestView(StampView):
     """Read or update the stamp's versioned manifest."""
+
     error_statuses = {"PUT": ("409",)}  # manifest_version is stale, or packaging
 
     @extend_schema(responses=s.ManifestOut)
@@ -250,8 +282,13 @@ class DrawingsView(StampView):
     @extend_schema(request=s.DrawingIn, responses={201: s.DrawingOut})
     def post(self, request, vst_id):
         data = validated(s.DrawingIn, request.data)
-        drawing = packaging.add_drawing(request.user, vst_id, strokes=data["drawing_data"],
-                                       coordinates=data.get("coordinates"), timestamp=data.get("timestamp"))
+        drawing = packaging.add_drawing(
+            request.user,
+            vst_id,
+            strokes=data["drawing_data"],
+            coordinates=data.get("coordinates"),
+            timestamp=data.get("timestamp"),
+        )
         stamp = selectors.stamp_for_user(request.user, vst_id)
         return DialectResponse({"drawing": drawing, "manifest_version": stamp.manifest_version}, status=201)
 
@@ -269,6 +306,7 @@ class UploadTextView(StampView):
 
 class CompletePackageView(StampView):
     """Finalise the stamp and start packaging (202 while processing)."""
+
     cost_scopes = {"POST": "media_job"}
 
     @extend_schema(request=s.CompletePackageIn, responses={200: s.CompletePackageOut, 202: s.CompletePackageOut})
@@ -276,14 +314,14 @@ class CompletePackageView(StampView):
         data = validated(s.CompletePackageIn, request.data)
         stamp = packaging.complete_package(request.user, vst_id, voice_tags=data.get("voice_tags"))
         return DialectResponse(
-            {"status": stamp.conversion_status,
-             "download_url": links.absolute(links.download_path(stamp.pk), request)},
+            {"status": stamp.conversion_status, "download_url": links.absolute(links.download_path(stamp.pk), request)},
             status=202 if stamp.conversion_status == Stamp.Status.PROCESSING else 200,
         )
 
 
 class ConvertView(StampView):
     """Start (POST) or poll (GET) the conversion to the VST format."""
+
     cost_scopes = {"POST": "media_job"}
 
     @extend_schema(request=None, responses={202: s.ConversionOut})
@@ -311,6 +349,7 @@ def _package_name(stamp: Stamp) -> str:
 
 class PackageView(StampView):
     """Download the .vst package (a ZIP) as a stream."""
+
     error_statuses = ("409",)  # the package is not ready
 
     @extend_schema(responses={(200, "application/zip"): BINARY})
@@ -321,6 +360,7 @@ class PackageView(StampView):
 
 class DownloadView(StampView):
     """A signed, expiring download URL of the .vst package."""
+
     error_statuses = ("409",)  # the package is not ready
 
     @extend_schema(responses=s.DownloadOut)
@@ -328,10 +368,12 @@ class DownloadView(StampView):
         stamp = selectors.stamp_for_user(request.user, vst_id)
         package = _package_of(stamp)
         ttl = settings.STAMPS_DOWNLOAD_URL_TTL
-        url = object_storage.signed_url(package.key, expires=ttl, filename=_package_name(stamp),
-                                        content_type=package.content_type, request=request)
-        return DialectResponse({"download_url": url, "filename": _package_name(stamp), "size_bytes": package.size,
-                                "expires_in": ttl})
+        url = object_storage.signed_url(
+            package.key, expires=ttl, filename=_package_name(stamp), content_type=package.content_type, request=request
+        )
+        return DialectResponse(
+            {"download_url": url, "filename": _package_name(stamp), "size_bytes": package.size, "expires_in": ttl}
+        )
 
 
 # --- Advanced Features ---------------------------------------------------------------------------
@@ -349,32 +391,41 @@ class ThumbnailView(StampView):
 
 class ThumbnailGenerateView(StampView):
     """Render a thumbnail (styles: auto, cover, waveform, card)."""
+
     cost_scopes = {"POST": "media_job"}
 
     @extend_schema(request=s.ThumbnailGenerateIn, responses={200: s.ThumbnailOut, 201: s.ThumbnailOut})
     def post(self, request, vst_id):
         data = validated(s.ThumbnailGenerateIn, request.data)
-        item, generated = thumbnails.generate_thumbnail(request.user, vst_id, style=data["style"],
-                                                      timestamp=data.get("timestamp"), force=False)
-        return DialectResponse(s.ThumbnailOut(item, context={"request": request, "generated": generated}).data,
-                               status=201 if generated else 200)
+        item, generated = thumbnails.generate_thumbnail(
+            request.user, vst_id, style=data["style"], timestamp=data.get("timestamp"), force=False
+        )
+        return DialectResponse(
+            s.ThumbnailOut(item, context={"request": request, "generated": generated}).data,
+            status=201 if generated else 200,
+        )
 
 
 class ThumbnailRegenerateView(StampView):
     """Render the thumbnail again; force re-renders an identical one."""
+
     cost_scopes = {"POST": "media_job"}
 
     @extend_schema(request=s.ThumbnailRegenerateIn, responses={200: s.ThumbnailOut, 201: s.ThumbnailOut})
     def post(self, request, vst_id):
         data = validated(s.ThumbnailRegenerateIn, request.data)
-        item, generated = thumbnails.generate_thumbnail(request.user, vst_id, style=data["style"],
-                                                      timestamp=data.get("timestamp"), force=data["force"])
-        return DialectResponse(s.ThumbnailOut(item, context={"request": request, "generated": generated}).data,
-                               status=201 if generated else 200)
+        item, generated = thumbnails.generate_thumbnail(
+            request.user, vst_id, style=data["style"], timestamp=data.get("timestamp"), force=data["force"]
+        )
+        return DialectResponse(
+            s.ThumbnailOut(item, context={"request": request, "generated": generated}).data,
+            status=201 if generated else 200,
+        )
 
 
 class TranscribeView(StampView):
     """Start (POST) or poll (GET) the transcription of the recording."""
+
     cost_scopes = {"POST": "media_job"}
 
     @extend_schema(request=s.TranscribeIn, responses={200: s.TranscriptionOut, 202: s.TranscriptionOut})
@@ -393,6 +444,7 @@ class TranscribeView(StampView):
 
 class TranslateView(StampView):
     """Translate text, or a stamp's text or transcription, with Apertium."""
+
     cost_scopes = {"POST": "translate"}
 
     parser_classes = [JSONParser, FormParser, MultiPartParser]
@@ -401,15 +453,20 @@ class TranslateView(StampView):
     def post(self, request):
         data = validated(s.TranslateIn, request.data)
         result, stored = transcripts.translate(
-            request.user, text=data.get("text"), target_language=data["target_language"],
-            source_language=data.get("source_language"), vst_id=data.get("vst_id"), text_id=data.get("text_id"),
+            request.user,
+            text=data.get("text"),
+            target_language=data["target_language"],
+            source_language=data.get("source_language"),
+            vst_id=data.get("vst_id"),
+            text_id=data.get("text_id"),
         )
-        return DialectResponse({
-            "translated_text": result.text,
-            "source_language": result.source_language,
-            "target_language": result.target_language,
-            "detected_source_language": result.detected,
-            "engine": "apertium",
-            "translation_id": stored["id"] if stored else None,
-        })
-
+        return DialectResponse(
+            {
+                "translated_text": result.text,
+                "source_language": result.source_language,
+                "target_language": result.target_language,
+                "detected_source_language": result.detected,
+                "engine": "apertium",
+                "translation_id": stored["id"] if stored else None,
+            }
+        )

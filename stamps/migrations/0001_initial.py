@@ -6,94 +6,169 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     initial = True
 
     dependencies = [
-        ('core', '0001_initial'),
+        ("core", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='Stamp',
+            name="Stamp",
             fields=[
-                ('id', models.BigAutoField(primary_key=True, serialize=False)),
-                ('voice_note_id', models.CharField(blank=True, max_length=100, null=True)),
-                ('title', models.CharField(max_length=255)),
-                ('description', models.TextField(blank=True, null=True)),
-                ('conversion_status', models.CharField(choices=[('draft', 'Draft'), ('processing', 'Processing'), ('completed', 'Completed'), ('failed', 'Failed')], db_index=True, default='draft', max_length=10)),
-                ('failure_reason', models.TextField(blank=True)),
-                ('metadata', models.JSONField(blank=True, default=dict)),
-                ('voice_tags', models.JSONField(blank=True, default=list)),
-                ('voice_tag_notes', models.TextField(blank=True, editable=False)),
-                ('timestamps', models.JSONField(blank=True, default=list)),
-                ('drawings', models.JSONField(blank=True, default=list)),
-                ('texts', models.JSONField(blank=True, default=list)),
-                ('transcription', models.JSONField(blank=True, null=True)),
-                ('translations', models.JSONField(blank=True, default=list)),
-                ('manifest_version', models.PositiveIntegerField(default=1)),
-                ('file_size_bytes', models.BigIntegerField(default=0)),
-                ('completed_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('updated_at', models.DateTimeField(auto_now=True)),
-                ('owner', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='stamps', to=settings.AUTH_USER_MODEL)),
-                ('package_job', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='core.job')),
-                ('thumbnail_job', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='core.job')),
-                ('transcription_job', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='core.job')),
+                ("id", models.BigAutoField(primary_key=True, serialize=False)),
+                ("voice_note_id", models.CharField(blank=True, max_length=100, null=True)),
+                ("title", models.CharField(max_length=255)),
+                ("description", models.TextField(blank=True, null=True)),
+                (
+                    "conversion_status",
+                    models.CharField(
+                        choices=[
+                            ("draft", "Draft"),
+                            ("processing", "Processing"),
+                            ("completed", "Completed"),
+                            ("failed", "Failed"),
+                        ],
+                        db_index=True,
+                        default="draft",
+                        max_length=10,
+                    ),
+                ),
+                ("failure_reason", models.TextField(blank=True)),
+                ("metadata", models.JSONField(blank=True, default=dict)),
+                ("voice_tags", models.JSONField(blank=True, default=list)),
+                ("voice_tag_notes", models.TextField(blank=True, editable=False)),
+                ("timestamps", models.JSONField(blank=True, default=list)),
+                ("drawings", models.JSONField(blank=True, default=list)),
+                ("texts", models.JSONField(blank=True, default=list)),
+                ("transcription", models.JSONField(blank=True, null=True)),
+                ("translations", models.JSONField(blank=True, default=list)),
+                ("manifest_version", models.PositiveIntegerField(default=1)),
+                ("file_size_bytes", models.BigIntegerField(default=0)),
+                ("completed_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("updated_at", models.DateTimeField(auto_now=True)),
+                (
+                    "owner",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="stamps", to=settings.AUTH_USER_MODEL
+                    ),
+                ),
+                (
+                    "package_job",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="core.job",
+                    ),
+                ),
+                (
+                    "thumbnail_job",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="core.job",
+                    ),
+                ),
+                (
+                    "transcription_job",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="core.job",
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='StampFile',
+            name="StampFile",
             fields=[
-                ('id', models.BigAutoField(primary_key=True, serialize=False)),
-                ('role', models.CharField(choices=[('audio', 'Audio'), ('image', 'Image'), ('thumbnail', 'Thumbnail'), ('audio_aac', 'Audio Aac'), ('audio_opus', 'Audio Opus'), ('waveform', 'Waveform'), ('manifest', 'Manifest'), ('package', 'Package')], max_length=12)),
-                ('key', models.CharField(max_length=500, unique=True)),
-                ('filename', models.CharField(max_length=100, unique=True)),
-                ('content_type', models.CharField(max_length=100)),
-                ('size', models.BigIntegerField()),
-                ('sha256', models.CharField(max_length=64)),
-                ('duration', models.FloatField(blank=True, null=True)),
-                ('width', models.PositiveIntegerField(blank=True, null=True)),
-                ('height', models.PositiveIntegerField(blank=True, null=True)),
-                ('position', models.PositiveIntegerField(blank=True, null=True)),
-                ('details', models.JSONField(blank=True, default=dict)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('stamp', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='files', to='stamps.stamp')),
+                ("id", models.BigAutoField(primary_key=True, serialize=False)),
+                (
+                    "role",
+                    models.CharField(
+                        choices=[
+                            ("audio", "Audio"),
+                            ("image", "Image"),
+                            ("thumbnail", "Thumbnail"),
+                            ("audio_aac", "Audio Aac"),
+                            ("audio_opus", "Audio Opus"),
+                            ("waveform", "Waveform"),
+                            ("manifest", "Manifest"),
+                            ("package", "Package"),
+                        ],
+                        max_length=12,
+                    ),
+                ),
+                ("key", models.CharField(max_length=500, unique=True)),
+                ("filename", models.CharField(max_length=100, unique=True)),
+                ("content_type", models.CharField(max_length=100)),
+                ("size", models.BigIntegerField()),
+                ("sha256", models.CharField(max_length=64)),
+                ("duration", models.FloatField(blank=True, null=True)),
+                ("width", models.PositiveIntegerField(blank=True, null=True)),
+                ("height", models.PositiveIntegerField(blank=True, null=True)),
+                ("position", models.PositiveIntegerField(blank=True, null=True)),
+                ("details", models.JSONField(blank=True, default=dict)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "stamp",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="files", to="stamps.stamp"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['stamp_id', 'role', 'position', 'id'],
+                "ordering": ["stamp_id", "role", "position", "id"],
             },
         ),
         migrations.AddIndex(
-            model_name='stamp',
-            index=models.Index(fields=['owner', '-created_at'], name='stamp_owner_created'),
+            model_name="stamp",
+            index=models.Index(fields=["owner", "-created_at"], name="stamp_owner_created"),
         ),
         migrations.AddIndex(
-            model_name='stamp',
-            index=models.Index(fields=['owner', 'conversion_status'], name='stamp_owner_status'),
+            model_name="stamp",
+            index=models.Index(fields=["owner", "conversion_status"], name="stamp_owner_status"),
         ),
         migrations.AddConstraint(
-            model_name='stamp',
-            constraint=models.CheckConstraint(condition=models.Q(('conversion_status__in', ['draft', 'processing', 'completed', 'failed'])), name='stamp_status_valid'),
+            model_name="stamp",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("conversion_status__in", ["draft", "processing", "completed", "failed"])),
+                name="stamp_status_valid",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='stamp',
-            constraint=models.CheckConstraint(condition=models.Q(('file_size_bytes__gte', 0)), name='stamp_file_size_not_negative'),
+            model_name="stamp",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("file_size_bytes__gte", 0)), name="stamp_file_size_not_negative"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='stampfile',
-            constraint=models.UniqueConstraint(condition=models.Q(('role', 'image'), _negated=True), fields=('stamp', 'role'), name='stampfile_one_per_role'),
+            model_name="stampfile",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("role", "image"), _negated=True),
+                fields=("stamp", "role"),
+                name="stampfile_one_per_role",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='stampfile',
-            constraint=models.UniqueConstraint(condition=models.Q(('role', 'image')), fields=('stamp', 'position'), name='stampfile_image_position'),
+            model_name="stampfile",
+            constraint=models.UniqueConstraint(
+                condition=models.Q(("role", "image")), fields=("stamp", "position"), name="stampfile_image_position"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='stampfile',
-            constraint=models.CheckConstraint(condition=models.Q(('size__gte', 0)), name='stampfile_size_not_negative'),
+            model_name="stampfile",
+            constraint=models.CheckConstraint(condition=models.Q(("size__gte", 0)), name="stampfile_size_not_negative"),
         ),
     ]

@@ -6,137 +6,254 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('core', '0001_initial'),
-        ('stamps', '0001_initial'),
+        ("core", "0001_initial"),
+        ("stamps", "0001_initial"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
     operations = [
         migrations.CreateModel(
-            name='NotificationTemplate',
+            name="NotificationTemplate",
             fields=[
-                ('id', models.BigAutoField(primary_key=True, serialize=False)),
-                ('template_id', models.PositiveIntegerField()),
-                ('channel', models.CharField(choices=[('email', 'Email'), ('sms', 'Sms')], max_length=5)),
-                ('name', models.CharField(max_length=100)),
-                ('subject', models.CharField(blank=True, help_text='Email only; Django template syntax.', max_length=255)),
-                ('body', models.TextField(help_text="Plain text in Django template syntax; the email's HTML part is made from it.")),
-                ('updated_at', models.DateTimeField(auto_now=True)),
+                ("id", models.BigAutoField(primary_key=True, serialize=False)),
+                ("template_id", models.PositiveIntegerField()),
+                ("channel", models.CharField(choices=[("email", "Email"), ("sms", "Sms")], max_length=5)),
+                ("name", models.CharField(max_length=100)),
+                (
+                    "subject",
+                    models.CharField(blank=True, help_text="Email only; Django template syntax.", max_length=255),
+                ),
+                (
+                    "body",
+                    models.TextField(
+                        help_text="Plain text in Django template syntax; the email's HTML part is made from it."
+                    ),
+                ),
+                ("updated_at", models.DateTimeField(auto_now=True)),
             ],
             options={
-                'ordering': ['template_id', 'channel'],
-                'constraints': [models.UniqueConstraint(fields=('template_id', 'channel'), name='notificationtemplate_unique')],
+                "ordering": ["template_id", "channel"],
+                "constraints": [
+                    models.UniqueConstraint(fields=("template_id", "channel"), name="notificationtemplate_unique")
+                ],
             },
         ),
         migrations.CreateModel(
-            name='Share',
+            name="Share",
             fields=[
-                ('id', models.BigAutoField(primary_key=True, serialize=False)),
-                ('share_code', models.CharField(max_length=32, unique=True)),
-                ('privacy', models.CharField(choices=[('public', 'Public'), ('password', 'Password'), ('private', 'Private')], default='public', max_length=8)),
-                ('password_hash', models.CharField(blank=True, max_length=256)),
-                ('allow_replies', models.BooleanField(default=True)),
-                ('reply_token', models.CharField(max_length=64, unique=True)),
-                ('expires_at', models.DateTimeField(blank=True, db_index=True, null=True)),
-                ('expired_at', models.DateTimeField(blank=True, null=True)),
-                ('revoked_at', models.DateTimeField(blank=True, null=True)),
-                ('view_count', models.PositiveIntegerField(default=0)),
-                ('last_viewed_at', models.DateTimeField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('stamp', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='shares', to='stamps.stamp')),
+                ("id", models.BigAutoField(primary_key=True, serialize=False)),
+                ("share_code", models.CharField(max_length=32, unique=True)),
+                (
+                    "privacy",
+                    models.CharField(
+                        choices=[("public", "Public"), ("password", "Password"), ("private", "Private")],
+                        default="public",
+                        max_length=8,
+                    ),
+                ),
+                ("password_hash", models.CharField(blank=True, max_length=256)),
+                ("allow_replies", models.BooleanField(default=True)),
+                ("reply_token", models.CharField(max_length=64, unique=True)),
+                ("expires_at", models.DateTimeField(blank=True, db_index=True, null=True)),
+                ("expired_at", models.DateTimeField(blank=True, null=True)),
+                ("revoked_at", models.DateTimeField(blank=True, null=True)),
+                ("view_count", models.PositiveIntegerField(default=0)),
+                ("last_viewed_at", models.DateTimeField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "stamp",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="shares", to="stamps.stamp"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['-created_at', '-id'],
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='ShareRecipient',
+            name="ShareRecipient",
             fields=[
-                ('id', models.BigAutoField(primary_key=True, serialize=False)),
-                ('channel', models.CharField(choices=[('email', 'Email'), ('sms', 'Sms')], max_length=5)),
-                ('name', models.CharField(blank=True, max_length=150)),
-                ('email', models.EmailField(blank=True, max_length=254)),
-                ('phone', models.CharField(blank=True, help_text='E.164', max_length=16)),
-                ('message', models.TextField(blank=True)),
-                ('access_token', models.CharField(max_length=64, unique=True)),
-                ('reply_token', models.CharField(max_length=64, unique=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('share', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='recipients', to='stamps.share')),
+                ("id", models.BigAutoField(primary_key=True, serialize=False)),
+                ("channel", models.CharField(choices=[("email", "Email"), ("sms", "Sms")], max_length=5)),
+                ("name", models.CharField(blank=True, max_length=150)),
+                ("email", models.EmailField(blank=True, max_length=254)),
+                ("phone", models.CharField(blank=True, help_text="E.164", max_length=16)),
+                ("message", models.TextField(blank=True)),
+                ("access_token", models.CharField(max_length=64, unique=True)),
+                ("reply_token", models.CharField(max_length=64, unique=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "share",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="recipients", to="stamps.share"
+                    ),
+                ),
             ],
             options={
-                'ordering': ['share_id', 'id'],
+                "ordering": ["share_id", "id"],
             },
         ),
         migrations.CreateModel(
-            name='Reply',
+            name="Reply",
             fields=[
-                ('id', models.BigAutoField(primary_key=True, serialize=False)),
-                ('message', models.TextField(blank=True)),
-                ('audio_key', models.CharField(blank=True, max_length=500)),
-                ('audio_content_type', models.CharField(blank=True, max_length=100)),
-                ('audio_size', models.BigIntegerField(default=0)),
-                ('audio_duration', models.FloatField(blank=True, null=True)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('share', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='replies', to='stamps.share')),
-                ('recipient', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='replies', to='stamps.sharerecipient')),
+                ("id", models.BigAutoField(primary_key=True, serialize=False)),
+                ("message", models.TextField(blank=True)),
+                ("audio_key", models.CharField(blank=True, max_length=500)),
+                ("audio_content_type", models.CharField(blank=True, max_length=100)),
+                ("audio_size", models.BigIntegerField(default=0)),
+                ("audio_duration", models.FloatField(blank=True, null=True)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                (
+                    "share",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE, related_name="replies", to="stamps.share"
+                    ),
+                ),
+                (
+                    "recipient",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="replies",
+                        to="stamps.sharerecipient",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'replies',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name_plural": "replies",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.CreateModel(
-            name='Delivery',
+            name="Delivery",
             fields=[
-                ('id', models.BigAutoField(primary_key=True, serialize=False)),
-                ('channel', models.CharField(choices=[('email', 'Email'), ('sms', 'Sms')], max_length=5)),
-                ('purpose', models.CharField(choices=[('share_invitation', 'Share Invitation'), ('reply_notice', 'Reply Notice'), ('share_expired', 'Share Expired')], max_length=20)),
-                ('template_id', models.PositiveIntegerField()),
-                ('to_address', models.CharField(max_length=254)),
-                ('state', models.CharField(choices=[('queued', 'Queued'), ('sent', 'Sent'), ('failed', 'Failed')], db_index=True, default='queued', max_length=6)),
-                ('error', models.TextField(blank=True)),
-                ('provider_message_id', models.CharField(blank=True, max_length=100)),
-                ('created_at', models.DateTimeField(auto_now_add=True)),
-                ('sent_at', models.DateTimeField(blank=True, null=True)),
-                ('job', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.SET_NULL, related_name='+', to='core.job')),
-                ('sender', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='deliveries', to=settings.AUTH_USER_MODEL)),
-                ('reply', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='deliveries', to='stamps.reply')),
-                ('share', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='deliveries', to='stamps.share')),
-                ('recipient', models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='deliveries', to='stamps.sharerecipient')),
+                ("id", models.BigAutoField(primary_key=True, serialize=False)),
+                ("channel", models.CharField(choices=[("email", "Email"), ("sms", "Sms")], max_length=5)),
+                (
+                    "purpose",
+                    models.CharField(
+                        choices=[
+                            ("share_invitation", "Share Invitation"),
+                            ("reply_notice", "Reply Notice"),
+                            ("share_expired", "Share Expired"),
+                        ],
+                        max_length=20,
+                    ),
+                ),
+                ("template_id", models.PositiveIntegerField()),
+                ("to_address", models.CharField(max_length=254)),
+                (
+                    "state",
+                    models.CharField(
+                        choices=[("queued", "Queued"), ("sent", "Sent"), ("failed", "Failed")],
+                        db_index=True,
+                        default="queued",
+                        max_length=6,
+                    ),
+                ),
+                ("error", models.TextField(blank=True)),
+                ("provider_message_id", models.CharField(blank=True, max_length=100)),
+                ("created_at", models.DateTimeField(auto_now_add=True)),
+                ("sent_at", models.DateTimeField(blank=True, null=True)),
+                (
+                    "job",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.SET_NULL,
+                        related_name="+",
+                        to="core.job",
+                    ),
+                ),
+                (
+                    "sender",
+                    models.ForeignKey(
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="deliveries",
+                        to=settings.AUTH_USER_MODEL,
+                    ),
+                ),
+                (
+                    "reply",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="deliveries",
+                        to="stamps.reply",
+                    ),
+                ),
+                (
+                    "share",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="deliveries",
+                        to="stamps.share",
+                    ),
+                ),
+                (
+                    "recipient",
+                    models.ForeignKey(
+                        blank=True,
+                        null=True,
+                        on_delete=django.db.models.deletion.CASCADE,
+                        related_name="deliveries",
+                        to="stamps.sharerecipient",
+                    ),
+                ),
             ],
             options={
-                'verbose_name_plural': 'deliveries',
-                'ordering': ['-created_at', '-id'],
+                "verbose_name_plural": "deliveries",
+                "ordering": ["-created_at", "-id"],
             },
         ),
         migrations.AddIndex(
-            model_name='share',
-            index=models.Index(fields=['stamp', '-created_at'], name='share_stamp_created'),
+            model_name="share",
+            index=models.Index(fields=["stamp", "-created_at"], name="share_stamp_created"),
         ),
         migrations.AddConstraint(
-            model_name='share',
-            constraint=models.CheckConstraint(condition=models.Q(('privacy__in', ['public', 'password', 'private'])), name='share_privacy_valid'),
+            model_name="share",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("privacy__in", ["public", "password", "private"])), name="share_privacy_valid"
+            ),
         ),
         migrations.AddConstraint(
-            model_name='share',
-            constraint=models.CheckConstraint(condition=models.Q(('password_hash', ''), ('privacy', 'password'), _negated=True), name='share_password_has_hash'),
+            model_name="share",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("password_hash", ""), ("privacy", "password"), _negated=True),
+                name="share_password_has_hash",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='sharerecipient',
-            constraint=models.CheckConstraint(condition=models.Q(models.Q(('channel', 'email'), models.Q(('email', ''), _negated=True)), models.Q(('channel', 'sms'), models.Q(('phone', ''), _negated=True)), _connector='OR'), name='sharerecipient_has_address'),
+            model_name="sharerecipient",
+            constraint=models.CheckConstraint(
+                condition=models.Q(
+                    models.Q(("channel", "email"), models.Q(("email", ""), _negated=True)),
+                    models.Q(("channel", "sms"), models.Q(("phone", ""), _negated=True)),
+                    _connector="OR",
+                ),
+                name="sharerecipient_has_address",
+            ),
         ),
         migrations.AddConstraint(
-            model_name='reply',
-            constraint=models.CheckConstraint(condition=models.Q(('audio_key', ''), ('message', ''), _negated=True), name='reply_has_message_or_audio'),
+            model_name="reply",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("audio_key", ""), ("message", ""), _negated=True), name="reply_has_message_or_audio"
+            ),
         ),
         migrations.AddIndex(
-            model_name='delivery',
-            index=models.Index(fields=['sender', '-created_at'], name='delivery_sender_created'),
+            model_name="delivery",
+            index=models.Index(fields=["sender", "-created_at"], name="delivery_sender_created"),
         ),
         migrations.AddConstraint(
-            model_name='delivery',
-            constraint=models.CheckConstraint(condition=models.Q(('state__in', ['queued', 'sent', 'failed'])), name='delivery_state_valid'),
+            model_name="delivery",
+            constraint=models.CheckConstraint(
+                condition=models.Q(("state__in", ["queued", "sent", "failed"])), name="delivery_state_valid"
+            ),
         ),
     ]

@@ -12,10 +12,10 @@ TEMPLATES = [
         "subject": "{{ sender_name }} shared a VoiceStamp with you: {{ stamp_title }}",
         "body": (
             "Hi{% if recipient_name %} {{ recipient_name }}{% endif %},\n\n"
-            "{{ sender_name }} shared the VoiceStamp \"{{ stamp_title }}\" with you."
+            '{{ sender_name }} shared the VoiceStamp "{{ stamp_title }}" with you.'
             "{% if message %}\n\n{{ message }}{% endif %}\n\n"
             "Listen to it here: {{ share_url }}"
-            "{% if expires_at %}\n\nThe link works until {{ expires_at|date:\"j F Y, H:i e\" }}.{% endif %}\n"
+            '{% if expires_at %}\n\nThe link works until {{ expires_at|date:"j F Y, H:i e" }}.{% endif %}\n'
         ),
     },
     {
@@ -24,7 +24,7 @@ TEMPLATES = [
         "name": "Share invitation",
         "subject": "",
         "body": (
-            "{{ sender_name }} shared a VoiceStamp with you: \"{{ stamp_title }}\"."
+            '{{ sender_name }} shared a VoiceStamp with you: "{{ stamp_title }}".'
             "{% if message %} {{ message }}{% endif %} {{ share_url }}"
         ),
     },
@@ -36,7 +36,7 @@ TEMPLATES = [
         "body": (
             "Hi {{ owner_name }},\n\n"
             "{% if replier_name %}{{ replier_name }}{% else %}Someone with your share link{% endif %} replied to "
-            "\"{{ stamp_title }}\"{% if reply_has_audio %} with a recording{% endif %}."
+            '"{{ stamp_title }}"{% if reply_has_audio %} with a recording{% endif %}.'
             "{% if reply_message %}\n\n{{ reply_message }}{% endif %}\n\n"
             "The replies of a VoiceStamp are listed at GET /api/v1/voicestamps/{id}/replies.\n"
         ),
@@ -48,8 +48,8 @@ TEMPLATES = [
         "subject": "Your share of {{ stamp_title }} has expired",
         "body": (
             "Hi {{ owner_name }},\n\n"
-            "The share link {{ share_code }} of your VoiceStamp \"{{ stamp_title }}\" expired"
-            "{% if expires_at %} on {{ expires_at|date:\"j F Y, H:i e\" }}{% endif %}. "
+            'The share link {{ share_code }} of your VoiceStamp "{{ stamp_title }}" expired'
+            '{% if expires_at %} on {{ expires_at|date:"j F Y, H:i e" }}{% endif %}. '
             "People who open it now see that the link has expired.\n"
         ),
     },
@@ -60,7 +60,8 @@ def seed(apps, schema_editor):
     NotificationTemplate = apps.get_model("stamps", "NotificationTemplate")
     for template in TEMPLATES:
         NotificationTemplate.objects.get_or_create(
-            template_id=template["template_id"], channel=template["channel"],
+            template_id=template["template_id"],
+            channel=template["channel"],
             defaults={key: template[key] for key in ("name", "subject", "body")},
         )
 
@@ -72,7 +73,6 @@ def unseed(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
         ("stamps", "0002_sharing"),
     ]

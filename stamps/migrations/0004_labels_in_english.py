@@ -4,25 +4,24 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('stamps', '0003_sharing_templates'),
+        ("stamps", "0003_sharing_templates"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='delivery',
-            name='channel',
-            field=models.CharField(choices=[('email', 'Email'), ('sms', 'SMS')], max_length=5),
+            model_name="delivery",
+            name="channel",
+            field=models.CharField(choices=[("email", "Email"), ("sms", "SMS")], max_length=5),
         ),
         migrations.AlterField(
-            model_name='notificationtemplate',
-            name='channel',
-            field=models.CharField(choices=[('email', 'Email'), ('sms', 'SMS')], max_length=5),
+            model_name="notificationtemplate",
+            name="channel",
+            field=models.CharField(choices=[("email", "Email"), ("sms", "SMS")], max_length=5),
         ),
         migrations.AlterField(
-            model_name='sharerecipient',
-            name='channel',
-            field=models.CharField(choices=[('email', 'Email'), ('sms', 'SMS')], max_length=5),
+            model_name="sharerecipient",
+            name="channel",
+            field=models.CharField(choices=[("email", "Email"), ("sms", "SMS")], max_length=5),
         ),
     ]

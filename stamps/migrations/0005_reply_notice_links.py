@@ -7,14 +7,14 @@ from django.db import migrations
 OLD_BODY = (
     "Hi {{ owner_name }},\n\n"
     "{% if replier_name %}{{ replier_name }}{% else %}Someone with your share link{% endif %} replied to "
-    "\"{{ stamp_title }}\"{% if reply_has_audio %} with a recording{% endif %}."
+    '"{{ stamp_title }}"{% if reply_has_audio %} with a recording{% endif %}.'
     "{% if reply_message %}\n\n{{ reply_message }}{% endif %}\n\n"
     "The replies of a VoiceStamp are listed at GET /api/v1/voicestamps/{id}/replies.\n"
 )
 NEW_BODY = (
     "Hi {{ owner_name }},\n\n"
     "{% if replier_name %}{{ replier_name }}{% else %}Someone with your share link{% endif %} replied to "
-    "\"{{ stamp_title }}\"{% if reply_has_audio %} with a recording{% endif %}."
+    '"{{ stamp_title }}"{% if reply_has_audio %} with a recording{% endif %}.'
     "{% if reply_message %}\n\n{{ reply_message }}{% endif %}"
     "{% if reply_audio_url %}\n\nListen to the reply: {{ reply_audio_url }}{% endif %}\n\n"
     "Open your VoiceStamp as the people you shared it with see it: {{ share_url }}\n"
@@ -32,9 +32,8 @@ def unlink_replies(apps, schema_editor):
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('stamps', '0004_labels_in_english'),
+        ("stamps", "0004_labels_in_english"),
     ]
 
     operations = [

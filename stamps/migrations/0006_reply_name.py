@@ -4,15 +4,14 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('stamps', '0005_reply_notice_links'),
+        ("stamps", "0005_reply_notice_links"),
     ]
 
     operations = [
         migrations.AddField(
-            model_name='reply',
-            name='name',
+            model_name="reply",
+            name="name",
             field=models.CharField(blank=True, max_length=100),
         ),
     ]

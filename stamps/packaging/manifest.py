@@ -78,7 +78,7 @@ def build(stamp: Stamp, files: list[StampFile], *, for_package: bool = False) ->
         "texts": stamp.texts,
         "transcription": stamp.transcription,
         "translations": stamp.translations,
-        "thumbnails": [
-            {"filename": thumbnail.filename, "url": links.thumbnail_path(stamp.pk), **thumbnail.details}
-        ] if thumbnail else [],
+        "thumbnails": [{"filename": thumbnail.filename, "url": links.thumbnail_path(stamp.pk), **thumbnail.details}]
+        if thumbnail
+        else [],
     }

@@ -36,8 +36,12 @@ from . import vst
 logger = logging.getLogger(__name__)
 
 DELIVERY_FORMATS = {
-    StampFile.Role.AUDIO_AAC: (".m4a", "audio/mp4", 44100, ["-c:a", "aac", "-b:a", "128k", "-movflags", "+faststart",
-                                                             "-f", "mp4"]),
+    StampFile.Role.AUDIO_AAC: (
+        ".m4a",
+        "audio/mp4",
+        44100,
+        ["-c:a", "aac", "-b:a", "128k", "-movflags", "+faststart", "-f", "mp4"],
+    ),
     StampFile.Role.AUDIO_OPUS: (".opus", "audio/ogg", 48000, ["-c:a", "libopus", "-b:a", "64k", "-f", "ogg"]),
 }
 
@@ -46,8 +50,10 @@ DELIVERY_FORMATS = {
 def update_manifest(user, stamp_id, *, changes: dict, expected_version: int | None = None) -> Stamp:
     stamp = selectors.stamp_for_user(user, stamp_id, for_update=True)
     if expected_version is not None and expected_version != stamp.manifest_version:
-        raise DomainError("conflict", (
-            f"The manifest changed (version {stamp.manifest_version}); reload it and apply your change again."))
+        raise DomainError(
+            "conflict",
+            (f"The manifest changed (version {stamp.manifest_version}); reload it and apply your change again."),
+        )
     limits = limits_of(stamp)
     fields = []
     if "voice_tags" in changes:
@@ -85,8 +91,13 @@ def add_drawing(user, stamp_id, *, strokes: list[dict], coordinates: dict | None
         errors["drawing_data"] = ["A VoiceStamp has at most 100 drawings."]
     if errors:
         raise invalid(errors)
-    drawing = {"id": uuid.uuid4().hex, "strokes": strokes, "coordinates": frame, "timestamp": timestamp,
-               "created_at": timezone.now().isoformat()}
+    drawing = {
+        "id": uuid.uuid4().hex,
+        "strokes": strokes,
+        "coordinates": frame,
+        "timestamp": timestamp,
+        "created_at": timezone.now().isoformat(),
+    }
     stamp.drawings = [*stamp.drawings, drawing]
     bump(stamp, ["drawings"])
     return drawing
@@ -97,13 +108,23 @@ def add_text(user, stamp_id, *, text_content: str, text_type: str) -> dict:
     stamp = selectors.stamp_for_user(user, stamp_id, for_update=True)
     if len(stamp.texts) >= 100:
         raise invalid({"text_content": ["A VoiceStamp has at most 100 texts."]})
-    text = {"id": uuid.uuid4().hex, "type": text_type, "text_content": text_content,
-            "created_at": timezone.now().isoformat()}
+    text = {
+        "id": uuid.uuid4().hex,
+        "type": text_type,
+        "text_content": text_content,
+        "created_at": timezone.now().isoformat(),
+    }
     stamp.texts = [*stamp.texts, text]
     fields = ["texts"]
     if text_type == "transcription":
-        stamp.transcription = {"text": text_content, "source": "upload", "language": None, "confidence": None,
-                               "segments": [], "created_at": text["created_at"]}
+        stamp.transcription = {
+            "text": text_content,
+            "source": "upload",
+            "language": None,
+            "confidence": None,
+            "segments": [],
+            "created_at": text["created_at"],
+        }
         fields.append("transcription")
     bump(stamp, fields)
     return text
@@ -160,8 +181,9 @@ def _start_packaging(stamp: Stamp) -> Stamp:
     if not StampFile.objects.filter(stamp=stamp, role=StampFile.Role.AUDIO).exists():
         raise invalid({"audio_file": ["Upload an audio file before completing the package."]})
     check_ready_to_package(stamp)
-    stamp.package_job = jobs.start_job("stamps.package", PACKAGE_TASK, subject=f"stamp:{stamp.pk}",
-                                       payload={"stamp_id": stamp.pk}, owner=stamp.owner)
+    stamp.package_job = jobs.start_job(
+        "stamps.package", PACKAGE_TASK, subject=f"stamp:{stamp.pk}", payload={"stamp_id": stamp.pk}, owner=stamp.owner
+    )
     stamp.conversion_status = Stamp.Status.PROCESSING
     stamp.failure_reason = ""
     stamp.save(update_fields=["package_job", "conversion_status", "failure_reason", "updated_at"])
@@ -188,8 +210,9 @@ def run_packaging(job_id) -> None:
 
 
 def _packaging_failed(job: Job, reason: str) -> None:
-    Stamp.objects.filter(package_job=job).update(conversion_status=Stamp.Status.FAILED, failure_reason=reason,
-                                                 updated_at=timezone.now())
+    Stamp.objects.filter(package_job=job).update(
+        conversion_status=Stamp.Status.FAILED, failure_reason=reason, updated_at=timezone.now()
+    )
     logger.warning("stamp packaging job %s failed: %s", job.pk, reason)
 
 
@@ -222,28 +245,43 @@ def _packaging_work(ctx: jobs.JobContext) -> None:
                     raise jobs.JobFailed("An image of the VoiceStamp is missing from storage.") from None
                 files.remove(input_file)  # replaced meanwhile: this job renders its own
         ctx.progress(5)
-        for step, (role, (extension, content_type, sample_rate, codec_args)) in enumerate(
-                DELIVERY_FORMATS.items()):
+        for step, (role, (extension, content_type, sample_rate, codec_args)) in enumerate(DELIVERY_FORMATS.items()):
             target = tmp / f"{role}{extension}"
             try:
-                loudness = audio.normalise_loudness(source, target, target_lufs=settings.STAMPS_LOUDNESS_LUFS,
-                                                    sample_rate=sample_rate, encode_args=codec_args)
+                loudness = audio.normalise_loudness(
+                    source,
+                    target,
+                    target_lufs=settings.STAMPS_LOUDNESS_LUFS,
+                    sample_rate=sample_rate,
+                    encode_args=codec_args,
+                )
                 info = audio.probe(target)
             except MediaError as exc:
                 raise jobs.JobFailed(str(exc)) from None
-            created.append(_new_file(stamp, role, target, content_type, extension, duration=info.duration,
-                                     details={"codec": info.codec, **loudness.delivered.as_details(),
-                                              "sample_rate": info.sample_rate}, prefix=outputs_prefix))
+            created.append(
+                _new_file(
+                    stamp,
+                    role,
+                    target,
+                    content_type,
+                    extension,
+                    duration=info.duration,
+                    details={"codec": info.codec, **loudness.delivered.as_details(), "sample_rate": info.sample_rate},
+                    prefix=outputs_prefix,
+                )
+            )
             ctx.progress(5 + 30 * (step + 1))
         try:
             peaks = peaks_for(audio_file, source)
         except MediaError as exc:
             raise jobs.JobFailed(str(exc)) from None
         waveform_path = tmp / "waveform.json"
-        waveform_path.write_text(json.dumps({"version": 1, "duration": audio_file.duration, "buckets": len(peaks),
-                                             "peaks": peaks}))
-        created.append(_new_file(stamp, StampFile.Role.WAVEFORM, waveform_path, "application/json", ".json",
-                                 prefix=outputs_prefix))
+        waveform_path.write_text(
+            json.dumps({"version": 1, "duration": audio_file.duration, "buckets": len(peaks), "peaks": peaks})
+        )
+        created.append(
+            _new_file(stamp, StampFile.Role.WAVEFORM, waveform_path, "application/json", ".json", prefix=outputs_prefix)
+        )
         ctx.progress(70)
         thumbnail = next((f for f in files if f.role == StampFile.Role.THUMBNAIL), None)
         if thumbnail is None:
@@ -256,30 +294,50 @@ def _packaging_work(ctx: jobs.JobContext) -> None:
         document = manifest_doc.build(stamp, packaged, for_package=True)
         manifest_path = tmp / "manifest.json"
         manifest_path.write_text(json.dumps(document, indent=2, ensure_ascii=False))
-        created.append(_new_file(stamp, StampFile.Role.MANIFEST, manifest_path, "application/json", ".json",
-                                 prefix=outputs_prefix))
+        created.append(
+            _new_file(stamp, StampFile.Role.MANIFEST, manifest_path, "application/json", ".json", prefix=outputs_prefix)
+        )
         package_path = tmp / "package.vst"
         entries = [vst.PackageEntry(manifest_doc.package_path_for(f), f.key, f.size, f.sha256) for f in packaged]
         with open(package_path, "wb") as sink:
             try:
-                vst.write_package(sink, document, entries,
-                                  lambda key: open(snapshot[key], "rb") if key in snapshot else object_storage.open(key),
-                                  progress=lambda done: ctx.progress(75 + int(done * 20)))
+                vst.write_package(
+                    sink,
+                    document,
+                    entries,
+                    lambda key: open(snapshot[key], "rb") if key in snapshot else object_storage.open(key),
+                    progress=lambda done: ctx.progress(75 + int(done * 20)),
+                )
             except vst.ChecksumMismatch as exc:
                 raise jobs.JobFailed(f"A stored file is damaged: {exc}.") from None
-        package = _new_file(stamp, StampFile.Role.PACKAGE, package_path, "application/vnd.voicestamp.vst+zip",
-                            ".vst", prefix=outputs_prefix)
+        package = _new_file(
+            stamp,
+            StampFile.Role.PACKAGE,
+            package_path,
+            "application/vnd.voicestamp.vst+zip",
+            ".vst",
+            prefix=outputs_prefix,
+        )
         created.append(package)
     _record_package(stamp_id, ctx, created)
 
 
-def _new_file(stamp: Stamp, role: str, path: Path, content_type: str, extension: str, *, prefix: str,
-              **fields) -> StampFile:
+def _new_file(
+    stamp: Stamp, role: str, path: Path, content_type: str, extension: str, *, prefix: str, **fields
+) -> StampFile:
     """Store a produced file under ``prefix``; the row is saved later, with the others, in one transaction."""
     with open(path, "rb") as handle:
         stored = object_storage.put(new_key(prefix, extension), handle, content_type)
-    return StampFile(stamp=stamp, role=role, key=stored.key, filename=filename_of(stored.key),
-                     content_type=content_type, size=stored.size, sha256=stored.sha256, **fields)
+    return StampFile(
+        stamp=stamp,
+        role=role,
+        key=stored.key,
+        filename=filename_of(stored.key),
+        content_type=content_type,
+        size=stored.size,
+        sha256=stored.sha256,
+        **fields,
+    )
 
 
 def _record_package(stamp_id: int, ctx: jobs.JobContext, created: list[StampFile]) -> None:
@@ -303,8 +361,9 @@ def _record_package(stamp_id: int, ctx: jobs.JobContext, created: list[StampFile
         stamp.failure_reason = ""
         stamp.file_size_bytes = package.size
         stamp.completed_at = timezone.now()
-        stamp.save(update_fields=["conversion_status", "failure_reason", "file_size_bytes", "completed_at",
-                                  "updated_at"])
+        stamp.save(
+            update_fields=["conversion_status", "failure_reason", "file_size_bytes", "completed_at", "updated_at"]
+        )
         schedule_storage_cleanup(stale, subject=f"stamp:{stamp.pk}")
     logger.info("stamp %s packaged by job %s (%s bytes)", stamp_id, job.pk, package.size)
 

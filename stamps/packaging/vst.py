@@ -78,8 +78,13 @@ def times_past_the_end(document: dict, duration) -> dict[str, str]:
     return late
 
 
-def write_package(target: IO[bytes], manifest: dict, entries: list[PackageEntry],
-                  open_object: Callable[[str], IO[bytes]], progress: Callable[[float], None] | None = None) -> None:
+def write_package(
+    target: IO[bytes],
+    manifest: dict,
+    entries: list[PackageEntry],
+    open_object: Callable[[str], IO[bytes]],
+    progress: Callable[[float], None] | None = None,
+) -> None:
     """Write the archive to ``target`` (a seekable file), streaming each asset in chunks.
 
     Each asset's bytes are hashed while they are copied; a mismatch with the
@@ -92,15 +97,20 @@ def write_package(target: IO[bytes], manifest: dict, entries: list[PackageEntry]
     done = 0
     with zipfile.ZipFile(target, "w", allowZip64=True) as archive:
         manifest_bytes = json.dumps(manifest, indent=2, sort_keys=False, ensure_ascii=False).encode()
-        archive.writestr(zipfile.ZipInfo(MANIFEST_NAME, date_time=(1980, 1, 1, 0, 0, 0)), manifest_bytes,
-                         compress_type=zipfile.ZIP_DEFLATED)
+        archive.writestr(
+            zipfile.ZipInfo(MANIFEST_NAME, date_time=(1980, 1, 1, 0, 0, 0)),
+            manifest_bytes,
+            compress_type=zipfile.ZIP_DEFLATED,
+        )
         for entry in entries:
             info = zipfile.ZipInfo(entry.path, date_time=(1980, 1, 1, 0, 0, 0))
             info.compress_type = zipfile.ZIP_STORED
             info.file_size = entry.size
             digest = hashlib.sha256()
-            with open_object(entry.key) as source, archive.open(info, "w",
-                                                                force_zip64=entry.size >= _ZIP64_FROM) as sink:
+            with (
+                open_object(entry.key) as source,
+                archive.open(info, "w", force_zip64=entry.size >= _ZIP64_FROM) as sink,
+            ):
                 while True:
                     chunk = source.read(CHUNK_SIZE)
                     if not chunk:
@@ -138,10 +148,12 @@ def validate_package(source: IO[bytes] | str) -> dict:
             problems.append(f"unsupported format_version {version!r}")
         stamp = manifest.get("stamp")
         if isinstance(stamp, dict) and "conversion_status" in stamp and stamp["conversion_status"] != SHIPPED_STATUS:
-            problems.append(f"stamp.conversion_status must be {SHIPPED_STATUS!r} in a package, "
-                            f"not {stamp['conversion_status']!r}")
-        problems += [f"{place}: {reason}" for place, reason in times_past_the_end(manifest, manifest.get("duration"))
-                     .items()]
+            problems.append(
+                f"stamp.conversion_status must be {SHIPPED_STATUS!r} in a package, not {stamp['conversion_status']!r}"
+            )
+        problems += [
+            f"{place}: {reason}" for place, reason in times_past_the_end(manifest, manifest.get("duration")).items()
+        ]
         names = [info.filename for info in infos]
         if len(names) != len(set(names)):
             problems.append("duplicate entries")

@@ -24,8 +24,17 @@ class ShareAdmin(admin.ModelAdmin):
     list_filter = ["privacy", "allow_replies"]
     search_fields = ["share_code", "stamp__title", "stamp__owner__email"]
     list_select_related = ["stamp"]
-    readonly_fields = ["stamp", "share_code", "privacy", "reply_token", "view_count", "last_viewed_at",
-                       "expired_at", "revoked_at", "created_at"]
+    readonly_fields = [
+        "stamp",
+        "share_code",
+        "privacy",
+        "reply_token",
+        "view_count",
+        "last_viewed_at",
+        "expired_at",
+        "revoked_at",
+        "created_at",
+    ]
     exclude = ["password_hash"]
     inlines = [ShareRecipientInline]
     actions = ["revoke"]
@@ -48,8 +57,17 @@ class ReplyAdmin(admin.ModelAdmin):
     list_display = ["id", "share", "name", "short_message", "audio_duration", "created_at"]
     search_fields = ["name", "message", "share__share_code", "share__stamp__title"]
     list_select_related = ["share"]
-    readonly_fields = ["share", "recipient", "name", "message", "audio_key", "audio_content_type", "audio_size",
-                       "audio_duration", "created_at"]
+    readonly_fields = [
+        "share",
+        "recipient",
+        "name",
+        "message",
+        "audio_key",
+        "audio_content_type",
+        "audio_size",
+        "audio_duration",
+        "created_at",
+    ]
 
     def has_add_permission(self, request):
         return False

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.template import Template, TemplateSyntaxError
 
+
 class Share(models.Model):
     """A link to one stamp: ``/share/{share_code}``, with its privacy and lifetime."""
 
@@ -108,9 +109,7 @@ class Reply(models.Model):
         ordering = ["-created_at", "-id"]
         verbose_name_plural = "replies"
         constraints = [
-            models.CheckConstraint(
-                condition=~models.Q(message="", audio_key=""), name="reply_has_message_or_audio"
-            ),
+            models.CheckConstraint(condition=~models.Q(message="", audio_key=""), name="reply_has_message_or_audio"),
         ]
 
     def __str__(self):
@@ -193,7 +192,9 @@ class Delivery(models.Model):
         verbose_name_plural = "deliveries"
         indexes = [models.Index(fields=["sender", "-created_at"], name="delivery_sender_created")]
         constraints = [
-            models.CheckConstraint(condition=models.Q(state__in=["queued", "sent", "failed"]), name="delivery_state_valid"),
+            models.CheckConstraint(
+                condition=models.Q(state__in=["queued", "sent", "failed"]), name="delivery_state_valid"
+            ),
         ]
 
     def __str__(self):

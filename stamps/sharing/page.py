@@ -129,12 +129,16 @@ def markers_of(voice_tags, image: StampFile | None, duration: float | None) -> l
         along = None
         if timestamp is not None and duration:
             along = round(min(timestamp / duration, 1.0) * 100, 3)
-        markers.append(Marker(
-            number=number, timestamp=timestamp, note=str(tag.get("note") or ""),
-            left=round(position[0] * 100, 3) if position else None,
-            top=round(position[1] * 100, 3) if position else None,
-            along=along,
-        ))
+        markers.append(
+            Marker(
+                number=number,
+                timestamp=timestamp,
+                note=str(tag.get("note") or ""),
+                left=round(position[0] * 100, 3) if position else None,
+                top=round(position[1] * 100, 3) if position else None,
+                along=along,
+            )
+        )
     return markers
 
 
@@ -183,8 +187,13 @@ def drawings_of(drawings, image: StampFile | None) -> list[dict]:
             continue
         strokes = [s for s in (_stroke(s, frame_width, frame_height) for s in drawing.get("strokes") or []) if s]
         if strokes:
-            shown.append({"time": _seconds(drawing.get("timestamp")) or 0.0, "strokes": strokes,
-                          "aspect": round(frame_width / frame_height, 5)})
+            shown.append(
+                {
+                    "time": _seconds(drawing.get("timestamp")) or 0.0,
+                    "strokes": strokes,
+                    "aspect": round(frame_width / frame_height, 5),
+                }
+            )
     shown.sort(key=lambda d: d["time"])
     return shown
 
@@ -195,8 +204,11 @@ def transcript_of(transcription) -> tuple[str, list[TranscriptSegment]]:
     segments = []
     for segment in transcription.get("segments") or []:
         if isinstance(segment, dict) and str(segment.get("text") or "").strip():
-            segments.append(TranscriptSegment(_seconds(segment.get("start")), _seconds(segment.get("end")),
-                                              str(segment["text"]).strip()))
+            segments.append(
+                TranscriptSegment(
+                    _seconds(segment.get("start")), _seconds(segment.get("end")), str(segment["text"]).strip()
+                )
+            )
     return str(transcription.get("text") or "").strip(), segments
 
 
@@ -243,8 +255,9 @@ def share_page(share: Share, request=None) -> SharePage:
 def fresh_media(share: Share, request=None) -> dict:
     """New signed links to the page's media, for a player whose link has expired."""
     content = share_content(share, request)
-    return {role: link.as_dict() if link else None for role, link in (("audio", content.audio),
-                                                                         ("image", content.image))}
+    return {
+        role: link.as_dict() if link else None for role, link in (("audio", content.audio), ("image", content.image))
+    }
 
 
 # --- link previews (Open Graph, Twitter cards) -------------------------------------------------
@@ -262,8 +275,7 @@ def preview_file(share: Share) -> StampFile | None:
     """The picture a link preview shows: the thumbnail, else the first image; only for public shares."""
     if share.privacy != Share.Privacy.PUBLIC:
         return None
-    files = StampFile.objects.filter(stamp_id=share.stamp_id, role__in=[StampFile.Role.THUMBNAIL,
-                                                                        StampFile.Role.IMAGE])
+    files = StampFile.objects.filter(stamp_id=share.stamp_id, role__in=[StampFile.Role.THUMBNAIL, StampFile.Role.IMAGE])
     return min(files, key=lambda f: (f.role != StampFile.Role.THUMBNAIL, f.position or 0, f.pk), default=None)
 
 
@@ -273,8 +285,9 @@ def link_preview(share: Share) -> LinkPreview:
     """
     url = public_url(share)
     if share.privacy != Share.Privacy.PUBLIC:
-        return LinkPreview(title="A VoiceStamp was shared with you",
-                           description="Open the link to see and hear it.", url=url)
+        return LinkPreview(
+            title="A VoiceStamp was shared with you", description="Open the link to see and hear it.", url=url
+        )
     stamp = share.stamp
     transcript, _ = transcript_of(stamp.transcription)
     description = (stamp.description or "").strip() or transcript or f"A VoiceStamp shared by {stamp.owner.name}."
@@ -283,7 +296,10 @@ def link_preview(share: Share) -> LinkPreview:
     if picture is not None:
         image_url = settings.PUBLIC_BASE_URL + reverse("stamps-share-preview", kwargs={"code": share.share_code})
     return LinkPreview(
-        title=stamp.title, description=Truncator(" ".join(description.split())).chars(PREVIEW_DESCRIPTION_CHARS),
-        url=url, image_url=image_url,
-        image_width=picture.width if picture else None, image_height=picture.height if picture else None,
+        title=stamp.title,
+        description=Truncator(" ".join(description.split())).chars(PREVIEW_DESCRIPTION_CHARS),
+        url=url,
+        image_url=image_url,
+        image_width=picture.width if picture else None,
+        image_height=picture.height if picture else None,
     )

@@ -45,12 +45,18 @@ class _PageView:
 def _unavailable(request, error: ApiError, share=None):
     status, code, message = STAMPS.resolve(error)
     preview = page_selectors.link_preview(share) if share is not None and status == 403 else None
-    return render(request, "stamps/share/unavailable.html",
-                  {"status": status, "code": code, "message": message, "preview": preview}, status=status)
+    return render(
+        request,
+        "stamps/share/unavailable.html",
+        {"status": status, "code": code, "message": message, "preview": preview},
+        status=status,
+    )
 
 
-_PAGE_PASSWORD_ERRORS = {selectors.PASSWORD_REQUIRED: "Enter the password.",
-                         selectors.INVALID_PASSWORD: "That password is not right."}
+_PAGE_PASSWORD_ERRORS = {
+    selectors.PASSWORD_REQUIRED: "Enter the password.",
+    selectors.INVALID_PASSWORD: "That password is not right.",
+}
 
 
 def _session_key(code: str) -> str:
@@ -67,8 +73,12 @@ def _page_url(code: str, token: str | None, **params) -> str:
 
 
 def _access(request, share, token):
-    return selectors.resolve_access(share, user=request.user, access_token=token,
-                                    password_checked=bool(request.session.get(_session_key(share.share_code))))
+    return selectors.resolve_access(
+        share,
+        user=request.user,
+        access_token=token,
+        password_checked=bool(request.session.get(_session_key(share.share_code))),
+    )
 
 
 def _render_page(request, access: selectors.Access, token: str | None, *, status=200, **extra):
@@ -120,10 +130,17 @@ def share_page(request, code):
         access = _access(request, share, token)
     except ApiError as error:
         if error.code in (selectors.PASSWORD_REQUIRED, selectors.INVALID_PASSWORD):
-            return render(request, "stamps/share/password.html",
-                          {"share": share, "token": token, "error": password_error,
-                           "preview": page_selectors.link_preview(share)},
-                          status=password_status)
+            return render(
+                request,
+                "stamps/share/password.html",
+                {
+                    "share": share,
+                    "token": token,
+                    "error": password_error,
+                    "preview": page_selectors.link_preview(share),
+                },
+                status=password_status,
+            )
         return _unavailable(request, error, share)
     if access.viewer != "owner":
         services.record_view(share, viewer_key(request, access))
@@ -144,15 +161,21 @@ def share_page_reply(request, code):
     if not throttle.allow_request(request, _PageView(code=code)):
         errors = {"message": [f"Too many replies. Try again in {int(throttle.wait() or 1)} seconds."]}
     else:
-        form = io.PageReplyIn(data={
-            "name": request.POST.get("name", ""), "message": request.POST.get("message", ""),
-            **({"audio_file": request.FILES["audio_file"]} if "audio_file" in request.FILES else {}),
-        })
+        form = io.PageReplyIn(
+            data={
+                "name": request.POST.get("name", ""),
+                "message": request.POST.get("message", ""),
+                **({"audio_file": request.FILES["audio_file"]} if "audio_file" in request.FILES else {}),
+            }
+        )
         try:
             form.is_valid(raise_exception=True)
-            services.submit_reply(request.POST.get("reply_token", ""), name=form.validated_data["name"],
-                                          message=form.validated_data["message"],
-                                          audio_file=form.validated_data.get("audio_file"))
+            services.submit_reply(
+                request.POST.get("reply_token", ""),
+                name=form.validated_data["name"],
+                message=form.validated_data["message"],
+                audio_file=form.validated_data.get("audio_file"),
+            )
             # Back to the page, at the reply form, where the thank-you shows.
             return HttpResponseRedirect(_page_url(share.share_code, token, replied="1") + "#reply")
         except ValidationError as exc:
@@ -166,8 +189,15 @@ def share_page_reply(request, code):
         access = _access(request, share, token)
     except ApiError as error:
         return _unavailable(request, error, share)
-    return _render_page(request, access, token, status=422, reply_errors=errors,
-                        reply_name=request.POST.get("name", ""), reply_message=request.POST.get("message", ""))
+    return _render_page(
+        request,
+        access,
+        token,
+        status=422,
+        reply_errors=errors,
+        reply_name=request.POST.get("name", ""),
+        reply_message=request.POST.get("message", ""),
+    )
 
 
 def _json_error(error: ApiError) -> JsonResponse:
@@ -203,5 +233,11 @@ def share_preview(request, code):
     picture = page_selectors.preview_file(share)
     if picture is None or not object_storage.exists(picture.key):
         return _json_error(ApiError("not_found", message="This share has no preview picture"))
-    return serve_file(request, object_storage.open(picture.key), size=picture.size,
-                      content_type=picture.content_type, etag=picture.sha256, cache_seconds=PREVIEW_CACHE_SECONDS)
+    return serve_file(
+        request,
+        object_storage.open(picture.key),
+        size=picture.size,
+        content_type=picture.content_type,
+        etag=picture.sha256,
+        cache_seconds=PREVIEW_CACHE_SECONDS,
+    )

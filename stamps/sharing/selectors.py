@@ -104,8 +104,8 @@ def _recipients_with_deliveries() -> Prefetch:
 
 
 def shares_of_stamp(stamp: Stamp) -> QuerySet[Share]:
-    return Share.objects.filter(stamp=stamp).prefetch_related(_recipients_with_deliveries()).order_by(
-        "-created_at", "-id"
+    return (
+        Share.objects.filter(stamp=stamp).prefetch_related(_recipients_with_deliveries()).order_by("-created_at", "-id")
     )
 
 
@@ -123,11 +123,7 @@ def latest_delivery(recipient: ShareRecipient) -> Delivery | None:
 
 
 def replies_of_stamp(stamp: Stamp) -> QuerySet[Reply]:
-    return (
-        Reply.objects.filter(share__stamp=stamp)
-        .select_related("share", "recipient")
-        .order_by("-created_at", "-id")
-    )
+    return Reply.objects.filter(share__stamp=stamp).select_related("share", "recipient").order_by("-created_at", "-id")
 
 
 def storage_keys_of_stamp(stamp: Stamp) -> list[str]:
@@ -173,22 +169,33 @@ def check_share_password(share: Share, password: str | None, *, client: str) -> 
     without a password (401 password_required) spends nothing.
     """
     if not password:
-        raise ApiError("not_authenticated", code=PASSWORD_REQUIRED,
-                       message="This share is protected by a password; send it in the X-Share-Password header")
+        raise ApiError(
+            "not_authenticated",
+            code=PASSWORD_REQUIRED,
+            message="This share is protected by a password; send it in the X-Share-Password header",
+        )
     budget = AttemptBudget("stamps_share_password", settings.THROTTLE_RATES["stamps_share_password"])
     ident = f"{share.share_code}:{client}"
     wait = budget.retry_after(ident)
     if wait is not None:
-        raise ApiError("throttled", message=f"Too many attempts. Try again in {wait} seconds.",
-                       headers={"Retry-After": str(wait)})
+        raise ApiError(
+            "throttled", message=f"Too many attempts. Try again in {wait} seconds.", headers={"Retry-After": str(wait)}
+        )
     if not check_password(password, share.password_hash):
         budget.spend(ident)
         logger.info("share %s: wrong password", share.pk)
         raise ApiError("not_authenticated", code=INVALID_PASSWORD, message="The password is incorrect")
 
 
-def resolve_access(share: Share, *, user=None, access_token: str | None = None, password: str | None = None,
-                   client: str = "", password_checked: bool = False) -> Access:
+def resolve_access(
+    share: Share,
+    *,
+    user=None,
+    access_token: str | None = None,
+    password: str | None = None,
+    client: str = "",
+    password_checked: bool = False,
+) -> Access:
     """Open an active share or raise the API's error saying what is missing.
 
     ``client`` is the caller's address (core.throttles.client_address), which the password
@@ -210,8 +217,11 @@ def resolve_access(share: Share, *, user=None, access_token: str | None = None, 
         if not password_checked:
             check_share_password(share, password, client=client)
         return Access(share, "visitor")
-    raise ApiError("permission_denied", code=PRIVATE_SHARE,
-                   message="This share is private; open it with the personal link you were sent")
+    raise ApiError(
+        "permission_denied",
+        code=PRIVATE_SHARE,
+        message="This share is private; open it with the personal link you were sent",
+    )
 
 
 @dataclass(frozen=True)
@@ -239,10 +249,18 @@ def _link(item: StampFile | None, request=None) -> MediaLink | None:
     if item is None:
         return None
     ttl = settings.STAMPS_SHARE_URL_TTL
-    url = object_storage.signed_url(item.key, expires=ttl, filename=item.filename, content_type=item.content_type,
-                                    request=request)
-    return MediaLink(url=url, content_type=item.content_type, size=item.size, expires_in=ttl,
-                     width=item.width, height=item.height, duration=item.duration)
+    url = object_storage.signed_url(
+        item.key, expires=ttl, filename=item.filename, content_type=item.content_type, request=request
+    )
+    return MediaLink(
+        url=url,
+        content_type=item.content_type,
+        size=item.size,
+        expires_in=ttl,
+        width=item.width,
+        height=item.height,
+        duration=item.duration,
+    )
 
 
 @dataclass(frozen=True)
@@ -277,8 +295,15 @@ def view_counts(share: Share) -> dict:
     return {"share_views": share.view_count, "stamp_views": stamp_views}
 
 
-def share_grants_file(share_code: str, filename: str, *, user=None, access_token: str | None = None,
-                      password: str | None = None, client: str = "") -> StampFile | None:
+def share_grants_file(
+    share_code: str,
+    filename: str,
+    *,
+    user=None,
+    access_token: str | None = None,
+    password: str | None = None,
+    client: str = "",
+) -> StampFile | None:
     """For the stamps file views: the file if an open share of its stamp lets this caller see it.
 
     Raises the share's own errors (404 revoked, 410 expired, 401/403 locked, 429 out of

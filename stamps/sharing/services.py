@@ -54,8 +54,9 @@ def _token() -> str:
 
 
 # --- share links --------------------------------------------------------------------------
-def _new_share(stamp: Stamp, *, privacy: str, expires_at=None, password: str | None = None,
-               allow_replies: bool = True) -> Share:
+def _new_share(
+    stamp: Stamp, *, privacy: str, expires_at=None, password: str | None = None, allow_replies: bool = True
+) -> Share:
     share = Share.objects.create(
         stamp=stamp,
         share_code=_share_code(),
@@ -70,8 +71,9 @@ def _new_share(stamp: Stamp, *, privacy: str, expires_at=None, password: str | N
 
 
 @transaction.atomic
-def create_share(user, stamp_id, *, privacy: str, expires_at=None, password: str | None = None,
-                 allow_replies: bool = True) -> Share:
+def create_share(
+    user, stamp_id, *, privacy: str, expires_at=None, password: str | None = None, allow_replies: bool = True
+) -> Share:
     stamp = selectors.owned_stamp(user, stamp_id)
     return _new_share(stamp, privacy=privacy, expires_at=expires_at, password=password, allow_replies=allow_replies)
 
@@ -100,9 +102,13 @@ def revoke_shares_for_staff(share_ids) -> int:
 def _share_for_invitation(stamp: Stamp, share_code: str | None, options: dict) -> Share:
     """The existing share named by ``share_code``, or a new one (private unless asked otherwise)."""
     if not share_code:
-        return _new_share(stamp, privacy=options.get("privacy") or Share.Privacy.PRIVATE,
-                          expires_at=options.get("expires_at"), password=options.get("password"),
-                          allow_replies=options.get("allow_replies", True))
+        return _new_share(
+            stamp,
+            privacy=options.get("privacy") or Share.Privacy.PRIVATE,
+            expires_at=options.get("expires_at"),
+            password=options.get("password"),
+            allow_replies=options.get("allow_replies", True),
+        )
     share = Share.objects.select_for_update().filter(stamp=stamp, share_code=share_code).first()
     if share is None or selectors.share_state(share) != selectors.ShareState.ACTIVE:
         raise invalid({"share_code": ["No active share of this VoiceStamp has this code."]})
@@ -110,8 +116,17 @@ def _share_for_invitation(stamp: Stamp, share_code: str | None, options: dict) -
 
 
 @transaction.atomic
-def invite(user, stamp_id, *, channel: str, address: str, name: str = "", message: str = "",
-           share_code: str | None = None, share_options: dict | None = None) -> tuple[Share, ShareRecipient, Delivery]:
+def invite(
+    user,
+    stamp_id,
+    *,
+    channel: str,
+    address: str,
+    name: str = "",
+    message: str = "",
+    share_code: str | None = None,
+    share_options: dict | None = None,
+) -> tuple[Share, ShareRecipient, Delivery]:
     """Share a stamp with one person by email or SMS (template 100), sent by a job."""
     stamp = selectors.owned_stamp(user, stamp_id)
     share = _share_for_invitation(stamp, share_code, share_options or {})
@@ -126,23 +141,52 @@ def invite(user, stamp_id, *, channel: str, address: str, name: str = "", messag
         reply_token=_token(),
     )
     delivery = _queue_delivery(
-        sender=user, channel=channel, purpose=Delivery.Purpose.SHARE_INVITATION, template_id=INVITATION_TEMPLATE,
-        to_address=address, share=share, recipient=recipient,
+        sender=user,
+        channel=channel,
+        purpose=Delivery.Purpose.SHARE_INVITATION,
+        template_id=INVITATION_TEMPLATE,
+        to_address=address,
+        share=share,
+        recipient=recipient,
     )
-    logger.info("stamp %s: share %s sent by %s to recipient %s (delivery %s)", stamp.pk, share.pk, channel,
-                recipient.pk, delivery.pk)
+    logger.info(
+        "stamp %s: share %s sent by %s to recipient %s (delivery %s)",
+        stamp.pk,
+        share.pk,
+        channel,
+        recipient.pk,
+        delivery.pk,
+    )
     return share, recipient, delivery
 
 
-def _queue_delivery(*, sender, channel: str, purpose: str, template_id: int, to_address: str,
-                    share: Share | None = None, recipient: ShareRecipient | None = None,
-                    reply: Reply | None = None) -> Delivery:
+def _queue_delivery(
+    *,
+    sender,
+    channel: str,
+    purpose: str,
+    template_id: int,
+    to_address: str,
+    share: Share | None = None,
+    recipient: ShareRecipient | None = None,
+    reply: Reply | None = None,
+) -> Delivery:
     delivery = Delivery.objects.create(
-        sender=sender, channel=channel, purpose=purpose, template_id=template_id, to_address=to_address,
-        share=share, recipient=recipient, reply=reply,
+        sender=sender,
+        channel=channel,
+        purpose=purpose,
+        template_id=template_id,
+        to_address=to_address,
+        share=share,
+        recipient=recipient,
+        reply=reply,
     )
-    delivery.job = jobs.start_job("stamps.delivery", "stamps.send_delivery", subject=f"delivery:{delivery.pk}",
-                                  payload={"delivery_id": delivery.pk})
+    delivery.job = jobs.start_job(
+        "stamps.delivery",
+        "stamps.send_delivery",
+        subject=f"delivery:{delivery.pk}",
+        payload={"delivery_id": delivery.pk},
+    )
     delivery.save(update_fields=["job"])
     return delivery
 
@@ -161,17 +205,25 @@ def _context_for(delivery: Delivery) -> dict:
         "expires_at": share.expires_at if share else None,
     }
     if delivery.recipient is not None:
-        context.update(recipient_name=delivery.recipient.name, message=delivery.recipient.message,
-                       share_url=selectors.recipient_url(delivery.recipient))
+        context.update(
+            recipient_name=delivery.recipient.name,
+            message=delivery.recipient.message,
+            share_url=selectors.recipient_url(delivery.recipient),
+        )
     if delivery.reply is not None:
         reply = delivery.reply
-        context.update(reply_message=reply.message, reply_has_audio=bool(reply.audio_key),
-                       replier_name=reply.name,
-                       # Links the owner can open from the email: the share as it is seen, and the recording.
-                       share_url=selectors.owner_preview_url(share) if share else "",
-                       reply_audio_url=object_storage.signed_url(
-                           reply.audio_key, expires=settings.STAMPS_EMAIL_LINK_TTL,
-                           content_type=reply.audio_content_type) if reply.audio_key else "")
+        context.update(
+            reply_message=reply.message,
+            reply_has_audio=bool(reply.audio_key),
+            replier_name=reply.name,
+            # Links the owner can open from the email: the share as it is seen, and the recording.
+            share_url=selectors.owner_preview_url(share) if share else "",
+            reply_audio_url=object_storage.signed_url(
+                reply.audio_key, expires=settings.STAMPS_EMAIL_LINK_TTL, content_type=reply.audio_content_type
+            )
+            if reply.audio_key
+            else "",
+        )
     return context
 
 
@@ -182,15 +234,22 @@ def _render(source: str, context: dict, *, autoescape: bool) -> str:
 def _send_email(delivery: Delivery, template: NotificationTemplate, context: dict) -> str:
     subject = " ".join(_render(template.subject, context, autoescape=False).split())
     text = _render(template.body, context, autoescape=False)
-    html = render_to_string("stamps/share/email.html", {
-        "subject": subject,
-        "body_html": mark_safe(linebreaks(_render(template.body, context, autoescape=True))),  # noqa: S308 - escaped above
-        "share_url": context.get("share_url"),
-    })
+    html = render_to_string(
+        "stamps/share/email.html",
+        {
+            "subject": subject,
+            "body_html": mark_safe(linebreaks(_render(template.body, context, autoescape=True))),  # noqa: S308 - escaped above
+            "share_url": context.get("share_url"),
+        },
+    )
     message_id = make_msgid(domain="voiceplatform")
-    email = EmailMultiAlternatives(subject=subject, body=text, to=[delivery.to_address],
-                                   headers={"Message-ID": message_id},
-                                   connection=get_connection(fail_silently=False))
+    email = EmailMultiAlternatives(
+        subject=subject,
+        body=text,
+        to=[delivery.to_address],
+        headers={"Message-ID": message_id},
+        connection=get_connection(fail_silently=False),
+    )
     email.attach_alternative(html, "text/html")
     try:
         email.send()
@@ -217,15 +276,19 @@ def run_delivery(job_id) -> None:
     def work(ctx: jobs.JobContext):
         delivery = (
             Delivery.objects.select_related("sender", "share__stamp__owner", "recipient__share", "reply__recipient")
-            .filter(pk=ctx.job.payload.get("delivery_id")).first()
+            .filter(pk=ctx.job.payload.get("delivery_id"))
+            .first()
         )
         if delivery is None or delivery.state != Delivery.State.QUEUED:
             return
-        if (delivery.purpose == Delivery.Purpose.SHARE_INVITATION
-                and selectors.share_state(delivery.share) != selectors.ShareState.ACTIVE):
+        if (
+            delivery.purpose == Delivery.Purpose.SHARE_INVITATION
+            and selectors.share_state(delivery.share) != selectors.ShareState.ACTIVE
+        ):
             raise jobs.JobFailed(f"Not sent: the share was {selectors.share_state(delivery.share)} before sending.")
-        template = NotificationTemplate.objects.filter(template_id=delivery.template_id,
-                                                       channel=delivery.channel).first()
+        template = NotificationTemplate.objects.filter(
+            template_id=delivery.template_id, channel=delivery.channel
+        ).first()
         if template is None:
             raise jobs.JobFailed(f"Notification template {delivery.template_id} ({delivery.channel}) is missing.")
         context = _context_for(delivery)
@@ -287,8 +350,9 @@ def submit_reply(token: str, *, message: str = "", audio_file=None, name: str = 
     name = name.strip() or (recipient.name if recipient else "")
     if audio_file is None:
         return _record_reply(share, recipient, name, message, None, None)
-    limits = AudioLimits(settings.STAMPS_REPLY_MAX_AUDIO_BYTES, settings.STAMPS_REPLY_MAX_AUDIO_SECONDS,
-                         REPLY_AUDIO_FORMATS)
+    limits = AudioLimits(
+        settings.STAMPS_REPLY_MAX_AUDIO_BYTES, settings.STAMPS_REPLY_MAX_AUDIO_SECONDS, REPLY_AUDIO_FORMATS
+    )
     with audio_intake(audio_file, limits, f"stamps/{share.stamp_id}/replies", field="audio_file") as accepted:
         return _record_reply(share, recipient, name, message, accepted.stored, accepted.info.duration)
 
@@ -296,14 +360,25 @@ def submit_reply(token: str, *, message: str = "", audio_file=None, name: str = 
 @transaction.atomic
 def _record_reply(share: Share, recipient, name: str, message: str, stored, duration) -> Reply:
     reply = Reply.objects.create(
-        share=share, recipient=recipient, name=name, message=message,
-        audio_key=stored.key if stored else "", audio_content_type=stored.content_type if stored else "",
-        audio_size=stored.size if stored else 0, audio_duration=duration,
+        share=share,
+        recipient=recipient,
+        name=name,
+        message=message,
+        audio_key=stored.key if stored else "",
+        audio_content_type=stored.content_type if stored else "",
+        audio_size=stored.size if stored else 0,
+        audio_duration=duration,
     )
     owner = share.stamp.owner
-    _queue_delivery(sender=owner, channel=NotificationTemplate.Channel.EMAIL,
-                    purpose=Delivery.Purpose.REPLY_NOTICE, template_id=REPLY_NOTICE_TEMPLATE,
-                    to_address=owner.email, share=share, reply=reply)
+    _queue_delivery(
+        sender=owner,
+        channel=NotificationTemplate.Channel.EMAIL,
+        purpose=Delivery.Purpose.REPLY_NOTICE,
+        template_id=REPLY_NOTICE_TEMPLATE,
+        to_address=owner.email,
+        share=share,
+        reply=reply,
+    )
     logger.info("share %s: reply %s received (audio: %s)", share.pk, reply.pk, bool(stored))
     return reply
 
@@ -317,8 +392,9 @@ def expire_due_shares(now=None) -> int:
     """
     now = now or timezone.now()
     due = list(
-        Share.objects.filter(expires_at__lte=now, expired_at__isnull=True, revoked_at__isnull=True)
-        .values_list("pk", flat=True)[:500]
+        Share.objects.filter(expires_at__lte=now, expired_at__isnull=True, revoked_at__isnull=True).values_list(
+            "pk", flat=True
+        )[:500]
     )
     expired = 0
     for share_pk in due:
@@ -327,9 +403,14 @@ def expire_due_shares(now=None) -> int:
                 continue
             share = Share.objects.select_related("stamp__owner").get(pk=share_pk)
             owner = share.stamp.owner
-            _queue_delivery(sender=owner, channel=NotificationTemplate.Channel.EMAIL,
-                            purpose=Delivery.Purpose.SHARE_EXPIRED, template_id=SHARE_EXPIRED_TEMPLATE,
-                            to_address=owner.email, share=share)
+            _queue_delivery(
+                sender=owner,
+                channel=NotificationTemplate.Channel.EMAIL,
+                purpose=Delivery.Purpose.SHARE_EXPIRED,
+                template_id=SHARE_EXPIRED_TEMPLATE,
+                to_address=owner.email,
+                share=share,
+            )
             expired += 1
     if expired:
         logger.info("expired %s share(s)", expired)

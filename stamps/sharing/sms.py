@@ -34,8 +34,13 @@ class FileSmsBackend:
         message_id = f"file-{uuid.uuid4().hex}"
         directory = Path(settings.STAMPS_SMS_FILE_DIR)
         directory.mkdir(parents=True, exist_ok=True)
-        record = {"id": message_id, "to": to, "from": settings.STAMPS_SMS_FROM, "body": body,
-                  "created_at": timezone.now().isoformat()}
+        record = {
+            "id": message_id,
+            "to": to,
+            "from": settings.STAMPS_SMS_FROM,
+            "body": body,
+            "created_at": timezone.now().isoformat(),
+        }
         path = directory / f"{message_id}.json"
         # Written under a temporary name and renamed, so a reader never sees half a message.
         partial = path.with_suffix(".part")
@@ -66,7 +71,9 @@ class HttpSmsBackend:
             data = {}
         if response.status_code >= 400:
             detail = data.get("message") if isinstance(data, dict) else None
-            raise SmsRejected(f"SMS provider refused the message ({response.status_code}): {detail or 'no reason given'}")
+            raise SmsRejected(
+                f"SMS provider refused the message ({response.status_code}): {detail or 'no reason given'}"
+            )
         # Accepted: never retry from here on, or the recipient could get the message twice.
         return str(data.get("sid") or "")[:100] if isinstance(data, dict) else ""
 

@@ -28,9 +28,14 @@ THUMBNAIL_TASK = "stamps.make_thumbnail"
 
 def start_auto_thumbnail(stamp: Stamp, *, force: bool = False) -> None:
     # Counted for the owner but never refused: the upload that asks for it was accepted.
-    stamp.thumbnail_job = jobs.start_job("stamps.thumbnail", THUMBNAIL_TASK, subject=f"stamp:{stamp.pk}",
-                                         payload={"stamp_id": stamp.pk, "force": force}, owner=stamp.owner,
-                                         capped=False)
+    stamp.thumbnail_job = jobs.start_job(
+        "stamps.thumbnail",
+        THUMBNAIL_TASK,
+        subject=f"stamp:{stamp.pk}",
+        payload={"stamp_id": stamp.pk, "force": force},
+        owner=stamp.owner,
+        capped=False,
+    )
     stamp.save(update_fields=["thumbnail_job"])
 
 
@@ -40,8 +45,9 @@ def _playhead(timestamp: float | None, duration: float | None) -> float | None:
     return timestamp / duration
 
 
-def render_thumbnail_file(stamp: Stamp, files: list[StampFile], style: str, timestamp: float | None,
-                          *, auto: bool, prefix: str | None = None) -> StampFile:
+def render_thumbnail_file(
+    stamp: Stamp, files: list[StampFile], style: str, timestamp: float | None, *, auto: bool, prefix: str | None = None
+) -> StampFile:
     """Render and store a thumbnail (a job passes its output prefix); the caller saves the row
     (or deletes the object)."""
     audio_file = next((f for f in files if f.role == StampFile.Role.AUDIO), None)
@@ -54,13 +60,26 @@ def render_thumbnail_file(stamp: Stamp, files: list[StampFile], style: str, time
             data = styles.render(resolved, image=handle, peaks=peaks, playhead=playhead)
     else:
         data = styles.render(resolved, image=None, peaks=peaks, playhead=playhead)
-    stored = object_storage.put_bytes(new_key(prefix or storage_prefix(stamp.pk, "thumbnails"), ".jpg"), data, "image/jpeg")
+    stored = object_storage.put_bytes(
+        new_key(prefix or storage_prefix(stamp.pk, "thumbnails"), ".jpg"), data, "image/jpeg"
+    )
     return StampFile(
-        stamp=stamp, role=StampFile.Role.THUMBNAIL, key=stored.key, filename=filename_of(stored.key),
-        content_type="image/jpeg", size=stored.size, sha256=stored.sha256, width=styles.SIZE[0],
+        stamp=stamp,
+        role=StampFile.Role.THUMBNAIL,
+        key=stored.key,
+        filename=filename_of(stored.key),
+        content_type="image/jpeg",
+        size=stored.size,
+        sha256=stored.sha256,
+        width=styles.SIZE[0],
         height=styles.SIZE[1],
-        details={"style": style, "rendered_style": resolved, "timestamp": timestamp, "auto": auto,
-                 "sources": _thumbnail_sources(files)},
+        details={
+            "style": style,
+            "rendered_style": resolved,
+            "timestamp": timestamp,
+            "auto": auto,
+            "sources": _thumbnail_sources(files),
+        },
     )
 
 
@@ -68,8 +87,13 @@ def _thumbnail_sources(files: list[StampFile]) -> list[str]:
     return sorted(f.sha256 for f in files if f.role in (StampFile.Role.AUDIO, StampFile.Role.IMAGE))
 
 
-def _save_thumbnail(stamp_id: int, thumbnail: StampFile, *, only_if_auto: bool,
-                    writing: Callable[[], AbstractContextManager] = transaction.atomic) -> StampFile | None:
+def _save_thumbnail(
+    stamp_id: int,
+    thumbnail: StampFile,
+    *,
+    only_if_auto: bool,
+    writing: Callable[[], AbstractContextManager] = transaction.atomic,
+) -> StampFile | None:
     """Make ``thumbnail`` the stamp's current one; None (and the object removed) if it lost a race.
     A job passes ``writing=ctx.writing_results`` so that it writes only under its lease."""
     with writing():
@@ -100,8 +124,9 @@ def run_auto_thumbnail(job_id) -> None:
         if unchanged and not ctx.job.payload.get("force"):
             return
         try:
-            thumbnail = render_thumbnail_file(stamp, files, "auto", None, auto=True,
-                                               prefix=ctx.output_prefix(storage_prefix(stamp.pk, "")))
+            thumbnail = render_thumbnail_file(
+                stamp, files, "auto", None, auto=True, prefix=ctx.output_prefix(storage_prefix(stamp.pk, ""))
+            )
         except (styles.MissingContent, MediaError) as exc:
             raise jobs.JobFailed(str(exc)) from None
         ctx.progress(80)
@@ -119,12 +144,15 @@ def generate_thumbnail(user, stamp_id, *, style: str, timestamp: float | None, f
     files = selectors.files_of(stamp)
     audio_file = next((f for f in files if f.role == StampFile.Role.AUDIO), None)
     if timestamp is not None and audio_file is not None and timestamp > audio_file.duration:
-        raise invalid({"timestamp": [f"The timestamp must be within the audio's duration "
-                                             f"({audio_file.duration} s)."]})
+        raise invalid({"timestamp": [f"The timestamp must be within the audio's duration ({audio_file.duration} s)."]})
     current = next((f for f in files if f.role == StampFile.Role.THUMBNAIL), None)
-    if (not force and current is not None and current.details.get("style") == style
-            and current.details.get("timestamp") == timestamp
-            and current.details.get("sources") == _thumbnail_sources(files)):
+    if (
+        not force
+        and current is not None
+        and current.details.get("style") == style
+        and current.details.get("timestamp") == timestamp
+        and current.details.get("sources") == _thumbnail_sources(files)
+    ):
         return current, False
     try:
         thumbnail = render_thumbnail_file(stamp, files, style, timestamp, auto=False)
@@ -142,5 +170,3 @@ def start_thumbnail_for_admin(stamp: Stamp) -> None:
     """Re-render the automatic thumbnail (a thumbnail the owner chose is kept)."""
     with transaction.atomic():
         start_auto_thumbnail(stamp, force=True)
-
-

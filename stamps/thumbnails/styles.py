@@ -45,8 +45,9 @@ def resolve_style(style: str, *, has_image: bool, has_audio: bool) -> str:
     return style
 
 
-def _draw_wave(draw: ImageDraw.ImageDraw, peaks: list[float], box: tuple[int, int, int, int],
-               playhead: float | None) -> None:
+def _draw_wave(
+    draw: ImageDraw.ImageDraw, peaks: list[float], box: tuple[int, int, int, int], playhead: float | None
+) -> None:
     left, top, right, bottom = box
     width, middle, half = right - left, (top + bottom) / 2, (bottom - top) / 2
     count = len(peaks) or 1

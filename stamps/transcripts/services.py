@@ -40,8 +40,9 @@ def start_transcription(user, stamp_id, *, force: bool = False) -> tuple[Stamp, 
     current = stamp.transcription or {}
     if not force and current.get("source") == "asr" and current.get("audio_sha256") == audio_file.sha256:
         return stamp, False
-    stamp.transcription_job = jobs.start_job("stamps.transcribe", TRANSCRIBE_TASK, subject=f"stamp:{stamp.pk}",
-                                             payload={"stamp_id": stamp.pk}, owner=user)
+    stamp.transcription_job = jobs.start_job(
+        "stamps.transcribe", TRANSCRIBE_TASK, subject=f"stamp:{stamp.pk}", payload={"stamp_id": stamp.pk}, owner=user
+    )
     stamp.save(update_fields=["transcription_job", "updated_at"])
     logger.info("stamp %s: transcription job %s started", stamp.pk, stamp.transcription_job_id)
     return stamp, True
@@ -73,10 +74,16 @@ def run_transcription(job_id) -> None:
             "confidence": transcript.confidence,
             "duration": transcript.duration,
             "segments": [
-                {"start": s.start, "end": s.end, "text": s.text, "confidence": s.confidence,
-                 "no_speech_probability": s.no_speech_probability,
-                 "words": [{"word": w.word, "start": w.start, "end": w.end, "confidence": w.probability}
-                           for w in s.words]}
+                {
+                    "start": s.start,
+                    "end": s.end,
+                    "text": s.text,
+                    "confidence": s.confidence,
+                    "no_speech_probability": s.no_speech_probability,
+                    "words": [
+                        {"word": w.word, "start": w.start, "end": w.end, "confidence": w.probability} for w in s.words
+                    ],
+                }
                 for s in transcript.segments
             ],
             "audio_sha256": audio_file.sha256,
@@ -94,8 +101,15 @@ def run_transcription(job_id) -> None:
 
 
 # --- translation ------------------------------------------------------------------------------
-def translate(user, *, text: str | None, target_language: str, source_language: str | None,
-              vst_id=None, text_id: str | None = None) -> tuple[translation.Translation, dict | None]:
+def translate(
+    user,
+    *,
+    text: str | None,
+    target_language: str,
+    source_language: str | None,
+    vst_id=None,
+    text_id: str | None = None,
+) -> tuple[translation.Translation, dict | None]:
     """Translate text, or a stamp's text/transcription (stored in its manifest). Returns the stored entry too."""
     if vst_id is None:
         return _translate(text, target_language, source_language), None
@@ -110,9 +124,15 @@ def translate(user, *, text: str | None, target_language: str, source_language: 
             raise invalid({"vst_id": ["This VoiceStamp has no transcription to translate yet."]})
         source_text, origin = stamp.transcription["text"], {"text_id": None, "of": "transcription"}
     result = _translate(source_text, target_language, source_language)
-    entry = {"id": uuid.uuid4().hex, **origin, "source_language": result.source_language,
-             "target_language": result.target_language, "text": result.text, "engine": "apertium",
-             "created_at": timezone.now().isoformat()}
+    entry = {
+        "id": uuid.uuid4().hex,
+        **origin,
+        "source_language": result.source_language,
+        "target_language": result.target_language,
+        "text": result.text,
+        "engine": "apertium",
+        "created_at": timezone.now().isoformat(),
+    }
     with transaction.atomic():
         locked = selectors.stamp_for_user(user, stamp.pk, for_update=True)
         locked.translations = [*locked.translations, entry][-100:]
@@ -124,7 +144,8 @@ def _translate(text: str, target: str, source: str | None) -> translation.Transl
     try:
         return translation.translate(text, target, source)
     except translation.UnsupportedPair as exc:
-        raise DomainError("invalid", fields={"target_language": [str(exc)]},
-                       extra={"supported_pairs": translation.supported_pairs()}) from None
+        raise DomainError(
+            "invalid", fields={"target_language": [str(exc)]}, extra={"supported_pairs": translation.supported_pairs()}
+        ) from None
     except MediaError as exc:
         raise invalid({"text": [str(exc)]}) from None

@@ -10,9 +10,16 @@ pytestmark = pytest.mark.django_db
 
 def test_admin_pages_load(admin_client, user):
     services.create_team(name="Studio", owner=user)
-    for path in ("/admin/accounts/user/", f"/admin/accounts/user/{user.pk}/change/", "/admin/accounts/team/",
-                 "/admin/accounts/apikey/", "/admin/accounts/creditaccount/", "/admin/accounts/creditentry/",
-                 "/admin/accounts/creditentry/add/", "/admin/core/job/"):
+    for path in (
+        "/admin/accounts/user/",
+        f"/admin/accounts/user/{user.pk}/change/",
+        "/admin/accounts/team/",
+        "/admin/accounts/apikey/",
+        "/admin/accounts/creditaccount/",
+        "/admin/accounts/creditentry/",
+        "/admin/accounts/creditentry/add/",
+        "/admin/core/job/",
+    ):
         assert admin_client.get(path).status_code == 200, path
 
 
@@ -27,7 +34,9 @@ def test_api_keys_show_only_the_prefix_and_can_be_revoked(admin_client, user):
 
 
 def test_staff_grant_credits_through_the_ledger(admin_client, admin_user, user):
-    response = admin_client.post("/admin/accounts/creditentry/add/", {"user": user.pk, "amount": "12.50", "note": "goodwill"})
+    response = admin_client.post(
+        "/admin/accounts/creditentry/add/", {"user": user.pk, "amount": "12.50", "note": "goodwill"}
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     account = CreditAccount.objects.get(user=user)
     assert str(account.balance) == "12.50"

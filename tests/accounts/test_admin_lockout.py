@@ -16,8 +16,9 @@ def staff(make_user):
 
 
 def _login(client, username, password, address="198.51.100.20", **extra):
-    return client.post("/admin/login/?next=/admin/", {"username": username, "password": password},
-                       REMOTE_ADDR=address, **extra)
+    return client.post(
+        "/admin/login/?next=/admin/", {"username": username, "password": password}, REMOTE_ADDR=address, **extra
+    )
 
 
 def test_repeated_wrong_staff_passwords_lock_out(staff, settings):
@@ -62,8 +63,18 @@ def test_a_success_clears_the_count(staff, settings):
 
 def test_api_logins_are_not_locked_by_the_admin_lockout(user, settings):
     for n in range(settings.AXES_FAILURE_LIMIT + 2):
-        assert Client().post("/api/v1/auth/token", {"email": user.email, "password": f"guess {n}"},
-                             content_type="application/json").status_code == 401
-    assert Client().post("/api/v1/auth/token", {"email": user.email, "password": PASSWORD},
-                         content_type="application/json").status_code == 200
+        assert (
+            Client()
+            .post(
+                "/api/v1/auth/token", {"email": user.email, "password": f"guess {n}"}, content_type="application/json"
+            )
+            .status_code
+            == 401
+        )
+    assert (
+        Client()
+        .post("/api/v1/auth/token", {"email": user.email, "password": PASSWORD}, content_type="application/json")
+        .status_code
+        == 200
+    )
     assert not AccessAttempt.objects.exists()

@@ -12,9 +12,11 @@ pytestmark = pytest.mark.django_db
 
 
 def test_register_returns_user_and_tokens(anon):
-    response = anon.post("/api/v1/auth/register",
-                         {"email": "New@Example.com", "password": "a long enough passphrase", "display_name": "New"},
-                         format="json")
+    response = anon.post(
+        "/api/v1/auth/register",
+        {"email": "New@Example.com", "password": "a long enough passphrase", "display_name": "New"},
+        format="json",
+    )
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["success"] is True
@@ -36,14 +38,16 @@ def test_register_validation_is_422_with_per_field_errors(anon, user):
     weak = anon.post("/api/v1/auth/register", {"email": "x@example.com", "password": "123"}, format="json")
     assert weak.status_code == 422 and "password" in weak.json()["errors"]
 
-    taken = anon.post("/api/v1/auth/register", {"email": user.email, "password": "a long enough passphrase"},
-                      format="json")
+    taken = anon.post(
+        "/api/v1/auth/register", {"email": user.email, "password": "a long enough passphrase"}, format="json"
+    )
     assert taken.status_code == 422 and "email" in taken.json()["errors"]
 
 
 def test_token_and_refresh(anon, user):
-    response = anon.post("/api/v1/auth/token", {"email": "ALICE@example.com", "password": "correct horse battery staple"},
-                         format="json")
+    response = anon.post(
+        "/api/v1/auth/token", {"email": "ALICE@example.com", "password": "correct horse battery staple"}, format="json"
+    )
     assert response.status_code == 200
     pair = response.json()
     refreshed = anon.post("/api/v1/auth/token/refresh", {"refresh": pair["refresh"]}, format="json")
@@ -63,12 +67,15 @@ def test_wrong_password_is_401(anon, user):
     assert response.json() == {"error": "invalid_token", "message": "Invalid email or password"}
 
 
-@pytest.mark.parametrize("header", [
-    "Bearer not.a.jwt",
-    "Bearer ",
-    "Bearer a b",
-    "Basic Zm9vOmJhcg==",
-])
+@pytest.mark.parametrize(
+    "header",
+    [
+        "Bearer not.a.jwt",
+        "Bearer ",
+        "Bearer a b",
+        "Basic Zm9vOmJhcg==",
+    ],
+)
 def test_bad_credentials_never_500(anon, header):
     response = anon.get("/api/v1/auth/me", HTTP_AUTHORIZATION=header)
     assert response.status_code == 401
@@ -84,12 +91,25 @@ def test_tampered_and_expired_tokens_are_401(anon, user, client_for):
     assert anon.get("/api/v1/auth/me", HTTP_AUTHORIZATION=f"Bearer {tampered}").status_code == 401
 
     now = int(time.time())
-    expired = jwt.encode({"iss": settings.JWT_ISSUER, "sub": str(user.pk), "typ": "access", "iat": now - 100,
-                          "exp": now - 10, "jti": "x"}, settings.JWT_SIGNING_KEY, algorithm="HS256")
+    expired = jwt.encode(
+        {
+            "iss": settings.JWT_ISSUER,
+            "sub": str(user.pk),
+            "typ": "access",
+            "iat": now - 100,
+            "exp": now - 10,
+            "jti": "x",
+        },
+        settings.JWT_SIGNING_KEY,
+        algorithm="HS256",
+    )
     assert anon.get("/api/v1/auth/me", HTTP_AUTHORIZATION=f"Bearer {expired}").status_code == 401
 
-    other_key = jwt.encode({"iss": settings.JWT_ISSUER, "sub": str(user.pk), "typ": "access", "iat": now,
-                            "exp": now + 60, "jti": "x"}, "another-secret-key-of-enough-length!", algorithm="HS256")
+    other_key = jwt.encode(
+        {"iss": settings.JWT_ISSUER, "sub": str(user.pk), "typ": "access", "iat": now, "exp": now + 60, "jti": "x"},
+        "another-secret-key-of-enough-length!",
+        algorithm="HS256",
+    )
     assert anon.get("/api/v1/auth/me", HTTP_AUTHORIZATION=f"Bearer {other_key}").status_code == 401
 
 
@@ -122,8 +142,9 @@ def test_huge_body_is_413_in_dialect(anon, settings):
 def test_auth_endpoints_are_throttled(anon, user, settings):
     settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, "auth": "3/minute"}
     clear_cache()
-    statuses = [anon.post("/api/v1/auth/token", {"email": user.email, "password": "bad"}, format="json")
-                for _ in range(4)]
+    statuses = [
+        anon.post("/api/v1/auth/token", {"email": user.email, "password": "bad"}, format="json") for _ in range(4)
+    ]
     assert [r.status_code for r in statuses] == [401, 401, 401, 429]
     assert statuses[3].json()["error"] == "rate_limited"
     assert int(statuses[3]["Retry-After"]) > 0

@@ -22,9 +22,14 @@ def test_parallel_refreshes_of_one_token_give_one_new_pair(live_server, user):
     for _ in range(5):
         refresh = tokens.issue_tokens(user).refresh
         with ThreadPoolExecutor(max_workers=10) as pool:
-            statuses = list(pool.map(
-                lambda _, refresh=refresh: requests.post(live_server.url + REFRESH_URL, json={"refresh": refresh}, timeout=30).status_code,
-                range(10)))
+            statuses = list(
+                pool.map(
+                    lambda _, refresh=refresh: (
+                        requests.post(live_server.url + REFRESH_URL, json={"refresh": refresh}, timeout=30).status_code
+                    ),
+                    range(10),
+                )
+            )
         assert sorted(statuses) == [200] + [401] * 9
 
 

@@ -18,9 +18,19 @@ def _expired_token(user) -> str:
     from accounts.tokens import token_stamp
 
     now = int(time.time())
-    return jwt.encode({"iss": settings.JWT_ISSUER, "sub": str(user.pk), "typ": "access", "iat": now - 100,
-                       "exp": now - 10, "jti": "x", "stp": token_stamp(user)}, settings.JWT_SIGNING_KEY,
-                      algorithm="HS256")
+    return jwt.encode(
+        {
+            "iss": settings.JWT_ISSUER,
+            "sub": str(user.pk),
+            "typ": "access",
+            "iat": now - 100,
+            "exp": now - 10,
+            "jti": "x",
+            "stp": token_stamp(user),
+        },
+        settings.JWT_SIGNING_KEY,
+        algorithm="HS256",
+    )
 
 
 def _gallery_error(body) -> bool:

@@ -17,8 +17,12 @@ def test_a_cross_site_form_login_is_refused_and_sets_no_session(user, encode):
     browser = Client()
     fields = {"email": user.email, "password": PASSWORD}
     if encode == "form-urlencoded":
-        response = browser.post("/api/login", "&".join(f"{k}={v}" for k, v in fields.items()),
-                                content_type="application/x-www-form-urlencoded", **EVIL)
+        response = browser.post(
+            "/api/login",
+            "&".join(f"{k}={v}" for k, v in fields.items()),
+            content_type="application/x-www-form-urlencoded",
+            **EVIL,
+        )
     elif encode == "multipart":
         response = browser.post("/api/login", fields, **EVIL)
     else:

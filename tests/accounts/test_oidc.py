@@ -15,7 +15,9 @@ def test_a_valid_token_creates_and_then_matches_the_user(anon, oidc_issuer):
     user = response.json()["user"]
     assert user["display_name"] == "Ada Lovelace" and user["email"] == "ada@example.com"
     assert user["is_staff"] is False
-    again = anon.get("/api/v1/auth/me", HTTP_AUTHORIZATION=f"Bearer {oidc_issuer.token(subject='oid-1', name='Ada L.')}")
+    again = anon.get(
+        "/api/v1/auth/me", HTTP_AUTHORIZATION=f"Bearer {oidc_issuer.token(subject='oid-1', name='Ada L.')}"
+    )
     assert again.json()["user"]["id"] == user["id"]
     assert again.json()["user"]["display_name"] == "Ada L."
     assert ExternalIdentity.objects.filter(subject="oid-1").count() == 1

@@ -22,7 +22,10 @@ def test_grant_charge_refund(user):
     services.refund_credits(user, reference="order:1")
     assert balance(user) == Decimal("10.00")
     assert list(CreditEntry.objects.filter(account__user=user).values_list("kind", flat=True)) == [
-        "refund", "charge", "grant"]
+        "refund",
+        "charge",
+        "grant",
+    ]
 
 
 def test_charges_and_refunds_happen_once_per_reference(user):

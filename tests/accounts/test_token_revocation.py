@@ -39,8 +39,13 @@ def _admin(make_user) -> Client:
 
 
 def _change_form(user, **changes) -> dict:
-    data = {"email": user.email, "display_name": user.display_name, "is_active": "on",
-            "date_joined_0": user.date_joined.strftime("%Y-%m-%d"), "date_joined_1": "00:00:00"}
+    data = {
+        "email": user.email,
+        "display_name": user.display_name,
+        "is_active": "on",
+        "date_joined_0": user.date_joined.strftime("%Y-%m-%d"),
+        "date_joined_1": "00:00:00",
+    }
     data.update(changes)
     return {key: value for key, value in data.items() if value is not None}
 
@@ -51,8 +56,10 @@ def test_a_password_change_ends_earlier_tokens(make_user):
     unused = _login(staff.email)
     browser = Client()
     assert browser.post("/admin/login/", {"username": staff.email, "password": PASSWORD}).status_code == 302
-    changed = browser.post("/admin/password_change/", {"old_password": PASSWORD, "new_password1": NEW_PASSWORD,
-                                                       "new_password2": NEW_PASSWORD})
+    changed = browser.post(
+        "/admin/password_change/",
+        {"old_password": PASSWORD, "new_password1": NEW_PASSWORD, "new_password2": NEW_PASSWORD},
+    )
     assert changed.status_code == 302 and changed["Location"].endswith("/password_change/done/")
     _assert_ended(before)
     _assert_ended(unused)
@@ -64,8 +71,10 @@ def test_a_password_change_ends_earlier_tokens(make_user):
 def test_a_password_reset_by_staff_ends_the_users_tokens(make_user, user):
     admin = _admin(make_user)
     before = _login(user.email)
-    reset = admin.post(f"/admin/accounts/user/{user.pk}/password/",
-                       {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "usable_password": "true"})
+    reset = admin.post(
+        f"/admin/accounts/user/{user.pk}/password/",
+        {"password1": NEW_PASSWORD, "password2": NEW_PASSWORD, "usable_password": "true"},
+    )
     assert reset.status_code == 302, reset.content.decode()[:2000]
     _assert_ended(before)
     assert _me(_login(user.email, NEW_PASSWORD)["access"]).status_code == 200
@@ -103,6 +112,9 @@ def test_a_token_without_the_stamp_is_refused(user):
     from django.conf import settings
 
     now = int(time.time())
-    forged = jwt.encode({"iss": settings.JWT_ISSUER, "sub": str(user.pk), "typ": "access", "iat": now,
-                         "exp": now + 60, "jti": "x"}, settings.JWT_SIGNING_KEY, algorithm="HS256")
+    forged = jwt.encode(
+        {"iss": settings.JWT_ISSUER, "sub": str(user.pk), "typ": "access", "iat": now, "exp": now + 60, "jti": "x"},
+        settings.JWT_SIGNING_KEY,
+        algorithm="HS256",
+    )
     assert _me(forged).status_code == 401

@@ -27,7 +27,6 @@ def library_media(tmp_path_factory):
     return files
 
 
-
 @pytest.fixture
 def project(api):
     return create_project(api)

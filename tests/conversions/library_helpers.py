@@ -28,8 +28,11 @@ def create_folder(client, project_id, name="Takes", **extra):
 
 def upload_recording(client, folder_id, path: Path, *, label="Take one", microphone="file", name=None):
     with open(path, "rb") as handle:
-        data = {"data": SimpleUploadedFile(name or Path(path).name, handle.read()), "parent_folder_id": folder_id,
-                "microphone": microphone}
+        data = {
+            "data": SimpleUploadedFile(name or Path(path).name, handle.read()),
+            "parent_folder_id": folder_id,
+            "microphone": microphone,
+        }
         if label is not None:
             data["label"] = label
         return client.post("/api/recordings", data, format="multipart")
@@ -38,5 +41,6 @@ def upload_recording(client, folder_id, path: Path, *, label="Take one", microph
 def wait_for_state(recording_id, states=("done", "error"), timeout=90):
     return wait_until(
         lambda: Recording.objects.filter(pk=recording_id, state__in=states).first(),
-        timeout=timeout, message=f"recording {recording_id} to reach {states}",
+        timeout=timeout,
+        message=f"recording {recording_id} to reach {states}",
     )

@@ -13,8 +13,20 @@ from core.storage import object_storage
 from tests.conftest import wait_until
 from tests.media import speech_wav, transcode
 
-FIELDS = {"id", "name", "user_id", "f0", "algorithm", "bucket", "key", "state", "error", "created_at",
-          "calibrated_at", "enabled"}
+FIELDS = {
+    "id",
+    "name",
+    "user_id",
+    "f0",
+    "algorithm",
+    "bucket",
+    "key",
+    "state",
+    "error",
+    "created_at",
+    "calibrated_at",
+    "enabled",
+}
 
 
 @pytest.fixture(scope="module")
@@ -37,9 +49,16 @@ def upload(api, name, path, content_type="audio/wav"):
 
 def make_calibration(user, name="mine", state=Calibration.State.CALIBRATED, f0=120.0, enabled=False):
     key = object_storage.put_bytes(f"calibrations/{user.pk}/{name}.wav", b"RIFF").key
-    return Calibration.objects.create(user=user, name=name, audio_key=key, audio_format="wav", bucket="local",
-                                      state=state, f0=f0 if state == Calibration.State.CALIBRATED else None,
-                                      enabled=enabled)
+    return Calibration.objects.create(
+        user=user,
+        name=name,
+        audio_key=key,
+        audio_format="wav",
+        bucket="local",
+        state=state,
+        f0=f0 if state == Calibration.State.CALIBRATED else None,
+        enabled=enabled,
+    )
 
 
 @pytest.mark.django_db(transaction=True)
@@ -53,8 +72,11 @@ def test_calibration_estimates_the_speakers_pitch_in_a_worker(api, user, celery_
     assert body["state"] == "processing" and body["f0"] is None and body["enabled"] is False
     assert body["user_id"] == str(user.pk) and body["bucket"] == "local" and object_storage.exists(body["key"])
 
-    done = wait_until(lambda: api.get(f"/api/calibration/{body['id']}").json()["state"] != "processing",
-                      timeout=60, message="calibration to finish")
+    done = wait_until(
+        lambda: api.get(f"/api/calibration/{body['id']}").json()["state"] != "processing",
+        timeout=60,
+        message="calibration to finish",
+    )
     done = api.get(f"/api/calibration/{body['id']}").json()
     assert done["state"] == "calibrated", done
     assert abs(1200 * math.log2(done["f0"] / 196.0)) < 10
@@ -63,8 +85,9 @@ def test_calibration_estimates_the_speakers_pitch_in_a_worker(api, user, celery_
     # Speech, converted to FLAC: accepted by content, and its pitch is what the engine measures.
     flac = transcode(voice_sample, tmp_path / "voice.flac")
     speech = upload(api, "Speech", flac, content_type="application/octet-stream").json()
-    wait_until(lambda: Calibration.objects.get(pk=speech["id"]).state != "processing", timeout=60,
-               message="speech calibration")
+    wait_until(
+        lambda: Calibration.objects.get(pk=speech["id"]).state != "processing", timeout=60, message="speech calibration"
+    )
     measured = Calibration.objects.get(pk=speech["id"])
     assert measured.state == "calibrated"
     assert measured.f0 == pytest.approx(vocoder.estimate_f0(voice_sample).f0, rel=0.02)
@@ -76,19 +99,23 @@ def test_audio_without_voice_ends_in_error_with_the_reason(api, celery_worker, t
     silence = tmp_path / "silence.wav"
     soundfile.write(silence, np.zeros(22050 * 2, dtype=np.float32), 22050)
     body = upload(api, "Silent room", silence).json()
-    wait_until(lambda: Calibration.objects.get(pk=body["id"]).state != "processing", timeout=60,
-               message="calibration to fail")
+    wait_until(
+        lambda: Calibration.objects.get(pk=body["id"]).state != "processing", timeout=60, message="calibration to fail"
+    )
     failed = api.get(f"/api/calibration/{body['id']}").json()
     assert failed["state"] == "error" and failed["f0"] is None
     assert "No voice" in failed["error"]
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("payload,location", [
-    ({}, {("body", "name"), ("body", "data")}),
-    ({"name": "bad/name!"}, {("body", "name"), ("body", "data")}),
-    ({"name": "x" * 41}, {("body", "name"), ("body", "data")}),
-])
+@pytest.mark.parametrize(
+    "payload,location",
+    [
+        ({}, {("body", "name"), ("body", "data")}),
+        ({"name": "bad/name!"}, {("body", "name"), ("body", "data")}),
+        ({"name": "x" * 41}, {("body", "name"), ("body", "data")}),
+    ],
+)
 def test_missing_or_malformed_fields_are_422(api, payload, location):
     response = api.post("/api/calibration", payload, format="multipart")
     assert response.status_code == 422
@@ -96,8 +123,7 @@ def test_missing_or_malformed_fields_are_422(api, payload, location):
 
 
 @pytest.mark.django_db
-def test_content_that_is_not_accepted_audio_is_refused_and_nothing_is_kept(api, tmp_path, settings,
-                                                                           local_storage):
+def test_content_that_is_not_accepted_audio_is_refused_and_nothing_is_kept(api, tmp_path, settings, local_storage):
     fake = tmp_path / "fake.wav"
     fake.write_bytes(b"this is text pretending to be a wav file" * 50)
     response = upload(api, "Fake", fake)
@@ -138,8 +164,7 @@ def test_list_is_paginated_searchable_and_only_mine(api, user, other_user, djang
     assert all(set(item) == FIELDS for item in body["list"])
     assert api.get("/api/calibration").json()["pagination"]["limit"] == 50
     assert [c["name"] for c in api.get("/api/calibration?search=take 1").json()["list"]] == ["Take 1"]
-    assert [c["name"] for c in api.get("/api/calibration?direction=asc&limit=2").json()["list"]] == [
-        "Take 0", "Take 1"]
+    assert [c["name"] for c in api.get("/api/calibration?direction=asc&limit=2").json()["list"]] == ["Take 0", "Take 1"]
     assert api.get("/api/calibration?direction=sideways").status_code == 422
     for limit in (1, 5):
         with django_assert_max_num_queries(4):
@@ -196,9 +221,12 @@ def test_rename_and_delete(api, user, django_capture_on_commit_callbacks):
 @pytest.mark.django_db
 def test_another_users_calibration_is_not_found(api, other_user, anon):
     theirs = make_calibration(other_user, name="Theirs")
-    for method, path in [("get", f"/api/calibration/{theirs.pk}"), ("delete", f"/api/calibration/{theirs.pk}"),
-                         ("put", f"/api/calibration/{theirs.pk}/enable"),
-                         ("patch", f"/api/calibration/{theirs.pk}")]:
+    for method, path in [
+        ("get", f"/api/calibration/{theirs.pk}"),
+        ("delete", f"/api/calibration/{theirs.pk}"),
+        ("put", f"/api/calibration/{theirs.pk}/enable"),
+        ("patch", f"/api/calibration/{theirs.pk}"),
+    ]:
         response = getattr(api, method)(path, {"name": "Mine now"}, format="json")
         assert response.status_code == 404 and response.json() == {"detail": "Calibration not found"}
     assert Calibration.objects.get(pk=theirs.pk).name == "Theirs"

@@ -25,14 +25,28 @@ def staff_client(staff_user):
 
 def form_data(voice, **changes):
     data = {
-        "name": voice.name, "slug": voice.slug, "owner": str(voice.owner_id), "visibility": voice.visibility,
-        "species": voice.species, "gender": voice.gender, "age_group": voice.age_group,
-        "pitch_group": voice.pitch_group, "nationality": voice.nationality, "artist": "", "description": "",
-        "rating": voice.rating, "sort_order": voice.sort_order, "pitch": voice.pitch,
-        "formant_ratio": voice.formant_ratio, "pitch_range": voice.pitch_range, "breathiness": voice.breathiness,
+        "name": voice.name,
+        "slug": voice.slug,
+        "owner": str(voice.owner_id),
+        "visibility": voice.visibility,
+        "species": voice.species,
+        "gender": voice.gender,
+        "age_group": voice.age_group,
+        "pitch_group": voice.pitch_group,
+        "nationality": voice.nationality,
+        "artist": "",
+        "description": "",
+        "rating": voice.rating,
+        "sort_order": voice.sort_order,
+        "pitch": voice.pitch,
+        "formant_ratio": voice.formant_ratio,
+        "pitch_range": voice.pitch_range,
+        "breathiness": voice.breathiness,
         "active": "on",
-        "accents-TOTAL_FORMS": "0", "accents-INITIAL_FORMS": "0",
-        "narration_styles-TOTAL_FORMS": "0", "narration_styles-INITIAL_FORMS": "0",
+        "accents-TOTAL_FORMS": "0",
+        "accents-INITIAL_FORMS": "0",
+        "narration_styles-TOTAL_FORMS": "0",
+        "narration_styles-INITIAL_FORMS": "0",
     }
     data.update(changes)
     return data

@@ -14,9 +14,32 @@ from .catalogue_factories import make_voice, subscribe, tier
 
 pytestmark = pytest.mark.django_db
 
-VOICE_FIELDS = {"id", "owner_id", "name", "slug", "visibility", "species", "artist", "verified_artist", "gender",
-                "pitch", "age_group", "pitch_group", "nationality", "image_url", "thumbnail_url", "description",
-                "rating", "active", "created_at", "favorite", "available", "accents", "narration_styles", "tiers"}
+VOICE_FIELDS = {
+    "id",
+    "owner_id",
+    "name",
+    "slug",
+    "visibility",
+    "species",
+    "artist",
+    "verified_artist",
+    "gender",
+    "pitch",
+    "age_group",
+    "pitch_group",
+    "nationality",
+    "image_url",
+    "thumbnail_url",
+    "description",
+    "rating",
+    "active",
+    "created_at",
+    "favorite",
+    "available",
+    "accents",
+    "narration_styles",
+    "tiers",
+}
 
 
 @pytest.fixture
@@ -39,14 +62,28 @@ def test_list_shape_defaults_and_pagination(api, staff_user, tiers):
     voice = body["list"][0]
     assert set(voice) == VOICE_FIELDS
     assert voice["name"] == "V00" and voice["owner_id"] == str(staff_user.pk)
-    assert set(voice["accents"][0]) == {"id", "is_default", "native", "info", "effects", "tiers", "available",
-                                        "settings"}
+    assert set(voice["accents"][0]) == {
+        "id",
+        "is_default",
+        "native",
+        "info",
+        "effects",
+        "tiers",
+        "available",
+        "settings",
+    }
     assert voice["accents"][0]["info"] == {"name": "Accent 0", "short_name": "A0", "locale": "en-US"}
     assert voice["accents"][0]["effects"] == {"semitones": 0.0, "formant_ratio": 1.0, "pitch_range": 1.0, "rate": 1.0}
     assert voice["accents"][0]["settings"] == {"favorite": False, "semitones_correction": 0.0}
     style = voice["narration_styles"][0]
-    assert style == {"id": style["id"], "is_default": True, "info": {"name": "Style 0"},
-                     "tags": [{"name": "Style 0"}], "effects": style["effects"], "settings": {"favorite": False}}
+    assert style == {
+        "id": style["id"],
+        "is_default": True,
+        "info": {"name": "Style 0"},
+        "tags": [{"name": "Style 0"}],
+        "effects": style["effects"],
+        "settings": {"favorite": False},
+    }
     assert set(style["effects"]) == {"tts_voice", "words_per_minute", "pitch_range", "rate", "breathiness"}
     assert voice["image_url"] is None and voice["favorite"] is False and voice["available"] is True
     assert names(api.get("/api/v2/voices?limit=5&offset=25")) == ["V25", "V26"]
@@ -75,8 +112,15 @@ def test_every_filter_and_combinations(api, staff_user, tiers):
     }
     for query, expected in cases.items():
         assert sorted(names(api.get(f"/api/v2/voices?{query}&limit=100"))) == expected, query
-    for bad in ("visibility=secret", "species=alien", "gender=other", "age_group=old", "pitch_group=x",
-                "sort=loudness", "direction=up"):
+    for bad in (
+        "visibility=secret",
+        "species=alien",
+        "gender=other",
+        "age_group=old",
+        "pitch_group=x",
+        "sort=loudness",
+        "direction=up",
+    ):
         response = api.get(f"/api/v2/voices?{bad}")
         assert response.status_code == 422, bad
         assert response.json()["detail"][0]["loc"][0] == "query"
@@ -116,7 +160,9 @@ def test_availability_follows_the_users_tier(api, user, staff_user, tiers):
     by_name = {v["name"]: v for v in api.get("/api/v2/voices").json()["list"]}
     assert by_name["Studio"]["available"] is True
     assert [(a["info"]["short_name"], a["available"], a["tiers"]) for a in by_name["Studio"]["accents"]] == [
-        ("A0", True, []), ("A1", True, [{"name": "pro"}])]
+        ("A0", True, []),
+        ("A1", True, [{"name": "pro"}]),
+    ]
     assert by_name["Basic"]["available"] is True  # a lower tier's voice stays available
 
 
@@ -153,17 +199,18 @@ def test_favorite_sets_and_clears(api, user, staff_user, tiers):
     assert api.post(f"/api/v2/voices/favorite/{voice.pk}", {"favorite": True}, format="json").status_code == 200
     assert VoiceFavorite.objects.filter(user=user, voice=voice).count() == 1
     assert api.get("/api/v2/voices").json()["list"][0]["favorite"] is True
-    assert api.post(f"/api/v2/voices/favorite/{voice.pk}", {"favorite": False}, format="json").json()[
-        "favorite"] is False
+    assert (
+        api.post(f"/api/v2/voices/favorite/{voice.pk}", {"favorite": False}, format="json").json()["favorite"] is False
+    )
     assert api.post(f"/api/v2/voices/favorite/{voice.pk}", {}, format="json").status_code == 422
     assert api.post(f"/api/v2/voices/favorite/{voice.pk}", {"favorite": "maybe"}, format="json").status_code == 422
-    missing = api.post("/api/v2/voices/favorite/00000000-0000-0000-0000-000000000001", {"favorite": True},
-                       format="json")
+    missing = api.post(
+        "/api/v2/voices/favorite/00000000-0000-0000-0000-000000000001", {"favorite": True}, format="json"
+    )
     assert missing.status_code == 404 and missing.json() == {"detail": "Voice not found"}
 
 
-def test_settings_mark_favorite_accent_and_style_and_keep_the_correction(api, user, other_user, staff_user,
-                                                                         tiers):
+def test_settings_mark_favorite_accent_and_style_and_keep_the_correction(api, user, other_user, staff_user, tiers):
     voice = make_voice(staff_user, accents=2, styles=2)
     first, second = voice.accents.order_by("short_name")
     style = voice.narration_styles.get(name="Style 1")
@@ -173,8 +220,10 @@ def test_settings_mark_favorite_accent_and_style_and_keep_the_correction(api, us
     response = api.post("/api/v2/voices/settings", body, format="json")
     assert response.status_code == 200
     accents = {a["info"]["short_name"]: a["settings"] for a in response.json()["accents"]}
-    assert accents == {"A0": {"favorite": False, "semitones_correction": -2.5},
-                       "A1": {"favorite": True, "semitones_correction": 0.0}}
+    assert accents == {
+        "A0": {"favorite": False, "semitones_correction": -2.5},
+        "A1": {"favorite": True, "semitones_correction": 0.0},
+    }
     styles = {s["info"]["name"]: s["settings"]["favorite"] for s in response.json()["narration_styles"]}
     assert styles == {"Style 0": False, "Style 1": True}
     # Settings are per user.
@@ -210,8 +259,10 @@ def test_samples_are_rendered_by_the_engine_and_served(api, staff_user, tiers, l
     empty = api.get(f"/api/v2/accents/samples?accent_id={accent.pk}")
     assert empty.status_code == 200 and empty.json() == {"samples": {}}
     assert render_voice_samples(voice) == 2
-    for path in (f"/api/v2/accents/samples?accent_id={accent.pk}",
-                 f"/api/v2/narration-styles/samples?narration_style_id={style.pk}"):
+    for path in (
+        f"/api/v2/accents/samples?accent_id={accent.pk}",
+        f"/api/v2/narration-styles/samples?narration_style_id={style.pk}",
+    ):
         response = api.get(path)
         assert response.status_code == 200
         sample = response.json()["samples"]["default"]
@@ -237,9 +288,13 @@ def test_samples_bad_input_and_hidden_voices(api, other_user, tiers):
 
 def test_everything_needs_authentication(anon, staff_user, tiers):
     voice = make_voice(staff_user)
-    for method, path in [("get", "/api/v2/voices"), ("get", "/api/v2/voices/search?name=voice"),
-                         ("post", f"/api/v2/voices/favorite/{voice.pk}"), ("post", "/api/v2/voices/settings"),
-                         ("get", f"/api/v2/accents/samples?accent_id={voice.accents.get().pk}"),
-                         ("post", "/api/v2/orders")]:
+    for method, path in [
+        ("get", "/api/v2/voices"),
+        ("get", "/api/v2/voices/search?name=voice"),
+        ("post", f"/api/v2/voices/favorite/{voice.pk}"),
+        ("post", "/api/v2/voices/settings"),
+        ("get", f"/api/v2/accents/samples?accent_id={voice.accents.get().pk}"),
+        ("post", "/api/v2/orders"),
+    ]:
         response = getattr(anon, method)(path)
         assert response.status_code == 401 and isinstance(response.json()["detail"], str), path

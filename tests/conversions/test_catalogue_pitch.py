@@ -25,11 +25,21 @@ from tests.media import speech_wav
 TOLERANCE_CENTS = 30  # the target, for every voice and both speakers
 MEAN_TOLERANCE_CENTS = 12
 SPEAKERS = {"male": "en-us", "breathy female": "en-us+f3"}
-TEXT = ("Every voice has a pitch of its own, and this sentence measures it. "
-        "We hear it in a single word, and then in a longer phrase that rises and falls.")
-CATALOGUE = [Voice(name=name, slug=name.lower(), pitch=pitch, formant_ratio=formant, pitch_range=pitch_range,
-                   breathiness=breathiness)
-             for name, _, _, _, _, pitch, formant, pitch_range, breathiness, *_ in VOICES]
+TEXT = (
+    "Every voice has a pitch of its own, and this sentence measures it. "
+    "We hear it in a single word, and then in a longer phrase that rises and falls."
+)
+CATALOGUE = [
+    Voice(
+        name=name,
+        slug=name.lower(),
+        pitch=pitch,
+        formant_ratio=formant,
+        pitch_range=pitch_range,
+        breathiness=breathiness,
+    )
+    for name, _, _, _, _, pitch, formant, pitch_range, breathiness, *_ in VOICES
+]
 
 
 def cents(measured: float, expected: float) -> float:
@@ -39,8 +49,10 @@ def cents(measured: float, expected: float) -> float:
 @pytest.fixture(scope="module")
 def recordings(tmp_path_factory):
     folder = tmp_path_factory.mktemp("speakers")
-    return {speaker: speech_wav(folder / f"{voice}.wav", text=TEXT, voice=voice, speed=150)
-            for speaker, voice in SPEAKERS.items()}
+    return {
+        speaker: speech_wav(folder / f"{voice}.wav", text=TEXT, voice=voice, speed=150)
+        for speaker, voice in SPEAKERS.items()
+    }
 
 
 def upload_calibration(api, name, path):
@@ -48,8 +60,11 @@ def upload_calibration(api, name, path):
     response = api.post("/api/calibration", {"name": name, "data": data}, format="multipart")
     assert response.status_code == 200, response.content
     calibration_id = response.json()["id"]
-    wait_until(lambda: Calibration.objects.get(pk=calibration_id).state != "processing", timeout=120,
-               message="the calibration job")
+    wait_until(
+        lambda: Calibration.objects.get(pk=calibration_id).state != "processing",
+        timeout=120,
+        message="the calibration job",
+    )
     calibration = Calibration.objects.get(pk=calibration_id)
     assert calibration.state == "calibrated", calibration.error
     return calibration
@@ -58,8 +73,9 @@ def upload_calibration(api, name, path):
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.parametrize("speaker", sorted(SPEAKERS))
-def test_every_catalogue_voice_lands_on_its_pitch_with_and_without_calibration(api, celery_worker, recordings,
-                                                                               tmp_path, speaker):
+def test_every_catalogue_voice_lands_on_its_pitch_with_and_without_calibration(
+    api, celery_worker, recordings, tmp_path, speaker
+):
     recording = recordings[speaker]
     calibrated = upload_calibration(api, speaker, recording).f0
     auto = vocoder.estimate_f0(recording).f0  # what an order measures on its original without a calibration

@@ -25,7 +25,8 @@ def test_seed_voices_renders_a_distinct_catalogue_once(local_storage, api):
     assert len({(v.pitch, v.formant_ratio) for v in voices}) == len(voices)
     assert all(v.active and v.tiers.exists() and v.accents.filter(is_default=True).count() == 1 for v in voices)
     samples = list(Accent.objects.values_list("sample_key", flat=True)) + list(
-        NarrationStyle.objects.values_list("sample_key", flat=True))
+        NarrationStyle.objects.values_list("sample_key", flat=True)
+    )
     assert all(samples) and all(object_storage.exists(key) for key in samples)
 
     # A sample sits at its voice's pitch (plus the accent's offset): the engine rendered it.
@@ -42,6 +43,11 @@ def test_seed_voices_renders_a_distinct_catalogue_once(local_storage, api):
     demo.seed(out)
     assert "0 samples rendered" in out.getvalue()
     assert Voice.objects.count() == len(voices)
-    assert sorted(list(Accent.objects.values_list("sample_key", flat=True)) + list(
-        NarrationStyle.objects.values_list("sample_key", flat=True))) == before
+    assert (
+        sorted(
+            list(Accent.objects.values_list("sample_key", flat=True))
+            + list(NarrationStyle.objects.values_list("sample_key", flat=True))
+        )
+        == before
+    )
     assert api.get("/api/v2/voices").json()["pagination"]["count"] >= 12

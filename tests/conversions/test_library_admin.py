@@ -14,16 +14,27 @@ def recordings(user, folder, library_media):
     parent = Folder.objects.get(pk=folder["id"])
     done = Recording.objects.create(project_id=parent.project_id, parent_folder=parent, created_by=user, label="Good")
     done = library_services.complete_recording(done.pk, library_media["mp3"])
-    failed = Recording.objects.create(project_id=parent.project_id, parent_folder=parent, created_by=user,
-                                      label="Broken", state="error", error="decode failed")
+    failed = Recording.objects.create(
+        project_id=parent.project_id,
+        parent_folder=parent,
+        created_by=user,
+        label="Broken",
+        state="error",
+        error="decode failed",
+    )
     return done, failed
 
 
 def test_pages_load_with_players(admin_client, recordings, project):
     done, failed = recordings
-    for path in ("/admin/conversions/project/", f"/admin/conversions/project/{project['id']}/change/",
-                 "/admin/conversions/folder/", "/admin/conversions/note/", "/admin/conversions/ttsvoice/",
-                 f"/admin/conversions/recording/{done.pk}/change/"):
+    for path in (
+        "/admin/conversions/project/",
+        f"/admin/conversions/project/{project['id']}/change/",
+        "/admin/conversions/folder/",
+        "/admin/conversions/note/",
+        "/admin/conversions/ttsvoice/",
+        f"/admin/conversions/recording/{done.pk}/change/",
+    ):
         assert admin_client.get(path).status_code == 200, path
     page = admin_client.get("/admin/conversions/recording/").content.decode()
     assert "<audio controls" in page and "Good" in page and "Broken" in page
@@ -39,8 +50,9 @@ def test_state_filter_and_reprocess_action(admin_client, recordings):
     done, failed = recordings
     page = admin_client.get("/admin/conversions/recording/?state=error").content.decode()
     assert "Broken" in page and "Good" not in page
-    response = admin_client.post("/admin/conversions/recording/",
-                                 {"action": "reprocess", "_selected_action": [done.pk, failed.pk]})
+    response = admin_client.post(
+        "/admin/conversions/recording/", {"action": "reprocess", "_selected_action": [done.pk, failed.pk]}
+    )
     assert response.status_code == 302
     # Only the recording with stored audio is queued again.
     assert Recording.objects.get(pk=done.pk).state == "processing"

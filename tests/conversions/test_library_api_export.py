@@ -16,14 +16,14 @@ pytestmark = pytest.mark.django_db
 
 def _done_original(user, folder_id, path, label):
     folder = Folder.objects.get(pk=folder_id)
-    recording = Recording.objects.create(project_id=folder.project_id, parent_folder=folder, created_by=user,
-                                         label=label, file_name=path.name)
+    recording = Recording.objects.create(
+        project_id=folder.project_id, parent_folder=folder, created_by=user, label=label, file_name=path.name
+    )
     return library_services.complete_recording(recording.pk, path)
 
 
 def _done_conversion(user, original, path, label, starred=False):
-    conversion = library_services.create_converted_recording(original, created_by=user, label=label,
-                                                             model_name="Anna")
+    conversion = library_services.create_converted_recording(original, created_by=user, label=label, model_name="Anna")
     done = library_services.complete_recording(conversion.pk, path)
     Recording.objects.filter(pk=done.pk).update(starred=starred)
     return done
@@ -48,10 +48,13 @@ def test_project_export_streams_every_done_recording_in_folders(api, user, proje
 
     response = api.get(f"/api/projects/{project['id']}/export")
     assert response["Content-Disposition"] == (
-        "attachment; filename=\"my-project.zip\"; filename*=UTF-8''my-project.zip")
+        "attachment; filename=\"my-project.zip\"; filename*=UTF-8''my-project.zip"
+    )
     archive, data = _archive(response)
     assert sorted(archive.namelist()) == [
-        "Takes/Line one.wav", "Takes/Line one/As Anna.flac", "Takes/Nested_Takes/Line two.mp3",
+        "Takes/Line one.wav",
+        "Takes/Line one/As Anna.flac",
+        "Takes/Nested_Takes/Line two.mp3",
     ]
     assert archive.read("Takes/Line one.wav") == library_media["wav"].read_bytes()
     assert archive.read("Takes/Nested_Takes/Line two.mp3") == library_media["mp3"].read_bytes()
@@ -71,7 +74,7 @@ def test_recording_export_has_the_conversions_of_an_original(api, user, folder, 
     _done_conversion(user, original, library_media["ogg"], "Warm")
     _done_conversion(user, original, library_media["mp3"], "Bright")
     response = api.get(f"/api/recordings/export?original_id={original.pk}")
-    assert "filename=\"Take-conversions.zip\"" in response["Content-Disposition"]
+    assert 'filename="Take-conversions.zip"' in response["Content-Disposition"]
     archive, _ = _archive(response)
     assert sorted(archive.namelist()) == ["Bright.mp3", "Warm (2).ogg", "Warm.ogg"]
     assert archive.read("Warm.ogg") == library_media["ogg"].read_bytes()

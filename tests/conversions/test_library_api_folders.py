@@ -30,8 +30,9 @@ def test_nesting_with_parent_id(api, project):
     child = create_folder(api, project["id"], name="Child", parent_id=parent["id"])
     assert child["parent_id"] == parent["id"]
     other_project = create_project(api, name="Other")
-    response = api.post("/api/folders", {"name": "x", "project_id": other_project["id"], "parent_id": parent["id"]},
-                        format="json")
+    response = api.post(
+        "/api/folders", {"name": "x", "project_id": other_project["id"], "parent_id": parent["id"]}, format="json"
+    )
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["body", "parent_id"]
 
@@ -69,27 +70,39 @@ def test_foreign_folders_and_projects_are_404(api, client_for, other_user):
     created = api.post("/api/folders", {"name": "x", "project_id": their_project["id"]}, format="json")
     assert created.status_code == 404
     mine = create_project(api, name="Mine")
-    nested = api.post("/api/folders", {"name": "x", "project_id": mine["id"], "parent_id": their_folder["id"]},
-                      format="json")
+    nested = api.post(
+        "/api/folders", {"name": "x", "project_id": mine["id"], "parent_id": their_folder["id"]}, format="json"
+    )
     assert nested.status_code == 404
     assert Folder.objects.filter(project_id=mine["id"]).count() == 0
 
 
-@pytest.mark.parametrize("body, field", [
-    ({"project_id": None}, "project_id"), ({"name": "x"}, "project_id"), ({"name": "x", "project_id": "zz"}, "project_id"),
-    ({"name": "", "project_id": "00000000-0000-0000-0000-000000000001"}, "name"),
-    ({"name": "x" * 41, "project_id": "00000000-0000-0000-0000-000000000001"}, "name"),
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"project_id": None}, "project_id"),
+        ({"name": "x"}, "project_id"),
+        ({"name": "x", "project_id": "zz"}, "project_id"),
+        ({"name": "", "project_id": "00000000-0000-0000-0000-000000000001"}, "name"),
+        ({"name": "x" * 41, "project_id": "00000000-0000-0000-0000-000000000001"}, "name"),
+    ],
+)
 def test_bad_create_bodies_are_422(api, body, field):
     response = api.post("/api/folders", body, format="json")
     assert response.status_code == 422
     assert ["body", field] in [item["loc"] for item in response.json()["detail"]]
 
 
-@pytest.mark.parametrize("query, field", [
-    ("", "project_id"), ("project_id=nope", "project_id"), ("limit=201", "limit"), ("limit=-1", "limit"),
-    ("direction=sideways", "direction"),
-])
+@pytest.mark.parametrize(
+    "query, field",
+    [
+        ("", "project_id"),
+        ("project_id=nope", "project_id"),
+        ("limit=201", "limit"),
+        ("limit=-1", "limit"),
+        ("direction=sideways", "direction"),
+    ],
+)
 def test_bad_list_parameters_are_422(api, project, query, field):
     if field != "project_id":
         query = f"project_id={project['id']}&{query}"

@@ -33,13 +33,18 @@ def test_note_lifecycle(api, recording, folder):
 
     deleted = api.delete("/api/notes", {"recording_id": str(recording.pk)}, format="json")
     assert deleted.status_code == 200
-    assert deleted.json() == {"recording_id": str(recording.pk), "text": "Retake line 2", "id": body["id"],
-                              "active": False}
+    assert deleted.json() == {
+        "recording_id": str(recording.pk),
+        "text": "Retake line 2",
+        "id": body["id"],
+        "active": False,
+    }
     assert not Note.objects.exists()
     assert api.get(f"/api/recordings/{recording.pk}").json()["note"] is None
     assert api.put("/api/notes", {"recording_id": str(recording.pk), "text": "x"}, format="json").status_code == 404
     assert api.delete("/api/notes", {"recording_id": str(recording.pk)}, format="json").json() == {
-        "detail": "The recording has no note"}
+        "detail": "The recording has no note"
+    }
 
 
 def test_notes_on_foreign_recordings_are_404(api, client_for, other_user, make_user):
@@ -55,12 +60,16 @@ def test_notes_on_foreign_recordings_are_404(api, client_for, other_user, make_u
     assert Note.objects.get(recording=theirs).text == "private"
 
 
-@pytest.mark.parametrize("body, field", [
-    ({}, "recording_id"), ({"recording_id": "x", "text": "t"}, "recording_id"),
-    ({"recording_id": "00000000-0000-0000-0000-000000000001"}, "text"),
-    ({"recording_id": "00000000-0000-0000-0000-000000000001", "text": "x" * 2001}, "text"),
-    ({"recording_id": "00000000-0000-0000-0000-000000000001", "text": {"a": 1}}, "text"),
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({}, "recording_id"),
+        ({"recording_id": "x", "text": "t"}, "recording_id"),
+        ({"recording_id": "00000000-0000-0000-0000-000000000001"}, "text"),
+        ({"recording_id": "00000000-0000-0000-0000-000000000001", "text": "x" * 2001}, "text"),
+        ({"recording_id": "00000000-0000-0000-0000-000000000001", "text": {"a": 1}}, "text"),
+    ],
+)
 def test_bad_bodies_are_422(api, body, field):
     for method in ("post", "put"):
         response = getattr(api, method)("/api/notes", body, format="json")
@@ -71,8 +80,9 @@ def test_bad_bodies_are_422(api, body, field):
 
 
 def test_unknown_recording_is_404(api):
-    response = api.post("/api/notes", {"recording_id": "00000000-0000-0000-0000-000000000001", "text": "t"},
-                        format="json")
+    response = api.post(
+        "/api/notes", {"recording_id": "00000000-0000-0000-0000-000000000001", "text": "t"}, format="json"
+    )
     assert response.status_code == 404
 
 

@@ -121,20 +121,35 @@ def test_delete_returns_the_id_and_removes_folders(api, project):
     assert api.delete(f"/api/projects/{project['id']}").status_code == 404
 
 
-@pytest.mark.parametrize("query, field", [
-    ("limit=-1", "limit"), ("limit=101", "limit"), ("limit=abc", "limit"), ("offset=-5", "offset"),
-    ("sort=owner", "sort"), ("direction=up", "direction"), ("owner=not-a-uuid", "owner"),
-])
+@pytest.mark.parametrize(
+    "query, field",
+    [
+        ("limit=-1", "limit"),
+        ("limit=101", "limit"),
+        ("limit=abc", "limit"),
+        ("offset=-5", "offset"),
+        ("sort=owner", "sort"),
+        ("direction=up", "direction"),
+        ("owner=not-a-uuid", "owner"),
+    ],
+)
 def test_bad_list_parameters_are_422(api, query, field):
     response = api.get(f"/api/projects?{query}")
     assert response.status_code == 422
     assert response.json()["detail"][0]["loc"] == ["query", field]
 
 
-@pytest.mark.parametrize("body, field", [
-    ({}, "name"), ({"name": ""}, "name"), ({"name": "x" * 41}, "name"), ({"name": 12}, None),
-    ({"name": "ok", "owner": "nope"}, "owner"), ({"name": "ok", "models": []}, "models"),
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({}, "name"),
+        ({"name": ""}, "name"),
+        ({"name": "x" * 41}, "name"),
+        ({"name": 12}, None),
+        ({"name": "ok", "owner": "nope"}, "owner"),
+        ({"name": "ok", "models": []}, "models"),
+    ],
+)
 def test_bad_create_bodies_are_422(api, body, field):
     response = api.post("/api/projects", body, format="json")
     if field is None:
@@ -169,12 +184,14 @@ def test_api_key_and_session_authentication(user, project):
     assert APIClient().get("/api/projects", HTTP_API_KEY=key).json()["pagination"]["count"] == 1
 
     session = APIClient(enforce_csrf_checks=True)
-    token = session.post("/api/login", {"email": user.email, "password": "correct horse battery staple"},
-                         format="json").json()["csrf_token"]
+    token = session.post(
+        "/api/login", {"email": user.email, "password": "correct horse battery staple"}, format="json"
+    ).json()["csrf_token"]
     assert session.get("/api/projects").json()["pagination"]["count"] == 1
     assert session.post("/api/projects", {"name": "No token", "models": {}}, format="json").status_code == 403
-    created = session.post("/api/projects", {"name": "With token", "models": {}}, format="json",
-                           HTTP_X_CSRF_TOKEN=token)
+    created = session.post(
+        "/api/projects", {"name": "With token", "models": {}}, format="json", HTTP_X_CSRF_TOKEN=token
+    )
     assert created.status_code == 200 and created.json()["owner"] == str(user.id)
 
 

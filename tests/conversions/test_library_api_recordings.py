@@ -14,17 +14,45 @@ from tests.conversions.library_helpers import create_folder, create_project, upl
 from tests.conftest import wait_until
 
 RECORDING_FIELDS = {
-    "id", "project_id", "parent_folder_id", "type", "url", "waveform_url", "file_name", "label", "state",
-    "original_id", "model_id", "model_name", "calibration_id", "calibration_value", "calibration_name",
-    "microphone", "size", "duration", "starred", "tts", "tts_voice", "tts_voice_id", "text", "params", "error",
-    "active", "created_at", "converted_at", "listen_count", "process_stage", "note",
+    "id",
+    "project_id",
+    "parent_folder_id",
+    "type",
+    "url",
+    "waveform_url",
+    "file_name",
+    "label",
+    "state",
+    "original_id",
+    "model_id",
+    "model_name",
+    "calibration_id",
+    "calibration_value",
+    "calibration_name",
+    "microphone",
+    "size",
+    "duration",
+    "starred",
+    "tts",
+    "tts_voice",
+    "tts_voice_id",
+    "text",
+    "params",
+    "error",
+    "active",
+    "created_at",
+    "converted_at",
+    "listen_count",
+    "process_stage",
+    "note",
 }
 
 
 def _original(user, folder_id, label="Take"):
     folder = Folder.objects.get(pk=folder_id)
-    return Recording.objects.create(project_id=folder.project_id, parent_folder=folder, created_by=user,
-                                    label=label, state=Recording.State.DONE)
+    return Recording.objects.create(
+        project_id=folder.project_id, parent_folder=folder, created_by=user, label=label, state=Recording.State.DONE
+    )
 
 
 @pytest.mark.django_db
@@ -64,8 +92,9 @@ def test_upload_validation(api, folder, library_media, client_for, other_user):
     assert empty.status_code == 422 and ["body", "data"] in [d["loc"] for d in empty.json()["detail"]]
     bad_label = upload_recording(api, folder["id"], library_media["wav"], label="no/slashes!")
     assert bad_label.status_code == 422 and bad_label.json()["detail"][0]["loc"] == ["body", "label"]
-    no_mic = api.post("/api/recordings", {"data": io.BytesIO(b"x"), "parent_folder_id": folder["id"]},
-                      format="multipart")
+    no_mic = api.post(
+        "/api/recordings", {"data": io.BytesIO(b"x"), "parent_folder_id": folder["id"]}, format="multipart"
+    )
     assert ["body", "microphone"] in [d["loc"] for d in no_mic.json()["detail"]]
     json_body = api.post("/api/recordings", {"parent_folder_id": folder["id"]}, format="json")
     assert json_body.status_code == 415 and "detail" in json_body.json()
@@ -103,8 +132,11 @@ def test_waveform_job_runs_in_a_real_worker_and_files_are_served(api, user, fold
     recording = wait_for_state(body["id"])
     assert recording.state == "done", recording.error
     # The job row is finished just after the task records its results (its own transaction).
-    wait_until(lambda: Job.objects.filter(pk=recording.job_id, state=Job.State.SUCCEEDED).exists(),
-               timeout=30, message="the recording's job to be finished")
+    wait_until(
+        lambda: Job.objects.filter(pk=recording.job_id, state=Job.State.SUCCEEDED).exists(),
+        timeout=30,
+        message="the recording's job to be finished",
+    )
     got = api.get(f"/api/recordings/{body['id']}").json()
     assert got["state"] == "done" and got["process_stage"] == "done" and got["error"] == ""
     assert got["waveform_url"] == f"/api/files/recordings/{body['id']}/waveform.png"
@@ -204,8 +236,13 @@ def test_lists_by_folder_project_originals_and_conversions(api, user, project, f
     second = _original(user, folder["id"], "Second")
     elsewhere = _original(user, other_folder["id"], "Elsewhere")
     conversion = library_services.create_converted_recording(
-        first, created_by=user, label="As Anna", model_id="11111111-1111-1111-1111-111111111111", model_name="Anna",
-        calibration_value=1.5, params={"semitones_correction": 2},
+        first,
+        created_by=user,
+        label="As Anna",
+        model_id="11111111-1111-1111-1111-111111111111",
+        model_name="Anna",
+        calibration_value=1.5,
+        params={"semitones_correction": 2},
     )
     by_folder = api.get(f"/api/recordings?folder_id={folder['id']}&direction=asc").json()
     assert [r["id"] for r in by_folder["list"]] == [str(first.pk), str(second.pk), str(conversion.pk)]
@@ -226,14 +263,17 @@ def test_lists_by_folder_project_originals_and_conversions(api, user, project, f
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("path, query, field", [
-    ("/api/recordings", "", "folder_id"),
-    ("/api/recordings", "folder_id=bad", "folder_id"),
-    ("/api/recordings", "project_id=bad", "project_id"),
-    ("/api/recordings/originals", "", "folder_id"),
-    ("/api/recordings/conversions", "", "original_id"),
-    ("/api/recordings/conversions", "original_id=1", "original_id"),
-])
+@pytest.mark.parametrize(
+    "path, query, field",
+    [
+        ("/api/recordings", "", "folder_id"),
+        ("/api/recordings", "folder_id=bad", "folder_id"),
+        ("/api/recordings", "project_id=bad", "project_id"),
+        ("/api/recordings/originals", "", "folder_id"),
+        ("/api/recordings/conversions", "", "original_id"),
+        ("/api/recordings/conversions", "original_id=1", "original_id"),
+    ],
+)
 def test_bad_list_parameters_are_422(api, path, query, field):
     response = api.get(f"{path}?{query}")
     assert response.status_code == 422
@@ -258,22 +298,30 @@ def test_lists_run_a_constant_number_of_queries(api, user, folder, django_assert
             body = api.get(f"/api/recordings?folder_id={folder['id']}&limit={limit}").json()
         assert len(body["list"]) == limit
         with django_assert_max_num_queries(6):
-            assert len(api.get(f"/api/recordings/originals?folder_id={folder['id']}&limit={limit}").json()["list"]) \
-                == min(limit, 10)
+            assert len(
+                api.get(f"/api/recordings/originals?folder_id={folder['id']}&limit={limit}").json()["list"]
+            ) == min(limit, 10)
     with django_assert_max_num_queries(6):
         api.get(f"/api/recordings/conversions?original_id={originals[0].pk}&limit=50")
 
 
 @pytest.mark.django_db
 def test_odd_multipart_bodies_never_500(api, folder, library_media, local_storage):
-    as_text = api.post("/api/recordings", {"data": "not a file", "parent_folder_id": folder["id"],
-                                           "microphone": "file"}, format="multipart")
+    as_text = api.post(
+        "/api/recordings",
+        {"data": "not a file", "parent_folder_id": folder["id"], "microphone": "file"},
+        format="multipart",
+    )
     assert as_text.status_code == 422 and as_text.json()["detail"][0]["loc"] == ["body", "data"]
-    empty = api.post("/api/recordings", {"data": io.BytesIO(b""), "parent_folder_id": folder["id"],
-                                         "microphone": "file"}, format="multipart")
+    empty = api.post(
+        "/api/recordings",
+        {"data": io.BytesIO(b""), "parent_folder_id": folder["id"], "microphone": "file"},
+        format="multipart",
+    )
     assert empty.status_code == 422
-    broken = api.generic("POST", "/api/recordings", b"--xx\r\nnot really multipart",
-                         content_type="multipart/form-data; boundary=xx")
+    broken = api.generic(
+        "POST", "/api/recordings", b"--xx\r\nnot really multipart", content_type="multipart/form-data; boundary=xx"
+    )
     assert broken.status_code in (400, 422) and "detail" in broken.json()
     no_boundary = api.generic("POST", "/api/recordings", b"abc", content_type="multipart/form-data")
     assert no_boundary.status_code == 400 and "detail" in no_boundary.json()

@@ -16,8 +16,13 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.worker]
 
 
 def _keys(s3):
-    client = boto3.client("s3", endpoint_url=s3["endpoint"], region_name="us-east-1",
-                          aws_access_key_id="testing", aws_secret_access_key="testing")
+    client = boto3.client(
+        "s3",
+        endpoint_url=s3["endpoint"],
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
     listed = client.list_objects_v2(Bucket=s3["bucket"])
     return {item["Key"] for item in listed.get("Contents", [])}
 
@@ -44,6 +49,9 @@ def test_recording_lifecycle_on_s3(api, project, folder, library_media, s3_stora
 
     assert api.delete(f"/api/recordings/{body['id']}").status_code == 200
     assert not Recording.objects.exists()
-    wait_until(lambda: Job.objects.filter(kind="storage.cleanup", state="succeeded").exists(), timeout=60,
-               message="the cleanup job")
+    wait_until(
+        lambda: Job.objects.filter(kind="storage.cleanup", state="succeeded").exists(),
+        timeout=60,
+        message="the cleanup job",
+    )
     assert _keys(s3_storage) == set()

@@ -24,12 +24,13 @@ def _months_ago(months: int):
 
 def _conversion(user, folder_id, *, state="done", duration=0.0, model=ANNA, name="Anna", converted_at=None):
     parent = Folder.objects.get(pk=folder_id)
-    original = Recording.objects.create(project_id=parent.project_id, parent_folder=parent, created_by=user,
-                                        duration=duration, state="done")
-    conversion = library_services.create_converted_recording(original, created_by=user, model_id=model,
-                                                             model_name=name)
+    original = Recording.objects.create(
+        project_id=parent.project_id, parent_folder=parent, created_by=user, duration=duration, state="done"
+    )
+    conversion = library_services.create_converted_recording(original, created_by=user, model_id=model, model_name=name)
     Recording.objects.filter(pk=conversion.pk).update(
-        state=state, duration=duration,
+        state=state,
+        duration=duration,
         converted_at=converted_at or (timezone.now() if state == "done" else None),
     )
     return conversion
@@ -63,15 +64,23 @@ def test_account_stats(api, history):
 
 def test_account_stats_are_the_callers_only(api, client_for, other_user, history):
     body = client_for(other_user).get("/api/stats").json()
-    assert body == {"time_converted": {"total": 0, "current_month": 0, "previous_monthes": []},
-                    "conversions": {"total": 0, "completed": 0, "in_progress": 0, "failed": 0}, "models": []}
+    assert body == {
+        "time_converted": {"total": 0, "current_month": 0, "previous_monthes": []},
+        "conversions": {"total": 0, "completed": 0, "in_progress": 0, "failed": 0},
+        "models": [],
+    }
 
 
 def test_project_stats_get_with_body_post_and_query(api, client_for, other_user, project, history):
     theirs = create_project(client_for(other_user), name="Theirs")
     payload = json.dumps({"project_ids": [project["id"], theirs["id"], str(uuid.uuid4())]})
-    expected = [{"project_id": project["id"], "time_converted": {"total": 100, "current_month": 30},
-                 "conversions": {"total": 6, "completed": 4, "in_progress": 1, "failed": 1}}]
+    expected = [
+        {
+            "project_id": project["id"],
+            "time_converted": {"total": 100, "current_month": 30},
+            "conversions": {"total": 6, "completed": 4, "in_progress": 1, "failed": 1},
+        }
+    ]
     got = api.generic("GET", "/api/stats/projects", payload, content_type="application/json")
     assert got.status_code == 200 and got.json() == expected
     assert api.post("/api/stats/projects", payload, content_type="application/json").json() == expected
@@ -90,12 +99,15 @@ def test_folder_stats(api, folder, history):
     assert [row["folder_id"] for row in got] == [folder["id"], second]
 
 
-@pytest.mark.parametrize("path, body, field", [
-    ("/api/stats/projects", {}, "project_ids"),
-    ("/api/stats/projects", {"project_ids": "abc"}, "project_ids"),
-    ("/api/stats/projects", {"project_ids": ["nope"]}, "project_ids.0"),
-    ("/api/stats/folders", {"folder_ids": [str(uuid.uuid4())] * 201}, "folder_ids"),
-])
+@pytest.mark.parametrize(
+    "path, body, field",
+    [
+        ("/api/stats/projects", {}, "project_ids"),
+        ("/api/stats/projects", {"project_ids": "abc"}, "project_ids"),
+        ("/api/stats/projects", {"project_ids": ["nope"]}, "project_ids.0"),
+        ("/api/stats/folders", {"folder_ids": [str(uuid.uuid4())] * 201}, "folder_ids"),
+    ],
+)
 def test_bad_stats_bodies_are_422(api, path, body, field):
     response = api.post(path, body, format="json")
     assert response.status_code == 422

@@ -19,8 +19,9 @@ ENGLISH_US_HIGH = uuid.uuid5(uuid.UUID("6f1c1f7e-3b0a-4c55-9f43-7a1d3c2b9e10"), 
 @pytest.mark.worker
 def test_v2_detects_the_language_and_synthesises_in_a_worker(api, folder, celery_worker, tmp_path, tts_voices):
     text = "Der Hund schläft im Garten und die Katze ist auch nicht im Haus."
-    response = api.post("/api/v2/recordings/tts", {"parent_folder_id": folder["id"], "text": text, "label": "Intro"},
-                        format="json")
+    response = api.post(
+        "/api/v2/recordings/tts", {"parent_folder_id": folder["id"], "text": text, "label": "Intro"}, format="json"
+    )
     assert response.status_code == 200, response.content
     body = response.json()
     assert body["tts"] is True and body["type"] == "original" and body["state"] == "processing"
@@ -43,10 +44,17 @@ def test_v2_detects_the_language_and_synthesises_in_a_worker(api, folder, celery
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.worker
 def test_v1_uses_the_chosen_voice(api, project, folder, celery_worker, tts_voices):
-    response = api.post("/api/recordings/tts", {
-        "project_id": project["id"], "parent_folder_id": folder["id"], "label": "Old client",
-        "voice_id": str(ENGLISH_US_HIGH), "text": "Hello from the deprecated endpoint.",
-    }, format="json")
+    response = api.post(
+        "/api/recordings/tts",
+        {
+            "project_id": project["id"],
+            "parent_folder_id": folder["id"],
+            "label": "Old client",
+            "voice_id": str(ENGLISH_US_HIGH),
+            "text": "Hello from the deprecated endpoint.",
+        },
+        format="json",
+    )
     assert response.status_code == 200, response.content
     body = response.json()
     assert body["tts_voice_id"] == str(ENGLISH_US_HIGH) and body["tts_voice"] == "English (US, high)"
@@ -56,25 +64,42 @@ def test_v1_uses_the_chosen_voice(api, project, folder, celery_worker, tts_voice
 
 @pytest.mark.django_db
 def test_v2_with_explicit_language_or_voice(api, folder, tts_voices):
-    spanish = api.post("/api/v2/recordings/tts", {"parent_folder_id": folder["id"], "text": "Hola",
-                                                  "text_language": "es"}, format="json").json()
+    spanish = api.post(
+        "/api/v2/recordings/tts",
+        {"parent_folder_id": folder["id"], "text": "Hola", "text_language": "es"},
+        format="json",
+    ).json()
     assert spanish["tts_voice"] == "Spanish"
-    chosen = api.post("/api/v2/recordings/tts", {"parent_folder_id": folder["id"], "text": "Hi",
-                                                 "tts_voice_id": str(ENGLISH_US)}, format="json").json()
+    chosen = api.post(
+        "/api/v2/recordings/tts",
+        {"parent_folder_id": folder["id"], "text": "Hi", "tts_voice_id": str(ENGLISH_US)},
+        format="json",
+    ).json()
     assert chosen["tts_voice_id"] == str(ENGLISH_US)
-    unknown = api.post("/api/v2/recordings/tts", {"parent_folder_id": folder["id"], "text": "Hi",
-                                                  "text_language": "xx"}, format="json")
+    unknown = api.post(
+        "/api/v2/recordings/tts", {"parent_folder_id": folder["id"], "text": "Hi", "text_language": "xx"}, format="json"
+    )
     assert unknown.status_code == 422 and unknown.json()["detail"][0]["loc"] == ["body", "text_language"]
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("tag, voice, engine_voice", [
-    ("en-GB", "English (UK)", "en-gb"), ("en_gb", "English (UK)", "en-gb"), ("en", "English (US)", "en-us"),
-    ("en-US", "English (US)", "en-us"), ("en-AU", "English (US)", "en-us"), ("pt-BR", "Portuguese (Brazil)", "pt-br"),
-])
+@pytest.mark.parametrize(
+    "tag, voice, engine_voice",
+    [
+        ("en-GB", "English (UK)", "en-gb"),
+        ("en_gb", "English (UK)", "en-gb"),
+        ("en", "English (US)", "en-us"),
+        ("en-US", "English (US)", "en-us"),
+        ("en-AU", "English (US)", "en-us"),
+        ("pt-BR", "Portuguese (Brazil)", "pt-br"),
+    ],
+)
 def test_v2_honours_the_region_of_text_language(api, folder, tts_voices, tag, voice, engine_voice):
-    body = api.post("/api/v2/recordings/tts", {"parent_folder_id": folder["id"], "text": "Good morning.",
-                                               "text_language": tag}, format="json").json()
+    body = api.post(
+        "/api/v2/recordings/tts",
+        {"parent_folder_id": folder["id"], "text": "Good morning.", "text_language": tag},
+        format="json",
+    ).json()
     assert body["tts_voice"] == voice and body["params"]["engine_voice"] == engine_voice
     assert Recording.objects.get(pk=body["id"]).text_language == tag.lower()
 
@@ -82,27 +107,33 @@ def test_v2_honours_the_region_of_text_language(api, folder, tts_voices, tag, vo
 @pytest.mark.django_db
 def test_text_is_capped_with_a_clear_422(api, folder, settings, tts_voices):
     too_long = "word " * 201
-    response = api.post("/api/v2/recordings/tts", {"parent_folder_id": folder["id"], "text": too_long},
-                        format="json")
+    response = api.post("/api/v2/recordings/tts", {"parent_folder_id": folder["id"], "text": too_long}, format="json")
     assert response.status_code == 422
     detail = response.json()["detail"][0]
     assert detail["loc"] == ["body", "text"] and "longer than 1000 characters" in detail["msg"]
     settings.CONVERSIONS_TTS_MAX_CHARS = 5000
-    assert api.post("/api/v2/recordings/tts", {"parent_folder_id": folder["id"], "text": too_long},
-                    format="json").status_code == 200
+    assert (
+        api.post(
+            "/api/v2/recordings/tts", {"parent_folder_id": folder["id"], "text": too_long}, format="json"
+        ).status_code
+        == 200
+    )
     assert Recording.objects.count() == 1
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("body, field", [
-    ({"text": "hi"}, "parent_folder_id"),
-    ({"parent_folder_id": "nope", "text": "hi"}, "parent_folder_id"),
-    ({"parent_folder_id": None, "text": "   "}, "text"),
-    ({"parent_folder_id": None, "text": ""}, "text"),
-    ({"parent_folder_id": None, "text": ["list"]}, "text"),
-    ({"parent_folder_id": None, "text": "hi", "label": "x" * 41}, "label"),
-    ({"parent_folder_id": None, "text": "hi", "text_language": "english!"}, "text_language"),
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"text": "hi"}, "parent_folder_id"),
+        ({"parent_folder_id": "nope", "text": "hi"}, "parent_folder_id"),
+        ({"parent_folder_id": None, "text": "   "}, "text"),
+        ({"parent_folder_id": None, "text": ""}, "text"),
+        ({"parent_folder_id": None, "text": ["list"]}, "text"),
+        ({"parent_folder_id": None, "text": "hi", "label": "x" * 41}, "label"),
+        ({"parent_folder_id": None, "text": "hi", "text_language": "english!"}, "text_language"),
+    ],
+)
 def test_v2_bad_bodies_are_422(api, folder, body, field, tts_voices):
     if body.get("parent_folder_id", "") is None:
         body["parent_folder_id"] = folder["id"]
@@ -114,8 +145,13 @@ def test_v2_bad_bodies_are_422(api, folder, body, field, tts_voices):
 
 @pytest.mark.django_db
 def test_v1_checks_project_folder_and_voice(api, project, folder, client_for, other_user, tts_voices):
-    base = {"project_id": project["id"], "parent_folder_id": folder["id"], "label": "x", "voice_id": str(ENGLISH_US),
-            "text": "Hello"}
+    base = {
+        "project_id": project["id"],
+        "parent_folder_id": folder["id"],
+        "label": "x",
+        "voice_id": str(ENGLISH_US),
+        "text": "Hello",
+    }
     other_project = create_project(api, name="Other")
     mismatch = api.post("/api/recordings/tts", {**base, "project_id": other_project["id"]}, format="json")
     assert mismatch.status_code == 422
@@ -135,8 +171,9 @@ def test_v1_checks_project_folder_and_voice(api, project, folder, client_for, ot
 
 @pytest.mark.django_db
 def test_tts_voices_with_measured_f0(api, other_user, tts_voices):
-    TtsVoice.objects.create(name="Someone's private", engine_voice="en-us", language="en", visibility="private",
-                            owner=other_user)
+    TtsVoice.objects.create(
+        name="Someone's private", engine_voice="en-us", language="en", visibility="private", owner=other_user
+    )
     response = api.get("/api/tts-voices")
     assert response.status_code == 200
     voices = response.json()
@@ -150,14 +187,17 @@ def test_tts_voices_with_measured_f0(api, other_user, tts_voices):
     assert TtsVoice.objects.get(pk=ENGLISH_US).f0 == low["f0"]
 
 
-@pytest.mark.parametrize("text, language", [
-    ("The weather is nice and we are going to the park.", "en"),
-    ("Le chat est sur la table et il dort depuis une heure.", "fr"),
-    ("Il gatto è sulla tavola e non si muove per niente.", "it"),
-    ("Кішка сидить на столі і не хоче рухатися.", "uk"),
-    ("Кошка сидит на столе и не хочет двигаться.", "ru"),
-    ("1234 5678", "en"),
-])
+@pytest.mark.parametrize(
+    "text, language",
+    [
+        ("The weather is nice and we are going to the park.", "en"),
+        ("Le chat est sur la table et il dort depuis une heure.", "fr"),
+        ("Il gatto è sulla tavola e non si muove per niente.", "it"),
+        ("Кішка сидить на столі і не хоче рухатися.", "uk"),
+        ("Кошка сидит на столе и не хочет двигаться.", "ru"),
+        ("1234 5678", "en"),
+    ],
+)
 def test_language_detection(text, language):
     assert detect_language(text) == language
 
@@ -167,10 +207,20 @@ def test_tts_voice_list_runs_a_constant_number_of_queries(api, user, tts_voices,
     TtsVoice.objects.update(f0=120.0)
     with django_assert_max_num_queries(4):
         few = api.get("/api/tts-voices").json()
-    TtsVoice.objects.bulk_create([
-        TtsVoice(name=f"Mine {index}", engine_voice="en-us", language="en", visibility="private", owner=user,
-                 pitch=index, f0=100.0 + index) for index in range(20)
-    ])
+    TtsVoice.objects.bulk_create(
+        [
+            TtsVoice(
+                name=f"Mine {index}",
+                engine_voice="en-us",
+                language="en",
+                visibility="private",
+                owner=user,
+                pitch=index,
+                f0=100.0 + index,
+            )
+            for index in range(20)
+        ]
+    )
     with django_assert_max_num_queries(4):
         many = api.get("/api/tts-voices").json()
     assert len(many) == len(few) + 20

@@ -17,16 +17,23 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def original(user, folder, library_media):
     parent = Folder.objects.get(pk=folder["id"])
-    recording = Recording.objects.create(project_id=parent.project_id, parent_folder=parent, created_by=user,
-                                         label="Source", microphone="Rode NT1")
+    recording = Recording.objects.create(
+        project_id=parent.project_id, parent_folder=parent, created_by=user, label="Source", microphone="Rode NT1"
+    )
     return library_services.complete_recording(recording.pk, library_media["wav"])
 
 
 def test_a_conversion_is_created_processing_then_completed_with_stored_audio(user, original, library_media):
     conversion = library_services.create_converted_recording(
-        original, created_by=user, label="As Anna", model_id="11111111-1111-1111-1111-111111111111",
-        model_name="Anna", calibration_id="22222222-2222-2222-2222-222222222222", calibration_value=180.5,
-        calibration_name="Morning", params={"accent": "en-GB"},
+        original,
+        created_by=user,
+        label="As Anna",
+        model_id="11111111-1111-1111-1111-111111111111",
+        model_name="Anna",
+        calibration_id="22222222-2222-2222-2222-222222222222",
+        calibration_value=180.5,
+        calibration_name="Morning",
+        params={"accent": "en-GB"},
     )
     assert conversion.type == "converted" and conversion.state == "processing" and conversion.original == original
     assert conversion.parent_folder_id == original.parent_folder_id and conversion.microphone == "Rode NT1"
@@ -101,8 +108,7 @@ def test_stream_pcm_reports_undecodable_audio(library_media):
     assert abs(decoded / 8000 - audio.probe(library_media["wav"]).duration) < 0.05
 
 
-def test_a_failed_completion_removes_the_objects_it_stored(user, original, library_media, local_storage,
-                                                           monkeypatch):
+def test_a_failed_completion_removes_the_objects_it_stored(user, original, library_media, local_storage, monkeypatch):
     conversion = library_services.create_converted_recording(original, created_by=user)
     before = set(object_storage.list("conversions"))
 

@@ -37,14 +37,18 @@ def spectral_centroid(path) -> float:
     return float((freqs * power).sum() / power.sum())
 
 
-@pytest.mark.parametrize("semitones,formant_ratio,pitch_range", [(7, 1.15, 1.0), (-5, 0.85, 1.4), (0, 1.0, 0.6),
-                                                                 (12, 1.25, 1.0)])
-def test_output_median_f0_sits_within_30_cents_of_the_target(speech, tmp_path, semitones, formant_ratio,
-                                                             pitch_range):
+@pytest.mark.parametrize(
+    "semitones,formant_ratio,pitch_range", [(7, 1.15, 1.0), (-5, 0.85, 1.4), (0, 1.0, 0.6), (12, 1.25, 1.0)]
+)
+def test_output_median_f0_sits_within_30_cents_of_the_target(speech, tmp_path, semitones, formant_ratio, pitch_range):
     source = vocoder.estimate_f0(speech)
     out = tmp_path / "out.wav"
-    result = vocoder.convert(speech, out, vocoder.VoiceShape(semitones=semitones, formant_ratio=formant_ratio,
-                                                             pitch_range=pitch_range), output_format="wav")
+    result = vocoder.convert(
+        speech,
+        out,
+        vocoder.VoiceShape(semitones=semitones, formant_ratio=formant_ratio, pitch_range=pitch_range),
+        output_format="wav",
+    )
     expected = source.f0 * 2 ** (semitones / 12)
     # Measured with Harvest, an estimator the engine does not use for conversion.
     measured = vocoder.estimate_f0(out, algorithm="harvest").f0
@@ -62,7 +66,7 @@ def test_duration_is_preserved_within_one_percent_and_nothing_clips(speech, tmp_
     assert np.abs(samples).max() < 0.99
     assert np.count_nonzero(np.abs(samples) >= 0.99) == 0
     # Loudness-normalised: a real level, not a whisper (RMS of speech at -16 LUFS is roughly -20 dBFS).
-    rms_db = 20 * np.log10(np.sqrt(np.mean(samples ** 2)))
+    rms_db = 20 * np.log10(np.sqrt(np.mean(samples**2)))
     assert -30 < rms_db < -10
 
 
@@ -90,7 +94,7 @@ def periodicity(path) -> float:
     """Median height of the normalised autocorrelation peak in the pitch-period range of loud frames."""
     samples = vocoder.read_samples(path)
     frames = np.lib.stride_tricks.sliding_window_view(samples, 1024)[::256]
-    energy = (frames ** 2).sum(axis=1)
+    energy = (frames**2).sum(axis=1)
     frames = frames[energy > np.percentile(energy, 60)]
     frames = frames - frames.mean(axis=1, keepdims=True)
     correlation = np.fft.irfft(np.abs(np.fft.rfft(frames, 2048, axis=1)) ** 2, axis=1)[:, :1024]
@@ -141,17 +145,27 @@ def test_estimate_f0_finds_a_known_pitch(tmp_path):
 
 def test_silence_has_no_pitch_and_cannot_be_converted(tmp_path):
     silence = tmp_path / "silence.wav"
-    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "anullsrc=r=22050:cl=mono", "-t", "1.5",
-                    str(silence)], check=True, timeout=60)
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "anullsrc=r=22050:cl=mono", "-t", "1.5", str(silence)],
+        check=True,
+        timeout=60,
+    )
     with pytest.raises(MediaError, match="No voice"):
         vocoder.estimate_f0(silence)
     with pytest.raises(MediaError, match="No voice"):
         vocoder.convert(silence, tmp_path / "out.wav", vocoder.VoiceShape(), output_format="wav")
 
 
-@pytest.mark.parametrize("shape", [vocoder.VoiceShape(semitones=30), vocoder.VoiceShape(formant_ratio=3),
-                                   vocoder.VoiceShape(rate=0.1), vocoder.VoiceShape(breathiness=2),
-                                   vocoder.VoiceShape(pitch_range=-1)])
+@pytest.mark.parametrize(
+    "shape",
+    [
+        vocoder.VoiceShape(semitones=30),
+        vocoder.VoiceShape(formant_ratio=3),
+        vocoder.VoiceShape(rate=0.1),
+        vocoder.VoiceShape(breathiness=2),
+        vocoder.VoiceShape(pitch_range=-1),
+    ],
+)
 def test_out_of_range_shapes_are_refused(speech, tmp_path, shape):
     with pytest.raises(MediaError):
         vocoder.convert(speech, tmp_path / "out.wav", shape, output_format="wav")

@@ -23,14 +23,30 @@ from tests.media import speech_wav
 from .catalogue_factories import make_original, make_voice, subscribe, tier
 from .library_helpers import upload_recording, wait_for_state
 
-ORDER_FIELDS = {"id", "user_id", "original_id", "conversion_id", "transaction_id", "moderation_id",
-                "calibration_id", "tracking_id", "f0", "state", "created_at", "closed_at", "error"}
+ORDER_FIELDS = {
+    "id",
+    "user_id",
+    "original_id",
+    "conversion_id",
+    "transaction_id",
+    "moderation_id",
+    "calibration_id",
+    "tracking_id",
+    "f0",
+    "state",
+    "created_at",
+    "closed_at",
+    "error",
+}
 
 
 @pytest.fixture(scope="module")
 def speech(tmp_path_factory):
-    return speech_wav(tmp_path_factory.mktemp("orders") / "speech.wav",
-                      text="Please convert this sentence into another voice.", speed=170)
+    return speech_wav(
+        tmp_path_factory.mktemp("orders") / "speech.wav",
+        text="Please convert this sentence into another voice.",
+        speed=170,
+    )
 
 
 def balance(user):
@@ -57,8 +73,9 @@ def basic(db):
 # --- through a real worker ----------------------------------------------------------------
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.worker
-def test_an_order_converts_into_each_voice_and_charges_per_second(api, user, staff_user, celery_worker, speech,
-                                                                  tmp_path, settings, other_user, client_for):
+def test_an_order_converts_into_each_voice_and_charges_per_second(
+    api, user, staff_user, celery_worker, speech, tmp_path, settings, other_user, client_for
+):
     settings.CONVERSIONS_PRICE_PER_SECOND = {"basic": "0.5", "pro": "2"}
     basic, pro = tier("basic", 0), tier("pro", 1)
     subscribe(user, pro)
@@ -67,10 +84,13 @@ def test_an_order_converts_into_each_voice_and_charges_per_second(api, user, sta
     high = make_voice(staff_user, name="High", pitch=240, formant_ratio=1.25, tiers=[pro], accents=2)
     british = high.accents.get(short_name="A1")
     original = make_original(user, speech)
-    body = {"original_id": str(original.pk), "conversions": [
-        {"voice_id": str(low.pk), "label": "Deep"},
-        {"voice_id": str(high.pk), "accent_id": str(british.pk), "semitones_correction": -2},
-    ]}
+    body = {
+        "original_id": str(original.pk),
+        "conversions": [
+            {"voice_id": str(low.pk), "label": "Deep"},
+            {"voice_id": str(high.pk), "accent_id": str(british.pk), "semitones_correction": -2},
+        ],
+    }
     response = api.post("/api/v2/orders", body, format="json")
     assert response.status_code == 200, response.json()
     orders = response.json()
@@ -79,12 +99,16 @@ def test_an_order_converts_into_each_voice_and_charges_per_second(api, user, sta
     assert all(order["original_id"] == str(original.pk) and order["user_id"] == str(user.pk) for order in orders)
     seconds = Decimal(str(original.duration))
     expected_cost = (seconds * Decimal("0.5")).quantize(Decimal("0.01"), rounding="ROUND_UP") + (
-        seconds * Decimal("2")).quantize(Decimal("0.01"), rounding="ROUND_UP")
+        seconds * Decimal("2")
+    ).quantize(Decimal("0.01"), rounding="ROUND_UP")
     assert balance(user) == Decimal("100") - expected_cost
 
     for order in orders:
-        wait_until(lambda order=order: Order.objects.get(pk=order["id"]).state in ("done", "error"), timeout=120,
-                   message="order to finish")
+        wait_until(
+            lambda order=order: Order.objects.get(pk=order["id"]).state in ("done", "error"),
+            timeout=120,
+            message="order to finish",
+        )
     source_f0 = vocoder.estimate_f0(speech, algorithm="dio").f0
     outputs = {}
     for order_body, voice, semitones in ((orders[0], low, 0.0), (orders[1], high, british.semitones - 2)):
@@ -129,12 +153,26 @@ def test_calibration_sets_the_starting_pitch(api, user, staff_user, celery_worke
     # The speaker says their natural pitch is 20% below what this recording shows: the output is
     # shifted by voice/calibration, so it lands 20% above the voice's pitch.
     source_f0 = vocoder.estimate_f0(speech, algorithm="dio").f0
-    calibration = Calibration.objects.create(user=user, name="Mic", audio_key="x", audio_format="wav",
-                                             bucket="local", state="calibrated", f0=round(source_f0 / 1.2, 2))
+    calibration = Calibration.objects.create(
+        user=user,
+        name="Mic",
+        audio_key="x",
+        audio_format="wav",
+        bucket="local",
+        state="calibrated",
+        f0=round(source_f0 / 1.2, 2),
+    )
     original = make_original(user, speech)
-    response = api.post("/api/v2/orders", {"original_id": str(original.pk), "use_calibration": True,
-                                           "calibration_id": str(calibration.pk),
-                                           "conversions": [{"voice_id": str(voice.pk)}]}, format="json")
+    response = api.post(
+        "/api/v2/orders",
+        {
+            "original_id": str(original.pk),
+            "use_calibration": True,
+            "calibration_id": str(calibration.pk),
+            "conversions": [{"voice_id": str(voice.pk)}],
+        },
+        format="json",
+    )
     assert response.status_code == 200, response.json()
     assert response.json()[0]["calibration_id"] == str(calibration.pk)
     order_id = response.json()[0]["id"]
@@ -153,13 +191,20 @@ def test_tts_original_is_spoken_in_the_narration_style_then_converted(api, user,
     voice = make_voice(staff_user, pitch=200, styles=2)
     style = voice.narration_styles.get(name="Style 1")
     original = make_original(user, None, tts=True, text="A story told in a new voice.")
-    missing = api.post("/api/v2/orders", {"original_id": str(original.pk),
-                                          "conversions": [{"voice_id": str(voice.pk)}]}, format="json")
+    missing = api.post(
+        "/api/v2/orders", {"original_id": str(original.pk), "conversions": [{"voice_id": str(voice.pk)}]}, format="json"
+    )
     assert missing.status_code == 422
     assert missing.json()["detail"][0]["loc"] == ["body", "conversions", "0", "narration_style_id"]
     assert Order.objects.count() == 0 and balance(user) == Decimal("50")
-    response = api.post("/api/v2/orders", {"original_id": str(original.pk), "conversions": [
-        {"voice_id": str(voice.pk), "narration_style_id": str(style.pk)}]}, format="json")
+    response = api.post(
+        "/api/v2/orders",
+        {
+            "original_id": str(original.pk),
+            "conversions": [{"voice_id": str(voice.pk), "narration_style_id": str(style.pk)}],
+        },
+        format="json",
+    )
     assert response.status_code == 200, response.json()
     order_id = response.json()[0]["id"]
     wait_until(lambda: Order.objects.get(pk=order_id).state in ("done", "error"), timeout=120, message="order")
@@ -171,15 +216,17 @@ def test_tts_original_is_spoken_in_the_narration_style_then_converted(api, user,
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.worker
-def test_a_failed_conversion_is_refunded_and_a_retry_charges_again(api, user, staff_user, celery_worker, basic,
-                                                                   tmp_path, speech):
+def test_a_failed_conversion_is_refunded_and_a_retry_charges_again(
+    api, user, staff_user, celery_worker, basic, tmp_path, speech
+):
     grant_credits(user, 20)
     voice = make_voice(staff_user)
     silence = tmp_path / "silence.wav"
     soundfile.write(silence, np.zeros(22050 * 2, dtype=np.float32), 22050)
     original = make_original(user, silence)
-    response = api.post("/api/v2/orders", {"original_id": str(original.pk),
-                                           "conversions": [{"voice_id": str(voice.pk)}]}, format="json")
+    response = api.post(
+        "/api/v2/orders", {"original_id": str(original.pk), "conversions": [{"voice_id": str(voice.pk)}]}, format="json"
+    )
     order_id, conversion_id = response.json()[0]["id"], response.json()[0]["conversion_id"]
     charged = balance(user)
     assert charged < Decimal("20")
@@ -214,8 +261,11 @@ def test_an_order_that_cannot_be_paid_is_402_and_creates_nothing(api, user, staf
     grant_credits(user, Decimal("0.10"))
     voice = make_voice(staff_user)
     original = make_original(user, speech)
-    response = api.post("/api/v2/orders", {"original_id": str(original.pk), "conversions": [
-        {"voice_id": str(voice.pk)}, {"voice_id": str(voice.pk)}]}, format="json")
+    response = api.post(
+        "/api/v2/orders",
+        {"original_id": str(original.pk), "conversions": [{"voice_id": str(voice.pk)}, {"voice_id": str(voice.pk)}]},
+        format="json",
+    )
     assert response.status_code == 402
     assert set(response.json()) == {"detail"} and "Not enough credits" in response.json()["detail"]
     assert Order.objects.count() == 0 and Job.objects.count() == 0
@@ -235,31 +285,41 @@ def test_bad_orders_are_clear_4xx_and_charge_nothing(api, user, other_user, staf
     foreign = make_original(other_user, speech)
     failed = make_original(user, speech, state=Recording.State.ERROR)
     low_voice = make_voice(staff_user, pitch=60)
-    deep_speaker = Calibration.objects.create(user=user, name="Deep", audio_key="x", audio_format="wav",
-                                              bucket="local", state="calibrated", f0=790)
-    theirs = Calibration.objects.create(user=other_user, name="T", audio_key="x", audio_format="wav",
-                                        bucket="local", state="calibrated", f0=100)
-    mine_pending = Calibration.objects.create(user=user, name="P", audio_key="x", audio_format="wav",
-                                              bucket="local")
+    deep_speaker = Calibration.objects.create(
+        user=user, name="Deep", audio_key="x", audio_format="wav", bucket="local", state="calibrated", f0=790
+    )
+    theirs = Calibration.objects.create(
+        user=other_user, name="T", audio_key="x", audio_format="wav", bucket="local", state="calibrated", f0=100
+    )
+    mine_pending = Calibration.objects.create(user=user, name="P", audio_key="x", audio_format="wav", bucket="local")
 
     def order(conversions, original_id=original.pk, **extra):
-        return api.post("/api/v2/orders", {"original_id": str(original_id), "conversions": conversions, **extra},
-                        format="json")
+        return api.post(
+            "/api/v2/orders", {"original_id": str(original_id), "conversions": conversions, **extra}, format="json"
+        )
 
     cases = [
         (order([{"voice_id": str(uuid.uuid4())}]), 404, "Voice not found"),
         (order([{"voice_id": str(private.pk)}]), 404, "Voice not found"),
         (order([{"voice_id": str(locked.pk)}]), 403, "not available on your plan"),
-        (order([{"voice_id": str(voice.pk), "accent_id": str(other_voice.accents.get().pk)}]), 400,
-         "does not belong"),
-        (order([{"voice_id": str(voice.pk), "narration_style_id": str(other_voice.narration_styles.get().pk)}]),
-         400, "does not belong"),
+        (order([{"voice_id": str(voice.pk), "accent_id": str(other_voice.accents.get().pk)}]), 400, "does not belong"),
+        (
+            order([{"voice_id": str(voice.pk), "narration_style_id": str(other_voice.narration_styles.get().pk)}]),
+            400,
+            "does not belong",
+        ),
         (order([{"voice_id": str(voice.pk)}], original_id=foreign.pk), 404, "Original recording not found"),
         (order([{"voice_id": str(voice.pk)}], original_id=failed.pk), 400, "The original recording failed"),
-        (order([{"voice_id": str(voice.pk)}], use_calibration=True, calibration_id=str(theirs.pk)), 404,
-         "Calibration not found"),
-        (order([{"voice_id": str(voice.pk)}], use_calibration=True, calibration_id=str(mine_pending.pk)), 400,
-         "only a calibrated one"),
+        (
+            order([{"voice_id": str(voice.pk)}], use_calibration=True, calibration_id=str(theirs.pk)),
+            404,
+            "Calibration not found",
+        ),
+        (
+            order([{"voice_id": str(voice.pk)}], use_calibration=True, calibration_id=str(mine_pending.pk)),
+            400,
+            "only a calibrated one",
+        ),
         # A valid conversion next to a bad one: the whole order is refused.
         (order([{"voice_id": str(voice.pk)}, {"voice_id": str(locked.pk)}]), 403, "not available"),
     ]
@@ -286,44 +346,50 @@ def test_bad_orders_are_clear_4xx_and_charge_nothing(api, user, other_user, staf
 
 
 @pytest.mark.django_db
-def test_a_conversion_cannot_be_converted_and_retry_is_scoped(api, user, other_user, staff_user, speech, basic,
-                                                              client_for):
+def test_a_conversion_cannot_be_converted_and_retry_is_scoped(
+    api, user, other_user, staff_user, speech, basic, client_for
+):
     grant_credits(user, 100)
     voice = make_voice(staff_user)
     original = make_original(user, speech)
-    response = api.post("/api/v2/orders", {"original_id": str(original.pk),
-                                           "conversions": [{"voice_id": str(voice.pk)}]}, format="json")
+    response = api.post(
+        "/api/v2/orders", {"original_id": str(original.pk), "conversions": [{"voice_id": str(voice.pk)}]}, format="json"
+    )
     conversion_id = response.json()[0]["conversion_id"]
-    again = api.post("/api/v2/orders", {"original_id": conversion_id,
-                                        "conversions": [{"voice_id": str(voice.pk)}]}, format="json")
+    again = api.post(
+        "/api/v2/orders", {"original_id": conversion_id, "conversions": [{"voice_id": str(voice.pk)}]}, format="json"
+    )
     assert again.status_code == 400 and "Only original recordings" in again.json()["detail"]
     assert client_for(other_user).post(f"/api/v2/orders/retry/{conversion_id}").status_code == 404
     assert client_for(other_user).post(f"/api/v2/orders/retry/{original.pk}").status_code == 404
     assert api.post(f"/api/v2/orders/retry/{uuid.uuid4()}").json() == {
-        "detail": "Neither a conversion nor an original with this id was found"}
+        "detail": "Neither a conversion nor an original with this id was found"
+    }
     nothing_failed = api.post(f"/api/v2/orders/retry/{original.pk}")
     assert nothing_failed.status_code == 400 and "no failed conversion" in nothing_failed.json()["detail"]
     not_failed = api.post(f"/api/v2/orders/retry/{conversion_id}")
     assert not_failed.status_code == 400 and "Only a failed conversion" in not_failed.json()["detail"]
 
 
-@pytest.mark.parametrize("text_language, original_voice, style_voice, reads_with", [
-    ("en", "en-us", "en-gb", "en-gb"),      # the style's own voice speaks the text's language
-    ("en-gb", "en-gb", "en-us", "en-gb"),   # a region was asked for: the original's regional voice
-    ("de", "de", "en-us", "de"),            # the style's voice speaks another language
-    ("", "en-us", "en-us", "en-us"),
-])
-def test_a_tts_original_is_narrated_in_its_language_and_region(text_language, original_voice, style_voice,
-                                                               reads_with):
-    original = Recording(tts=True, text="Hello", text_language=text_language,
-                         params={"engine_voice": original_voice})
+@pytest.mark.parametrize(
+    "text_language, original_voice, style_voice, reads_with",
+    [
+        ("en", "en-us", "en-gb", "en-gb"),  # the style's own voice speaks the text's language
+        ("en-gb", "en-gb", "en-us", "en-gb"),  # a region was asked for: the original's regional voice
+        ("de", "de", "en-us", "de"),  # the style's voice speaks another language
+        ("", "en-us", "en-us", "en-us"),
+    ],
+)
+def test_a_tts_original_is_narrated_in_its_language_and_region(text_language, original_voice, style_voice, reads_with):
+    original = Recording(tts=True, text="Hello", text_language=text_language, params={"engine_voice": original_voice})
     assert narration_engine_voice(original, NarrationStyle(tts_voice=style_voice)) == reads_with
 
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.worker
-def test_an_uploads_measured_pitch_refuses_a_shift_the_engine_cannot_make(api, user, staff_user, celery_worker,
-                                                                         basic, folder, speech):
+def test_an_uploads_measured_pitch_refuses_a_shift_the_engine_cannot_make(
+    api, user, staff_user, celery_worker, basic, folder, speech
+):
     grant_credits(user, 100)
     shrill = make_voice(staff_user, name="Shrill", pitch=800, tiers=[basic])
     deep = make_voice(staff_user, name="Deep", pitch=90, tiers=[basic])
@@ -333,12 +399,16 @@ def test_an_uploads_measured_pitch_refuses_a_shift_the_engine_cannot_make(api, u
     assert cents(original.f0, vocoder.estimate_f0(speech, algorithm="dio").f0) < 1
     shift = 12 * math.log2(800 / original.f0)
     assert shift > 24
-    refused = api.post("/api/v2/orders", {"original_id": body["id"], "conversions": [
-        {"voice_id": str(deep.pk)}, {"voice_id": str(shrill.pk)}]}, format="json")
+    refused = api.post(
+        "/api/v2/orders",
+        {"original_id": body["id"], "conversions": [{"voice_id": str(deep.pk)}, {"voice_id": str(shrill.pk)}]},
+        format="json",
+    )
     assert refused.status_code == 422
     assert refused.json()["detail"][0]["loc"] == ["body", "conversions", "1", "semitones_correction"]
     assert f"{shift:+.1f} semitones" in refused.json()["detail"][0]["msg"]
     assert Order.objects.count() == 0 and balance(user) == Decimal("100")
-    accepted = api.post("/api/v2/orders", {"original_id": body["id"], "conversions": [{"voice_id": str(deep.pk)}]},
-                        format="json")
+    accepted = api.post(
+        "/api/v2/orders", {"original_id": body["id"], "conversions": [{"voice_id": str(deep.pk)}]}, format="json"
+    )
     assert accepted.status_code == 200

@@ -24,8 +24,11 @@ def balance(user):
 
 
 def finished(order_id):
-    return wait_until(lambda: Order.objects.filter(pk=order_id, state__in=("done", "error")).first(),
-                      timeout=180, message=f"order {order_id} to finish")
+    return wait_until(
+        lambda: Order.objects.filter(pk=order_id, state__in=("done", "error")).first(),
+        timeout=180,
+        message=f"order {order_id} to finish",
+    )
 
 
 @pytest.fixture
@@ -35,16 +38,24 @@ def voice(db, staff_user):
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.worker
-def test_a_tts_original_ordered_while_it_renders_is_converted_once_rendered(api, user, folder, voice, tts_voices,
-                                                                           paused_worker, tmp_path):
+def test_a_tts_original_ordered_while_it_renders_is_converted_once_rendered(
+    api, user, folder, voice, tts_voices, paused_worker, tmp_path
+):
     grant_credits(user, 50)
     text = "The quick brown fox jumps over the lazy dog near the river bank."
-    original = api.post("/api/v2/recordings/tts", {"parent_folder_id": folder["id"], "text": text,
-                                                   "text_language": "en"}, format="json").json()
+    original = api.post(
+        "/api/v2/recordings/tts", {"parent_folder_id": folder["id"], "text": text, "text_language": "en"}, format="json"
+    ).json()
     assert original["state"] == "processing"
     style = voice.narration_styles.get()
-    response = api.post("/api/v2/orders", {"original_id": original["id"], "conversions": [
-        {"voice_id": str(voice.pk), "narration_style_id": str(style.pk)}]}, format="json")
+    response = api.post(
+        "/api/v2/orders",
+        {
+            "original_id": original["id"],
+            "conversions": [{"voice_id": str(voice.pk), "narration_style_id": str(style.pk)}],
+        },
+        format="json",
+    )
     assert response.status_code == 200, response.json()
     order = response.json()[0]
     assert order["state"] == "new" and order["tracking_id"] is None
@@ -71,13 +82,20 @@ def test_a_tts_original_ordered_while_it_renders_is_converted_once_rendered(api,
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.worker
-def test_an_upload_ordered_while_it_is_processed_is_converted_afterwards(api, user, folder, voice, library_media,
-                                                                        paused_worker):
+def test_an_upload_ordered_while_it_is_processed_is_converted_afterwards(
+    api, user, folder, voice, library_media, paused_worker
+):
     grant_credits(user, 50)
     original = upload_recording(api, folder["id"], library_media["wav"]).json()
     assert original["state"] == "processing"
-    response = api.post("/api/v2/orders", {"original_id": original["id"], "conversions": [
-        {"voice_id": str(voice.pk)}, {"voice_id": str(voice.pk), "label": "Second"}]}, format="json")
+    response = api.post(
+        "/api/v2/orders",
+        {
+            "original_id": original["id"],
+            "conversions": [{"voice_id": str(voice.pk)}, {"voice_id": str(voice.pk), "label": "Second"}],
+        },
+        format="json",
+    )
     assert response.status_code == 200, response.json()
     orders = response.json()
     charged = balance(user)
@@ -93,16 +111,18 @@ def test_an_upload_ordered_while_it_is_processed_is_converted_afterwards(api, us
 
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.worker
-def test_an_original_that_fails_fails_its_waiting_conversions_and_refunds_them(api, user, folder, voice, speech_wav,
-                                                                              paused_worker):
+def test_an_original_that_fails_fails_its_waiting_conversions_and_refunds_them(
+    api, user, folder, voice, speech_wav, paused_worker
+):
     grant_credits(user, 50)
     original = upload_recording(api, folder["id"], speech_wav).json()
     # The stored audio is damaged before the worker analyses it: the original will end in error.
     key = Recording.objects.get(pk=original["id"]).audio_key
     object_storage.delete(key)
     object_storage.put_bytes(key, b"RIFF\x00\x00garbage" * 10, "audio/wav")
-    response = api.post("/api/v2/orders", {"original_id": original["id"], "conversions": [
-        {"voice_id": str(voice.pk)}]}, format="json")
+    response = api.post(
+        "/api/v2/orders", {"original_id": original["id"], "conversions": [{"voice_id": str(voice.pk)}]}, format="json"
+    )
     assert response.status_code == 200, response.json()
     order = response.json()[0]
     assert balance(user) < Decimal("50")
@@ -118,8 +138,9 @@ def test_an_original_that_fails_fails_its_waiting_conversions_and_refunds_them(a
     assert balance(user) == Decimal("50")
     assert CreditEntry.objects.filter(kind="refund", reference=failed.charge_reference).count() == 1
     # Ordering it now is refused at once; retrying by the original's id too, until it is fixed.
-    again = api.post("/api/v2/orders", {"original_id": original["id"], "conversions": [
-        {"voice_id": str(voice.pk)}]}, format="json")
+    again = api.post(
+        "/api/v2/orders", {"original_id": original["id"], "conversions": [{"voice_id": str(voice.pk)}]}, format="json"
+    )
     assert again.status_code == 400 and "The original recording failed" in again.json()["detail"]
     assert api.post(f"/api/v2/orders/retry/{original['id']}").status_code == 400
 

@@ -145,8 +145,14 @@ class ClientReplay:
         return response.json()
 
     def _voice_page(self, offset: int) -> VoicePage:
-        page = VoicePage.model_validate(self._ok(self.session.get(f"{self.domain}/api/v2/voices", params={
-            "limit": PAGINATION_LIMIT, "offset": offset, "sort": "name", "direction": "asc"})))
+        page = VoicePage.model_validate(
+            self._ok(
+                self.session.get(
+                    f"{self.domain}/api/v2/voices",
+                    params={"limit": PAGINATION_LIMIT, "offset": offset, "sort": "name", "direction": "asc"},
+                )
+            )
+        )
         for voice in page.list:
             for style in voice.narration_styles:
                 style.name = ", ".join(tag.name for tag in style.tags)
@@ -179,8 +185,13 @@ class ClientReplay:
         """The client's paging search for an object by name, created when missing."""
         offset = 0
         while True:
-            page = page_model.model_validate(self._ok(self.session.get(
-                f"{self.domain}{path}", params={**params, "limit": PAGINATION_LIMIT, "offset": offset})))
+            page = page_model.model_validate(
+                self._ok(
+                    self.session.get(
+                        f"{self.domain}{path}", params={**params, "limit": PAGINATION_LIMIT, "offset": offset}
+                    )
+                )
+            )
             found = next((item for item in page.list if item.name == name), None)
             if found:
                 return found
@@ -190,23 +201,48 @@ class ClientReplay:
         return model.model_validate(self._ok(self.session.post(f"{self.domain}{path}", json=create)))
 
     def project(self) -> Project:
-        return self._by_name("/api/projects", {"owner": self.user.id}, ProjectPage, Project, DEFAULT_PROJECT,
-                             {"owner": self.user.id, "models": {}, "name": DEFAULT_PROJECT})
+        return self._by_name(
+            "/api/projects",
+            {"owner": self.user.id},
+            ProjectPage,
+            Project,
+            DEFAULT_PROJECT,
+            {"owner": self.user.id, "models": {}, "name": DEFAULT_PROJECT},
+        )
 
     def folder(self, project_id: str) -> Folder:
-        return self._by_name("/api/folders", {"project_id": project_id}, FolderPage, Folder, DEFAULT_FOLDER,
-                             {"project_id": project_id, "name": DEFAULT_FOLDER})
+        return self._by_name(
+            "/api/folders",
+            {"project_id": project_id},
+            FolderPage,
+            Folder,
+            DEFAULT_FOLDER,
+            {"project_id": project_id, "name": DEFAULT_FOLDER},
+        )
 
     def synthesize(self, text: str, voice: str, narration_style_tags=None, language: str = "en"):
         project = self.project()
         folder = self.folder(project.id)
         voice_id, style_id = self.lookup(voice, narration_style_tags)
-        original = Recording.model_validate(self._ok(self.session.post(
-            f"{self.domain}/api/v2/recordings/tts",
-            json={"parent_folder_id": folder.id, "text": text, "text_language": language})))
-        order = OrderResponse.model_validate(self._ok(self.session.post(f"{self.domain}/api/v2/orders", json={
-            "original_id": original.id,
-            "conversions": [{"voice_id": voice_id, "narration_style_id": style_id}]}))[0])
+        original = Recording.model_validate(
+            self._ok(
+                self.session.post(
+                    f"{self.domain}/api/v2/recordings/tts",
+                    json={"parent_folder_id": folder.id, "text": text, "text_language": language},
+                )
+            )
+        )
+        order = OrderResponse.model_validate(
+            self._ok(
+                self.session.post(
+                    f"{self.domain}/api/v2/orders",
+                    json={
+                        "original_id": original.id,
+                        "conversions": [{"voice_id": voice_id, "narration_style_id": style_id}],
+                    },
+                )
+            )[0]
+        )
         conversion = self._wait(order.conversion_id)
         response = self.session.get(f"{self.domain}{conversion.url}")
         assert response.ok, response.status_code
@@ -218,7 +254,8 @@ class ClientReplay:
         while True:
             time.sleep(POLL_PERIOD)  # the client's poll period, not a wait for luck
             conversion = Recording.model_validate(
-                self._ok(self.session.get(f"{self.domain}/api/recordings/{conversion_id}")))
+                self._ok(self.session.get(f"{self.domain}/api/recordings/{conversion_id}"))
+            )
             if conversion.state == RecordingState.done:
                 return conversion
             assert conversion.state != RecordingState.error, conversion.error
@@ -254,5 +291,7 @@ def test_the_official_client_flow_synthesizes_a_sentence(live_server, user, cele
     again = ClientReplay(live_server.url, api_key, timeout=240)
     _, second, _, _, _ = again.synthesize("A short second sentence.", "Aria", narration_style_tags=("Warm",))
     assert Order.objects.get(pk=second.id).narration_style.name == "Storyteller"
-    assert Order.objects.get(pk=second.id).original.parent_folder_id == Order.objects.get(
-        pk=order.id).original.parent_folder_id
+    assert (
+        Order.objects.get(pk=second.id).original.parent_folder_id
+        == Order.objects.get(pk=order.id).original.parent_folder_id
+    )

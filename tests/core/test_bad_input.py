@@ -76,8 +76,17 @@ def test_nul_character_in_stamp_metadata_is_422(api, metadata):
     assert Stamp.objects.get(pk=stamp_id).metadata == {}
 
 
-@pytest.mark.parametrize("query", ["offset=9223372036854775808", "offset=99999999999999999999999999",
-                                   "offset=1000000001", "limit=10&offset=-1", "offset=\u0667", "offset=1e3"])
+@pytest.mark.parametrize(
+    "query",
+    [
+        "offset=9223372036854775808",
+        "offset=99999999999999999999999999",
+        "offset=1000000001",
+        "limit=10&offset=-1",
+        "offset=\u0667",
+        "offset=1e3",
+    ],
+)
 def test_respeecher_offset_out_of_bounds_is_422(api, query):
     response = api.get(f"/api/projects?{query}")
     assert response.status_code == 422, (query, response.content)
@@ -114,8 +123,11 @@ def test_non_ascii_digits_never_open_a_stamp(api, user, raw):
     stamp = services.create_stamp(owner=user, title="Seven")
     Stamp.objects.filter(pk=stamp.pk).update(id=7)
     assert api.get("/api/v1/voicestamps/7").status_code == 200
-    for path in (f"/api/v1/voicestamps/{raw}", f"/api/v1/security/vst/{raw}/manifest",
-                 f"/api/v1/voicestamps/{raw}/shares"):
+    for path in (
+        f"/api/v1/voicestamps/{raw}",
+        f"/api/v1/security/vst/{raw}/manifest",
+        f"/api/v1/voicestamps/{raw}/shares",
+    ):
         response = api.get(path)
         assert response.status_code == 404, (path, response.content)
         assert response.json() == {"error": "resource_not_found", "message": "VoiceStamp not found"}
@@ -159,11 +171,20 @@ def test_ids_in_bodies_are_ascii_digits_too(api, user, raw):
     assert response.status_code == 422 and "vst_id" in response.json()["errors"], response.content
 
 
-@pytest.mark.parametrize("path, status", [
-    ("/v4/partners/programs/%00", 400), ("/v4/partners/jobs/1%00", 400), ("/v4/partners/talents/%00", 400),
-    ("/api/v1/voicestamps?search=a%00b", 422), ("/api/v1/voicestamp/public/ab%00cd", 404), ("/share/ab%00cd", 404),
-    ("/api/projects?sort=%00", 422), ("/api/v2/voices/search?query=%00", 422), ("/api/v1/voice-gallery/%00", 404),
-])
+@pytest.mark.parametrize(
+    "path, status",
+    [
+        ("/v4/partners/programs/%00", 400),
+        ("/v4/partners/jobs/1%00", 400),
+        ("/v4/partners/talents/%00", 400),
+        ("/api/v1/voicestamps?search=a%00b", 422),
+        ("/api/v1/voicestamp/public/ab%00cd", 404),
+        ("/share/ab%00cd", 404),
+        ("/api/projects?sort=%00", 422),
+        ("/api/v2/voices/search?query=%00", 422),
+        ("/api/v1/voice-gallery/%00", 404),
+    ],
+)
 def test_nul_in_urls_is_a_4xx(api, partner_client, path, status):
     """PostgreSQL text cannot hold NUL: a path or query carrying one (logged by the partner audit
     trail, looked up as a share code, ...) is the API's 4xx, never a database error."""

@@ -48,11 +48,14 @@ def test_partner_job_with_a_declared_50_mb_body_is_413_in_the_partner_format():
     assert response.json()["error"]["code"] == 413 and "mode" in response.json()
 
 
-@pytest.mark.parametrize("path", ["/api/v1/voicestamps", "/api/v1/auth/register", "/api/projects",
-                                  "/api/v1/security/vst/1/drawings", "/api/login"])
+@pytest.mark.parametrize(
+    "path",
+    ["/api/v1/voicestamps", "/api/v1/auth/register", "/api/projects", "/api/v1/security/vst/1/drawings", "/api/login"],
+)
 def test_routes_without_uploads_take_the_default_limit(api, path, settings):
-    response = _post(api, path, length=str(settings.REQUEST_MAX_BODY_BYTES + 1), content_type="application/json",
-                     body=b"{}")
+    response = _post(
+        api, path, length=str(settings.REQUEST_MAX_BODY_BYTES + 1), content_type="application/json", body=b"{}"
+    )
     assert response.status_code == 413, (path, response.content)
 
 

@@ -25,8 +25,12 @@ ATTACKS = {
 
 @pytest.fixture
 def three_per_minute(settings):
-    settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, "auth": "3/minute", "gallery_read": "3/minute",
-                               "stamps_share_reply": "3/minute"}
+    settings.THROTTLE_RATES = {
+        **settings.THROTTLE_RATES,
+        "auth": "3/minute",
+        "gallery_read": "3/minute",
+        "stamps_share_reply": "3/minute",
+    }
     clear_cache()
     yield
     clear_cache()
@@ -41,8 +45,10 @@ def _send(client, attack, **headers):
 
 @pytest.mark.parametrize("name", ATTACKS)
 def test_rotating_x_forwarded_for_does_not_escape_the_throttle(anon, three_per_minute, name):
-    statuses = [_send(anon, ATTACKS[name], REMOTE_ADDR="198.51.100.7", HTTP_X_FORWARDED_FOR=f"10.0.0.{n}").status_code
-                for n in range(5)]
+    statuses = [
+        _send(anon, ATTACKS[name], REMOTE_ADDR="198.51.100.7", HTTP_X_FORWARDED_FOR=f"10.0.0.{n}").status_code
+        for n in range(5)
+    ]
     assert 429 not in statuses[:3], statuses
     assert statuses[3:] == [429, 429], statuses
 
@@ -68,8 +74,10 @@ def test_behind_a_trusted_proxy_the_forwarded_client_counts(anon, three_per_minu
 def test_a_header_from_an_untrusted_peer_is_ignored_even_with_proxies_configured(anon, three_per_minute, settings):
     settings.TRUSTED_PROXIES = ["192.0.2.0/24"]
     attack = ATTACKS["token"]
-    statuses = [_send(anon, attack, REMOTE_ADDR="198.51.100.8", HTTP_X_FORWARDED_FOR=f"192.0.2.{n}").status_code
-                for n in range(4)]
+    statuses = [
+        _send(anon, attack, REMOTE_ADDR="198.51.100.8", HTTP_X_FORWARDED_FOR=f"192.0.2.{n}").status_code
+        for n in range(4)
+    ]
     assert statuses[3] == 429
 
 
@@ -97,9 +105,21 @@ def test_gunicorn_trusts_the_same_proxies(trusted, expected):
     env = {**os.environ, "TRUSTED_PROXIES": trusted}
     env.pop("FORWARDED_ALLOW_IPS", None)
     printed = subprocess.run(
-        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "--print-config",
-         "voiceplatform.wsgi:application"],
-        cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=True,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-c",
+            "gunicorn.conf.py",
+            "--print-config",
+            "voiceplatform.wsgi:application",
+        ],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=True,
     ).stdout
     line = next(line for line in printed.splitlines() if line.startswith("forwarded_allow_ips"))
     assert line.split("=", 1)[1].strip() == expected
@@ -107,7 +127,8 @@ def test_gunicorn_trusts_the_same_proxies(trusted, expected):
 
 def test_a_malformed_proxy_list_stops_the_start():
     env = {**os.environ, "TRUSTED_PROXIES": "10.0.0.0/8,proxy.internal"}
-    result = subprocess.run([sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True,
-                            timeout=120)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
     assert result.returncode != 0
     assert "TRUSTED_PROXIES: 'proxy.internal' is not an IP address or network" in result.stderr

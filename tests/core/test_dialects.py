@@ -17,7 +17,11 @@ def test_success_envelopes(anon):
     assert anon.get("/api/v1/probe/ok").json() == {"success": True, "value": 1, "message": "fine"}
     assert anon.get("/api/v1/probe/list").json() == {"success": True, "data": [1, 2, 3]}
     assert anon.get("/api/probe/ok").json() == {"value": 1}
-    assert anon.get("/api/v1/voice-gallery/probe/ok").json() == {"success": True, "message": "fine", "data": {"value": 1}}
+    assert anon.get("/api/v1/voice-gallery/probe/ok").json() == {
+        "success": True,
+        "message": "fine",
+        "data": {"value": 1},
+    }
     assert anon.get("/v4/partners/probe/ok").json() == {"data": {"value": 1}, "mode": "live"}
     assert anon.get("/v4/partners/probe/list").json() == {"data": [1, 2, 3], "data_count": 3, "mode": "live"}
     test_mode = anon.get("/v4/partners/probe/list", HTTP_TEST_MODE="1").json()
@@ -25,33 +29,84 @@ def test_success_envelopes(anon):
     assert test_mode["notices"] == [{"code": 200, "message": "Test mode enabled"}]
 
 
-@pytest.mark.parametrize("dialect, expected_status, expected", [
-    ("stamps", 422, {"error": "validation_failed", "message": "The given data was invalid",
-                     "errors": {"name": ["Ensure this field has no more than 5 characters."],
-                                "count": ["This field is required."]}}),
-    ("gallery", 400, {"success": False, "error": {"code": "VALIDATION_ERROR", "message": "Validation failed",
-                                                  "fields": {"name": ["Ensure this field has no more than 5 characters."],
-                                                             "count": ["This field is required."]}}}),
-    ("conversions", 422, {"detail": [
-        {"loc": ["body", "name"], "msg": "Ensure this field has no more than 5 characters.", "type": "value_error"},
-        {"loc": ["body", "count"], "msg": "This field is required.", "type": "value_error"}]}),
-    ("partners", 400, {"error": {"code": 400, "message": "name: Ensure this field has no more than 5 characters."},
-                       "mode": "live"}),
-])
+@pytest.mark.parametrize(
+    "dialect, expected_status, expected",
+    [
+        (
+            "stamps",
+            422,
+            {
+                "error": "validation_failed",
+                "message": "The given data was invalid",
+                "errors": {
+                    "name": ["Ensure this field has no more than 5 characters."],
+                    "count": ["This field is required."],
+                },
+            },
+        ),
+        (
+            "gallery",
+            400,
+            {
+                "success": False,
+                "error": {
+                    "code": "VALIDATION_ERROR",
+                    "message": "Validation failed",
+                    "fields": {
+                        "name": ["Ensure this field has no more than 5 characters."],
+                        "count": ["This field is required."],
+                    },
+                },
+            },
+        ),
+        (
+            "conversions",
+            422,
+            {
+                "detail": [
+                    {
+                        "loc": ["body", "name"],
+                        "msg": "Ensure this field has no more than 5 characters.",
+                        "type": "value_error",
+                    },
+                    {"loc": ["body", "count"], "msg": "This field is required.", "type": "value_error"},
+                ]
+            },
+        ),
+        (
+            "partners",
+            400,
+            {
+                "error": {"code": 400, "message": "name: Ensure this field has no more than 5 characters."},
+                "mode": "live",
+            },
+        ),
+    ],
+)
 def test_validation_errors(anon, dialect, expected_status, expected):
     response = anon.post(f"{PREFIX[dialect]}/x", {"name": "toolong"}, format="json")
     assert response.status_code == expected_status
     assert response.json() == expected
 
 
-@pytest.mark.parametrize("dialect, body", [
-    ("stamps", {"error": "server_error", "message": "An unexpected error occurred", "request_id": "trace-1"}),
-    ("conversions", {"detail": "Internal server error", "request_id": "trace-1"}),
-    ("gallery", {"success": False, "error": {"code": "INTERNAL_ERROR", "message": "An unexpected error occurred",
-                                             "requestId": "trace-1"}}),
-    ("partners", {"error": {"code": 500, "message": "Internal server error", "request_id": "trace-1"},
-                  "mode": "live"}),
-])
+@pytest.mark.parametrize(
+    "dialect, body",
+    [
+        ("stamps", {"error": "server_error", "message": "An unexpected error occurred", "request_id": "trace-1"}),
+        ("conversions", {"detail": "Internal server error", "request_id": "trace-1"}),
+        (
+            "gallery",
+            {
+                "success": False,
+                "error": {"code": "INTERNAL_ERROR", "message": "An unexpected error occurred", "requestId": "trace-1"},
+            },
+        ),
+        (
+            "partners",
+            {"error": {"code": 500, "message": "Internal server error", "request_id": "trace-1"}, "mode": "live"},
+        ),
+    ],
+)
 def test_unknown_errors_become_the_dialects_500_and_are_logged(anon, dialect, body, caplog):
     response = anon.get(f"{PREFIX[dialect]}/crash", HTTP_X_REQUEST_ID="trace-1")
     assert response.status_code == 500
@@ -61,12 +116,15 @@ def test_unknown_errors_become_the_dialects_500_and_are_logged(anon, dialect, bo
     assert any("unhandled error" in record.message for record in caplog.records)
 
 
-@pytest.mark.parametrize("dialect, body", [
-    ("stamps", {"error": "resource_not_found", "message": "Resource not found"}),
-    ("conversions", {"detail": "Not found"}),
-    ("gallery", {"success": False, "error": {"code": "NOT_FOUND", "message": "Resource not found"}}),
-    ("partners", {"error": {"code": 404, "message": "Not found"}, "mode": "live"}),
-])
+@pytest.mark.parametrize(
+    "dialect, body",
+    [
+        ("stamps", {"error": "resource_not_found", "message": "Resource not found"}),
+        ("conversions", {"detail": "Not found"}),
+        ("gallery", {"success": False, "error": {"code": "NOT_FOUND", "message": "Resource not found"}}),
+        ("partners", {"error": {"code": 404, "message": "Not found"}, "mode": "live"}),
+    ],
+)
 def test_not_found_in_views_and_unknown_urls(anon, dialect, body):
     assert anon.get(f"{PREFIX[dialect]}/missing").json() == body
     unknown = Client().get(f"{PREFIX[dialect].rsplit('/probe', 1)[0]}/no/such/endpoint")
@@ -76,7 +134,9 @@ def test_not_found_in_views_and_unknown_urls(anon, dialect, body):
 
 def test_domain_errors_carry_code_and_extra(anon):
     assert anon.get("/api/v1/voice-gallery/probe/conflict").json() == {
-        "success": False, "error": {"code": "IN_USE", "message": "In use.", "affected": 2}}
+        "success": False,
+        "error": {"code": "IN_USE", "message": "In use.", "affected": 2},
+    }
     response = anon.get("/api/probe/conflict")
     assert response.status_code == 409 and response.json() == {"detail": "In use.", "affected": 2}
 
@@ -97,41 +157,72 @@ def test_crash_outside_drf_is_json_not_html():
     assert response.json() == {"detail": "Internal server error", "request_id": response["X-Request-ID"]}
 
 
-@pytest.mark.parametrize("query, status", [("", 200), ("?page=2&limit=1", 200), ("?limit=0", 422),
-                                           ("?page=-1", 422), ("?limit=abc", 422), ("?limit=101", 422)])
+@pytest.mark.parametrize(
+    "query, status",
+    [
+        ("", 200),
+        ("?page=2&limit=1", 200),
+        ("?limit=0", 422),
+        ("?page=-1", 422),
+        ("?limit=abc", 422),
+        ("?limit=101", 422),
+    ],
+)
 def test_stamps_pagination(anon, make_user, query, status):
     for i in range(3):
         make_user(email=f"p{i}@example.com")
     response = anon.get(f"/api/v1/probe/page{query}")
     assert response.status_code == status
     if query == "?page=2&limit=1":
-        assert response.json() == {"success": True, "data": ["p1@example.com"],
-                                   "pagination": {"page": 2, "limit": 1, "total": 3, "pages": 3}}
+        assert response.json() == {
+            "success": True,
+            "data": ["p1@example.com"],
+            "pagination": {"page": 2, "limit": 1, "total": 3, "pages": 3},
+        }
 
 
 def test_conversions_and_gallery_pagination(anon, make_user):
     for i in range(3):
         make_user(email=f"p{i}@example.com")
     assert anon.get("/api/probe/page?limit=2&offset=1").json() == {
-        "list": ["p1@example.com", "p2@example.com"], "pagination": {"count": 3, "limit": 2, "offset": 1}}
+        "list": ["p1@example.com", "p2@example.com"],
+        "pagination": {"count": 3, "limit": 2, "offset": 1},
+    }
     negative = anon.get("/api/probe/page?limit=-1")
     assert negative.status_code == 422
     assert negative.json()["detail"][0]["loc"] == ["query", "limit"]
     assert anon.get("/api/v1/voice-gallery/probe/page?page=2&size=2").json() == {
         "success": True,
-        "data": {"items": ["p2@example.com"],
-                 "pagination": {"page": 2, "size": 2, "totalItems": 3, "totalPages": 2,
-                                "hasNextPage": False, "hasPreviousPage": True}}}
+        "data": {
+            "items": ["p2@example.com"],
+            "pagination": {
+                "page": 2,
+                "size": 2,
+                "totalItems": 3,
+                "totalPages": 2,
+                "hasNextPage": False,
+                "hasPreviousPage": True,
+            },
+        },
+    }
     assert anon.get("/api/v1/voice-gallery/probe/page?size=101").status_code == 400
 
 
-@pytest.mark.parametrize("dialect, body", [
-    ("stamps", {"error": "invalid_token", "message": "The provided token is invalid or expired"}),
-    ("conversions", {"detail": "The provided token is invalid or expired"}),
-    ("gallery", {"success": False, "error": {"code": "UNAUTHORIZED",
-                                             "message": "The provided token is invalid or expired"}}),
-    ("partners", {"error": {"code": 401, "message": "The provided token is invalid or expired"}, "mode": "live"}),
-])
+@pytest.mark.parametrize(
+    "dialect, body",
+    [
+        ("stamps", {"error": "invalid_token", "message": "The provided token is invalid or expired"}),
+        ("conversions", {"detail": "The provided token is invalid or expired"}),
+        (
+            "gallery",
+            {
+                "success": False,
+                "error": {"code": "UNAUTHORIZED", "message": "The provided token is invalid or expired"},
+            },
+        ),
+        ("partners", {"error": {"code": 401, "message": "The provided token is invalid or expired"}, "mode": "live"}),
+    ],
+)
 def test_bad_credentials_are_401_in_every_dialect(anon, user, dialect, body):
     from accounts.tokens import issue_tokens
 

@@ -23,8 +23,9 @@ def _timed(method, url, **kwargs):
     return response, time.monotonic() - started
 
 
-def test_every_api_answers_503_in_its_own_format_when_the_database_hangs(web_on_a_hung_database, user, settings,
-                                                                         record_property):
+def test_every_api_answers_503_in_its_own_format_when_the_database_hangs(
+    web_on_a_hung_database, user, settings, record_property
+):
     bearer = {"Authorization": f"Bearer {tokens.issue_tokens(user).access}"}
     calls = {
         "stamps login": ("POST", "/api/v1/auth/token", {"json": {"email": user.email, "password": "x"}}),

@@ -17,8 +17,14 @@ def cache_on(settings):
     """Point the cache (throttles, view windows) at a Redis URL of the test's choosing."""
 
     def point(url):
-        settings.CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": url,
-                                       "KEY_PREFIX": "fault", "OPTIONS": settings.REDIS_SOCKET_OPTIONS}}
+        settings.CACHES = {
+            "default": {
+                "BACKEND": "django.core.cache.backends.redis.RedisCache",
+                "LOCATION": url,
+                "KEY_PREFIX": "fault",
+                "OPTIONS": settings.REDIS_SOCKET_OPTIONS,
+            }
+        }
 
     return point
 
@@ -35,8 +41,7 @@ def broker_on(settings):
     app.conf.broker_url, app.conf.broker_transport_options = original
 
 
-def test_readyz_answers_within_two_seconds_when_redis_hangs(client, black_hole, cache_on, broker_on,
-                                                           record_property):
+def test_readyz_answers_within_two_seconds_when_redis_hangs(client, black_hole, cache_on, broker_on, record_property):
     cache_on(black_hole.redis_url)
     broker_on(black_hole.redis_url)
     started = time.monotonic()
@@ -57,8 +62,9 @@ def _stopped(own_redis):
 
 def test_login_answers_503_in_its_dialect_when_redis_is_down(own_redis, cache_on, user):
     cache_on(_stopped(own_redis))
-    response = APIClient().post("/api/v1/auth/token", {"email": user.email, "password": "correct horse battery staple"},
-                                format="json")
+    response = APIClient().post(
+        "/api/v1/auth/token", {"email": user.email, "password": "correct horse battery staple"}, format="json"
+    )
     assert response.status_code == 503
     assert response["Retry-After"].isdigit()
     assert response.json()["error"] == "service_unavailable"
@@ -72,8 +78,7 @@ def test_the_gallery_answers_503_in_its_dialect_when_redis_is_down(own_redis, ca
     assert body["success"] is False and body["error"]["code"] == "SERVICE_UNAVAILABLE"
 
 
-def test_the_partner_api_answers_503_in_its_dialect_when_redis_hangs(black_hole, cache_on, settings,
-                                                                     record_property):
+def test_the_partner_api_answers_503_in_its_dialect_when_redis_hangs(black_hole, cache_on, settings, record_property):
     from partners.account import services
 
     partner, key = services.create_partner(name="Acme Audio", live=True)
@@ -88,10 +93,10 @@ def test_the_partner_api_answers_503_in_its_dialect_when_redis_hangs(black_hole,
     assert response.json()["error"]["code"] == 503
 
 
-
 @pytest.mark.parametrize("api", ["stamps", "conversions"])
-def test_stamps_and_conversions_never_hang_or_fail_when_redis_hangs(black_hole, cache_on, client_for, user,
-                                                                       settings, api, record_property):
+def test_stamps_and_conversions_never_hang_or_fail_when_redis_hangs(
+    black_hole, cache_on, client_for, user, settings, api, record_property
+):
     """A hung Redis never hangs them nor gives a 500: they answer (today their reads need no cache
     or throttle counter) or say 503 with Retry-After in their own format, as login and the gallery do."""
     cache_on(black_hole.redis_url)

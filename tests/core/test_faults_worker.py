@@ -25,8 +25,11 @@ class HeldJob:
         name = uuid.uuid4().hex[:8]
         self.release = tmp_path / f"{name}.release"
         self.runs = tmp_path / f"{name}.runs"
-        self.job = Job.objects.create(kind="tests.hold", task_name=hold_until_released.name,
-                                      payload={"release": str(self.release), "runs": str(self.runs)})
+        self.job = Job.objects.create(
+            kind="tests.hold",
+            task_name=hold_until_released.name,
+            payload={"release": str(self.release), "runs": str(self.runs)},
+        )
         self.broker_url, self.queue = broker_url, queue
 
     def send(self) -> "HeldJob":
@@ -54,19 +57,28 @@ def test_a_redis_restart_while_a_job_runs_does_not_kill_the_worker(start_worker,
 
     own_redis.stop()
     # Down long enough for the worker to fail a reconnect.
-    wait_until(lambda: any("Cannot connect to redis" in line for line in worker.lines), timeout=60,
-               message="the worker to fail to reconnect")
+    wait_until(
+        lambda: any("Cannot connect to redis" in line for line in worker.lines),
+        timeout=60,
+        message="the worker to fail to reconnect",
+    )
     if finishes == "while Redis is down":
         held.release.touch()
         wait_until(lambda: held.state() != Job.State.RUNNING, timeout=60, message="the job to end")
     own_redis.start()
     if finishes == "after the worker reconnected":
-        wait_until(lambda: sum("Connected to redis" in line for line in worker.lines) >= 2, timeout=60,
-                   message="the worker to reconnect")
+        wait_until(
+            lambda: sum("Connected to redis" in line for line in worker.lines) >= 2,
+            timeout=60,
+            message="the worker to reconnect",
+        )
     held.release.touch()
 
-    wait_until(lambda: held.state() == Job.State.SUCCEEDED or worker.process.poll() is not None, timeout=120,
-               message="the job to finish or the worker to die")
+    wait_until(
+        lambda: held.state() == Job.State.SUCCEEDED or worker.process.poll() is not None,
+        timeout=120,
+        message="the job to finish or the worker to die",
+    )
     assert worker.process.poll() is None, "\n".join(worker.lines[-30:])
     assert held.state() == Job.State.SUCCEEDED and held.result_writes() == 1
 
@@ -77,8 +89,9 @@ def test_a_redis_restart_while_a_job_runs_does_not_kill_the_worker(start_worker,
     assert after.result_writes() == 1
 
 
-def test_a_killed_worker_s_job_is_requeued_when_a_worker_starts_and_runs_once(start_worker, tmp_path, settings,
-                                                                              record_property):
+def test_a_killed_worker_s_job_is_requeued_when_a_worker_starts_and_runs_once(
+    start_worker, tmp_path, settings, record_property
+):
     """The whole worker is killed mid-job (no redelivery, lease still live): the next worker to start
     re-queues the job at once instead of after JOB_STUCK_TIMEOUT, and removes the dead scratch."""
     first = start_worker(include="tests.core.fault_tasks")
@@ -95,8 +108,11 @@ def test_a_killed_worker_s_job_is_requeued_when_a_worker_starts_and_runs_once(st
 
     started = time.monotonic()
     second = start_worker(include="tests.core.fault_tasks")
-    wait_until(lambda: Job.objects.get(pk=held.job.pk).lease_token > killed.lease_token, timeout=60,
-               message="the job to be claimed again")
+    wait_until(
+        lambda: Job.objects.get(pk=held.job.pk).lease_token > killed.lease_token,
+        timeout=60,
+        message="the job to be claimed again",
+    )
     recovered_in = time.monotonic() - started
     record_property("seconds_to_claim_again_after_a_worker_started", round(recovered_in, 1))
     held.release.touch()
@@ -123,19 +139,28 @@ def test_a_stalled_worker_s_job_taken_over_by_another_is_written_once(start_work
     for pid in stalled:
         os.kill(pid, signal.SIGSTOP)
     try:
-        wait_until(lambda: Job.objects.get(pk=held.job.pk).lease_expires_at < timezone.now(), timeout=30,
-                   message="the stalled runner's lease to expire")
+        wait_until(
+            lambda: Job.objects.get(pk=held.job.pk).lease_expires_at < timezone.now(),
+            timeout=30,
+            message="the stalled runner's lease to expire",
+        )
         second = start_worker(env, include="tests.core.fault_tasks")
         jobs.sweep_stuck_jobs()  # what beat runs; the starting worker may have re-queued it already
-        wait_until(lambda: Job.objects.get(pk=held.job.pk).lease_token >= 2, timeout=60,
-                   message="the second worker to claim the job")
+        wait_until(
+            lambda: Job.objects.get(pk=held.job.pk).lease_token >= 2,
+            timeout=60,
+            message="the second worker to claim the job",
+        )
         held.release.touch()
         wait_until(lambda: held.state() == Job.State.SUCCEEDED, timeout=60, message="the second worker to finish")
     finally:
         for pid in stalled:
             os.kill(pid, signal.SIGCONT)
-    wait_until(lambda: any("taken over by another runner" in line for line in first.lines), timeout=60,
-               message="the first worker to find its lease gone")
+    wait_until(
+        lambda: any("taken over by another runner" in line for line in first.lines),
+        timeout=60,
+        message="the first worker to find its lease gone",
+    )
     job = Job.objects.get(pk=held.job.pk)
     assert (job.state, job.attempts) == (Job.State.SUCCEEDED, 2)
     assert held.result_writes() == 1

@@ -39,8 +39,9 @@ def test_responses_with_tokens_and_keys_are_no_store(user, anon, api):
 def password_share(api, user, media_dir):
     stamp = stamp_with_media(user, media_dir)
     clear_cache()
-    code = api.post(f"/api/v1/voicestamps/{stamp.pk}/share", {"privacy": "password", "password": "open sesame"},
-                    format="json").json()["share_code"]
+    code = api.post(
+        f"/api/v1/voicestamps/{stamp.pk}/share", {"privacy": "password", "password": "open sesame"}, format="json"
+    ).json()["share_code"]
     return stamp, code
 
 
@@ -54,8 +55,9 @@ def test_password_protected_content_is_no_store_on_every_route(anon, api, passwo
     shared_file = anon.get(f"/api/v1/files/{audio}?share={code}", HTTP_X_SHARE_PASSWORD="open sesame")
     assert shared_file.status_code == 200
     _no_store(shared_file)
-    vst_audio = anon.get(f"/api/v1/security/vst/{stamp.pk}/audio/{audio}?share={code}",
-                         HTTP_X_SHARE_PASSWORD="open sesame")
+    vst_audio = anon.get(
+        f"/api/v1/security/vst/{stamp.pk}/audio/{audio}?share={code}", HTTP_X_SHARE_PASSWORD="open sesame"
+    )
     assert vst_audio.status_code == 200
     _no_store(vst_audio)
     signed = anon.get(public.json()["audio_url"].removeprefix("http://testserver"))
@@ -105,16 +107,24 @@ ORIGIN = "https://studio.example"
 
 
 def test_cors_is_closed_by_default(anon):
-    preflight = anon.options("/api/v1/voice-gallery", HTTP_ORIGIN=ORIGIN, HTTP_ACCESS_CONTROL_REQUEST_METHOD="GET",
-                             HTTP_ACCESS_CONTROL_REQUEST_HEADERS="authorization")
+    preflight = anon.options(
+        "/api/v1/voice-gallery",
+        HTTP_ORIGIN=ORIGIN,
+        HTTP_ACCESS_CONTROL_REQUEST_METHOD="GET",
+        HTTP_ACCESS_CONTROL_REQUEST_HEADERS="authorization",
+    )
     assert "Access-Control-Allow-Origin" not in preflight
     assert "Access-Control-Allow-Origin" not in anon.get("/api/v1/voice-gallery", HTTP_ORIGIN=ORIGIN)
 
 
 def test_cors_allows_the_listed_origins_only(anon, settings):
     settings.CORS_ALLOWED_ORIGINS = [ORIGIN]
-    preflight = anon.options("/api/v1/voice-gallery", HTTP_ORIGIN=ORIGIN, HTTP_ACCESS_CONTROL_REQUEST_METHOD="GET",
-                             HTTP_ACCESS_CONTROL_REQUEST_HEADERS="authorization, x-share-password")
+    preflight = anon.options(
+        "/api/v1/voice-gallery",
+        HTTP_ORIGIN=ORIGIN,
+        HTTP_ACCESS_CONTROL_REQUEST_METHOD="GET",
+        HTTP_ACCESS_CONTROL_REQUEST_HEADERS="authorization, x-share-password",
+    )
     assert preflight.status_code == 200
     assert preflight["Access-Control-Allow-Origin"] == ORIGIN
     assert "x-share-password" in preflight["Access-Control-Allow-Headers"]

@@ -17,8 +17,9 @@ _THIRD_PARTIES = ("https://fonts.googleapis.com", "https://cdn.redoc.ly")
 
 def _csp_violations(page) -> list[str]:
     messages = []
-    page.on("console", lambda message: messages.append(message.text)
-            if "Content Security Policy" in message.text else None)
+    page.on(
+        "console", lambda message: messages.append(message.text) if "Content Security Policy" in message.text else None
+    )
     return messages
 
 
@@ -99,14 +100,19 @@ def test_a_cross_site_form_cannot_log_the_visitor_in(live_server, page, user, at
     with page.expect_navigation(url=target, timeout=30000):
         page.goto(site.url)
     assert "Unsupported media type" in page.content()
-    assert not [c for c in page.context.cookies(_server(live_server)) if c["name"] == django_settings.SESSION_COOKIE_NAME]
+    assert not [
+        c for c in page.context.cookies(_server(live_server)) if c["name"] == django_settings.SESSION_COOKIE_NAME
+    ]
 
 
 def _cross_origin_fetch(page, site, url) -> str:
     page.goto(site.url)
-    return page.evaluate("""async (url) => {
+    return page.evaluate(
+        """async (url) => {
         try { const r = await fetch(url, {headers: {"Authorization": "Bearer x"}}); return "read " + r.status; }
-        catch (e) { return "blocked"; } }""", url)
+        catch (e) { return "blocked"; } }""",
+        url,
+    )
 
 
 def test_cors_blocks_other_origins_by_default_and_allows_the_listed_ones(live_server, page, attacker_site, settings):

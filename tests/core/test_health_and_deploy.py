@@ -24,8 +24,13 @@ def test_readyz_checks_database_broker_and_storage(client):
     response = client.get("/readyz")
     assert response.status_code == 200, response.content
     body = response.json()
-    assert body["checks"] == {"database": "ok", "cache": "ok", "broker": "ok", "storage": "ok",
-                              "worker": body["checks"]["worker"]}
+    assert body["checks"] == {
+        "database": "ok",
+        "cache": "ok",
+        "broker": "ok",
+        "storage": "ok",
+        "worker": body["checks"]["worker"],
+    }
     # Without a worker the web still serves; the worker's absence is reported.
     assert body["status"] == ("ok" if body["checks"]["worker"] == "ok" else "degraded")
 
@@ -57,8 +62,14 @@ def test_check_deploy_is_clean_with_production_settings(tmp_path):
         "TRUSTED_PROXIES": "10.0.0.0/8",
         "CORS_ALLOWED_ORIGINS": "https://studio.example.com",
     }
-    result = subprocess.run([sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
-                            cwd=ROOT, env=env, capture_output=True, text=True, timeout=120)
+    result = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy", "--fail-level", "WARNING"],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert result.returncode == 0, result.stdout + result.stderr
     assert "no issues" in result.stdout
 
@@ -67,9 +78,14 @@ def test_openapi_schema_is_valid_and_shows_envelopes(tmp_path):
     from openapi_spec_validator import validate
 
     out = tmp_path / "schema.yml"
-    subprocess.run([sys.executable, "manage.py", "spectacular", "--file", str(out), "--validate", "--fail-on-warn"],
-                   cwd=ROOT, check=True, capture_output=True, timeout=180,
-                   env={"PATH": "/usr/bin:/bin", "VOICEPLATFORM_DATA_DIR": str(tmp_path)})
+    subprocess.run(
+        [sys.executable, "manage.py", "spectacular", "--file", str(out), "--validate", "--fail-on-warn"],
+        cwd=ROOT,
+        check=True,
+        capture_output=True,
+        timeout=180,
+        env={"PATH": "/usr/bin:/bin", "VOICEPLATFORM_DATA_DIR": str(tmp_path)},
+    )
     schema = yaml.safe_load(out.read_text())
     validate(schema)
     me = schema["paths"]["/api/v1/auth/me"]["get"]["responses"]

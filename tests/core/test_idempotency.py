@@ -65,8 +65,10 @@ def test_the_same_key_with_another_body_is_422_in_the_apis_format(api, user, pai
     assert response.status_code == 422
     assert response.json() == {"detail": "This Idempotency-Key was used with a different request"}
     # Another endpoint with the same key is another request too.
-    assert api.post("/api/v2/orders/retry/00000000-0000-0000-0000-000000000000",
-                    HTTP_IDEMPOTENCY_KEY="k").status_code == 422
+    assert (
+        api.post("/api/v2/orders/retry/00000000-0000-0000-0000-000000000000", HTTP_IDEMPOTENCY_KEY="k").status_code
+        == 422
+    )
     assert len(charges(user)) == 1
 
 
@@ -106,8 +108,12 @@ def test_concurrent_sends_of_one_paid_order_charge_once(live_server, user, paid_
 
     def send():
         barrier.wait(timeout=30)
-        response = requests.post(f"{live_server.url}{URL}", json=paid_order, timeout=60,
-                                 headers={"Authorization": f"Bearer {token}", "Idempotency-Key": "concurrent-1"})
+        response = requests.post(
+            f"{live_server.url}{URL}",
+            json=paid_order,
+            timeout=60,
+            headers={"Authorization": f"Bearer {token}", "Idempotency-Key": "concurrent-1"},
+        )
         results.append((response.status_code, response.headers.get("Idempotent-Replayed"), response.text))
 
     threads = [threading.Thread(target=send) for _ in range(8)]
@@ -123,8 +129,12 @@ def test_concurrent_sends_of_one_paid_order_charge_once(live_server, user, paid_
     assert all("still being processed" in body for status, _, body in results if status == 409)
     assert len(charges(user)) == 1 and Order.objects.count() == 1
     # Once the first has answered, a retry is a replay.
-    retry = requests.post(f"{live_server.url}{URL}", json=paid_order, timeout=60,
-                          headers={"Authorization": f"Bearer {token}", "Idempotency-Key": "concurrent-1"})
+    retry = requests.post(
+        f"{live_server.url}{URL}",
+        json=paid_order,
+        timeout=60,
+        headers={"Authorization": f"Bearer {token}", "Idempotency-Key": "concurrent-1"},
+    )
     assert retry.status_code == 200 and retry.headers["Idempotent-Replayed"] == "true"
     assert len(charges(user)) == 1
 
@@ -132,8 +142,8 @@ def test_concurrent_sends_of_one_paid_order_charge_once(live_server, user, paid_
 @pytest.mark.django_db
 def test_an_in_flight_key_is_409_until_it_is_stale(api, user, paid_order, settings):
     record = IdempotencyRecord.objects.create(
-        scope=f"user:{user.pk}", key="stuck", fingerprint="0" * 64, method="POST", path=URL,
-        created_at=timezone.now())
+        scope=f"user:{user.pk}", key="stuck", fingerprint="0" * 64, method="POST", path=URL, created_at=timezone.now()
+    )
     response = api.post(URL, paid_order, format="json", HTTP_IDEMPOTENCY_KEY="stuck")
     assert response.status_code == 422  # another fingerprint wins over in-flight
     IdempotencyRecord.objects.filter(pk=record.pk).delete()
@@ -143,7 +153,8 @@ def test_an_in_flight_key_is_409_until_it_is_stale(api, user, paid_order, settin
     assert busy.status_code == 409 and "still being processed" in busy.json()["detail"]
     # A claim older than the in-flight timeout belonged to a process that died: a retry takes it over.
     IdempotencyRecord.objects.filter(key="stuck").update(
-        created_at=timezone.now() - timedelta(seconds=settings.IDEMPOTENCY_IN_FLIGHT_TIMEOUT + 1))
+        created_at=timezone.now() - timedelta(seconds=settings.IDEMPOTENCY_IN_FLIGHT_TIMEOUT + 1)
+    )
     assert api.post(URL, paid_order, format="json", HTTP_IDEMPOTENCY_KEY="stuck").status_code == 200
 
 
@@ -172,10 +183,19 @@ def test_an_error_answer_is_replayed_too(api, user, paid_order):
 
 
 IDEMPOTENT_POSTS = [
-    "/api/v2/orders", "/api/v2/orders/retry/{recording_id}", "/api/v2/recordings/tts", "/api/recordings/tts",
-    "/api/recordings", "/api/calibration", "/api/v1/security/vst/draft", "/api/v1/voicestamps/{stamp_id}/share",
-    "/api/v1/voicestamps/{stamp_id}/share/email", "/api/v1/voicestamps/{stamp_id}/share/sms",
-    "/api/v1/tts-submissions", "/api/v1/voice-gallery", "/v4/partners/jobs",
+    "/api/v2/orders",
+    "/api/v2/orders/retry/{recording_id}",
+    "/api/v2/recordings/tts",
+    "/api/recordings/tts",
+    "/api/recordings",
+    "/api/calibration",
+    "/api/v1/security/vst/draft",
+    "/api/v1/voicestamps/{stamp_id}/share",
+    "/api/v1/voicestamps/{stamp_id}/share/email",
+    "/api/v1/voicestamps/{stamp_id}/share/sms",
+    "/api/v1/tts-submissions",
+    "/api/v1/voice-gallery",
+    "/v4/partners/jobs",
 ]
 
 

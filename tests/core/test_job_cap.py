@@ -51,8 +51,9 @@ def test_transcriptions_past_the_cap_are_429_in_the_stamps_format(api, user, mak
     # Someone else is not held up by this user's jobs.
     other = make_user()
     theirs = _stamp_with_audio(other, wav)
-    assert bearer_client(other).post(f"/api/v1/voicestamps/{theirs.pk}/transcribe", {},
-                                     format="json").status_code == 202
+    assert (
+        bearer_client(other).post(f"/api/v1/voicestamps/{theirs.pk}/transcribe", {}, format="json").status_code == 202
+    )
 
     # Once one of the user's jobs has finished there is room again.
     Job.objects.filter(owner=user, kind="stamps.thumbnail").update(state=Job.State.SUCCEEDED)
@@ -67,9 +68,15 @@ def test_an_upload_past_the_cap_is_429_in_the_respeecher_format_and_nothing_is_s
     folder = api.post("/api/folders", {"name": "One", "project_id": project["id"]}, format="json").json()
 
     def upload():
-        return api.post("/api/recordings", {"data": SimpleUploadedFile("take.wav", wav.read_bytes()),
-                                            "parent_folder_id": folder["id"], "microphone": "file"},
-                        format="multipart")
+        return api.post(
+            "/api/recordings",
+            {
+                "data": SimpleUploadedFile("take.wav", wav.read_bytes()),
+                "parent_folder_id": folder["id"],
+                "microphone": "file",
+            },
+            format="multipart",
+        )
 
     assert upload().status_code == 200
     stored = object_storage.list("conversions")

@@ -70,8 +70,13 @@ def test_outputs_an_attempt_did_not_record_are_removed_when_it_ends(ending):
 def test_a_killed_attempt_s_outputs_are_removed_by_the_next_attempt_and_not_the_new_ones():
     killed = f"{UNDER}/outputs/job-x/1"
     object_storage.put_bytes(f"{killed}/partial.bin", b"x" * 10_000)
-    job = make_job(state=Job.State.RUNNING, attempts=1, lease_token=1, output_prefix=killed,
-                   lease_expires_at=timezone.now() - timedelta(seconds=1))
+    job = make_job(
+        state=Job.State.RUNNING,
+        attempts=1,
+        lease_token=1,
+        output_prefix=killed,
+        lease_expires_at=timezone.now() - timedelta(seconds=1),
+    )
     kept = []
 
     def work(ctx):
@@ -86,8 +91,14 @@ def test_a_killed_attempt_s_outputs_are_removed_by_the_next_attempt_and_not_the_
 def test_a_job_that_gives_up_after_a_killed_attempt_leaves_nothing():
     killed = f"{UNDER}/outputs/job-x/3"
     object_storage.put_bytes(f"{killed}/partial.bin", b"x" * 10_000)
-    job = make_job(state=Job.State.RUNNING, attempts=3, max_attempts=3, lease_token=3, output_prefix=killed,
-                   lease_expires_at=timezone.now() - timedelta(seconds=1))
+    job = make_job(
+        state=Job.State.RUNNING,
+        attempts=3,
+        max_attempts=3,
+        lease_token=3,
+        output_prefix=killed,
+        lease_expires_at=timezone.now() - timedelta(seconds=1),
+    )
     jobs.run_job(job.pk, lambda ctx: pytest.fail("past max_attempts the job gives up"))
     job.refresh_from_db()
     assert job.state == "failed" and job.error.startswith("Gave up")

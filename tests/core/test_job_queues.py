@@ -10,12 +10,24 @@ from celery import current_app
 from tests.conftest import wait_until
 
 MEDIA_TASKS = {
-    "stamps.package_stamp", "stamps.make_thumbnail", "stamps.transcribe_stamp", "conversions.process_recording",
-    "conversions.synthesize_recording", "conversions.estimate_calibration", "conversions.run_conversion_order",
+    "stamps.package_stamp",
+    "stamps.make_thumbnail",
+    "stamps.transcribe_stamp",
+    "conversions.process_recording",
+    "conversions.synthesize_recording",
+    "conversions.estimate_calibration",
+    "conversions.run_conversion_order",
     "gallery.render_submission",
 }
-LIGHT_TASKS = {"stamps.send_delivery", "stamps.expire_shares", "partners.notify_edit_limit", "core.cleanup_storage",
-               "core.sweep_stuck_jobs", "conversions.start_conversions_of_original", "gallery.purge_unused_samples"}
+LIGHT_TASKS = {
+    "stamps.send_delivery",
+    "stamps.expire_shares",
+    "partners.notify_edit_limit",
+    "core.cleanup_storage",
+    "core.sweep_stuck_jobs",
+    "conversions.start_conversions_of_original",
+    "gallery.purge_unused_samples",
+}
 
 
 def test_media_tasks_route_to_the_media_queue_and_light_ones_to_the_default():
@@ -43,16 +55,21 @@ def test_light_jobs_run_while_media_jobs_wait_for_a_media_worker(start_worker):
     from core.models import Job
 
     start_worker(media=False)
-    heavy = [jobs.start_job("stamps.thumbnail", "stamps.make_thumbnail", subject="stamp:0", payload={"stamp_id": 0})
-             for _ in range(3)]
+    heavy = [
+        jobs.start_job("stamps.thumbnail", "stamps.make_thumbnail", subject="stamp:0", payload={"stamp_id": 0})
+        for _ in range(3)
+    ]
     light = jobs.start_job("storage.cleanup", "core.cleanup_storage", subject="test", payload={"keys": []})
     wait_until(lambda: Job.objects.get(pk=light.pk).is_finished, timeout=120, message="the light job")
     assert Job.objects.get(pk=light.pk).state == Job.State.SUCCEEDED
     assert set(Job.objects.filter(pk__in=[job.pk for job in heavy]).values_list("state", flat=True)) == {"queued"}
     # A media worker takes them.
     start_worker(media=True)
-    wait_until(lambda: all(job.is_finished for job in Job.objects.filter(pk__in=[job.pk for job in heavy])),
-               timeout=180, message="the media jobs")
+    wait_until(
+        lambda: all(job.is_finished for job in Job.objects.filter(pk__in=[job.pk for job in heavy])),
+        timeout=180,
+        message="the media jobs",
+    )
 
 
 def test_procfile_runs_a_worker_for_each_queue():

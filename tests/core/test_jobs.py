@@ -93,15 +93,22 @@ def test_a_failure_reason_never_shows_a_server_path(tmp_path):
     assert failures == [job.error]
 
 
-@pytest.mark.parametrize("reason, shown", [
-    ("Audio conversion failed: /tmp/stamp-3-abc/source.mp3: Invalid data found when processing input",
-     "Audio conversion failed: the file: Invalid data found when processing input"),
-    ("Audio conversion failed: [mp3float @ 0x55d1c2a3b4c0] Header missing",
-     "Audio conversion failed: [mp3float] Header missing"),
-    ("Could not open C:\\Temp\\x\\a.wav", "Could not open the file"),
-    ("See https://example.com/docs/errors for help.", "See https://example.com/docs/errors for help."),
-    ("A stored file is damaged: stamps/12/outputs/a.m4a.", "A stored file is damaged: stamps/12/outputs/a.m4a."),
-])
+@pytest.mark.parametrize(
+    "reason, shown",
+    [
+        (
+            "Audio conversion failed: /tmp/stamp-3-abc/source.mp3: Invalid data found when processing input",
+            "Audio conversion failed: the file: Invalid data found when processing input",
+        ),
+        (
+            "Audio conversion failed: [mp3float @ 0x55d1c2a3b4c0] Header missing",
+            "Audio conversion failed: [mp3float] Header missing",
+        ),
+        ("Could not open C:\\Temp\\x\\a.wav", "Could not open the file"),
+        ("See https://example.com/docs/errors for help.", "See https://example.com/docs/errors for help."),
+        ("A stored file is damaged: stamps/12/outputs/a.m4a.", "A stored file is damaged: stamps/12/outputs/a.m4a."),
+    ],
+)
 def test_client_safe_reasons(reason, shown):
     assert jobs.client_safe(reason) == shown
 
@@ -130,15 +137,27 @@ def test_a_poison_job_fails_after_max_attempts():
 def test_sweeper_requeues_only_stuck_jobs(settings):
     old = timezone.now() - timedelta(seconds=settings.JOB_STUCK_TIMEOUT + 5)
     stuck = make_job(state=Job.State.RUNNING, heartbeat_at=old, attempts=1)
-    lease_expired = make_job(state=Job.State.RUNNING, heartbeat_at=timezone.now(), attempts=1,
-                             lease_owner="elsewhere:1", lease_expires_at=timezone.now() - timedelta(seconds=1))
-    leased = make_job(state=Job.State.RUNNING, heartbeat_at=timezone.now(), attempts=1,
-                      lease_owner="elsewhere:1", lease_expires_at=timezone.now() + timedelta(seconds=60))
+    lease_expired = make_job(
+        state=Job.State.RUNNING,
+        heartbeat_at=timezone.now(),
+        attempts=1,
+        lease_owner="elsewhere:1",
+        lease_expires_at=timezone.now() - timedelta(seconds=1),
+    )
+    leased = make_job(
+        state=Job.State.RUNNING,
+        heartbeat_at=timezone.now(),
+        attempts=1,
+        lease_owner="elsewhere:1",
+        lease_expires_at=timezone.now() + timedelta(seconds=60),
+    )
     make_job(state=Job.State.SUCCEEDED, heartbeat_at=old)
     never_picked = make_job(sent_at=old)
     Job.objects.filter(pk=never_picked.pk).update(created_at=old)
     never_sent = make_job()
-    Job.objects.filter(pk=never_sent.pk).update(created_at=timezone.now() - timedelta(seconds=settings.JOB_SEND_GRACE + 1))
+    Job.objects.filter(pk=never_sent.pk).update(
+        created_at=timezone.now() - timedelta(seconds=settings.JOB_SEND_GRACE + 1)
+    )
     just_created = make_job()
 
     assert jobs.sweep_stuck_jobs() == 4
@@ -153,8 +172,13 @@ def test_sweeper_requeues_only_stuck_jobs(settings):
 
 # --- leases: one runner at a time, and a runner that lost its lease writes nothing -------------------
 def test_a_second_runner_refuses_while_the_lease_is_live():
-    job = make_job(state=Job.State.RUNNING, attempts=1, lease_owner="other-host:4242", lease_token=1,
-                   lease_expires_at=timezone.now() + timedelta(seconds=60))
+    job = make_job(
+        state=Job.State.RUNNING,
+        attempts=1,
+        lease_owner="other-host:4242",
+        lease_token=1,
+        lease_expires_at=timezone.now() + timedelta(seconds=60),
+    )
     jobs.run_job(job.pk, lambda ctx: pytest.fail("must not run while another runner holds the lease"))
     job.refresh_from_db()
     assert (job.state, job.attempts, job.lease_owner, job.lease_token) == ("running", 1, "other-host:4242", 1)
@@ -163,8 +187,13 @@ def test_a_second_runner_refuses_while_the_lease_is_live():
 def test_a_job_whose_owner_process_died_on_this_host_is_taken_over():
     dead = subprocess.Popen(["true"])
     dead.wait()
-    job = make_job(state=Job.State.RUNNING, attempts=1, lease_owner=f"{socket.gethostname()}:{dead.pid}",
-                   lease_token=1, lease_expires_at=timezone.now() + timedelta(seconds=60))
+    job = make_job(
+        state=Job.State.RUNNING,
+        attempts=1,
+        lease_owner=f"{socket.gethostname()}:{dead.pid}",
+        lease_token=1,
+        lease_expires_at=timezone.now() + timedelta(seconds=60),
+    )
     jobs.run_job(job.pk, lambda ctx: ctx.progress(50))
     job.refresh_from_db()
     assert (job.state, job.attempts, job.lease_token) == ("succeeded", 2, 2)
@@ -214,8 +243,9 @@ def test_a_long_call_without_progress_keeps_its_lease(settings):
 
     def long_engine_call(ctx):
         first = Job.objects.get(pk=job.pk).lease_expires_at
-        wait_until(lambda: Job.objects.get(pk=job.pk).lease_expires_at > first, timeout=20,
-                   message="the lease to be renewed")
+        wait_until(
+            lambda: Job.objects.get(pk=job.pk).lease_expires_at > first, timeout=20, message="the lease to be renewed"
+        )
 
     jobs.run_job(job.pk, long_engine_call)
     job.refresh_from_db()
@@ -226,10 +256,18 @@ def test_a_starting_worker_requeues_jobs_of_dead_processes_only():
     dead = subprocess.Popen(["true"])
     dead.wait()
     live_lease = timezone.now() + timedelta(seconds=60)
-    orphan = make_job(state=Job.State.RUNNING, attempts=1, lease_owner=f"{socket.gethostname()}:{dead.pid}",
-                      lease_expires_at=live_lease)
-    alive = make_job(state=Job.State.RUNNING, attempts=1, lease_owner=f"{socket.gethostname()}:{os.getpid()}",
-                     lease_expires_at=live_lease)
+    orphan = make_job(
+        state=Job.State.RUNNING,
+        attempts=1,
+        lease_owner=f"{socket.gethostname()}:{dead.pid}",
+        lease_expires_at=live_lease,
+    )
+    alive = make_job(
+        state=Job.State.RUNNING,
+        attempts=1,
+        lease_owner=f"{socket.gethostname()}:{os.getpid()}",
+        lease_expires_at=live_lease,
+    )
     elsewhere = make_job(state=Job.State.RUNNING, attempts=1, lease_owner="other-host:1", lease_expires_at=live_lease)
 
     assert jobs.requeue_orphaned_jobs() == 1
@@ -279,8 +317,9 @@ def test_a_zombie_owner_counts_as_dead():
 
 
 def test_staff_requeue_gives_attempts_back_and_sends_only_after_commit(django_capture_on_commit_callbacks):
-    failed = make_job(state=Job.State.FAILED, attempts=3, error="boom", finished_at=timezone.now(),
-                      sent_at=timezone.now())
+    failed = make_job(
+        state=Job.State.FAILED, attempts=3, error="boom", finished_at=timezone.now(), sent_at=timezone.now()
+    )
     done = make_job(state=Job.State.SUCCEEDED)
     with django_capture_on_commit_callbacks(execute=True) as callbacks:
         assert jobs.requeue_for_staff(Job.objects.filter(pk__in=[failed.pk, done.pk])) == 1

@@ -16,8 +16,11 @@ def test_storage_cleanup_job_runs_in_a_real_worker(celery_worker):
     assert all(object_storage.exists(key) for key in keys)
     with transaction.atomic():
         job = services.schedule_storage_cleanup(keys, subject="test")
-    job = wait_until(lambda: Job.objects.filter(pk=job.pk, state=Job.State.SUCCEEDED).first(), timeout=60,
-                     message="cleanup job to succeed")
+    job = wait_until(
+        lambda: Job.objects.filter(pk=job.pk, state=Job.State.SUCCEEDED).first(),
+        timeout=60,
+        message="cleanup job to succeed",
+    )
     assert job.progress == 100 and job.attempts == 1 and job.error == ""
     assert not any(object_storage.exists(key) for key in keys)
 
@@ -42,11 +45,21 @@ def test_a_stuck_job_is_requeued_by_the_sweeper_and_finished_by_the_worker(celer
 
     key = object_storage.put_bytes("worker-test/stuck.bin", b"stuck").key
     old = timezone.now() - timedelta(seconds=settings.JOB_STUCK_TIMEOUT + 60)
-    job = Job.objects.create(kind="storage.cleanup", task_name="core.cleanup_storage", payload={"keys": [key]},
-                             state=Job.State.RUNNING, attempts=1, heartbeat_at=old, started_at=old)
+    job = Job.objects.create(
+        kind="storage.cleanup",
+        task_name="core.cleanup_storage",
+        payload={"keys": [key]},
+        state=Job.State.RUNNING,
+        attempts=1,
+        heartbeat_at=old,
+        started_at=old,
+    )
     assert jobs.sweep_stuck_jobs() == 1
-    job = wait_until(lambda: Job.objects.filter(pk=job.pk, state=Job.State.SUCCEEDED).first(), timeout=60,
-                     message="the re-queued job to finish")
+    job = wait_until(
+        lambda: Job.objects.filter(pk=job.pk, state=Job.State.SUCCEEDED).first(),
+        timeout=60,
+        message="the re-queued job to finish",
+    )
     assert job.attempts == 2
     assert not object_storage.exists(key)
 

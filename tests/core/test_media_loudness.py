@@ -19,8 +19,11 @@ CODECS = {
 @pytest.fixture(scope="module")
 def clips(tmp_path_factory):
     folder = tmp_path_factory.mktemp("loudness")
-    return {(seconds, gain): speech_clip(folder / f"speech-{seconds}s-{gain}dB.wav", seconds, gain_db=gain)
-            for seconds in (2, 30) for gain in (-18, 6)}
+    return {
+        (seconds, gain): speech_clip(folder / f"speech-{seconds}s-{gain}dB.wav", seconds, gain_db=gain)
+        for seconds in (2, 30)
+        for gain in (-18, 6)
+    }
 
 
 @pytest.mark.parametrize("seconds", [2, 30])
@@ -30,8 +33,9 @@ def test_a_clip_lands_at_the_target_under_the_true_peak_limit(clips, tmp_path, s
     source = clips[(seconds, gain)]
     sample_rate, encode_args = CODECS[codec]
     target = tmp_path / f"out.{codec}"
-    result = audio.normalise_loudness(source, target, target_lufs=-16.0, encode_args=encode_args,
-                                      sample_rate=sample_rate, channels=1)
+    result = audio.normalise_loudness(
+        source, target, target_lufs=-16.0, encode_args=encode_args, sample_rate=sample_rate, channels=1
+    )
     integrated, true_peak = loudness(target)
     assert integrated == pytest.approx(-16.0, abs=1.5), (integrated, result)
     assert true_peak <= -1.0, (true_peak, result)
@@ -43,8 +47,7 @@ def test_a_clip_lands_at_the_target_under_the_true_peak_limit(clips, tmp_path, s
 
 def test_other_targets_are_honoured(clips, tmp_path):
     target = tmp_path / "quiet.mp3"
-    audio.normalise_loudness(clips[(2, 6)], target, target_lufs=-23.0, encode_args=CODECS["mp3"][1],
-                             sample_rate=22050)
+    audio.normalise_loudness(clips[(2, 6)], target, target_lufs=-23.0, encode_args=CODECS["mp3"][1], sample_rate=22050)
     assert loudness(target)[0] == pytest.approx(-23.0, abs=1.5)
 
 
@@ -61,10 +64,14 @@ def test_silence_is_delivered_silent_without_error(tmp_path):
     import subprocess
 
     silence = tmp_path / "silence.wav"
-    subprocess.run(["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "anullsrc=r=22050:cl=mono", "-t", "2",
-                    str(silence)], check=True, timeout=60)
-    result = audio.normalise_loudness(silence, tmp_path / "out.mp3", target_lufs=-16.0,
-                                      encode_args=CODECS["mp3"][1], sample_rate=22050)
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-f", "lavfi", "-i", "anullsrc=r=22050:cl=mono", "-t", "2", str(silence)],
+        check=True,
+        timeout=60,
+    )
+    result = audio.normalise_loudness(
+        silence, tmp_path / "out.mp3", target_lufs=-16.0, encode_args=CODECS["mp3"][1], sample_rate=22050
+    )
     assert result.gain_db == 0 and result.encodings == 1
     # ebur128 reports its absolute gate for silence, and a true peak of -inf (stored as null).
     assert result.delivered.integrated <= audio.SILENCE_LUFS

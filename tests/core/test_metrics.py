@@ -30,8 +30,11 @@ def scrape(client=None, **headers) -> dict:
 
 
 def parse(text: str) -> dict:
-    return {(sample.name, tuple(sorted(sample.labels.items()))): sample.value
-            for family in text_string_to_metric_families(text) for sample in family.samples}
+    return {
+        (sample.name, tuple(sorted(sample.labels.items()))): sample.value
+        for family in text_string_to_metric_families(text)
+        for sample in family.samples
+    }
 
 
 def value(samples, name, **labels):
@@ -76,8 +79,10 @@ def test_http_requests_are_counted_by_api_and_status(api):
     assert grew("stamps", "401") and grew("conversions", "401") and grew("conversions", "200")
     assert grew("partners", "404")
     latency = "voiceplatform_http_request_duration_seconds_count"
-    assert value(after, latency, api="conversions", method="GET") - value(before, latency, api="conversions",
-                                                                             method="GET") == 2
+    assert (
+        value(after, latency, api="conversions", method="GET") - value(before, latency, api="conversions", method="GET")
+        == 2
+    )
 
 
 def test_jobs_by_kind_and_state_with_queue_wait_and_run_time():
@@ -110,8 +115,9 @@ def test_jobs_by_kind_and_state_with_queue_wait_and_run_time():
 
 
 def test_webhook_deliveries_by_outcome_and_credits_spent(user):
-    endpoint = WebhookEndpoint.objects.create(user=user, url="https://hooks.example.com/", events=["job.failed"],
-                                              secret="whsec_x")
+    endpoint = WebhookEndpoint.objects.create(
+        user=user, url="https://hooks.example.com/", events=["job.failed"], secret="whsec_x"
+    )
     delivery = WebhookDelivery.objects.create(endpoint=endpoint, message_id="m", event_type="job.failed", payload={})
     for succeeded in (False, False, True):
         WebhookAttempt.objects.create(delivery=delivery, succeeded=succeeded, response_status=200 if succeeded else 500)
@@ -139,16 +145,34 @@ def test_gunicorn_workers_are_added_up(tmp_path):
         database_url = f"sqlite:///{db['NAME']}"
     else:
         password = f":{db['PASSWORD']}" if db.get("PASSWORD") else ""
-        database_url = f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+        database_url = (
+            f"postgres://{db['USER']}{password}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/{db['NAME']}"
+        )
     port = free_port()
     env = {**os.environ, "DATABASE_URL": database_url, "PROMETHEUS_MULTIPROC_DIR": str(tmp_path / "metrics")}
     server = subprocess.Popen(
-        [sys.executable, "-m", "gunicorn", "-c", "gunicorn.conf.py", "voiceplatform.wsgi:application",
-         "--bind", f"127.0.0.1:{port}", "--workers", "2", "--threads", "1"],
-        cwd=ROOT, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "-c",
+            "gunicorn.conf.py",
+            "voiceplatform.wsgi:application",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--workers",
+            "2",
+            "--threads",
+            "1",
+        ],
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
     )
     base = f"http://127.0.0.1:{port}"
     try:
+
         def up():
             try:
                 return requests.get(f"{base}/healthz", timeout=10).status_code == 200

@@ -17,14 +17,23 @@ def _is_bare_object(schema: dict) -> bool:
         return True
     if "data" in schema.get("properties", {}) and _is_bare_object(schema["properties"]["data"]):
         return True
-    return (schema.get("type") == "object" and not schema.get("properties") and "additionalProperties" not in schema
-            and "allOf" not in schema)
+    return (
+        schema.get("type") == "object"
+        and not schema.get("properties")
+        and "additionalProperties" not in schema
+        and "allOf" not in schema
+    )
 
 
 def test_no_success_body_is_a_bare_object():
-    bare = [f"{method.upper()} {path} {code}" for method, path, operation in operations()
-            for code, response in operation["responses"].items() if code.startswith("2")
-            for content in response.get("content", {}).values() if _is_bare_object(content.get("schema", {}))]
+    bare = [
+        f"{method.upper()} {path} {code}"
+        for method, path, operation in operations()
+        for code, response in operation["responses"].items()
+        if code.startswith("2")
+        for content in response.get("content", {}).values()
+        if _is_bare_object(content.get("schema", {}))
+    ]
     assert not bare, "\n".join(bare)
 
 
@@ -42,10 +51,16 @@ def _docstrings() -> set[str]:
 
 def test_every_operation_has_a_description_written_for_its_users():
     docstrings = _docstrings()
-    missing = [f"{method.upper()} {path} ({operation['operationId']})" for method, path, operation in operations()
-               if not operation.get("description")]
-    internal = [f"{method.upper()} {path}: {operation['description'][:60]}" for method, path, operation in operations()
-                if operation.get("description") in docstrings]
+    missing = [
+        f"{method.upper()} {path} ({operation['operationId']})"
+        for method, path, operation in operations()
+        if not operation.get("description")
+    ]
+    internal = [
+        f"{method.upper()} {path}: {operation['description'][:60]}"
+        for method, path, operation in operations()
+        if operation.get("description") in docstrings
+    ]
     assert not missing, "no description:\n" + "\n".join(missing)
     assert not internal, "a maintainer's docstring as the description:\n" + "\n".join(internal)
 
@@ -79,8 +94,13 @@ def test_statuses_the_api_returns_are_documented(method, path, status):
 
 
 def test_every_operation_with_a_body_documents_413_and_415():
-    undocumented = [f"{method.upper()} {path} {code}" for method, path, operation in operations()
-                    if method in BODY_METHODS for code in ("413", "415") if code not in operation["responses"]]
+    undocumented = [
+        f"{method.upper()} {path} {code}"
+        for method, path, operation in operations()
+        if method in BODY_METHODS
+        for code in ("413", "415")
+        if code not in operation["responses"]
+    ]
     assert not undocumented, "\n".join(undocumented)
 
 
@@ -98,9 +118,12 @@ def _bounded(schema: dict) -> bool:
 
 
 def test_query_parameters_declare_their_bounds():
-    unbounded = [f"{method.upper()} {path} ?{parameter['name']}" for method, path, operation in operations()
-                 for parameter in operation.get("parameters", [])
-                 if parameter["in"] == "query" and not _bounded(parameter.get("schema", {}))]
+    unbounded = [
+        f"{method.upper()} {path} ?{parameter['name']}"
+        for method, path, operation in operations()
+        for parameter in operation.get("parameters", [])
+        if parameter["in"] == "query" and not _bounded(parameter.get("schema", {}))
+    ]
     assert not unbounded, "\n".join(unbounded)
 
 
@@ -124,8 +147,12 @@ def _enum(schema: dict) -> list:
 
 def test_gallery_enums_are_enums():
     components = document()["components"]["schemas"]
-    for name in ("GalleryVoiceOutput", "GalleryVoiceCreateInputRequest", "GalleryVoiceCreateFormInputRequest",
-                 "GalleryVoiceUpdateInputRequest"):
+    for name in (
+        "GalleryVoiceOutput",
+        "GalleryVoiceCreateInputRequest",
+        "GalleryVoiceCreateFormInputRequest",
+        "GalleryVoiceUpdateInputRequest",
+    ):
         assert _enum(components[name]["properties"]["voiceCharacteristic"]) == ["Male", "Female", "Accent"]
     assert _enum(components["GalleryUploadUrlInputRequest"]["properties"]["fileType"]) == ["audio/mpeg"]
 

@@ -14,8 +14,10 @@ pytestmark = pytest.mark.django_db
 GENERATED = re.compile(r"[0-9a-f]{32}")
 
 
-@pytest.mark.parametrize("path", ["/healthz", "/api/v1/auth/me", "/api/projects", "/api/v1/voice-gallery",
-                                  "/v4/partners/programs", "/no/such/page"])
+@pytest.mark.parametrize(
+    "path",
+    ["/healthz", "/api/v1/auth/me", "/api/projects", "/api/v1/voice-gallery", "/v4/partners/programs", "/no/such/page"],
+)
 def test_every_response_carries_a_request_id(path):
     response = Client().get(path)
     assert GENERATED.fullmatch(response["X-Request-ID"])
@@ -39,8 +41,7 @@ def test_two_requests_get_two_ids():
 @pytest.fixture
 def console_lines():
     """What the configured console handler (settings.LOGGING) writes, captured."""
-    handler = next(h for h in logging.getLogger().handlers
-                   if any(isinstance(f, RequestIdLogFilter) for f in h.filters))
+    handler = next(h for h in logging.getLogger().handlers if any(isinstance(f, RequestIdLogFilter) for f in h.filters))
     stream = io.StringIO()
     previous = handler.setStream(stream)
     yield lambda: stream.getvalue().splitlines()

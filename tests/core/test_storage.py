@@ -89,8 +89,10 @@ def test_upload_slot_accepts_one_object_of_the_bound_type_and_size(storage_backe
         assert client.put(path, PAYLOAD, content_type="audio/wav").status_code == 400
         too_big = new_key("tests/slots", "mp3")
         small = object_storage.upload_slot(too_big, content_type="audio/mpeg", max_size=10)
-        assert client.put(small.url.removeprefix("http://testserver"), PAYLOAD,
-                          content_type="audio/mpeg").status_code == 413
+        assert (
+            client.put(small.url.removeprefix("http://testserver"), PAYLOAD, content_type="audio/mpeg").status_code
+            == 413
+        )
         assert not object_storage.exists(too_big)
         response = client.put(path, PAYLOAD, content_type="audio/mpeg")
     else:
@@ -104,8 +106,14 @@ def test_object_urls_round_trip_and_reject_foreign_urls(storage_backend):
     key = "voice-samples/abc.mp3"
     url = object_storage.object_url(key)
     assert object_storage.key_from_object_url(url) == key
-    for foreign in ["https://evil.example.com/voice-samples/abc.mp3", url + "?x=1", url.replace("abc.mp3", "../x"),
-                    "ftp://x/y", "", 42]:
+    for foreign in [
+        "https://evil.example.com/voice-samples/abc.mp3",
+        url + "?x=1",
+        url.replace("abc.mp3", "../x"),
+        "ftp://x/y",
+        "",
+        42,
+    ]:
         assert object_storage.key_from_object_url(foreign) is None
 
 

@@ -57,7 +57,8 @@ WORKER_ENV = {"WEBHOOKS_ALLOW_PRIVATE_DESTINATIONS": "true", "WEBHOOKS_RETRY_SCH
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_a_finished_job_is_delivered_signed_and_retried_until_the_receiver_answers(
-        api, user, start_worker, receiver_factory, private_destinations, tmp_path):
+    api, user, start_worker, receiver_factory, private_destinations, tmp_path
+):
     start_worker(WORKER_ENV)
     receiver = receiver_factory(answers=(500, 503, 204))
     endpoint = create_endpoint(api, receiver)
@@ -76,8 +77,11 @@ def test_a_finished_job_is_delivered_signed_and_retried_until_the_receiver_answe
     assert event["type"] == "job.succeeded"
     data = event["data"]
     assert data["api"] == "respeecher" and data["state"] == "succeeded" and data["error"] is None
-    assert data["object"] == {"type": "calibration", "id": calibration_id,
-                              "url": f"http://testserver/api/calibration/{calibration_id}"}
+    assert data["object"] == {
+        "type": "calibration",
+        "id": calibration_id,
+        "url": f"http://testserver/api/calibration/{calibration_id}",
+    }
     assert data["results"] == {"calibration": f"http://testserver/api/calibration/{calibration_id}"}
     assert data["job"]["request_id"] == "trace-hook-1" and data["job"]["kind"] == "conversions.calibration"
 
@@ -101,7 +105,8 @@ def test_a_finished_job_is_delivered_signed_and_retried_until_the_receiver_answe
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_an_endpoint_that_keeps_failing_is_disabled_and_its_owner_emailed(
-        api, user, start_worker, receiver_factory, private_destinations, smtp_server, tmp_path):
+    api, user, start_worker, receiver_factory, private_destinations, smtp_server, tmp_path
+):
     start_worker({**WORKER_ENV, **smtp_server.env, "WEBHOOKS_RETRY_SCHEDULE": "1"})
     receiver = receiver_factory(answers=(500,))
     endpoint = create_endpoint(api, receiver, events=["job.failed"])
@@ -109,8 +114,11 @@ def test_an_endpoint_that_keeps_failing_is_disabled_and_its_owner_emailed(
     soundfile.write(silence, np.zeros(22050 * 2, dtype=np.float32), 22050)
     assert calibrate(api, "Silent", silence).status_code == 200
 
-    wait_until(lambda: not WebhookEndpoint.objects.get(pk=endpoint["id"]).enabled, timeout=90,
-               message="the endpoint to be disabled")
+    wait_until(
+        lambda: not WebhookEndpoint.objects.get(pk=endpoint["id"]).enabled,
+        timeout=90,
+        message="the endpoint to be disabled",
+    )
     assert len(receiver.requests) == 2 and all(request["verified"] for request in receiver.requests)
     event = json.loads(receiver.requests[0]["body"])
     assert event["type"] == "job.failed" and event["data"]["state"] == "failed"
@@ -129,8 +137,9 @@ def test_an_endpoint_that_keeps_failing_is_disabled_and_its_owner_emailed(
 
 
 @pytest.mark.django_db
-def test_only_subscribed_events_of_the_owners_own_jobs_are_queued(api, user, other_user, client_for,
-                                                                  private_destinations, receiver_factory):
+def test_only_subscribed_events_of_the_owners_own_jobs_are_queued(
+    api, user, other_user, client_for, private_destinations, receiver_factory
+):
     receiver = receiver_factory()
     create_endpoint(api, receiver, events=["job.failed"])
     create_endpoint(client_for(other_user), receiver_factory())
@@ -145,16 +154,26 @@ def test_every_job_a_user_starts_is_announced():
     and gallery TTS submissions: each kind has its describer registered by its app."""
     from core.webhooks.events import described_kinds
 
-    assert {"conversions.order", "conversions.tts", "conversions.calibration", "stamps.package",
-            "stamps.transcribe", "gallery.tts"} <= described_kinds()
+    assert {
+        "conversions.order",
+        "conversions.tts",
+        "conversions.calibration",
+        "stamps.package",
+        "stamps.transcribe",
+        "gallery.tts",
+    } <= described_kinds()
 
 
 # --- delivery rules, in process against a real receiver -------------------------------------
 def _pending(api, receiver, payload=None):
     endpoint = WebhookEndpoint.objects.get(pk=create_endpoint(api, receiver)["id"])
-    return WebhookDelivery.objects.create(endpoint=endpoint, message_id="msg_test", event_type="job.succeeded",
-                                          payload=payload or {"type": "job.succeeded", "data": {}},
-                                          next_attempt_at=timezone.now())
+    return WebhookDelivery.objects.create(
+        endpoint=endpoint,
+        message_id="msg_test",
+        event_type="job.succeeded",
+        payload=payload or {"type": "job.succeeded", "data": {}},
+        next_attempt_at=timezone.now(),
+    )
 
 
 @pytest.mark.django_db
@@ -193,25 +212,33 @@ def test_beat_sends_the_deliveries_that_are_due(api, private_destinations, recei
     sent = []
     monkeypatch.setattr(events, "send_delivery_task", lambda delivery_id, countdown=None: sent.append(delivery_id))
     due = _pending(api, receiver_factory())
-    later = WebhookDelivery.objects.create(endpoint=due.endpoint, message_id="msg_later", event_type="job.failed",
-                                           payload={}, next_attempt_at=timezone.now() + timedelta(hours=2))
+    later = WebhookDelivery.objects.create(
+        endpoint=due.endpoint,
+        message_id="msg_later",
+        event_type="job.failed",
+        payload={},
+        next_attempt_at=timezone.now() + timedelta(hours=2),
+    )
     assert webhook_delivery.send_due_deliveries() == 1
     assert sent == [due.pk] and later.pk not in sent
 
 
 # --- SSRF ---------------------------------------------------------------------------------------
 @pytest.mark.django_db
-@pytest.mark.parametrize("url, reason", [
-    ("http://example.com/hook", "must use https"),
-    ("https://127.0.0.1/hook", "loopback"),
-    ("https://[::1]/hook", "loopback"),
-    ("https://10.1.2.3/hook", "private"),
-    ("https://192.168.0.10/hook", "private"),
-    ("https://169.254.10.10/hook", "link-local"),
-    ("https://169.254.169.254/latest/meta-data", "metadata"),
-    ("https://user:pw@example.com/hook", "credentials"),
-    ("ftp://example.com/hook", "must use https"),
-])
+@pytest.mark.parametrize(
+    "url, reason",
+    [
+        ("http://example.com/hook", "must use https"),
+        ("https://127.0.0.1/hook", "loopback"),
+        ("https://[::1]/hook", "loopback"),
+        ("https://10.1.2.3/hook", "private"),
+        ("https://192.168.0.10/hook", "private"),
+        ("https://169.254.10.10/hook", "link-local"),
+        ("https://169.254.169.254/latest/meta-data", "metadata"),
+        ("https://user:pw@example.com/hook", "credentials"),
+        ("ftp://example.com/hook", "must use https"),
+    ],
+)
 def test_private_and_metadata_destinations_are_refused_at_creation(api, url, reason):
     response = api.post(URL, {"url": url, "events": ["job.succeeded"]}, format="json")
     assert response.status_code == 422, response.content
@@ -242,8 +269,9 @@ def test_a_host_that_resolves_to_a_private_address_is_refused_at_delivery(api, r
 
 # --- the user API -------------------------------------------------------------------------------
 @pytest.mark.django_db
-def test_endpoints_crud_rotate_and_isolation(api, user, other_user, client_for, anon, private_destinations,
-                                             receiver_factory, django_assert_max_num_queries):
+def test_endpoints_crud_rotate_and_isolation(
+    api, user, other_user, client_for, anon, private_destinations, receiver_factory, django_assert_max_num_queries
+):
     receiver = receiver_factory()
     created = create_endpoint(api, receiver)
     endpoint_url = f"{URL}/{created['id']}"
@@ -259,8 +287,13 @@ def test_endpoints_crud_rotate_and_isolation(api, user, other_user, client_for, 
         assert api.get(f"{endpoint_url}/deliveries").json()["data"] == []
 
     stranger = client_for(other_user)
-    for method, path in [("get", endpoint_url), ("patch", endpoint_url), ("delete", endpoint_url),
-                         ("post", f"{endpoint_url}/rotate-secret"), ("get", f"{endpoint_url}/deliveries")]:
+    for method, path in [
+        ("get", endpoint_url),
+        ("patch", endpoint_url),
+        ("delete", endpoint_url),
+        ("post", f"{endpoint_url}/rotate-secret"),
+        ("get", f"{endpoint_url}/deliveries"),
+    ]:
         response = getattr(stranger, method)(path, {}, format="json")
         assert response.status_code == 404 and response.json()["error"] == "resource_not_found"
     assert stranger.get(URL).json()["data"] == []
@@ -308,15 +341,17 @@ def partner_client(db):
 
 
 @pytest.mark.django_db
-def test_partners_manage_their_own_endpoints_in_their_dialect(partner_client, private_destinations,
-                                                              receiver_factory):
+def test_partners_manage_their_own_endpoints_in_their_dialect(partner_client, private_destinations, receiver_factory):
     partner, client = partner_client("Acme")
     _, rival = partner_client("Rival")
     receiver = receiver_factory()
     missing = client.post("/v4/partners/webhooks", {"url": receiver.url, "events": ["job.succeeded"]}, format="json")
     assert missing.status_code == 400 and missing.json()["error"]["message"].startswith("contact_email")
-    created = client.post("/v4/partners/webhooks", {"url": receiver.url, "events": ["job.succeeded"],
-                                                    "contact_email": "ops@acme.example"}, format="json")
+    created = client.post(
+        "/v4/partners/webhooks",
+        {"url": receiver.url, "events": ["job.succeeded"], "contact_email": "ops@acme.example"},
+        format="json",
+    )
     assert created.status_code == 201, created.content
     body = created.json()
     assert body["mode"] == "live" and body["data"]["secret"].startswith("whsec_")
@@ -327,8 +362,14 @@ def test_partners_manage_their_own_endpoints_in_their_dialect(partner_client, pr
     assert rival.get("/v4/partners/webhooks").json()["data"] == []
     assert Client().get("/v4/partners/webhooks").status_code == 404  # no key: the API's unknown-key answer
     receiver.secret = body["data"]["secret"]
-    subject = JobSubject("partners", "job", "7", "/v4/partners/jobs/7", partner_id=partner.pk,
-                         result_paths={"job": "/v4/partners/jobs/7"})
+    subject = JobSubject(
+        "partners",
+        "job",
+        "7",
+        "/v4/partners/jobs/7",
+        partner_id=partner.pk,
+        result_paths={"job": "/v4/partners/jobs/7"},
+    )
     [queued] = announce(subject, "job.succeeded", state="delivered")
     assert webhook_delivery.deliver(queued.pk).state == "succeeded"
     assert receiver.requests[0]["verified"]

@@ -69,8 +69,13 @@ def make_voice(admin_user, stored_sample):
 
     def make(name=None, *, order_number=1, is_published=True, characteristic="Female", **engine):
         return services.create_voice(
-            actor=admin_user, name=name or f"Voice {uuid.uuid4().hex[:6]}", voice_characteristic=characteristic,
-            order_number=order_number, is_published=is_published, sample_urls=[stored_sample()], **engine,
+            actor=admin_user,
+            name=name or f"Voice {uuid.uuid4().hex[:6]}",
+            voice_characteristic=characteristic,
+            order_number=order_number,
+            is_published=is_published,
+            sample_urls=[stored_sample()],
+            **engine,
         )
 
     return make
@@ -86,8 +91,11 @@ def put_to_upload_url(upload_url: str, body: bytes, content_type: str = "audio/m
 
 
 def request_upload_url(client, size: int, file_name: str = "rachel-sample-1.mp3", file_type: str = "audio/mpeg"):
-    return client.post("/api/v1/voice-gallery/upload-url",
-                       {"fileName": file_name, "fileType": file_type, "fileSize": size}, format="json")
+    return client.post(
+        "/api/v1/voice-gallery/upload-url",
+        {"fileName": file_name, "fileType": file_type, "fileSize": size},
+        format="json",
+    )
 
 
 @pytest.fixture

@@ -25,9 +25,16 @@ def staff_browser(admin_user):
 
 def _add_form(**overrides):
     form = {
-        "name": "Daniel", "voice_characteristic": "Male", "order_number": "3", "voice_is_ai": "on",
-        "espeak_voice": "en-gb", "speech_rate": "150", "pitch": "40",
-        "samples-TOTAL_FORMS": "1", "samples-INITIAL_FORMS": "0", "samples-MIN_NUM_FORMS": "0",
+        "name": "Daniel",
+        "voice_characteristic": "Male",
+        "order_number": "3",
+        "voice_is_ai": "on",
+        "espeak_voice": "en-gb",
+        "speech_rate": "150",
+        "pitch": "40",
+        "samples-TOTAL_FORMS": "1",
+        "samples-INITIAL_FORMS": "0",
+        "samples-MIN_NUM_FORMS": "0",
         "samples-MAX_NUM_FORMS": "5",
     }
     form.update(overrides)
@@ -35,8 +42,10 @@ def _add_form(**overrides):
 
 
 def test_add_a_voice_with_an_uploaded_sample(staff_browser, admin_user, mp3_bytes):
-    response = staff_browser.post("/admin/gallery/voice/add/", _add_form(**{
-        "samples-0-upload": SimpleUploadedFile("daniel.mp3", mp3_bytes, content_type="audio/mpeg")}))
+    response = staff_browser.post(
+        "/admin/gallery/voice/add/",
+        _add_form(**{"samples-0-upload": SimpleUploadedFile("daniel.mp3", mp3_bytes, content_type="audio/mpeg")}),
+    )
     assert response.status_code == 302, response.content.decode()[:3000]
     voice = Voice.objects.get(name="Daniel")
     assert (voice.created_by_user_id, voice.created_by_name) == (str(admin_user.pk), "Staff Person")
@@ -58,8 +67,10 @@ def test_add_voice_starts_on_the_english_engine_voice_listed_by_language_name(st
 
 
 def test_a_non_mp3_upload_is_refused_and_nothing_is_stored(staff_browser, wav_bytes):
-    response = staff_browser.post("/admin/gallery/voice/add/", _add_form(**{
-        "samples-0-upload": SimpleUploadedFile("fake.mp3", wav_bytes, content_type="audio/mpeg")}))
+    response = staff_browser.post(
+        "/admin/gallery/voice/add/",
+        _add_form(**{"samples-0-upload": SimpleUploadedFile("fake.mp3", wav_bytes, content_type="audio/mpeg")}),
+    )
     assert response.status_code == 200
     assert "is not MP3 audio" in response.content.decode()
     assert not Voice.objects.exists()
@@ -67,9 +78,14 @@ def test_a_non_mp3_upload_is_refused_and_nothing_is_stored(staff_browser, wav_by
 
 
 def test_unknown_engine_voice_and_bad_name_are_refused(staff_browser, mp3_bytes):
-    response = staff_browser.post("/admin/gallery/voice/add/", _add_form(
-        name="<b>x</b>", espeak_voice="xx-nowhere",
-        **{"samples-0-upload": SimpleUploadedFile("a.mp3", mp3_bytes, content_type="audio/mpeg")}))
+    response = staff_browser.post(
+        "/admin/gallery/voice/add/",
+        _add_form(
+            name="<b>x</b>",
+            espeak_voice="xx-nowhere",
+            **{"samples-0-upload": SimpleUploadedFile("a.mp3", mp3_bytes, content_type="audio/mpeg")},
+        ),
+    )
     assert response.status_code == 200
     errors = response.context["adminform"].form.errors
     assert set(errors) == {"name", "espeak_voice"}
@@ -93,12 +109,21 @@ def test_order_and_publish_are_edited_in_the_list(staff_browser, admin_user, mak
     second = make_voice("Second", order_number=2, is_published=True)
     client = Client()
     client.force_login(editor)
-    response = client.post(CHANGELIST, {
-        "form-TOTAL_FORMS": "2", "form-INITIAL_FORMS": "2", "form-MIN_NUM_FORMS": "0", "form-MAX_NUM_FORMS": "1000",
-        "form-0-id": str(first.pk), "form-0-order_number": "5", "form-0-is_published": "on",
-        "form-1-id": str(second.pk), "form-1-order_number": "2",
-        "_save": "Save",
-    })
+    response = client.post(
+        CHANGELIST,
+        {
+            "form-TOTAL_FORMS": "2",
+            "form-INITIAL_FORMS": "2",
+            "form-MIN_NUM_FORMS": "0",
+            "form-MAX_NUM_FORMS": "1000",
+            "form-0-id": str(first.pk),
+            "form-0-order_number": "5",
+            "form-0-is_published": "on",
+            "form-1-id": str(second.pk),
+            "form-1-order_number": "2",
+            "_save": "Save",
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     first.refresh_from_db()
     second.refresh_from_db()
@@ -122,8 +147,9 @@ def test_soft_delete_action_refuses_voices_in_use_and_restore_brings_back(staff_
     used = make_voice("Used")
     free = make_voice("Free")
     TtsSubmission.objects.create(user=user, voice=used, text="hello")
-    response = staff_browser.post(CHANGELIST, {"action": "soft_delete", "_selected_action": [used.pk, free.pk]},
-                                  follow=True)
+    response = staff_browser.post(
+        CHANGELIST, {"action": "soft_delete", "_selected_action": [used.pk, free.pk]}, follow=True
+    )
     text = response.content.decode()
     assert "Used: Cannot delete voice that is currently in use" in text
     assert Voice.objects.get(pk=free.pk).deleted_at is not None
@@ -137,14 +163,21 @@ def test_removing_a_sample_in_the_admin_renumbers_and_cleans_up(staff_browser, m
     from gallery import services
 
     voice = make_voice("Rachel")
-    services.update_voice(voice.pk, actor=voice.created_by, changes={},
-                          sample_urls=[stored_sample(), stored_sample()])
+    services.update_voice(voice.pk, actor=voice.created_by, changes={}, sample_urls=[stored_sample(), stored_sample()])
     first, second = list(voice.samples.order_by("position"))
-    form = _add_form(name="Rachel", voice_characteristic="Female", **{
-        "samples-TOTAL_FORMS": "2", "samples-INITIAL_FORMS": "2",
-        "samples-0-id": str(first.pk), "samples-0-voice": str(voice.pk), "samples-0-DELETE": "on",
-        "samples-1-id": str(second.pk), "samples-1-voice": str(voice.pk),
-    })
+    form = _add_form(
+        name="Rachel",
+        voice_characteristic="Female",
+        **{
+            "samples-TOTAL_FORMS": "2",
+            "samples-INITIAL_FORMS": "2",
+            "samples-0-id": str(first.pk),
+            "samples-0-voice": str(voice.pk),
+            "samples-0-DELETE": "on",
+            "samples-1-id": str(second.pk),
+            "samples-1-voice": str(voice.pk),
+        },
+    )
     response = staff_browser.post(f"/admin/gallery/voice/{voice.pk}/change/", form)
     assert response.status_code == 302, response.content.decode()[:3000]
     assert [(sample.pk, sample.position) for sample in voice.samples.all()] == [(second.pk, 0)]
@@ -161,8 +194,10 @@ def test_uploaded_samples_are_removed_when_the_admin_save_fails(staff_browser, m
 
     monkeypatch.setattr(services, "arrange_samples", broken)
     with pytest.raises(IntegrityError):
-        staff_browser.post("/admin/gallery/voice/add/", _add_form(**{
-            "samples-0-upload": SimpleUploadedFile("daniel.mp3", mp3_bytes, content_type="audio/mpeg")}))
+        staff_browser.post(
+            "/admin/gallery/voice/add/",
+            _add_form(**{"samples-0-upload": SimpleUploadedFile("daniel.mp3", mp3_bytes, content_type="audio/mpeg")}),
+        )
     assert not Voice.objects.exists()
     assert object_storage.list("voice-samples") == []
 
@@ -173,7 +208,9 @@ def test_a_sample_uploaded_straight_to_storage_is_posted_by_url(staff_browser, s
     assert response.status_code == 302, response.content.decode()[:3000]
     assert Voice.objects.get(name="Daniel").samples.get().key == object_storage.key_from_object_url(good)
     for bad in (stored_sample(wav_bytes), "https://elsewhere.example/voice-samples/a.mp3"):
-        response = staff_browser.post("/admin/gallery/voice/add/", _add_form(name="Other", **{"samples-0-file_url": bad}))
+        response = staff_browser.post(
+            "/admin/gallery/voice/add/", _add_form(name="Other", **{"samples-0-file_url": bad})
+        )
         assert response.status_code == 200
         assert "not an MP3 of at most 5 MB in our storage" in response.content.decode()
     assert Voice.objects.count() == 1

@@ -18,13 +18,19 @@ def test_default_rates_are_the_documented_ones():
 
     rates = project_settings.THROTTLE_RATES
     assert (rates["gallery_create"], rates["gallery_read"], rates["gallery_update"], rates["gallery_delete"]) == (
-        "10/hour", "100/minute", "20/hour", "5/hour")
+        "10/hour",
+        "100/minute",
+        "20/hour",
+        "5/hour",
+    )
 
 
 def _assert_throttled(response):
     assert response.status_code == 429
-    assert response.json() == {"success": False, "error": {"code": "RATE_LIMIT_EXCEEDED",
-                                                           "message": "Too many requests, retry later"}}
+    assert response.json() == {
+        "success": False,
+        "error": {"code": "RATE_LIMIT_EXCEEDED", "message": "Too many requests, retry later"},
+    }
     assert int(response["Retry-After"]) > 0
 
 
@@ -50,9 +56,11 @@ def test_anonymous_reads_are_limited_per_ip(settings, anon, make_voice):
     voice = make_voice()
     _limit(settings, "gallery_read", "3/minute")
     address = f"10.{uuid.uuid4().int % 250}.{uuid.uuid4().int % 250}.7"
-    statuses = [anon.get(URL, REMOTE_ADDR=address).status_code,
-                anon.get(f"{URL}/{voice.pk}", REMOTE_ADDR=address).status_code,
-                anon.get(URL, REMOTE_ADDR=address).status_code]
+    statuses = [
+        anon.get(URL, REMOTE_ADDR=address).status_code,
+        anon.get(f"{URL}/{voice.pk}", REMOTE_ADDR=address).status_code,
+        anon.get(URL, REMOTE_ADDR=address).status_code,
+    ]
     assert statuses == [200, 200, 200]
     _assert_throttled(anon.get(f"{URL}/{voice.pk}", REMOTE_ADDR=address))
     assert anon.get(URL, REMOTE_ADDR=f"{address}1").status_code == 200
@@ -84,8 +92,12 @@ def test_upload_urls_and_submissions_have_their_own_limits(settings, admin_api, 
 # --- identities from an external issuer -------------------------------------------------------------------
 def test_an_entra_admin_creates_and_is_recorded_by_id_and_name(anon, oidc_issuer, stored_sample):
     token = oidc_issuer.token(subject="entra-oid-1", name="Admin User", roles=["VoiceGallery.Admin"])
-    response = anon.post(URL, {"name": "Rachel", "voiceCharacteristic": "Female", "orderNumber": 1,
-                               "samples": [stored_sample()]}, format="json", HTTP_AUTHORIZATION=f"Bearer {token}")
+    response = anon.post(
+        URL,
+        {"name": "Rachel", "voiceCharacteristic": "Female", "orderNumber": 1, "samples": [stored_sample()]},
+        format="json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
     assert response.status_code == 201, response.content
     user = ExternalIdentity.objects.get(subject="entra-oid-1").user
     assert response.json()["data"]["createdBy"] == {"userId": str(user.pk), "userName": "Admin User"}
@@ -93,8 +105,12 @@ def test_an_entra_admin_creates_and_is_recorded_by_id_and_name(anon, oidc_issuer
 
 def test_an_entra_user_without_the_admin_role_is_403(anon, oidc_issuer, stored_sample):
     token = oidc_issuer.token(subject="entra-oid-2", name="Plain User", roles=[])
-    response = anon.post(URL, {"name": "Rachel", "voiceCharacteristic": "Female", "orderNumber": 1,
-                               "samples": [stored_sample()]}, format="json", HTTP_AUTHORIZATION=f"Bearer {token}")
+    response = anon.post(
+        URL,
+        {"name": "Rachel", "voiceCharacteristic": "Female", "orderNumber": 1, "samples": [stored_sample()]},
+        format="json",
+        HTTP_AUTHORIZATION=f"Bearer {token}",
+    )
     assert response.status_code == 403
     assert response.json()["error"]["code"] == "FORBIDDEN"
 
@@ -123,7 +139,14 @@ def test_limits_hold_across_processes(settings, admin_api, admin_user):
         "print(client.post('/api/v1/voice-gallery', {}, format='json').status_code)\n"
     )
     env = {**WorkerProcess().env, "GALLERY_THROTTLE_CREATE": "2/hour", "LOG_LEVEL": "ERROR"}
-    other = subprocess.run([sys.executable, "manage.py", "shell", "-c", code], cwd=ROOT, env=env,
-                           capture_output=True, text=True, timeout=120, check=True)
+    other = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", code],
+        cwd=ROOT,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=True,
+    )
     assert other.stdout.strip().splitlines()[-1] == "400"
     _assert_throttled(admin_api.post(URL, {}, format="json"))

@@ -71,24 +71,30 @@ def test_the_voice_mapping_changes_the_speech(celery_worker, client_for, user, m
     api = client_for(user)
     durations = {}
     for voice in (slow, fast):
-        submission = api.post(URL, {"voiceId": str(voice.pk), "text": "One two three four five six."},
-                              format="json").json()["data"]
+        submission = api.post(
+            URL, {"voiceId": str(voice.pk), "text": "One two three four five six."}, format="json"
+        ).json()["data"]
         durations[voice.name] = wait_until(_finished(api, submission["id"]), timeout=90)["durationSeconds"]
     assert durations["Slow"] > 1.5 * durations["Fast"]
 
 
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
-def test_female_voices_speak_with_a_female_engine_voice_at_the_delivery_loudness(celery_worker, client_for, user,
-                                                                                make_voice, tmp_path):
+def test_female_voices_speak_with_a_female_engine_voice_at_the_delivery_loudness(
+    celery_worker, client_for, user, make_voice, tmp_path
+):
     # Same engine mapping and pitch setting: only the characteristic differs. Short ("Hello, I am ...")
     # and longer generations both land at -16 LUFS (±1.5 LU) under -1 dBTP.
-    voices = {"Female": make_voice("Rachel", characteristic="Female", espeak_voice="en-us", pitch=50),
-              "Male": make_voice("Adam", characteristic="Male", espeak_voice="en-us", pitch=50),
-              "Female variant": make_voice("Ruth", characteristic="Female", espeak_voice="en-gb+f5", pitch=50)}
-    texts = {"Female": "Hello, I am Rachel.",
-             "Male": "Every voice has a colour of its own, and we hear it in a single word. " * 3,
-             "Female variant": "Every voice has a colour of its own, and we hear it in a single word."}
+    voices = {
+        "Female": make_voice("Rachel", characteristic="Female", espeak_voice="en-us", pitch=50),
+        "Male": make_voice("Adam", characteristic="Male", espeak_voice="en-us", pitch=50),
+        "Female variant": make_voice("Ruth", characteristic="Female", espeak_voice="en-gb+f5", pitch=50),
+    }
+    texts = {
+        "Female": "Hello, I am Rachel.",
+        "Male": "Every voice has a colour of its own, and we hear it in a single word. " * 3,
+        "Female variant": "Every voice has a colour of its own, and we hear it in a single word.",
+    }
     api = client_for(user)
     pitch, durations = {}, {}
     for label, voice in voices.items():
@@ -111,8 +117,9 @@ def test_female_voices_speak_with_a_female_engine_voice_at_the_delivery_loudness
 def test_rendering_on_s3(s3_worker, client_for, user, make_voice, tmp_path):
     voice = make_voice("Cloud")
     api = client_for(user)
-    submission = api.post(URL, {"voiceId": str(voice.pk), "text": "Stored in the bucket."},
-                          format="json").json()["data"]
+    submission = api.post(URL, {"voiceId": str(voice.pk), "text": "Stored in the bucket."}, format="json").json()[
+        "data"
+    ]
     done = wait_until(_finished(api, submission["id"]), timeout=90)
     assert done["status"] == "completed"
     assert "X-Amz-Signature" in done["audioUrl"]
@@ -174,7 +181,7 @@ class TestSubmissionRules:
     def test_text_is_stored_and_returned_as_sent(self, client_for, user, make_voice):
         voice = make_voice()
         api = client_for(user)
-        text = "Is 1 < 2 & 3 > 2? \"Yes\" it's <i>true</i>"
+        text = 'Is 1 < 2 & 3 > 2? "Yes" it\'s <i>true</i>'
         created = api.post(URL, {"voiceId": str(voice.pk), "text": text}, format="json").json()["data"]
         assert created["text"] == text
         assert api.get(f"{URL}/{created['id']}").json()["data"]["text"] == text
@@ -227,20 +234,30 @@ def test_a_broker_outage_after_commit_leaves_the_submission_queued(client_for, u
 def test_the_request_id_follows_the_submission_into_the_worker(celery_worker, client_for, user, make_voice):
     voice = make_voice("Traced")
     api = client_for(user)
-    response = api.post(URL, {"voiceId": str(voice.pk), "text": "Follow me."}, format="json",
-                        HTTP_X_REQUEST_ID="trace-tts-1")
+    response = api.post(
+        URL, {"voiceId": str(voice.pk), "text": "Follow me."}, format="json", HTTP_X_REQUEST_ID="trace-tts-1"
+    )
     assert response["X-Request-ID"] == "trace-tts-1"
     submission_id = response.json()["data"]["id"]
     assert wait_until(_finished(api, submission_id), timeout=90)["status"] == "completed"
     job = TtsSubmission.objects.select_related("job").get(pk=submission_id).job
     assert job.request_id == "trace-tts-1"
-    rendered = wait_until(lambda: [line for line in celery_worker.lines if f"tts submission {submission_id} rendered"
-                                   in line], timeout=30, message="the job's log line")
+    rendered = wait_until(
+        lambda: [line for line in celery_worker.lines if f"tts submission {submission_id} rendered" in line],
+        timeout=30,
+        message="the job's log line",
+    )
     assert "[trace-tts-1]" in rendered[0]
     # Celery's own line for the task: the id came with the message's headers.
-    succeeded = wait_until(lambda: [line for line in celery_worker.lines if "gallery.render_submission[" in line
-                                    and "succeeded in" in line and "[trace-tts-1]" in line],
-                           timeout=30, message="celery's line for the task")
+    succeeded = wait_until(
+        lambda: [
+            line
+            for line in celery_worker.lines
+            if "gallery.render_submission[" in line and "succeeded in" in line and "[trace-tts-1]" in line
+        ],
+        timeout=30,
+        message="celery's line for the task",
+    )
     assert succeeded
 
 
@@ -256,20 +273,28 @@ def test_a_submission_repeated_with_its_idempotency_key_is_queued_once(client_fo
     assert TtsSubmission.objects.count() == 1 and Job.objects.filter(kind__startswith="gallery").count() == 1
     other = api.post(URL, {**body, "text": "Something else."}, format="json", HTTP_IDEMPOTENCY_KEY="tts-1")
     assert other.status_code == 422
-    assert other.json() == {"success": False, "error": {
-        "code": "IDEMPOTENCY_KEY_REUSED", "message": "This Idempotency-Key was used with a different request"}}
+    assert other.json() == {
+        "success": False,
+        "error": {
+            "code": "IDEMPOTENCY_KEY_REUSED",
+            "message": "This Idempotency-Key was used with a different request",
+        },
+    }
 
 
 @pytest.mark.django_db
-def test_a_rendered_submission_is_announced_to_the_users_webhook(client_for, user, make_voice, settings,
-                                                                 receiver_factory):
+def test_a_rendered_submission_is_announced_to_the_users_webhook(
+    client_for, user, make_voice, settings, receiver_factory
+):
     settings.WEBHOOKS_ALLOW_PRIVATE_DESTINATIONS = True
     api = client_for(user)
     receiver = receiver_factory()
-    receiver.secret = api.post("/api/v1/webhooks", {"url": receiver.url, "events": ["job.succeeded"]},
-                               format="json").json()["secret"]
-    submission_id = api.post(URL, {"voiceId": str(make_voice("Hooked").pk), "text": "Tell me when done."},
-                             format="json").json()["data"]["id"]
+    receiver.secret = api.post(
+        "/api/v1/webhooks", {"url": receiver.url, "events": ["job.succeeded"]}, format="json"
+    ).json()["secret"]
+    submission_id = api.post(
+        URL, {"voiceId": str(make_voice("Hooked").pk), "text": "Tell me when done."}, format="json"
+    ).json()["data"]["id"]
     # The job's work, run here rather than in a worker: the outcome is announced where core.jobs records it.
     gallery_services.render_submission(TtsSubmission.objects.get(pk=submission_id).job_id)
     assert webhook_delivery.deliver(WebhookDelivery.objects.get().pk).state == "succeeded"

@@ -34,8 +34,10 @@ def test_upload_url_response_as_documented(admin_api):
 
 
 @pytest.mark.usefixtures("local_storage")
-@pytest.mark.parametrize("file_type, file_name", [("audio/wav", "a.mp3"), ("audio/mpeg3", "a.mp3"),
-                                                  ("audio/mpeg", "a.wav"), ("AUDIO/MPEG", "a.mp3")])
+@pytest.mark.parametrize(
+    "file_type, file_name",
+    [("audio/wav", "a.mp3"), ("audio/mpeg3", "a.mp3"), ("audio/mpeg", "a.wav"), ("AUDIO/MPEG", "a.mp3")],
+)
 def test_upload_url_rejects_other_types(admin_api, file_type, file_name):
     response = request_upload_url(admin_api, 1000, file_name=file_name, file_type=file_type)
     assert response.status_code == 400
@@ -50,14 +52,25 @@ def test_upload_url_rejects_files_over_5_mb(admin_api):
     assert request_upload_url(admin_api, 5242880).status_code == 200
     response = request_upload_url(admin_api, 7340032)
     assert response.status_code == 400
-    assert response.json() == {"success": False, "error": {
-        "code": "FILE_TOO_LARGE", "message": "File size 7340032 bytes exceeds maximum of 5242880 bytes (5MB)"}}
+    assert response.json() == {
+        "success": False,
+        "error": {
+            "code": "FILE_TOO_LARGE",
+            "message": "File size 7340032 bytes exceeds maximum of 5242880 bytes (5MB)",
+        },
+    }
 
 
 @pytest.mark.usefixtures("local_storage")
-@pytest.mark.parametrize("body", [{}, {"fileName": "a.mp3", "fileType": "audio/mpeg"},
-                                  {"fileName": "a.mp3", "fileType": "audio/mpeg", "fileSize": 0},
-                                  {"fileName": "a.mp3", "fileType": "audio/mpeg", "fileSize": "big"}])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {},
+        {"fileName": "a.mp3", "fileType": "audio/mpeg"},
+        {"fileName": "a.mp3", "fileType": "audio/mpeg", "fileSize": 0},
+        {"fileName": "a.mp3", "fileType": "audio/mpeg", "fileSize": "big"},
+    ],
+)
 def test_upload_url_validation(admin_api, body):
     response = admin_api.post(f"{URL}/upload-url", body, format="json")
     assert response.status_code == 400
@@ -72,8 +85,17 @@ def test_upload_url_is_for_admins_only(anon, client_for, user):
 
 # --- the spec's client flow, as written ------------------------------------------------------------
 def _create_and_list(admin_api, anon, file_url):
-    created = admin_api.post(URL, {"name": "Rachel", "voiceCharacteristic": "Female", "orderNumber": 1,
-                                   "isPublished": True, "samples": [file_url]}, format="json")
+    created = admin_api.post(
+        URL,
+        {
+            "name": "Rachel",
+            "voiceCharacteristic": "Female",
+            "orderNumber": 1,
+            "isPublished": True,
+            "samples": [file_url],
+        },
+        format="json",
+    )
     assert created.status_code == 201, created.content
     listed = anon.get(URL, {"page": 1, "size": 10}).json()["data"]["items"]
     assert [(item["name"], item["samples"]) for item in listed] == [("Rachel", [file_url])]
@@ -101,18 +123,26 @@ def test_client_flow_against_local_disk(admin_api, anon, local_storage, mp3_byte
 def test_a_slot_used_for_other_content_is_rejected_at_create(admin_api, anon, s3_storage, wav_bytes):
     data = request_upload_url(admin_api, len(wav_bytes)).json()["data"]
     assert put_to_upload_url(data["uploadUrl"], wav_bytes).status_code == 200
-    response = admin_api.post(URL, {"name": "Sneaky", "voiceCharacteristic": "Male", "orderNumber": 1,
-                                    "samples": [data["fileUrl"]]}, format="json")
+    response = admin_api.post(
+        URL,
+        {"name": "Sneaky", "voiceCharacteristic": "Male", "orderNumber": 1, "samples": [data["fileUrl"]]},
+        format="json",
+    )
     assert response.status_code == 400
-    assert response.json()["error"] == {"code": "INVALID_S3_URL",
-                                        "message": "One or more S3 URLs are invalid or inaccessible",
-                                        "invalidUrls": [data["fileUrl"]]}
+    assert response.json()["error"] == {
+        "code": "INVALID_S3_URL",
+        "message": "One or more S3 URLs are invalid or inaccessible",
+        "invalidUrls": [data["fileUrl"]],
+    }
 
 
 def test_a_url_requested_but_never_uploaded_is_invalid(admin_api, s3_storage):
     data = request_upload_url(admin_api, 1000).json()["data"]
-    response = admin_api.post(URL, {"name": "Empty", "voiceCharacteristic": "Male", "orderNumber": 1,
-                                    "samples": [data["fileUrl"]]}, format="json")
+    response = admin_api.post(
+        URL,
+        {"name": "Empty", "voiceCharacteristic": "Male", "orderNumber": 1, "samples": [data["fileUrl"]]},
+        format="json",
+    )
     assert response.json()["error"]["invalidUrls"] == [data["fileUrl"]]
 
 
@@ -137,8 +167,11 @@ def _upload(data: bytes, name: str = "daniel-sample-1.mp3"):
 @pytest.mark.parametrize("storage", ["local_storage", "s3_storage"])
 def test_multipart_create_stores_the_files(request, admin_api, mp3_bytes, storage):
     request.getfixturevalue(storage)
-    response = admin_api.post(URL, _form(**{"sampleFile[1]": _upload(mp3_bytes, "b.mp3"),
-                                            "sampleFile[0]": _upload(mp3_bytes, "a.mp3")}), format="multipart")
+    response = admin_api.post(
+        URL,
+        _form(**{"sampleFile[1]": _upload(mp3_bytes, "b.mp3"), "sampleFile[0]": _upload(mp3_bytes, "a.mp3")}),
+        format="multipart",
+    )
     assert response.status_code == 201, response.content
     data = response.json()["data"]
     assert data["isPublished"] is True and data["orderNumber"] == 3
@@ -149,8 +182,11 @@ def test_multipart_create_stores_the_files(request, admin_api, mp3_bytes, storag
 
 @pytest.mark.usefixtures("local_storage")
 def test_multipart_rejects_non_mp3_and_stores_nothing(admin_api, mp3_bytes, wav_bytes, local_storage):
-    response = admin_api.post(URL, _form(**{"sampleFile[0]": _upload(mp3_bytes),
-                                            "sampleFile[1]": _upload(wav_bytes, "fake.mp3")}), format="multipart")
+    response = admin_api.post(
+        URL,
+        _form(**{"sampleFile[0]": _upload(mp3_bytes), "sampleFile[1]": _upload(wav_bytes, "fake.mp3")}),
+        format="multipart",
+    )
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "INVALID_FILE_TYPE"
     response = admin_api.post(URL, _form(**{"sampleFile[0]": _upload(mp3_bytes, "a.wav")}), format="multipart")
@@ -175,8 +211,9 @@ def test_multipart_field_rules(admin_api, mp3_bytes):
     assert missing.json()["error"]["fields"] == {"samples": ["At least one sample file is required"]}
     unknown = admin_api.post(URL, _form(**{"sampleFile[5]": _upload(mp3_bytes)}), format="multipart")
     assert unknown.status_code == 400 and "samples" in unknown.json()["error"]["fields"]
-    bad_name = admin_api.post(URL, {**_form(**{"sampleFile[0]": _upload(mp3_bytes)}), "name": "<i>x</i>"},
-                              format="multipart")
+    bad_name = admin_api.post(
+        URL, {**_form(**{"sampleFile[0]": _upload(mp3_bytes)}), "name": "<i>x</i>"}, format="multipart"
+    )
     assert bad_name.status_code == 400 and "name" in bad_name.json()["error"]["fields"]
     assert object_storage.list("voice-samples") == []
 
@@ -191,8 +228,13 @@ def test_files_are_removed_when_the_database_write_fails(admin_user, mp3_bytes, 
 
     monkeypatch.setattr(services, "_set_samples", broken)
     with pytest.raises(IntegrityError):
-        services.create_voice(actor=admin_user, name="Daniel",
-                              voice_characteristic="Male", order_number=1, sample_files=[_upload(mp3_bytes)])
+        services.create_voice(
+            actor=admin_user,
+            name="Daniel",
+            voice_characteristic="Male",
+            order_number=1,
+            sample_files=[_upload(mp3_bytes)],
+        )
     assert object_storage.list("voice-samples") == []
     assert not Voice.objects.exists()
 
@@ -219,8 +261,9 @@ def _fetch(url, django_client, headers=None):
 
 
 @pytest.mark.parametrize("storage", ["local_storage", "s3_storage"])
-def test_every_reader_gets_playable_signed_range_capable_sample_urls(request, storage, admin_api, anon, client_for,
-                                                                      user, make_voice, mp3_bytes, settings):
+def test_every_reader_gets_playable_signed_range_capable_sample_urls(
+    request, storage, admin_api, anon, client_for, user, make_voice, mp3_bytes, settings
+):
     request.getfixturevalue(storage)
     voice = make_voice("Rachel")
     for reader in (anon, client_for(user), admin_api):

@@ -11,8 +11,20 @@ from gallery.models import TtsSubmission, Voice, VoiceSample
 
 pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("local_storage")]
 
-ENTITY_KEYS = {"id", "name", "voiceCharacteristic", "orderNumber", "samples", "playableSamples", "voiceIsAI",
-               "isPublished", "createdAt", "updatedAt", "createdBy", "updatedBy"}
+ENTITY_KEYS = {
+    "id",
+    "name",
+    "voiceCharacteristic",
+    "orderNumber",
+    "samples",
+    "playableSamples",
+    "voiceIsAI",
+    "isPublished",
+    "createdAt",
+    "updatedAt",
+    "createdBy",
+    "updatedBy",
+}
 URL = "/api/v1/voice-gallery"
 
 
@@ -32,8 +44,14 @@ def test_anonymous_list_has_only_published_voices_sorted_by_order_then_name(anon
     body = response.json()
     assert body["success"] is True
     assert names(response) == ["abigail", "Bella", "Zed", "Adam"]
-    assert body["data"]["pagination"] == {"page": 1, "size": 10, "totalItems": 4, "totalPages": 1,
-                                          "hasNextPage": False, "hasPreviousPage": False}
+    assert body["data"]["pagination"] == {
+        "page": 1,
+        "size": 10,
+        "totalItems": 4,
+        "totalPages": 1,
+        "hasNextPage": False,
+        "hasPreviousPage": False,
+    }
     assert set(body["data"]["items"][0]) == ENTITY_KEYS
 
 
@@ -64,8 +82,14 @@ def test_pagination_pages_and_limits(anon, make_voice):
         make_voice(f"Voice {index}", order_number=index)
     second = anon.get(URL, {"page": 2, "size": 2}).json()["data"]
     assert [item["name"] for item in second["items"]] == ["Voice 2", "Voice 3"]
-    assert second["pagination"] == {"page": 2, "size": 2, "totalItems": 5, "totalPages": 3,
-                                    "hasNextPage": True, "hasPreviousPage": True}
+    assert second["pagination"] == {
+        "page": 2,
+        "size": 2,
+        "totalItems": 5,
+        "totalPages": 3,
+        "hasNextPage": True,
+        "hasPreviousPage": True,
+    }
     assert anon.get(URL, {"page": 9}).json()["data"]["items"] == []
 
 
@@ -114,14 +138,17 @@ def test_anyone_gets_a_published_voice_by_id(anon, client_for, user, admin_api, 
         assert data["samples"][0].startswith(object_storage.object_url("voice-samples/"))
 
 
-def test_unpublished_voice_is_404_for_anonymous_and_users_but_shown_to_admins(anon, client_for, user, admin_api,
-                                                                               make_voice):
+def test_unpublished_voice_is_404_for_anonymous_and_users_but_shown_to_admins(
+    anon, client_for, user, admin_api, make_voice
+):
     voice = make_voice("Draft", is_published=False)
     for client in (anon, client_for(user)):
         response = client.get(f"{URL}/{voice.pk}")
         assert response.status_code == 404
-        assert response.json() == {"success": False, "error": {
-            "code": "VOICE_NOT_FOUND", "message": f"Voice with ID '{voice.pk}' not found."}}
+        assert response.json() == {
+            "success": False,
+            "error": {"code": "VOICE_NOT_FOUND", "message": f"Voice with ID '{voice.pk}' not found."},
+        }
     assert admin_api.get(f"{URL}/{voice.pk}").status_code == 200
 
 
@@ -136,9 +163,18 @@ def test_unknown_ids_are_voice_not_found(anon, voice_id):
 # --- Insert a New Voice ----------------------------------------------------------------------------
 def test_admin_creates_a_voice_from_sample_urls(admin_api, admin_user, stored_sample):
     url = stored_sample()
-    response = admin_api.post(URL, {"name": "Daniel", "voiceCharacteristic": "Male", "orderNumber": 3,
-                                    "isPublished": False, "samples": [url],
-                                    "createdBy": {"userId": "spoofed", "userName": "Mallory"}}, format="json")
+    response = admin_api.post(
+        URL,
+        {
+            "name": "Daniel",
+            "voiceCharacteristic": "Male",
+            "orderNumber": 3,
+            "isPublished": False,
+            "samples": [url],
+            "createdBy": {"userId": "spoofed", "userName": "Mallory"},
+        },
+        format="json",
+    )
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["success"] is True
@@ -153,8 +189,11 @@ def test_admin_creates_a_voice_from_sample_urls(admin_api, admin_user, stored_sa
 
 
 def test_is_published_defaults_to_false(admin_api, stored_sample):
-    response = admin_api.post(URL, {"name": "Quiet", "voiceCharacteristic": "Accent", "orderNumber": 1,
-                                    "samples": [stored_sample()]}, format="json")
+    response = admin_api.post(
+        URL,
+        {"name": "Quiet", "voiceCharacteristic": "Accent", "orderNumber": 1, "samples": [stored_sample()]},
+        format="json",
+    )
     assert response.status_code == 201
     assert response.json()["data"]["isPublished"] is False
 
@@ -182,14 +221,30 @@ def test_validation_error_lists_each_field_as_documented(admin_api):
     }
 
 
-@pytest.mark.parametrize("name, accepted", [
-    ("Rachel (Updated)", True), ("Jean-Luc 2", True), ("Zoë", True), ("Al", True), ("A" * 100, True),
-    ("A", False), ("A" * 101, False), ("<script>alert(1)</script>", False), ("Rachel_1", False),
-    ("Rachel!", False), ("Tab\tName", False), ("Name; DROP", False), ("<b>Bold</b>", False),
-])
+@pytest.mark.parametrize(
+    "name, accepted",
+    [
+        ("Rachel (Updated)", True),
+        ("Jean-Luc 2", True),
+        ("Zoë", True),
+        ("Al", True),
+        ("A" * 100, True),
+        ("A", False),
+        ("A" * 101, False),
+        ("<script>alert(1)</script>", False),
+        ("Rachel_1", False),
+        ("Rachel!", False),
+        ("Tab\tName", False),
+        ("Name; DROP", False),
+        ("<b>Bold</b>", False),
+    ],
+)
 def test_name_rules(admin_api, stored_sample, name, accepted):
-    response = admin_api.post(URL, {"name": name, "voiceCharacteristic": "Female", "orderNumber": 1,
-                                    "samples": [stored_sample()]}, format="json")
+    response = admin_api.post(
+        URL,
+        {"name": name, "voiceCharacteristic": "Female", "orderNumber": 1, "samples": [stored_sample()]},
+        format="json",
+    )
     assert (response.status_code == 201) is accepted, response.content
     if not accepted:
         assert list(response.json()["error"]["fields"]) == ["name"]
@@ -197,32 +252,42 @@ def test_name_rules(admin_api, stored_sample, name, accepted):
 
 @pytest.mark.parametrize("value", ["male", "FEMALE", "Robot", "", "Ma", None, 3])
 def test_voice_characteristic_is_case_sensitive_and_closed(admin_api, stored_sample, value):
-    response = admin_api.post(URL, {"name": "Test", "voiceCharacteristic": value, "orderNumber": 1,
-                                    "samples": [stored_sample()]}, format="json")
+    response = admin_api.post(
+        URL,
+        {"name": "Test", "voiceCharacteristic": value, "orderNumber": 1, "samples": [stored_sample()]},
+        format="json",
+    )
     assert response.status_code == 400
     assert response.json()["error"]["fields"] == {
-        "voiceCharacteristic": ["voiceCharacteristic must be 'Male', 'Female', or 'Accent'"]}
+        "voiceCharacteristic": ["voiceCharacteristic must be 'Male', 'Female', or 'Accent'"]
+    }
 
 
 @pytest.mark.parametrize("order", [-1, 1.5, "first", None])
 def test_order_number_must_be_a_non_negative_whole_number(admin_api, stored_sample, order):
-    response = admin_api.post(URL, {"name": "Test", "voiceCharacteristic": "Male", "orderNumber": order,
-                                    "samples": [stored_sample()]}, format="json")
+    response = admin_api.post(
+        URL,
+        {"name": "Test", "voiceCharacteristic": "Male", "orderNumber": order, "samples": [stored_sample()]},
+        format="json",
+    )
     assert response.status_code == 400
     assert list(response.json()["error"]["fields"]) == ["orderNumber"]
 
 
 def test_one_to_five_distinct_samples(admin_api, stored_sample):
     six = [stored_sample() for _ in range(6)]
-    response = admin_api.post(URL, {"name": "Many", "voiceCharacteristic": "Male", "orderNumber": 1,
-                                    "samples": six}, format="json")
+    response = admin_api.post(
+        URL, {"name": "Many", "voiceCharacteristic": "Male", "orderNumber": 1, "samples": six}, format="json"
+    )
     assert response.status_code == 400 and "samples" in response.json()["error"]["fields"]
     same = stored_sample()
-    response = admin_api.post(URL, {"name": "Twice", "voiceCharacteristic": "Male", "orderNumber": 1,
-                                    "samples": [same, same]}, format="json")
+    response = admin_api.post(
+        URL, {"name": "Twice", "voiceCharacteristic": "Male", "orderNumber": 1, "samples": [same, same]}, format="json"
+    )
     assert response.status_code == 400 and "samples" in response.json()["error"]["fields"]
-    response = admin_api.post(URL, {"name": "Five", "voiceCharacteristic": "Male", "orderNumber": 1,
-                                    "samples": six[:5]}, format="json")
+    response = admin_api.post(
+        URL, {"name": "Five", "voiceCharacteristic": "Male", "orderNumber": 1, "samples": six[:5]}, format="json"
+    )
     assert response.status_code == 201
     assert response.json()["data"]["samples"] == six[:5]
 
@@ -235,15 +300,24 @@ def test_invalid_s3_urls_are_listed_and_never_fetched(admin_api, stored_sample, 
     not_mp3 = stored_sample(wav_bytes)
     traversal = object_storage.object_url("voice-samples/../secret.mp3")
     bad = [missing, foreign, outside_prefix, not_mp3, traversal, f"{good}?x=1"]
-    response = admin_api.post(URL, {"name": "Daniel", "voiceCharacteristic": "Male", "orderNumber": 3,
-                                    "samples": [good, *bad[:4]]}, format="json")
+    response = admin_api.post(
+        URL,
+        {"name": "Daniel", "voiceCharacteristic": "Male", "orderNumber": 3, "samples": [good, *bad[:4]]},
+        format="json",
+    )
     assert response.status_code == 400
     assert response.status_code == 400
-    assert response.json() == {"success": False, "error": {
-        "code": "INVALID_S3_URL", "message": "One or more S3 URLs are invalid or inaccessible",
-        "invalidUrls": bad[:4]}}
-    response = admin_api.post(URL, {"name": "Daniel", "voiceCharacteristic": "Male", "orderNumber": 3,
-                                    "samples": bad[4:]}, format="json")
+    assert response.json() == {
+        "success": False,
+        "error": {
+            "code": "INVALID_S3_URL",
+            "message": "One or more S3 URLs are invalid or inaccessible",
+            "invalidUrls": bad[:4],
+        },
+    }
+    response = admin_api.post(
+        URL, {"name": "Daniel", "voiceCharacteristic": "Male", "orderNumber": 3, "samples": bad[4:]}, format="json"
+    )
     assert response.json()["error"]["invalidUrls"] == bad[4:]
     response = admin_api.put(f"{URL}/{uuid.uuid4()}", {"samples": [good]}, format="json")
     assert response.status_code == 404
@@ -252,15 +326,20 @@ def test_invalid_s3_urls_are_listed_and_never_fetched(admin_api, stored_sample, 
 
 def test_a_sample_over_5_mb_in_storage_is_invalid(admin_api, stored_sample, mp3_bytes):
     oversized = stored_sample(mp3_bytes + b"\0" * (5 * 1024 * 1024))
-    response = admin_api.post(URL, {"name": "Big", "voiceCharacteristic": "Male", "orderNumber": 1,
-                                    "samples": [oversized]}, format="json")
+    response = admin_api.post(
+        URL, {"name": "Big", "voiceCharacteristic": "Male", "orderNumber": 1, "samples": [oversized]}, format="json"
+    )
     assert response.status_code == 400
     assert response.json()["error"]["invalidUrls"] == [oversized]
 
 
 def test_malformed_bodies_never_500(admin_api):
-    for body, content_type in [("{not json", "application/json"), ("[]", "application/json"),
-                               ('"text"', "application/json"), ("x=1", "text/plain")]:
+    for body, content_type in [
+        ("{not json", "application/json"),
+        ("[]", "application/json"),
+        ('"text"', "application/json"),
+        ("x=1", "text/plain"),
+    ]:
         response = admin_api.generic("POST", URL, body, content_type=content_type)
         assert response.status_code in (400, 415), (body, response.content)
         assert response.json()["success"] is False
@@ -270,8 +349,9 @@ def test_malformed_bodies_never_500(admin_api):
 def test_put_is_partial_and_sets_updated_by(admin_api, make_voice, make_user, client_for):
     voice = make_voice("Rachel", order_number=1)
     editor = make_user(email="john@example.com", display_name="John Doe", is_staff=True)
-    response = client_for(editor).put(f"{URL}/{voice.pk}", {"name": "Rachel (Updated)", "orderNumber": 10},
-                                      format="json")
+    response = client_for(editor).put(
+        f"{URL}/{voice.pk}", {"name": "Rachel (Updated)", "orderNumber": 10}, format="json"
+    )
     assert response.status_code == 200, response.content
     data = response.json()["data"]
     assert data["name"] == "Rachel (Updated)" and data["orderNumber"] == 10
@@ -336,10 +416,14 @@ def test_delete_of_a_voice_in_use_is_409_with_the_count(admin_api, make_voice, u
         TtsSubmission.objects.create(user=user, voice=voice, text="hello")
     response = admin_api.delete(f"{URL}/{voice.pk}")
     assert response.status_code == 409
-    assert response.json() == {"success": False, "error": {
-        "code": "VOICE_IN_USE",
-        "message": "Cannot delete voice that is currently in use by existing audio generations.",
-        "affectedGenerations": 2}}
+    assert response.json() == {
+        "success": False,
+        "error": {
+            "code": "VOICE_IN_USE",
+            "message": "Cannot delete voice that is currently in use by existing audio generations.",
+            "affectedGenerations": 2,
+        },
+    }
     assert Voice.objects.alive().filter(pk=voice.pk).exists()
 
 
@@ -367,8 +451,9 @@ def test_a_client_supplied_url_is_never_requested(admin_api, mp3_bytes):
     threading.Thread(target=server.serve_forever, daemon=True).start()
     try:
         url = f"http://127.0.0.1:{server.server_address[1]}/voice-samples/rachel.mp3"
-        response = admin_api.post(URL, {"name": "Rachel", "voiceCharacteristic": "Female", "orderNumber": 1,
-                                        "samples": [url]}, format="json")
+        response = admin_api.post(
+            URL, {"name": "Rachel", "voiceCharacteristic": "Female", "orderNumber": 1, "samples": [url]}, format="json"
+        )
     finally:
         server.shutdown()
     assert response.status_code == 400

@@ -29,13 +29,15 @@ def hung_broker(black_hole, settings):
 
 
 def test_a_submission_whose_job_cannot_be_sent_answers_promptly_and_is_sent_later(
-        hung_broker, client_for, user, make_voice, settings, record_property):
+    hung_broker, client_for, user, make_voice, settings, record_property
+):
     voice = make_voice()
     original = app.conf.broker_url, app.conf.broker_transport_options
     hung_broker()
     started = time.monotonic()
-    response = client_for(user).post("/api/v1/tts-submissions", {"voiceId": str(voice.pk), "text": "Hello"},
-                                     format="json")
+    response = client_for(user).post(
+        "/api/v1/tts-submissions", {"voiceId": str(voice.pk), "text": "Hello"}, format="json"
+    )
     elapsed = time.monotonic() - started
     record_property("seconds_to_answer", round(elapsed, 2))
     assert response.status_code == 202, response.content

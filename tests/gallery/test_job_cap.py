@@ -11,8 +11,9 @@ def test_a_submission_past_the_cap_is_429_rate_limit_exceeded(api, make_voice, s
     settings.JOBS_MAX_ACTIVE_PER_USER = 2
     voice = make_voice()
     for _ in range(2):
-        accepted = api.post("/api/v1/tts-submissions", {"voiceId": str(voice.pk), "text": "Hello there."},
-                            format="json")
+        accepted = api.post(
+            "/api/v1/tts-submissions", {"voiceId": str(voice.pk), "text": "Hello there."}, format="json"
+        )
         assert accepted.status_code in (200, 201, 202), accepted.content
     refused = api.post("/api/v1/tts-submissions", {"voiceId": str(voice.pk), "text": "Hello there."}, format="json")
     assert refused.status_code == 429, refused.content

@@ -11,18 +11,21 @@ pytestmark = [pytest.mark.django_db, pytest.mark.usefixtures("local_storage")]
 URL = "/api/v1/voice-gallery"
 
 
-@pytest.mark.parametrize("body", [
-    {"name": ["Rachel"], "voiceCharacteristic": "Male", "orderNumber": 1, "samples": ["x"]},
-    {"name": "Rachel", "voiceCharacteristic": {"a": 1}, "orderNumber": 1, "samples": ["x"]},
-    {"name": "Rachel", "voiceCharacteristic": "Male", "orderNumber": 10**30, "samples": ["x"]},
-    {"name": "Rachel", "voiceCharacteristic": "Male", "orderNumber": 1, "samples": "http://x/voice-samples/a.mp3"},
-    {"name": "Rachel", "voiceCharacteristic": "Male", "orderNumber": 1, "samples": [{"url": "x"}]},
-    {"name": "Rachel", "voiceCharacteristic": "Male", "orderNumber": 1, "samples": [None]},
-    {"name": "Rachel", "voiceCharacteristic": "Male", "orderNumber": 1, "samples": [1]},
-    {"name": "Rachel", "voiceCharacteristic": "Male", "orderNumber": 1, "samples": ["x" * 5000]},
-    {"name": "Rachel", "voiceCharacteristic": "Male", "orderNumber": 1, "isPublished": "perhaps", "samples": ["x"]},
-    {"name": "\u0000Rachel", "voiceCharacteristic": "Male", "orderNumber": 1, "samples": ["x"]},
-])
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"name": ["Rachel"], "voiceCharacteristic": "Male", "orderNumber": 1, "samples": ["x"]},
+        {"name": "Rachel", "voiceCharacteristic": {"a": 1}, "orderNumber": 1, "samples": ["x"]},
+        {"name": "Rachel", "voiceCharacteristic": "Male", "orderNumber": 10**30, "samples": ["x"]},
+        {"name": "Rachel", "voiceCharacteristic": "Male", "orderNumber": 1, "samples": "http://x/voice-samples/a.mp3"},
+        {"name": "Rachel", "voiceCharacteristic": "Male", "orderNumber": 1, "samples": [{"url": "x"}]},
+        {"name": "Rachel", "voiceCharacteristic": "Male", "orderNumber": 1, "samples": [None]},
+        {"name": "Rachel", "voiceCharacteristic": "Male", "orderNumber": 1, "samples": [1]},
+        {"name": "Rachel", "voiceCharacteristic": "Male", "orderNumber": 1, "samples": ["x" * 5000]},
+        {"name": "Rachel", "voiceCharacteristic": "Male", "orderNumber": 1, "isPublished": "perhaps", "samples": ["x"]},
+        {"name": "\u0000Rachel", "voiceCharacteristic": "Male", "orderNumber": 1, "samples": ["x"]},
+    ],
+)
 def test_odd_create_bodies_are_400s(admin_api, body):
     response = admin_api.post(URL, body, format="json")
     assert response.status_code == 400, response.content
@@ -43,8 +46,16 @@ def test_an_oversized_multipart_body_is_refused_before_it_is_read(admin_api, mp3
     from gallery.api import views
 
     monkeypatch.setattr(views, "MAX_MULTIPART_BYTES", 1000)
-    response = admin_api.post(URL, {"name": "Big", "voiceCharacteristic": "Male", "orderNumber": "1",
-                                    "sampleFile[0]": SimpleUploadedFile("a.mp3", mp3_bytes)}, format="multipart")
+    response = admin_api.post(
+        URL,
+        {
+            "name": "Big",
+            "voiceCharacteristic": "Male",
+            "orderNumber": "1",
+            "sampleFile[0]": SimpleUploadedFile("a.mp3", mp3_bytes),
+        },
+        format="multipart",
+    )
     assert response.status_code == 400
     assert response.json()["error"]["code"] == "FILE_TOO_LARGE"
     assert object_storage.list("voice-samples") == []

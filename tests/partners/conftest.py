@@ -26,8 +26,9 @@ def make_partner(db):
     from partners.account import services
 
     def make(name="Acme Audio", *, live=True, credit_limit=Decimal("1000.00"), access_enabled=True, **extra):
-        partner, key = services.create_partner(name=name, live=live, credit_limit=credit_limit,
-                                               access_enabled=access_enabled, **extra)
+        partner, key = services.create_partner(
+            name=name, live=live, credit_limit=credit_limit, access_enabled=access_enabled, **extra
+        )
         partner.key = key
         return partner
 
@@ -84,8 +85,14 @@ def make_talent(db):
     from partners.models import Talent
 
     def make(*programs, **fields):
-        values = {"first_name": "Ada", "last_name": "Voice", "gender": "female",
-                  "languages": ["English", "French"], "feedback": "Warm and clear.", **fields}
+        values = {
+            "first_name": "Ada",
+            "last_name": "Voice",
+            "gender": "female",
+            "languages": ["English", "French"],
+            "feedback": "Warm and clear.",
+            **fields,
+        }
         talent = Talent.objects.create(**values)
         for program in programs:
             program.talents.add(talent)

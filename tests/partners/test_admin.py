@@ -24,18 +24,31 @@ def messages_of(response):
 
 
 def test_create_a_partner_shows_its_key_once(admin_client, make_program):
-    response = admin_client.post("/admin/partners/partner/add/", {
-        "name": "Studio North", "access_enabled": "on", "credit_limit": "500.00", "notice_threshold": "85",
-        "api_keys-TOTAL_FORMS": "0", "api_keys-INITIAL_FORMS": "0",
-        "ledger-TOTAL_FORMS": "0", "ledger-INITIAL_FORMS": "0",
-    }, follow=True)
+    response = admin_client.post(
+        "/admin/partners/partner/add/",
+        {
+            "name": "Studio North",
+            "access_enabled": "on",
+            "credit_limit": "500.00",
+            "notice_threshold": "85",
+            "api_keys-TOTAL_FORMS": "0",
+            "api_keys-INITIAL_FORMS": "0",
+            "ledger-TOTAL_FORMS": "0",
+            "ledger-INITIAL_FORMS": "0",
+        },
+        follow=True,
+    )
     assert response.status_code == 200
     assert "no-store" in response["Cache-Control"]
     keys = KEY.findall(response.content.decode())
     assert len(set(keys)) == 1
     partner = Partner.objects.get(name="Studio North")
     assert (partner.access_enabled, partner.is_live, partner.credit_limit, partner.notice_threshold) == (
-        True, False, Decimal("500.00"), 85)
+        True,
+        False,
+        Decimal("500.00"),
+        85,
+    )
     stored = PartnerApiKey.objects.get(partner=partner)
     assert keys[0] not in stored.key_hash
     change_page = admin_client.get(f"/admin/partners/partner/{partner.pk}/change/").content.decode()
@@ -52,8 +65,9 @@ def test_rotate_enable_and_switch_actions(admin_client, make_partner):
     assert PartnerClient(old_key).get(f"{PREFIX}/programs").status_code == 401
     admin_client.post(changelist, {"action": "enable_access", "_selected_action": [partner.pk]})
     admin_client.post(changelist, {"action": "switch_live", "_selected_action": [partner.pk]})
-    response = admin_client.post(changelist, {"action": "rotate_api_key", "_selected_action": [partner.pk]},
-                                 follow=True)
+    response = admin_client.post(
+        changelist, {"action": "rotate_api_key", "_selected_action": [partner.pk]}, follow=True
+    )
     new_key = KEY.search(response.content.decode()).group(0)
     assert new_key != old_key
     assert PartnerClient(old_key).get(f"{PREFIX}/programs").status_code == 404
@@ -62,23 +76,40 @@ def test_rotate_enable_and_switch_actions(admin_client, make_partner):
     assert PartnerClient(new_key).get(f"{PREFIX}/programs").json()["mode"] == "test"
 
 
-def test_balance_and_its_ledger_with_a_recorded_payment(admin_client, partner, program, talent, live_client,
-                                                        local_storage):
-    live_client.post(f"{PREFIX}/jobs", {"program_id": program.pk, "talent_id": talent.pk, "sample_script": "Hi",
-                                        "job_description": "Read"}, format="json")
-    response = admin_client.post(f"/admin/partners/partner/{partner.pk}/change/", {
-        "name": partner.name, "access_enabled": "on", "is_live": "on", "credit_limit": "1000.00",
-        "notice_threshold": "80", "payment": "40.00",
-        "api_keys-TOTAL_FORMS": "1", "api_keys-INITIAL_FORMS": "1",
-        "api_keys-0-id": PartnerApiKey.objects.get(partner=partner).pk, "api_keys-0-partner": partner.pk,
-        "ledger-TOTAL_FORMS": "1", "ledger-INITIAL_FORMS": "1",
-        "ledger-0-id": LedgerEntry.objects.get().pk, "ledger-0-partner": partner.pk,
-    })
+def test_balance_and_its_ledger_with_a_recorded_payment(
+    admin_client, partner, program, talent, live_client, local_storage
+):
+    live_client.post(
+        f"{PREFIX}/jobs",
+        {"program_id": program.pk, "talent_id": talent.pk, "sample_script": "Hi", "job_description": "Read"},
+        format="json",
+    )
+    response = admin_client.post(
+        f"/admin/partners/partner/{partner.pk}/change/",
+        {
+            "name": partner.name,
+            "access_enabled": "on",
+            "is_live": "on",
+            "credit_limit": "1000.00",
+            "notice_threshold": "80",
+            "payment": "40.00",
+            "api_keys-TOTAL_FORMS": "1",
+            "api_keys-INITIAL_FORMS": "1",
+            "api_keys-0-id": PartnerApiKey.objects.get(partner=partner).pk,
+            "api_keys-0-partner": partner.pk,
+            "ledger-TOTAL_FORMS": "1",
+            "ledger-INITIAL_FORMS": "1",
+            "ledger-0-id": LedgerEntry.objects.get().pk,
+            "ledger-0-partner": partner.pk,
+        },
+    )
     assert response.status_code == 302, response.content.decode()[:2000]
     partner.refresh_from_db()
     assert partner.balance == Decimal("60.00")
     assert list(LedgerEntry.objects.order_by("id").values_list("kind", "amount", "balance_after")) == [
-        ("charge", Decimal("100.00"), Decimal("100.00")), ("payment", Decimal("-40.00"), Decimal("60.00"))]
+        ("charge", Decimal("100.00"), Decimal("100.00")),
+        ("payment", Decimal("-40.00"), Decimal("60.00")),
+    ]
     page = admin_client.get(f"/admin/partners/partner/{partner.pk}/change/").content.decode()
     assert "60.00" in page and "payment" in page
 
@@ -86,12 +117,22 @@ def test_balance_and_its_ledger_with_a_recorded_payment(admin_client, partner, p
 def test_create_a_program(admin_client, partner, make_talent):
     talent = make_talent()
     today = timezone.localdate()
-    response = admin_client.post("/admin/partners/program/add/", {
-        "partner": partner.pk, "name": "Audiobooks", "description": "Long form", "unit_price": "250.00",
-        "start_date": today.isoformat(), "end_date": (today + timedelta(days=90)).isoformat(),
-        "edit_limit": "2", "max_edits": "4", "manager_email": "pm@example.com", "is_active": "on",
-        "talents": [talent.pk],
-    })
+    response = admin_client.post(
+        "/admin/partners/program/add/",
+        {
+            "partner": partner.pk,
+            "name": "Audiobooks",
+            "description": "Long form",
+            "unit_price": "250.00",
+            "start_date": today.isoformat(),
+            "end_date": (today + timedelta(days=90)).isoformat(),
+            "edit_limit": "2",
+            "max_edits": "4",
+            "manager_email": "pm@example.com",
+            "is_active": "on",
+            "talents": [talent.pk],
+        },
+    )
     assert response.status_code == 302
     program = Program.objects.get(name="Audiobooks")
     assert list(program.talents.all()) == [talent]
@@ -100,22 +141,39 @@ def test_create_a_program(admin_client, partner, make_talent):
 
 def test_program_dates_must_be_ordered(admin_client, partner):
     today = timezone.localdate()
-    response = admin_client.post("/admin/partners/program/add/", {
-        "partner": partner.pk, "name": "Backwards", "unit_price": "1.00", "start_date": today.isoformat(),
-        "end_date": (today - timedelta(days=1)).isoformat(), "edit_limit": "1", "max_edits": "1",
-        "manager_email": "pm@example.com",
-    })
+    response = admin_client.post(
+        "/admin/partners/program/add/",
+        {
+            "partner": partner.pk,
+            "name": "Backwards",
+            "unit_price": "1.00",
+            "start_date": today.isoformat(),
+            "end_date": (today - timedelta(days=1)).isoformat(),
+            "edit_limit": "1",
+            "max_edits": "1",
+            "manager_email": "pm@example.com",
+        },
+    )
     assert response.status_code == 200 and not Program.objects.filter(name="Backwards").exists()
 
 
 def test_talent_demo_and_avatar_upload(admin_client, talent, short_mp3, local_storage):
-    response = admin_client.post(f"/admin/partners/talent/{talent.pk}/change/", {
-        "first_name": "Ada", "last_name": "Voice", "gender": "female", "languages": '["English"]',
-        "feedback": "Great", "demo_title": "Promo", "demo_tags": "warm, upbeat",
-        "demo_audio": SimpleUploadedFile("promo.mp3", short_mp3.read_bytes(), content_type="audio/mpeg"),
-        "avatar_image": SimpleUploadedFile("face.png", image_bytes(), content_type="image/png"),
-        "demos-TOTAL_FORMS": "0", "demos-INITIAL_FORMS": "0",
-    })
+    response = admin_client.post(
+        f"/admin/partners/talent/{talent.pk}/change/",
+        {
+            "first_name": "Ada",
+            "last_name": "Voice",
+            "gender": "female",
+            "languages": '["English"]',
+            "feedback": "Great",
+            "demo_title": "Promo",
+            "demo_tags": "warm, upbeat",
+            "demo_audio": SimpleUploadedFile("promo.mp3", short_mp3.read_bytes(), content_type="audio/mpeg"),
+            "avatar_image": SimpleUploadedFile("face.png", image_bytes(), content_type="image/png"),
+            "demos-TOTAL_FORMS": "0",
+            "demos-INITIAL_FORMS": "0",
+        },
+    )
     assert response.status_code == 302
     demo = Demo.objects.get(talent=talent)
     assert (demo.title, demo.tags, demo.content_type) == ("Promo", ["warm", "upbeat"], "audio/mpeg")
@@ -125,30 +183,45 @@ def test_talent_demo_and_avatar_upload(admin_client, talent, short_mp3, local_st
 
 
 def test_a_non_audio_demo_is_refused(admin_client, talent, local_storage):
-    response = admin_client.post(f"/admin/partners/talent/{talent.pk}/change/", {
-        "first_name": "Ada", "last_name": "Voice", "gender": "female", "languages": '["English"]',
-        "demo_audio": SimpleUploadedFile("promo.mp3", image_bytes(), content_type="audio/mpeg"),
-        "demos-TOTAL_FORMS": "0", "demos-INITIAL_FORMS": "0",
-    }, follow=True)
+    response = admin_client.post(
+        f"/admin/partners/talent/{talent.pk}/change/",
+        {
+            "first_name": "Ada",
+            "last_name": "Voice",
+            "gender": "female",
+            "languages": '["English"]',
+            "demo_audio": SimpleUploadedFile("promo.mp3", image_bytes(), content_type="audio/mpeg"),
+            "demos-TOTAL_FORMS": "0",
+            "demos-INITIAL_FORMS": "0",
+        },
+        follow=True,
+    )
     assert any("Upload refused" in text for text in messages_of(response))
     assert Demo.objects.count() == 0 and object_storage.list("partners") == []
 
 
-def test_job_assign_deliver_and_history(admin_client, program, talent, make_talent, make_job, short_mp3,
-                                        live_client, local_storage):
+def test_job_assign_deliver_and_history(
+    admin_client, program, talent, make_talent, make_job, short_mp3, live_client, local_storage
+):
     job = make_job(program, talent)
     other = make_talent(program, first_name="Bo")
-    response = admin_client.post(f"/admin/partners/job/{job.pk}/change/", {
-        "talent": other.pk,
-        "deliver_file": SimpleUploadedFile("take.mp3", short_mp3.read_bytes(), content_type="audio/mpeg"),
-        "events-TOTAL_FORMS": "0", "events-INITIAL_FORMS": "0",
-    })
+    response = admin_client.post(
+        f"/admin/partners/job/{job.pk}/change/",
+        {
+            "talent": other.pk,
+            "deliver_file": SimpleUploadedFile("take.mp3", short_mp3.read_bytes(), content_type="audio/mpeg"),
+            "events-TOTAL_FORMS": "0",
+            "events-INITIAL_FORMS": "0",
+        },
+    )
     assert response.status_code == 302
     job.refresh_from_db()
     assert (job.talent, job.status) == (other, "assigned")
     assert object_storage.exists(job.delivered_file_key)
-    assert live_client.post(f"{PREFIX}/jobs/{job.pk}/editFile", {"edit_notes": "Slower please"},
-                            format="json").status_code == 204
+    assert (
+        live_client.post(f"{PREFIX}/jobs/{job.pk}/editFile", {"edit_notes": "Slower please"}, format="json").status_code
+        == 204
+    )
     page = admin_client.get(f"/admin/partners/job/{job.pk}/change/").content.decode()
     assert "Slower please" in page and "edit_requested" in page.replace("Edit requested", "edit_requested")
     assert list(job.events.values_list("kind", flat=True)) == ["assigned", "delivered", "edit_requested"]

@@ -42,8 +42,12 @@ def test_approval_unsuccessful_144(program, talent, make_job, delivered_job, liv
 
 
 def test_approving_a_job_waiting_for_its_edit_is_144(delivered_job, live_client):
-    assert live_client.post(f"{PREFIX}/jobs/{delivered_job.pk}/editFile", {"edit_notes": "Slower"},
-                            format="json").status_code == 204
+    assert (
+        live_client.post(
+            f"{PREFIX}/jobs/{delivered_job.pk}/editFile", {"edit_notes": "Slower"}, format="json"
+        ).status_code
+        == 204
+    )
     assert error(live_client.post(f"{PREFIX}/jobs/{delivered_job.pk}/approveFile")) == (400, 144)
 
 
@@ -68,8 +72,9 @@ def test_approve_in_test_mode_changes_nothing(delivered_job, partner, client_for
 
 # --- editFile -------------------------------------------------------------------------------------
 def test_request_an_edit(delivered_job, live_client):
-    response = live_client.post(f"{PREFIX}/jobs/{delivered_job.pk}/editFile", {"edit_notes": "Slower, please"},
-                                format="json")
+    response = live_client.post(
+        f"{PREFIX}/jobs/{delivered_job.pk}/editFile", {"edit_notes": "Slower, please"}, format="json"
+    )
     assert response.status_code == 204
     delivered_job.refresh_from_db()
     assert (delivered_job.status, delivered_job.edit_count, delivered_job.edit_notes) == ("edit", 1, "Slower, please")
@@ -78,8 +83,9 @@ def test_request_an_edit(delivered_job, live_client):
 
 
 def test_request_an_edit_as_a_form(delivered_job, live_client):
-    response = live_client.post(f"{PREFIX}/jobs/{delivered_job.pk}/editFile", {"edit_notes": "Louder"},
-                                format="multipart")
+    response = live_client.post(
+        f"{PREFIX}/jobs/{delivered_job.pk}/editFile", {"edit_notes": "Louder"}, format="multipart"
+    )
     assert response.status_code == 204
     assert Job.objects.get(pk=delivered_job.pk).edit_notes == "Louder"
 
@@ -109,11 +115,14 @@ def test_no_edits_once_approved_146(delivered_job, live_client):
 
 def test_maximum_number_of_edits_147(delivered_job, live_client, short_mp3):
     for index in range(delivered_job.program.max_edits):
-        assert live_client.post(f"{PREFIX}/jobs/{delivered_job.pk}/editFile", {"edit_notes": f"take {index}"},
-                                format="json").status_code == 204
+        assert (
+            live_client.post(
+                f"{PREFIX}/jobs/{delivered_job.pk}/editFile", {"edit_notes": f"take {index}"}, format="json"
+            ).status_code
+            == 204
+        )
         redeliver(delivered_job, short_mp3)
-    response = live_client.post(f"{PREFIX}/jobs/{delivered_job.pk}/editFile", {"edit_notes": "one more"},
-                                format="json")
+    response = live_client.post(f"{PREFIX}/jobs/{delivered_job.pk}/editFile", {"edit_notes": "one more"}, format="json")
     assert error(response) == (400, 147)
     assert response.json()["error"]["message"] == "Maximum number of edits reached"
     assert Job.objects.get(pk=delivered_job.pk).edit_count == delivered_job.program.max_edits
@@ -134,7 +143,8 @@ def test_edit_in_test_mode_changes_nothing_and_sends_nothing(delivered_job, part
     delivered_job.program.edit_limit = 0
     delivered_job.program.save()
     response = client_for_partner(partner, test_mode=1).post(
-        f"{PREFIX}/jobs/{delivered_job.pk}/editFile", {"edit_notes": "Slower"}, format="json")
+        f"{PREFIX}/jobs/{delivered_job.pk}/editFile", {"edit_notes": "Slower"}, format="json"
+    )
     assert response.status_code == 204
     delivered_job.refresh_from_db()
     assert (delivered_job.status, delivered_job.edit_count, delivered_job.edit_notes) == ("assigned", 0, "")
@@ -145,15 +155,20 @@ def test_edit_in_test_mode_changes_nothing_and_sends_nothing(delivered_job, part
 # --- the manager's email, through a real worker and a real SMTP server ---------------------------------------
 @pytest.mark.django_db(transaction=True)
 @pytest.mark.worker
-def test_manager_is_emailed_once_when_edits_pass_the_limit(delivered_job, live_client, short_mp3, smtp_server,
-                                                           start_worker):
+def test_manager_is_emailed_once_when_edits_pass_the_limit(
+    delivered_job, live_client, short_mp3, smtp_server, start_worker
+):
     start_worker(smtp_server.env)
     program = delivered_job.program
     assert (program.edit_limit, program.max_edits) == (1, 3)
 
     def edit(notes):
-        assert live_client.post(f"{PREFIX}/jobs/{delivered_job.pk}/editFile", {"edit_notes": notes},
-                                format="json").status_code == 204
+        assert (
+            live_client.post(
+                f"{PREFIX}/jobs/{delivered_job.pk}/editFile", {"edit_notes": notes}, format="json"
+            ).status_code
+            == 204
+        )
         redeliver(delivered_job, short_mp3)
 
     edit("First: slower")  # edit_count 1 == limit: no email

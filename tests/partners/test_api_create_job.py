@@ -44,16 +44,25 @@ SCRIPTS = {
 
 
 def payload(program, talent, **overrides):
-    body = {"program_id": str(program.pk), "talent_id": str(talent.pk), "sample_script": "Hello world",
-            "job_description": "Warm, friendly read"}
+    body = {
+        "program_id": str(program.pk),
+        "talent_id": str(talent.pk),
+        "sample_script": "Hello world",
+        "job_description": "Warm, friendly read",
+    }
     body.update(overrides)
     return {key: value for key, value in body.items() if value is not None}
 
 
 def snapshot(partner):
     partner.refresh_from_db()
-    return (Job.objects.count(), JobEvent.objects.count(), LedgerEntry.objects.count(), partner.balance,
-            len(object_storage.list("partners")))
+    return (
+        Job.objects.count(),
+        JobEvent.objects.count(),
+        LedgerEntry.objects.count(),
+        partner.balance,
+        len(object_storage.list("partners")),
+    )
 
 
 def error(response):
@@ -70,15 +79,20 @@ def test_create_job_from_json_charges_the_unit_price(partner, program, talent, l
     partner.refresh_from_db()
     assert partner.balance == Decimal("100.00")
     entry = LedgerEntry.objects.get()
-    assert (entry.kind, entry.amount, entry.balance_after, entry.job) == ("charge", Decimal("100.00"),
-                                                                          Decimal("100.00"), job)
+    assert (entry.kind, entry.amount, entry.balance_after, entry.job) == (
+        "charge",
+        Decimal("100.00"),
+        Decimal("100.00"),
+        job,
+    )
     assert list(job.events.values_list("kind", flat=True)) == ["created"]
     assert live_client.get(f"{PREFIX}/jobs/{job.pk}").json()["data"]["job_status"] == "new"
 
 
 def test_integer_ids_in_json_are_numbers_too(program, talent, live_client, local_storage):
-    response = live_client.post(f"{PREFIX}/jobs", payload(program, talent, program_id=program.pk,
-                                                          talent_id=talent.pk), format="json")
+    response = live_client.post(
+        f"{PREFIX}/jobs", payload(program, talent, program_id=program.pk, talent_id=talent.pk), format="json"
+    )
     assert response.status_code == 201
 
 
@@ -86,8 +100,9 @@ def test_integer_ids_in_json_are_numbers_too(program, talent, live_client, local
 def test_create_job_with_a_script_file_multipart(kind, program, talent, live_client, local_storage):
     name, content = SCRIPTS[kind]
     upload = SimpleUploadedFile(name, content, content_type="application/octet-stream")
-    response = live_client.post(f"{PREFIX}/jobs", payload(program, talent, sample_script=None, script_file=upload),
-                                format="multipart")
+    response = live_client.post(
+        f"{PREFIX}/jobs", payload(program, talent, sample_script=None, script_file=upload), format="multipart"
+    )
     assert response.status_code == 201, response.content
     job = Job.objects.get(pk=response.json()["data"]["job_id"])
     assert job.script_file_name == name
@@ -125,18 +140,22 @@ def test_script_file_or_sample_script_required_104(program, talent, live_client)
         assert error(response) == (400, 104)
         assert response.json()["error"]["message"] == "Script file or sample script must be provided"
     empty = SimpleUploadedFile("empty.txt", b"", content_type="text/plain")
-    response = live_client.post(f"{PREFIX}/jobs", payload(program, talent, sample_script=None, script_file=empty),
-                                format="multipart")
+    response = live_client.post(
+        f"{PREFIX}/jobs", payload(program, talent, sample_script=None, script_file=empty), format="multipart"
+    )
     assert error(response) == (400, 104)
 
 
-@pytest.mark.parametrize("name, content", [
-    ("script.txt", image_bytes()),  # a PNG named .txt: the name does not decide
-    ("script.pdf", b"%PDF-1.4 truncated without a trailer"),
-    ("script.docx", _zip({"other.xml": "<x/>"})),
-    ("script.txt", b"binary\x00\x01\x02 data"),
-    ("script.exe", b"MZ\x90\x00\x03\x00\x00\x00"),
-])
+@pytest.mark.parametrize(
+    "name, content",
+    [
+        ("script.txt", image_bytes()),  # a PNG named .txt: the name does not decide
+        ("script.pdf", b"%PDF-1.4 truncated without a trailer"),
+        ("script.docx", _zip({"other.xml": "<x/>"})),
+        ("script.txt", b"binary\x00\x01\x02 data"),
+        ("script.exe", b"MZ\x90\x00\x03\x00\x00\x00"),
+    ],
+)
 def test_script_file_type_checked_by_content_105(name, content, program, talent, live_client, local_storage):
     upload = SimpleUploadedFile(name, content, content_type="text/plain")
     response = live_client.post(f"{PREFIX}/jobs", payload(program, talent, script_file=upload), format="multipart")
@@ -168,14 +187,14 @@ def test_a_script_file_over_the_size_limit_is_413(settings, program, talent, liv
 def test_program_of_another_partner_120(make_partner, make_program, talent, program, live_client):
     foreign = make_program(make_partner("Other Co"))
     for program_id in (foreign.pk, 987654):
-        response = live_client.post(f"{PREFIX}/jobs", payload(foreign, talent, program_id=str(program_id)),
-                                    format="json")
+        response = live_client.post(
+            f"{PREFIX}/jobs", payload(foreign, talent, program_id=str(program_id)), format="json"
+        )
         assert error(response) == (403, 120)
         assert response.json()["error"]["message"] == "Program is not associated with your account"
 
 
-def test_talent_not_in_any_of_the_partners_programs_122(make_partner, make_program, make_talent, program,
-                                                        live_client):
+def test_talent_not_in_any_of_the_partners_programs_122(make_partner, make_program, make_talent, program, live_client):
     outsider = make_talent(make_program(make_partner("Other Co")), first_name="Out")
     unassigned = make_talent(first_name="Nobody")
     for talent in (outsider, unassigned):
@@ -184,18 +203,22 @@ def test_talent_not_in_any_of_the_partners_programs_122(make_partner, make_progr
         assert response.json()["error"]["message"] == "Talent not associated with any programs on your account"
 
 
-def test_talent_of_another_of_the_partners_programs_is_accepted(partner, make_program, make_talent, program,
-                                                                live_client, local_storage):
+def test_talent_of_another_of_the_partners_programs_is_accepted(
+    partner, make_program, make_talent, program, live_client, local_storage
+):
     sibling_talent = make_talent(make_program(partner, name="Sibling"))
     response = live_client.post(f"{PREFIX}/jobs", payload(program, sibling_talent), format="json")
     assert response.status_code == 201
 
 
-@pytest.mark.parametrize("fields", [
-    {"is_active": False},
-    {"start_date": timezone.localdate() + timedelta(days=1), "end_date": timezone.localdate() + timedelta(days=9)},
-    {"start_date": timezone.localdate() - timedelta(days=9), "end_date": timezone.localdate() - timedelta(days=1)},
-])
+@pytest.mark.parametrize(
+    "fields",
+    [
+        {"is_active": False},
+        {"start_date": timezone.localdate() + timedelta(days=1), "end_date": timezone.localdate() + timedelta(days=9)},
+        {"start_date": timezone.localdate() - timedelta(days=9), "end_date": timezone.localdate() - timedelta(days=1)},
+    ],
+)
 def test_program_not_active_123(fields, partner, make_program, make_talent, live_client):
     program = make_program(partner, **fields)
     talent = make_talent(program)
@@ -219,8 +242,7 @@ def test_credit_limit_reached_or_exceeded_140(make_partner, make_program, make_t
     program = make_program(partner, unit_price=Decimal("100.00"))
     talent = make_talent(program)
     client = PartnerClient(partner.key)
-    statuses = [client.post(f"{PREFIX}/jobs", payload(program, talent), format="json").status_code
-                for _ in range(2)]
+    statuses = [client.post(f"{PREFIX}/jobs", payload(program, talent), format="json").status_code for _ in range(2)]
     assert statuses == [201, 201]
     over = client.post(f"{PREFIX}/jobs", payload(program, talent), format="json")
     assert error(over) == (400, 140)
@@ -229,8 +251,9 @@ def test_credit_limit_reached_or_exceeded_140(make_partner, make_program, make_t
     assert partner.balance == Decimal("200.00") and Job.objects.count() == 2
 
 
-def test_a_job_that_reaches_the_limit_exactly_is_saved_then_the_next_is_refused(make_partner, make_program,
-                                                                               make_talent, local_storage):
+def test_a_job_that_reaches_the_limit_exactly_is_saved_then_the_next_is_refused(
+    make_partner, make_program, make_talent, local_storage
+):
     partner = make_partner(credit_limit=Decimal("200.00"))
     program = make_program(partner, unit_price=Decimal("100.00"))
     talent = make_talent(program)
@@ -266,22 +289,28 @@ def test_credit_could_not_be_determined_142(partner, program, talent, live_clien
     assert snapshot(partner) == before
 
 
-def test_job_could_not_be_created_143_rolls_everything_back(settings, tmp_path, partner, program, talent,
-                                                            live_client):
+def test_job_could_not_be_created_143_rolls_everything_back(settings, tmp_path, partner, program, talent, live_client):
     # Storage fails after the job row and the charge were written: both must be rolled back.
     blocker = tmp_path / "not-a-directory"
     blocker.write_text("a file where the storage root should be")
-    settings.STORAGES = {**settings.STORAGES, "default": {
-        "BACKEND": "django.core.files.storage.FileSystemStorage",
-        "OPTIONS": {"location": str(blocker / "media")},
-    }}
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {
+            "BACKEND": "django.core.files.storage.FileSystemStorage",
+            "OPTIONS": {"location": str(blocker / "media")},
+        },
+    }
     upload = SimpleUploadedFile("script.txt", b"Hello script", content_type="text/plain")
     response = live_client.post(f"{PREFIX}/jobs", payload(program, talent, script_file=upload), format="multipart")
     assert error(response) == (400, 143)
     assert response.json() == {"error": {"code": 143, "message": "Job could not be created"}, "mode": "live"}
     partner.refresh_from_db()
     assert (Job.objects.count(), JobEvent.objects.count(), LedgerEntry.objects.count(), partner.balance) == (
-        0, 0, 0, Decimal("0.00"))
+        0,
+        0,
+        0,
+        Decimal("0.00"),
+    )
 
 
 # --- test mode ------------------------------------------------------------------------------------------
@@ -297,25 +326,31 @@ def test_test_mode_validates_everything_and_saves_nothing(make_partner, make_pro
     assert response.json() == {
         "data": {"job_id": None},
         "mode": "test",
-        "notices": [{"code": 200, "message": "Test mode enabled"},
-                    {"code": 240, "message": "Credit balance approaching limit"}],
+        "notices": [
+            {"code": 200, "message": "Test mode enabled"},
+            {"code": 240, "message": "Credit balance approaching limit"},
+        ],
     }
     assert snapshot(partner) == before
     # Errors are reported exactly as live, still without saving anything.
     bad = SimpleUploadedFile("script.txt", image_bytes(), content_type="text/plain")
-    assert error(client.post(f"{PREFIX}/jobs", payload(program, talent, script_file=bad),
-                             format="multipart")) == (400, 105)
-    assert error(client.post(f"{PREFIX}/jobs", payload(program, talent, job_description=""),
-                             format="json")) == (400, 106)
+    assert error(client.post(f"{PREFIX}/jobs", payload(program, talent, script_file=bad), format="multipart")) == (
+        400,
+        105,
+    )
+    assert error(client.post(f"{PREFIX}/jobs", payload(program, talent, job_description=""), format="json")) == (
+        400,
+        106,
+    )
     assert snapshot(partner) == before
 
 
-def test_test_mode_header_on_a_live_partner_saves_nothing(partner, program, talent, client_for_partner,
-                                                          local_storage):
+def test_test_mode_header_on_a_live_partner_saves_nothing(partner, program, talent, client_for_partner, local_storage):
     before = snapshot(partner)
     upload = SimpleUploadedFile("script.rtf", SCRIPTS["rtf"][1], content_type="application/rtf")
     response = client_for_partner(partner, test_mode=1).post(
-        f"{PREFIX}/jobs", payload(program, talent, script_file=upload), format="multipart")
+        f"{PREFIX}/jobs", payload(program, talent, script_file=upload), format="multipart"
+    )
     assert response.status_code == 201 and response.json()["data"] == {"job_id": None}
     assert response.json()["mode"] == "test"
     assert snapshot(partner) == before
@@ -330,19 +365,24 @@ def test_test_mode_reports_credit_errors_too(make_partner, make_program, make_ta
     assert response.json()["mode"] == "test"
 
 
-def test_a_job_repeated_with_its_idempotency_key_is_created_and_charged_once(partner, program, talent, live_client,
-                                                                            client_for_partner, local_storage):
+def test_a_job_repeated_with_its_idempotency_key_is_created_and_charged_once(
+    partner, program, talent, live_client, client_for_partner, local_storage
+):
     first = live_client.post(f"{PREFIX}/jobs", payload(program, talent), format="json", HTTP_IDEMPOTENCY_KEY="job-1")
     second = live_client.post(f"{PREFIX}/jobs", payload(program, talent), format="json", HTTP_IDEMPOTENCY_KEY="job-1")
     assert first.status_code == second.status_code == 201
     assert second.json() == first.json() and second["Idempotent-Replayed"] == "true"
     assert Job.objects.count() == 1 and LedgerEntry.objects.filter(kind="charge").count() == 1
-    other = live_client.post(f"{PREFIX}/jobs", payload(program, talent, sample_script="Else"), format="json",
-                             HTTP_IDEMPOTENCY_KEY="job-1")
+    other = live_client.post(
+        f"{PREFIX}/jobs", payload(program, talent, sample_script="Else"), format="json", HTTP_IDEMPOTENCY_KEY="job-1"
+    )
     assert other.status_code == 422
-    assert other.json() == {"error": {"code": 422, "message": "This Idempotency-Key was used with a different request"},
-                            "mode": "live"}
+    assert other.json() == {
+        "error": {"code": 422, "message": "This Idempotency-Key was used with a different request"},
+        "mode": "live",
+    }
     # The same key in test mode is another request: nothing is created and nothing replayed.
-    test_mode = client_for_partner(partner, test_mode=1).post(f"{PREFIX}/jobs", payload(program, talent),
-                                                              format="json", HTTP_IDEMPOTENCY_KEY="job-1")
+    test_mode = client_for_partner(partner, test_mode=1).post(
+        f"{PREFIX}/jobs", payload(program, talent), format="json", HTTP_IDEMPOTENCY_KEY="job-1"
+    )
     assert test_mode.status_code == 422 and Job.objects.count() == 1

@@ -11,8 +11,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_list_programs_returns_every_documented_field(partner, make_program, live_client):
-    first = make_program(partner, name="First", unit_price=Decimal("12.50"), start_date=date(2026, 1, 1),
-                         end_date=date(2026, 12, 31))
+    first = make_program(
+        partner, name="First", unit_price=Decimal("12.50"), start_date=date(2026, 1, 1), end_date=date(2026, 12, 31)
+    )
     make_program(partner, name="Second")
     response = live_client.get(f"{PREFIX}/programs")
     assert response.status_code == 200
@@ -71,7 +72,8 @@ def test_program_of_another_partner_is_120(suffix, make_partner, make_program, l
         response = live_client.get(f"{PREFIX}/programs/{program_id}{suffix}")
         assert response.status_code == 403
         assert response.json() == {
-            "error": {"code": 120, "message": "Program is not associated with your account"}, "mode": "live",
+            "error": {"code": 120, "message": "Program is not associated with your account"},
+            "mode": "live",
         }
 
 
@@ -81,9 +83,16 @@ def test_list_jobs_of_a_program(program, talent, make_job, live_client, local_st
 
     plain = make_job(program, talent, sample_script="Read this", job_description="Calm")
     stored = object_storage.put_bytes("partners/test/script.txt", b"Hello script", "text/plain")
-    with_file = make_job(program, talent, sample_script="", script_file_key=stored.key,
-                         script_file_name="script.txt", script_file_type="text/plain",
-                         status=Job.Status.EDIT, edit_count=2)
+    with_file = make_job(
+        program,
+        talent,
+        sample_script="",
+        script_file_key=stored.key,
+        script_file_name="script.txt",
+        script_file_type="text/plain",
+        status=Job.Status.EDIT,
+        edit_count=2,
+    )
     response = live_client.get(f"{PREFIX}/programs/{program.pk}/jobs")
     assert response.status_code == 200
     body = response.json()
@@ -108,8 +117,11 @@ def test_list_jobs_of_a_program(program, talent, make_job, live_client, local_st
 
 
 def test_list_jobs_is_empty_array_without_jobs(program, live_client):
-    assert live_client.get(f"{PREFIX}/programs/{program.pk}/jobs").json() == {"data": [], "data_count": 0,
-                                                                               "mode": "live"}
+    assert live_client.get(f"{PREFIX}/programs/{program.pk}/jobs").json() == {
+        "data": [],
+        "data_count": 0,
+        "mode": "live",
+    }
 
 
 def test_list_jobs_constant_query_count(program, talent, make_job, live_client, django_assert_max_num_queries):
@@ -129,8 +141,18 @@ def test_single_job(program, talent, make_job, live_client):
     body = response.json()
     assert set(body) == {"data", "mode"}
     assert body["data"]["job_id"] == job.pk and body["data"]["job_status"] == "new"
-    assert set(body["data"]) == {"job_id", "program_id", "talent_id", "sample_script", "script_file",
-                                 "job_description", "job_status", "edit_count", "created", "updated"}
+    assert set(body["data"]) == {
+        "job_id",
+        "program_id",
+        "talent_id",
+        "sample_script",
+        "script_file",
+        "job_description",
+        "job_status",
+        "edit_count",
+        "created",
+        "updated",
+    }
 
 
 @pytest.mark.parametrize("raw", ["abc", "12a", "-3", "1.0"])
@@ -162,8 +184,6 @@ def test_trailing_slash_is_accepted(program, live_client):
     assert live_client.get(f"{PREFIX}/programs/{program.pk}/").status_code == 200
 
 
-
-
 def test_absurdly_long_ids_are_numbers_naming_nothing(program, talent, make_job, live_client):
     job = make_job(program, talent)
     long_number = "9" * 5000
@@ -174,37 +194,57 @@ def test_absurdly_long_ids_are_numbers_naming_nothing(program, talent, make_job,
     assert live_client.get(f"{PREFIX}/jobs/{'0' * 40}{job.pk}").status_code == 200
 
 
-def test_openapi_schema_describes_the_partner_api_as_built(program, talent, make_job, live_client, short_mp3,
-                                                           local_storage):
+def test_openapi_schema_describes_the_partner_api_as_built(
+    program, talent, make_job, live_client, short_mp3, local_storage
+):
     """The document declares exactly the fields the endpoints return, and each response validates."""
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     from partners.talents import services
     from tests.openapi import assert_matches, document, resolve
 
-    job = make_job(program, talent, script_file_key="partners/scripts/x.txt", script_file_name="script.txt",
-                   script_file_type="text/plain")
-    services.add_demo(talent, SimpleUploadedFile("demo.mp3", short_mp3.read_bytes(), content_type="audio/mpeg"),
-                      title="Commercial", tags=["warm"])
-    for path, template in [(f"{PREFIX}/programs/{program.pk}", "/v4/partners/programs/{program_id}"),
-                           (f"{PREFIX}/jobs/{job.pk}", "/v4/partners/jobs/{job_id}"),
-                           (f"{PREFIX}/talents/{talent.pk}", "/v4/partners/talents/{talent_id}"),
-                           (f"{PREFIX}/programs/{program.pk}/jobs", "/v4/partners/programs/{program_id}/jobs"),
-                           (f"{PREFIX}/programs/{program.pk}/talents", "/v4/partners/programs/{program_id}/talents")]:
+    job = make_job(
+        program,
+        talent,
+        script_file_key="partners/scripts/x.txt",
+        script_file_name="script.txt",
+        script_file_type="text/plain",
+    )
+    services.add_demo(
+        talent,
+        SimpleUploadedFile("demo.mp3", short_mp3.read_bytes(), content_type="audio/mpeg"),
+        title="Commercial",
+        tags=["warm"],
+    )
+    for path, template in [
+        (f"{PREFIX}/programs/{program.pk}", "/v4/partners/programs/{program_id}"),
+        (f"{PREFIX}/jobs/{job.pk}", "/v4/partners/jobs/{job_id}"),
+        (f"{PREFIX}/talents/{talent.pk}", "/v4/partners/talents/{talent_id}"),
+        (f"{PREFIX}/programs/{program.pk}/jobs", "/v4/partners/programs/{program_id}/jobs"),
+        (f"{PREFIX}/programs/{program.pk}/talents", "/v4/partners/programs/{program_id}/talents"),
+    ]:
         response = live_client.get(path)
         assert_matches(response, "get", template)
         data = response.json()["data"]
         row = data[0] if isinstance(data, list) else data
-        declared = resolve(document()["paths"][template]["get"]["responses"]["200"]["content"]["application/json"]
-                           ["schema"]["properties"]["data"])
+        declared = resolve(
+            document()["paths"][template]["get"]["responses"]["200"]["content"]["application/json"]["schema"][
+                "properties"
+            ]["data"]
+        )
         item = resolve(declared["items"]) if declared.get("type") == "array" else declared
         assert set(item["properties"]) == set(row), path
     assert set(resolve(document()["components"]["schemas"]["ScriptFileOut"])["properties"]) == set(
-        live_client.get(f"{PREFIX}/jobs/{job.pk}").json()["data"]["script_file"])
+        live_client.get(f"{PREFIX}/jobs/{job.pk}").json()["data"]["script_file"]
+    )
     talent_row = live_client.get(f"{PREFIX}/talents/{talent.pk}").json()["data"]
     demo = resolve(resolve(document()["components"]["schemas"]["DemoOut"])["properties"]["url"])
     assert talent_row["demo"] and set(demo["properties"]) == set(talent_row["demo"][0]["url"])
     paths = {path for path in document()["paths"] if path.startswith("/v4/partners/")}
-    assert {"/v4/partners/programs", "/v4/partners/jobs", "/v4/partners/jobs/{job_id}/editFile",
-            "/v4/partners/talents/{talent_id}"} <= {path.rstrip("/") for path in paths}
+    assert {
+        "/v4/partners/programs",
+        "/v4/partners/jobs",
+        "/v4/partners/jobs/{job_id}/editFile",
+        "/v4/partners/talents/{talent_id}",
+    } <= {path.rstrip("/") for path in paths}
     assert document()["components"]["securitySchemes"]["partnerApiKey"]["name"] == "X-API-KEY"

@@ -14,8 +14,15 @@ from tests.partners.conftest import PREFIX
 
 pytestmark = pytest.mark.django_db
 
-PLAYER_KEYS = ["voices_standard", "light_standard", "light_standard_timer", "light_standard_complete",
-               "dark_standard", "dark_standard_timer", "dark_standard_complete"]
+PLAYER_KEYS = [
+    "voices_standard",
+    "light_standard",
+    "light_standard_timer",
+    "light_standard_complete",
+    "dark_standard",
+    "dark_standard_timer",
+    "dark_standard_complete",
+]
 
 
 def add_demo(talent, short_mp3, title="Commercial", tags=("warm", "friendly")):
@@ -41,10 +48,23 @@ def test_list_talents_of_a_program_with_every_documented_field(program, talent_w
     body = response.json()
     assert body["data_count"] == 1 and body["mode"] == "live"
     row = body["data"][0]
-    assert set(row) == {"talent_id", "talent_url", "first_name", "last_name", "gender", "languages", "feedback",
-                        "avatar", "demo"}
+    assert set(row) == {
+        "talent_id",
+        "talent_url",
+        "first_name",
+        "last_name",
+        "gender",
+        "languages",
+        "feedback",
+        "avatar",
+        "demo",
+    }
     assert (row["talent_id"], row["first_name"], row["last_name"], row["gender"]) == (
-        talent_with_demo.pk, "Ada", "Voice", "female")
+        talent_with_demo.pk,
+        "Ada",
+        "Voice",
+        "female",
+    )
     assert row["languages"] == ["English", "French"] and row["feedback"] == "Warm and clear."
     demo = row["demo"][0]
     assert demo["tags"] == ["warm", "friendly"]
@@ -54,12 +74,16 @@ def test_list_talents_of_a_program_with_every_documented_field(program, talent_w
 
 def test_talents_list_is_empty_for_a_program_without_talents(partner, make_program, live_client):
     empty = make_program(partner, name="Empty")
-    assert live_client.get(f"{PREFIX}/programs/{empty.pk}/talents").json() == {"data": [], "data_count": 0,
-                                                                               "mode": "live"}
+    assert live_client.get(f"{PREFIX}/programs/{empty.pk}/talents").json() == {
+        "data": [],
+        "data_count": 0,
+        "mode": "live",
+    }
 
 
-def test_talents_list_constant_query_count(program, make_talent, short_mp3, local_storage, live_client,
-                                           django_assert_max_num_queries):
+def test_talents_list_constant_query_count(
+    program, make_talent, short_mp3, local_storage, live_client, django_assert_max_num_queries
+):
     add_demo(make_talent(program), short_mp3)
     with django_assert_max_num_queries(7) as small:
         live_client.get(f"{PREFIX}/programs/{program.pk}/talents")
@@ -93,8 +117,10 @@ def test_talent_not_in_the_partners_programs_122(make_partner, make_program, mak
     for talent_id in (foreign.pk, lonely.pk, 31337):
         response = live_client.get(f"{PREFIX}/talents/{talent_id}")
         assert response.status_code == 403
-        assert response.json()["error"] == {"code": 122,
-                                            "message": "Talent not associated with any programs on your account"}
+        assert response.json()["error"] == {
+            "code": 122,
+            "message": "Talent not associated with any programs on your account",
+        }
 
 
 def test_audio_url_streams_the_stored_demo_with_range(talent_with_demo, short_mp3, live_client, anon):

@@ -12,8 +12,9 @@ pytestmark = pytest.mark.django_db
 @pytest.mark.parametrize("value", ["true", "yes", "01", "on", "", "1 1", "-1", "２"])
 def test_anything_but_0_or_1_is_a_400_and_creates_nothing(partner, program, talent, value, local_storage):
     before = snapshot(partner)
-    response = PartnerClient(partner.key, test_mode=value).post(f"{PREFIX}/jobs", payload(program, talent),
-                                                                format="json")
+    response = PartnerClient(partner.key, test_mode=value).post(
+        f"{PREFIX}/jobs", payload(program, talent), format="json"
+    )
     assert response.status_code == 400
     assert response.json() == {"error": {"code": 400, "message": "TEST-MODE must be 0 or 1"}, "mode": "test"}
     assert snapshot(partner) == before

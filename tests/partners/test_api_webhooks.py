@@ -11,12 +11,14 @@ from tests.partners.conftest import PREFIX
 pytestmark = pytest.mark.django_db
 
 
-def test_a_delivered_file_is_announced_to_the_partners_endpoint(live_client, receiver_factory, settings,
-                                                               request):
+def test_a_delivered_file_is_announced_to_the_partners_endpoint(live_client, receiver_factory, settings, request):
     settings.WEBHOOKS_ALLOW_PRIVATE_DESTINATIONS = True
     receiver = receiver_factory()
-    created = live_client.post(f"{PREFIX}/webhooks", {"url": receiver.url, "events": ["job.succeeded"],
-                                                      "contact_email": "ops@acme.example"}, format="json")
+    created = live_client.post(
+        f"{PREFIX}/webhooks",
+        {"url": receiver.url, "events": ["job.succeeded"], "contact_email": "ops@acme.example"},
+        format="json",
+    )
     assert created.status_code == 201, created.content
     receiver.secret = created.json()["data"]["secret"]
 
@@ -29,4 +31,8 @@ def test_a_delivered_file_is_announced_to_the_partners_endpoint(live_client, rec
     event = json.loads(sent["body"])
     assert event["type"] == "job.succeeded"
     assert event["data"]["api"] == "partners" and event["data"]["state"] == "delivered"
-    assert event["data"]["object"] == {"type": "job", "id": str(job.pk), "url": f"http://testserver{PREFIX}/jobs/{job.pk}"}
+    assert event["data"]["object"] == {
+        "type": "job",
+        "id": str(job.pk),
+        "url": f"http://testserver{PREFIX}/jobs/{job.pk}",
+    }

@@ -55,21 +55,28 @@ def test_admin_creates_a_partner_and_a_program_then_the_api_answers(page, live_s
     body = response.json()
     assert body["mode"] == "live" and body["data_count"] == 1
     assert body["data"][0]["program_id"] == program.pk and body["data"][0]["unit_price"] == "42.00"
-    test_mode = requests.get(f"{live_server.url}/v4/partners/programs/{program.pk}",
-                             headers={"X-API-KEY": key, "TEST-MODE": "1"}, timeout=10).json()
+    test_mode = requests.get(
+        f"{live_server.url}/v4/partners/programs/{program.pk}", headers={"X-API-KEY": key, "TEST-MODE": "1"}, timeout=10
+    ).json()
     assert test_mode["mode"] == "test" and test_mode["data"]["name"] == "Browser Program"
     wrong = requests.get(f"{live_server.url}/v4/partners/programs", headers={"X-API-KEY": key + "x"}, timeout=10)
     assert wrong.status_code == 404
 
 
-def test_the_demo_player_plays_audio_streamed_from_storage(page, live_server, make_partner, make_program,
-                                                           make_talent, short_mp3, local_storage):
+def test_the_demo_player_plays_audio_streamed_from_storage(
+    page, live_server, make_partner, make_program, make_talent, short_mp3, local_storage
+):
     partner = make_partner()
     talent = make_talent(make_program(partner))
-    services.add_demo(talent, SimpleUploadedFile("demo.mp3", short_mp3.read_bytes(), content_type="audio/mpeg"),
-                      title="Promo", tags=["warm"])
-    data = requests.get(f"{live_server.url}/v4/partners/talents/{talent.pk}", headers={"X-API-KEY": partner.key},
-                        timeout=10).json()["data"]
+    services.add_demo(
+        talent,
+        SimpleUploadedFile("demo.mp3", short_mp3.read_bytes(), content_type="audio/mpeg"),
+        title="Promo",
+        tags=["warm"],
+    )
+    data = requests.get(
+        f"{live_server.url}/v4/partners/talents/{talent.pk}", headers={"X-API-KEY": partner.key}, timeout=10
+    ).json()["data"]
     player_url = data["demo"][0]["url"]["dark_standard_complete"]
     page.goto(player_url)
     page.wait_for_selector(".player[data-ready=true]", timeout=15000)

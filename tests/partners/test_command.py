@@ -25,8 +25,12 @@ def test_create_partner_prints_a_working_key_last():
     partner = Partner.objects.get(name="Script Co")
     assert (partner.is_live, partner.access_enabled, partner.credit_limit) == (False, True, None)
     body = PartnerClient(key).get(f"{PREFIX}/programs").json()
-    assert body == {"data": [], "data_count": 0, "mode": "test",
-                    "notices": [{"code": 200, "message": "Test mode enabled"}]}
+    assert body == {
+        "data": [],
+        "data_count": 0,
+        "mode": "test",
+        "notices": [{"code": 200, "message": "Test mode enabled"}],
+    }
 
 
 def test_create_partner_live_with_a_demo_program(local_storage):
@@ -43,8 +47,16 @@ def test_create_partner_live_with_a_demo_program(local_storage):
     assert all(demo.duration > 1 and object_storage.exists(demo.audio_key) for demo in Demo.objects.all())
     jobs = client.get(f"{PREFIX}/programs/{program_id}/jobs").json()
     assert jobs["data_count"] == 1 and jobs["data"][0]["job_status"] == "new"
-    created = client.post(f"{PREFIX}/jobs", {"program_id": program_id, "talent_id": talents[1]["talent_id"],
-                                             "sample_script": "Hello", "job_description": "Try it"}, format="json")
+    created = client.post(
+        f"{PREFIX}/jobs",
+        {
+            "program_id": program_id,
+            "talent_id": talents[1]["talent_id"],
+            "sample_script": "Hello",
+            "job_description": "Try it",
+        },
+        format="json",
+    )
     assert created.status_code == 201
 
 

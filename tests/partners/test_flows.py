@@ -24,8 +24,12 @@ def test_from_test_mode_to_an_approved_recording(make_partner, make_program, mak
     programs = client.get(f"{PREFIX}/programs").json()
     assert programs["mode"] == "test" and programs["data"][0]["program_id"] == program.pk
     talents = client.get(f"{PREFIX}/programs/{program.pk}/talents").json()["data"]
-    order = {"program_id": str(program.pk), "talent_id": str(talents[0]["talent_id"]),
-             "sample_script": "Welcome to our product tour.", "job_description": "Friendly, 30 seconds"}
+    order = {
+        "program_id": str(program.pk),
+        "talent_id": str(talents[0]["talent_id"]),
+        "sample_script": "Welcome to our product tour.",
+        "job_description": "Friendly, 30 seconds",
+    }
     dry_run = client.post(f"{PREFIX}/jobs", order, format="json").json()
     assert dry_run["data"] == {"job_id": None}
     assert Job.objects.count() == 0 and LedgerEntry.objects.count() == 0
@@ -44,17 +48,24 @@ def test_from_test_mode_to_an_approved_recording(make_partner, make_program, mak
     services.deliver_file(job, SimpleUploadedFile("take1.mp3", short_mp3.read_bytes()), "take1.mp3", by="staff")
 
     # 4. The partner asks for an edit; staff deliver again; the partner approves.
-    assert client.post(f"{PREFIX}/jobs/{job_id}/editFile", {"edit_notes": "A bit slower"},
-                       format="json").status_code == 204
+    assert (
+        client.post(f"{PREFIX}/jobs/{job_id}/editFile", {"edit_notes": "A bit slower"}, format="json").status_code
+        == 204
+    )
     edited = client.get(f"{PREFIX}/jobs/{job_id}").json()["data"]
     assert (edited["job_status"], edited["edit_count"]) == ("edit", 1)
-    services.deliver_file(Job.objects.get(pk=job_id), SimpleUploadedFile("take2.mp3", short_mp3.read_bytes()),
-                          "take2.mp3", by="staff")
+    services.deliver_file(
+        Job.objects.get(pk=job_id), SimpleUploadedFile("take2.mp3", short_mp3.read_bytes()), "take2.mp3", by="staff"
+    )
     assert client.post(f"{PREFIX}/jobs/{job_id}/approveFile").status_code == 204
     final = client.get(f"{PREFIX}/jobs/{job_id}").json()["data"]
     assert (final["job_status"], final["edit_count"]) == ("approved", 1)
-    assert client.post(f"{PREFIX}/jobs/{job_id}/editFile", {"edit_notes": "Too late"},
-                       format="json").json()["error"]["code"] == 146
+    assert (
+        client.post(f"{PREFIX}/jobs/{job_id}/editFile", {"edit_notes": "Too late"}, format="json").json()["error"][
+            "code"
+        ]
+        == 146
+    )
 
     partner.refresh_from_db()
     assert partner.balance == Decimal("120.00")

@@ -11,8 +11,10 @@ pytestmark = pytest.mark.django_db
 
 def test_partner_players_are_embeddable_but_otherwise_strict(anon, talent, short_mp3, local_storage):
     demo = add_demo(talent, short_mp3)
-    for path in (f"/v4/partners/p/demos/{demo.public_id}/player/dark-standard-complete",
-                 f"/v4/partners/p/talents/{talent.public_id}"):
+    for path in (
+        f"/v4/partners/p/demos/{demo.public_id}/player/dark-standard-complete",
+        f"/v4/partners/p/talents/{talent.public_id}",
+    ):
         response = anon.get(path)
         assert response.status_code == 200, path
         policy = policy_of(response)

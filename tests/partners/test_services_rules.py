@@ -32,8 +32,9 @@ def test_concurrent_jobs_never_spend_past_the_credit_limit(make_partner, make_pr
         try:
             start.wait()
             response = PartnerClient(partner.key).post(f"{PREFIX}/jobs", body, format="json")
-            statuses.append((response.status_code, response.json()["error"]["code"]
-                             if response.status_code != 201 else None))
+            statuses.append(
+                (response.status_code, response.json()["error"]["code"] if response.status_code != 201 else None)
+            )
         finally:
             connection.close()
 
@@ -61,8 +62,11 @@ def test_deleting_a_talent_removes_its_demos_and_avatar_from_storage(make_talent
     talent_services.delete_talent(talent)
     assert not Talent.objects.filter(pk=talent.pk).exists()
     cleanup = BackgroundJob.objects.get(kind="storage.cleanup")
-    wait_until(lambda: BackgroundJob.objects.filter(pk=cleanup.pk, state="succeeded").exists(), timeout=60,
-               message="the storage cleanup job")
+    wait_until(
+        lambda: BackgroundJob.objects.filter(pk=cleanup.pk, state="succeeded").exists(),
+        timeout=60,
+        message="the storage cleanup job",
+    )
     assert not any(object_storage.exists(key) for key in keys)
 
 
@@ -80,8 +84,9 @@ def test_audit_log_retention(settings, partner):
 @pytest.mark.django_db
 def test_a_new_delivery_schedules_the_previous_file_for_removal(delivered_job, short_mp3):
     previous = delivered_job.delivered_file_key
-    job_services.deliver_file(delivered_job, SimpleUploadedFile("take2.mp3", short_mp3.read_bytes()), "take2.mp3",
-                          by="staff@example.com")
+    job_services.deliver_file(
+        delivered_job, SimpleUploadedFile("take2.mp3", short_mp3.read_bytes()), "take2.mp3", by="staff@example.com"
+    )
     delivered_job.refresh_from_db()
     assert delivered_job.delivered_file_key != previous
     assert object_storage.exists(delivered_job.delivered_file_key)

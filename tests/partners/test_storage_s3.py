@@ -14,9 +14,11 @@ pytestmark = pytest.mark.django_db
 
 def test_script_file_is_stored_in_s3_and_served_by_a_presigned_url(program, talent, live_client, s3_storage):
     upload = SimpleUploadedFile("brief.txt", b"Script on S3", content_type="text/plain")
-    response = live_client.post(f"{PREFIX}/jobs", {"program_id": program.pk, "talent_id": talent.pk,
-                                                   "script_file": upload, "job_description": "S3"},
-                                format="multipart")
+    response = live_client.post(
+        f"{PREFIX}/jobs",
+        {"program_id": program.pk, "talent_id": talent.pk, "script_file": upload, "job_description": "S3"},
+        format="multipart",
+    )
     assert response.status_code == 201
     job = Job.objects.get()
     assert object_storage.list("partners") == [job.script_file_key]

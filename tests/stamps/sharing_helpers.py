@@ -18,19 +18,38 @@ from tests.media import image_bytes, tone
 IMAGE_SIZE = (320, 240)
 # Two drawings on the 320x240 image: a red line along the bottom at 1 s, a green one along the top at 3 s.
 DRAWINGS = [
-    {"id": "d1", "strokes": [{"points": [[40, 200], [120, 200]], "color": "#ff0000", "width": 8, "tool": "pen"}],
-     "coordinates": {"width": 320, "height": 240}, "timestamp": 1.0},
-    {"id": "d2", "strokes": [{"points": [[200, 40], [300, 40]], "color": "#00c000", "width": 8, "tool": "pen"}],
-     "coordinates": {"width": 320, "height": 240}, "timestamp": 3.0},
+    {
+        "id": "d1",
+        "strokes": [{"points": [[40, 200], [120, 200]], "color": "#ff0000", "width": 8, "tool": "pen"}],
+        "coordinates": {"width": 320, "height": 240},
+        "timestamp": 1.0,
+    },
+    {
+        "id": "d2",
+        "strokes": [{"points": [[200, 40], [300, 40]], "color": "#00c000", "width": 8, "tool": "pen"}],
+        "coordinates": {"width": 320, "height": 240},
+        "timestamp": 3.0,
+    },
 ]
 TRANSCRIPTION = {
-    "text": "Gulls over the water. Then the ferry horn.", "language": "en", "source": "asr",
-    "segments": [{"start": 0.0, "end": 2.0, "text": " Gulls over the water."},
-                 {"start": 2.0, "end": 4.0, "text": " Then the ferry horn."}],
+    "text": "Gulls over the water. Then the ferry horn.",
+    "language": "en",
+    "source": "asr",
+    "segments": [
+        {"start": 0.0, "end": 2.0, "text": " Gulls over the water."},
+        {"start": 2.0, "end": 4.0, "text": " Then the ferry horn."},
+    ],
 }
 TRANSLATIONS = [
-    {"id": "t1", "text_id": None, "of": "transcription", "source_language": "en", "target_language": "es",
-     "text": "Gaviotas sobre el agua. Luego la bocina del ferry.", "engine": "apertium"},
+    {
+        "id": "t1",
+        "text_id": None,
+        "of": "transcription",
+        "source_language": "en",
+        "target_language": "es",
+        "text": "Gaviotas sobre el agua. Luego la bocina del ferry.",
+        "engine": "apertium",
+    },
 ]
 VOICE_TAGS = [
     {"timestamp": 1.5, "x": 80, "y": 60, "note": "The first point"},
@@ -46,16 +65,18 @@ def recording(directory: Path, seconds: float = 4.0) -> Path:
 
 
 def stamp_with_media(owner, directory: Path, *, title="Harbour walk", with_media=True, voice_tags=None) -> Stamp:
-    stamp = services.create_stamp(owner=owner, title=title, description="Sounds of the harbour",
-                                  voice_tags=VOICE_TAGS if voice_tags is None else voice_tags)
+    stamp = services.create_stamp(
+        owner=owner,
+        title=title,
+        description="Sounds of the harbour",
+        voice_tags=VOICE_TAGS if voice_tags is None else voice_tags,
+    )
     # Drawings, transcript and translations are the outputs of other endpoints; set as they store them.
-    Stamp.objects.filter(pk=stamp.pk).update(drawings=DRAWINGS, transcription=TRANSCRIPTION,
-                                             translations=TRANSLATIONS)
+    Stamp.objects.filter(pk=stamp.pk).update(drawings=DRAWINGS, transcription=TRANSCRIPTION, translations=TRANSLATIONS)
     if with_media:
         wav = recording(directory)
         services.attach_audio(owner, stamp.pk, SimpleUploadedFile("tone.wav", wav.read_bytes(), "audio/wav"))
-        services.attach_image(owner, stamp.pk, SimpleUploadedFile("picture.png", image_bytes(*IMAGE_SIZE),
-                                                                  "image/png"))
+        services.attach_image(owner, stamp.pk, SimpleUploadedFile("picture.png", image_bytes(*IMAGE_SIZE), "image/png"))
         thumbnail_services.generate_thumbnail(owner, stamp.pk, style="cover", timestamp=None, force=True)
     stamp.refresh_from_db()
     return stamp
@@ -97,8 +118,12 @@ def harbour_scene(width: int = 960, height: int = 640) -> bytes:
     draw.rectangle([0, horizon - 30, int(width * 0.32), horizon + 8], fill=(62, 48, 44))  # the pier
     for x in range(20, int(width * 0.32), 46):
         draw.rectangle([x, horizon + 8, x + 10, horizon + 70], fill=(52, 40, 36))
-    hull = [(int(width * 0.40), horizon + 60), (int(width * 0.56), horizon + 60), (int(width * 0.53), horizon + 95),
-            (int(width * 0.43), horizon + 95)]
+    hull = [
+        (int(width * 0.40), horizon + 60),
+        (int(width * 0.56), horizon + 60),
+        (int(width * 0.53), horizon + 95),
+        (int(width * 0.43), horizon + 95),
+    ]
     draw.polygon(hull, fill=(150, 40, 36))
     draw.rectangle([int(width * 0.46), horizon + 30, int(width * 0.50), horizon + 60], fill=(235, 230, 220))
     draw.line([(int(width * 0.475), horizon - 40), (int(width * 0.475), horizon + 30)], fill=(70, 60, 60), width=4)

@@ -43,8 +43,9 @@ def test_rerun_actions_start_jobs(staff, api, make_stamp, stamp_media):
     ready = make_stamp(title="Ready")
     upload_audio(api, ready.pk, stamp_media["mp3"])
     empty = make_stamp(title="Empty")
-    response = staff.post("/admin/stamps/stamp/", {"action": "rerun_packaging", "_selected_action": [ready.pk, empty.pk]},
-                          follow=True)
+    response = staff.post(
+        "/admin/stamps/stamp/", {"action": "rerun_packaging", "_selected_action": [ready.pk, empty.pk]}, follow=True
+    )
     assert response.status_code == 200
     ready.refresh_from_db()
     empty.refresh_from_db()

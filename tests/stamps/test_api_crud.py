@@ -9,18 +9,39 @@ from tests.stamps.conftest import upload_audio, upload_image
 pytestmark = pytest.mark.django_db
 
 VSTFILE_FIELDS = {
-    "id", "user_id", "voice_note_id", "title", "description", "draft_image_path", "thumbnail_path",
-    "draft_audio_path", "vst_file_path", "file_size_bytes", "conversion_status", "aws_s3_bucket", "aws_s3_key",
-    "manifest_s3_key", "package_s3_key", "metadata", "voice_tags", "created_at", "updated_at",
+    "id",
+    "user_id",
+    "voice_note_id",
+    "title",
+    "description",
+    "draft_image_path",
+    "thumbnail_path",
+    "draft_audio_path",
+    "vst_file_path",
+    "file_size_bytes",
+    "conversion_status",
+    "aws_s3_bucket",
+    "aws_s3_key",
+    "manifest_s3_key",
+    "package_s3_key",
+    "metadata",
+    "voice_tags",
+    "created_at",
+    "updated_at",
 }
 
 
 def test_create_returns_the_vstfile_structure(api, user):
-    response = api.post("/api/v1/voicestamps", {
-        "title": "Trip", "description": "Beach day",
-        "voice_tags": [{"timestamp": 5.2, "x": 120, "y": 80, "note": "Important point here"}],
-        "metadata": {"location": "Cadiz"},
-    }, format="json")
+    response = api.post(
+        "/api/v1/voicestamps",
+        {
+            "title": "Trip",
+            "description": "Beach day",
+            "voice_tags": [{"timestamp": 5.2, "x": 120, "y": 80, "note": "Important point here"}],
+            "metadata": {"location": "Cadiz"},
+        },
+        format="json",
+    )
     assert response.status_code == 201, response.content
     body = response.json()
     assert body["success"] is True
@@ -36,19 +57,22 @@ def test_create_returns_the_vstfile_structure(api, user):
     assert Stamp.objects.get(pk=data["id"]).owner == user
 
 
-@pytest.mark.parametrize("body, field", [
-    ({}, "title"),
-    ({"title": ""}, "title"),
-    ({"title": "x" * 256}, "title"),
-    ({"title": 5, "metadata": "nope"}, "metadata"),
-    ({"title": "t", "metadata": [1, 2]}, "metadata"),
-    ({"title": "t", "voice_tags": "not a list"}, "voice_tags"),
-    ({"title": "t", "voice_tags": [{"x": 1, "y": 2}]}, "voice_tags.0.timestamp"),
-    ({"title": "t", "voice_tags": [{"timestamp": -1}]}, "voice_tags.0.timestamp"),
-    ({"title": "t", "voice_tags": [{"timestamp": "soon"}]}, "voice_tags.0.timestamp"),
-    ({"title": "t", "voice_tags": [{"timestamp": 1, "x": 5}]}, "voice_tags.0.x"),
-    ({"title": "t", "voice_tags": [{"timestamp": 1, "note": "n" * 1001}]}, "voice_tags.0.note"),
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({}, "title"),
+        ({"title": ""}, "title"),
+        ({"title": "x" * 256}, "title"),
+        ({"title": 5, "metadata": "nope"}, "metadata"),
+        ({"title": "t", "metadata": [1, 2]}, "metadata"),
+        ({"title": "t", "voice_tags": "not a list"}, "voice_tags"),
+        ({"title": "t", "voice_tags": [{"x": 1, "y": 2}]}, "voice_tags.0.timestamp"),
+        ({"title": "t", "voice_tags": [{"timestamp": -1}]}, "voice_tags.0.timestamp"),
+        ({"title": "t", "voice_tags": [{"timestamp": "soon"}]}, "voice_tags.0.timestamp"),
+        ({"title": "t", "voice_tags": [{"timestamp": 1, "x": 5}]}, "voice_tags.0.x"),
+        ({"title": "t", "voice_tags": [{"timestamp": 1, "note": "n" * 1001}]}, "voice_tags.0.note"),
+    ],
+)
 def test_create_validation_is_422_per_field(api, body, field):
     response = api.post("/api/v1/voicestamps", body, format="json")
     assert response.status_code == 422, response.content
@@ -68,20 +92,26 @@ def test_title_required_message_matches_the_spec_shape(api):
 def test_bad_bodies_never_500(api, settings):
     malformed = api.post("/api/v1/voicestamps", data="{not json", content_type="application/json")
     assert malformed.status_code == 400 and malformed.json()["error"] == "bad_request"
-    too_many_tags = api.post("/api/v1/voicestamps", {"title": "t", "voice_tags": [{"timestamp": 1}] * 501},
-                             format="json")
+    too_many_tags = api.post(
+        "/api/v1/voicestamps", {"title": "t", "voice_tags": [{"timestamp": 1}] * 501}, format="json"
+    )
     assert too_many_tags.status_code == 422 and "voice_tags" in too_many_tags.json()["errors"]
     huge_metadata = api.post("/api/v1/voicestamps", {"title": "t", "metadata": {"blob": "x" * 70_000}}, format="json")
     assert huge_metadata.status_code == 422 and "metadata" in huge_metadata.json()["errors"]
-    huge = api.post("/api/v1/voicestamps", data='{"title": "' + "x" * (3 * 1024 * 1024) + '"}',
-                    content_type="application/json")
+    huge = api.post(
+        "/api/v1/voicestamps", data='{"title": "' + "x" * (3 * 1024 * 1024) + '"}', content_type="application/json"
+    )
     assert huge.status_code == 413 and huge.json()["error"] == "payload_too_large"
     assert Stamp.objects.count() == 0
 
 
 def test_authentication_is_required_everywhere(anon, stamp):
-    for method, path in [("get", "/api/v1/voicestamps"), ("post", "/api/v1/voicestamps"),
-                         ("get", f"/api/v1/voicestamps/{stamp.pk}"), ("delete", f"/api/v1/voicestamps/{stamp.pk}")]:
+    for method, path in [
+        ("get", "/api/v1/voicestamps"),
+        ("post", "/api/v1/voicestamps"),
+        ("get", f"/api/v1/voicestamps/{stamp.pk}"),
+        ("delete", f"/api/v1/voicestamps/{stamp.pk}"),
+    ]:
         response = getattr(anon, method)(path)
         assert response.status_code == 401, path
         assert response.json() == {"error": "invalid_token", "message": "The provided token is invalid or expired"}
@@ -128,8 +158,16 @@ def test_list_query_count_is_constant_with_files(api, make_stamp, stamp_media, d
     assert all(item["draft_audio_path"] and item["draft_image_path"] for item in large.json()["data"])
 
 
-@pytest.mark.parametrize("query, field", [("page=0", "page"), ("limit=-1", "limit"), ("limit=abc", "limit"),
-                                          ("limit=101", "limit"), ("status=archived", "status")])
+@pytest.mark.parametrize(
+    "query, field",
+    [
+        ("page=0", "page"),
+        ("limit=-1", "limit"),
+        ("limit=abc", "limit"),
+        ("limit=101", "limit"),
+        ("status=archived", "status"),
+    ],
+)
 def test_list_bad_query_is_422(api, query, field):
     response = api.get(f"/api/v1/voicestamps?{query}")
     assert response.status_code == 422 and field in response.json()["errors"]
@@ -151,8 +189,12 @@ def test_get_with_manifest_and_sharing(api, stamp):
 @pytest.mark.parametrize("suffix", ["", "/transcribe"])
 def test_another_users_stamp_is_not_found(api, make_stamp, other_user, suffix):
     theirs = make_stamp(owner=other_user, title="Theirs")
-    for path in [f"/api/v1/voicestamps/{theirs.pk}{suffix}", f"/api/v1/voicestamps/99999999{suffix}",
-                 f"/api/v1/voicestamps/abc{suffix}", f"/api/v1/voicestamps/99999999999999999999999{suffix}"]:
+    for path in [
+        f"/api/v1/voicestamps/{theirs.pk}{suffix}",
+        f"/api/v1/voicestamps/99999999{suffix}",
+        f"/api/v1/voicestamps/abc{suffix}",
+        f"/api/v1/voicestamps/99999999999999999999999{suffix}",
+    ]:
         response = api.get(path) if not suffix else api.post(path, {}, format="json")
         assert response.status_code == 404, path
         assert response.json() == {"error": "resource_not_found", "message": "VoiceStamp not found"}
@@ -167,8 +209,11 @@ def test_update_put_and_patch(api, stamp):
     assert response.status_code == 200, response.content
     assert response.json()["data"]["title"] == "Renamed"
     assert response.json()["data"]["description"] == "Testing the API workflow"
-    patched = api.patch(f"/api/v1/voicestamps/{stamp.pk}",
-                        {"voice_tags": [{"timestamp": 1.5, "note": "hello"}], "description": None}, format="json")
+    patched = api.patch(
+        f"/api/v1/voicestamps/{stamp.pk}",
+        {"voice_tags": [{"timestamp": 1.5, "note": "hello"}], "description": None},
+        format="json",
+    )
     assert patched.status_code == 200
     stamp.refresh_from_db()
     assert stamp.voice_tags == [{"timestamp": 1.5, "note": "hello"}]
@@ -183,11 +228,15 @@ def test_voice_tags_are_bounded_by_the_measured_audio_and_image(api, stamp, stam
     assert upload_image(api, stamp.pk).status_code == 201  # 320 x 240
     late = api.put(f"/api/v1/voicestamps/{stamp.pk}", {"voice_tags": [{"timestamp": 2.5}]}, format="json")
     assert late.status_code == 422 and "voice_tags.0.timestamp" in late.json()["errors"]
-    outside = api.put(f"/api/v1/voicestamps/{stamp.pk}",
-                      {"voice_tags": [{"timestamp": 1, "x": 321, "y": 10}]}, format="json")
+    outside = api.put(
+        f"/api/v1/voicestamps/{stamp.pk}", {"voice_tags": [{"timestamp": 1, "x": 321, "y": 10}]}, format="json"
+    )
     assert outside.status_code == 422 and "voice_tags.0.x" in outside.json()["errors"]
-    inside = api.put(f"/api/v1/voicestamps/{stamp.pk}",
-                     {"voice_tags": [{"timestamp": 1.9, "x": 320, "y": 240, "note": "edge"}]}, format="json")
+    inside = api.put(
+        f"/api/v1/voicestamps/{stamp.pk}",
+        {"voice_tags": [{"timestamp": 1.9, "x": 320, "y": 240, "note": "edge"}]},
+        format="json",
+    )
     assert inside.status_code == 200
 
 

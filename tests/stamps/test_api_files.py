@@ -16,8 +16,11 @@ pytestmark = pytest.mark.django_db
 
 
 def test_create_draft_matches_the_workflow_example(api, user):
-    response = api.post("/api/v1/security/vst/draft",
-                        {"title": "My First VoiceStamp", "description": "Testing the API workflow"}, format="json")
+    response = api.post(
+        "/api/v1/security/vst/draft",
+        {"title": "My First VoiceStamp", "description": "Testing the API workflow"},
+        format="json",
+    )
     assert response.status_code == 201, response.content
     body = response.json()
     assert set(body) == {"success", "vst_id", "status"}
@@ -35,13 +38,20 @@ def test_draft_without_a_title_and_bad_drafts(api, anon):
     assert anon.post("/api/v1/security/vst/draft", {}, format="json").status_code == 401
 
 
-@pytest.mark.parametrize("fmt, content_type", [("mp3", "audio/mpeg"), ("wav", "audio/wav"), ("ogg", "audio/ogg"),
-                                               ("m4a", "audio/mp4"), ("flac", "audio/flac"),
-                                               ("webm", "audio/webm")])
+@pytest.mark.parametrize(
+    "fmt, content_type",
+    [
+        ("mp3", "audio/mpeg"),
+        ("wav", "audio/wav"),
+        ("ogg", "audio/ogg"),
+        ("m4a", "audio/mp4"),
+        ("flac", "audio/flac"),
+        ("webm", "audio/webm"),
+    ],
+)
 def test_audio_upload_is_probed_stored_and_measured(api, stamp, stamp_media, fmt, content_type):
     # The client's name and declared duration are not trusted: the stored name is random, the duration measured.
-    response = upload_audio(api, stamp.pk, stamp_media[fmt], name="../../etc/recording.mp3", duration=30.5,
-                            format=fmt)
+    response = upload_audio(api, stamp.pk, stamp_media[fmt], name="../../etc/recording.mp3", duration=30.5, format=fmt)
     assert response.status_code == 201, response.content
     body = response.json()
     assert set(body) == {"success", "audio_url"}
@@ -91,9 +101,12 @@ def test_files_are_served_to_their_owner_only(api, client_for, other_user, stamp
     audio = StampFile.objects.get(stamp=stamp, role="audio")
     image = StampFile.objects.get(stamp=stamp, role="image")
     other = client_for(other_user)
-    for path in [f"/api/v1/security/vst/{stamp.pk}/audio/{audio.filename}",
-                 f"/api/v1/security/vst/{stamp.pk}/image/{image.filename}",
-                 f"/api/v1/files/{audio.filename}", f"/api/v1/files/{image.filename}"]:
+    for path in [
+        f"/api/v1/security/vst/{stamp.pk}/audio/{audio.filename}",
+        f"/api/v1/security/vst/{stamp.pk}/image/{image.filename}",
+        f"/api/v1/files/{audio.filename}",
+        f"/api/v1/files/{image.filename}",
+    ]:
         assert other.get(path).status_code == 404, path
         assert anon.get(path).status_code == 401, path
         assert api.get(path).status_code == 200, path
@@ -120,8 +133,26 @@ def test_mislabelled_corrupt_and_foreign_audio_is_refused(api, client_for, other
     assert upload_audio(api, stamp.pk, text).status_code == 422
 
     video = tmp_path / "clip.mp4"
-    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "testsrc=duration=1:size=64x64:rate=5",
-                    "-f", "lavfi", "-i", "sine=duration=1", "-shortest", str(video)], check=True, timeout=60)
+    subprocess.run(
+        [
+            "ffmpeg",
+            "-v",
+            "error",
+            "-y",
+            "-f",
+            "lavfi",
+            "-i",
+            "testsrc=duration=1:size=64x64:rate=5",
+            "-f",
+            "lavfi",
+            "-i",
+            "sine=duration=1",
+            "-shortest",
+            str(video),
+        ],
+        check=True,
+        timeout=60,
+    )
     refused = upload_audio(api, stamp.pk, video)
     assert refused.status_code == 422 and "audio_file" in refused.json()["errors"]
 
@@ -259,8 +290,7 @@ def test_a_share_viewer_gets_the_shared_stamps_files_only(api, anon, stamp, make
     listed = api.get(f"/api/v1/voicestamps/{stamp.pk}?include_sharing=true").json()["shares"]
     assert [item["share_code"] for item in listed] == [code]
 
-    heard = anon.get(f"/api/v1/security/vst/{stamp.pk}/audio/{audio.filename}?share={code}",
-                     HTTP_RANGE="bytes=0-3")
+    heard = anon.get(f"/api/v1/security/vst/{stamp.pk}/audio/{audio.filename}?share={code}", HTTP_RANGE="bytes=0-3")
     assert heard.status_code == 206 and b"".join(heard.streaming_content) == stamp_media["mp3"].read_bytes()[:4]
     assert anon.get(f"/api/v1/security/vst/{stamp.pk}/image/{image.filename}?share={code}").status_code == 200
     assert anon.get(f"/api/v1/files/{image.filename}?share={code}").status_code == 200

@@ -29,20 +29,25 @@ def test_manifest_describes_the_stamp_and_its_files(api, stamp, stamp_media):
 def test_update_manifest(api, stamp, stamp_media):
     upload_audio(api, stamp.pk, stamp_media["wav"])
     version = api.get(f"/api/v1/security/vst/{stamp.pk}/manifest").json()["manifest"]["manifest_version"]
-    response = api.put(f"/api/v1/security/vst/{stamp.pk}/manifest", {
-        "voice_tags": [{"timestamp": 1.0, "x": 10, "y": 20, "note": "here"}],
-        "metadata": {"mood": "happy"},
-        "timestamps": [{"time": 0.5, "label": "intro"}],
-        "manifest_version": version,
-    }, format="json")
+    response = api.put(
+        f"/api/v1/security/vst/{stamp.pk}/manifest",
+        {
+            "voice_tags": [{"timestamp": 1.0, "x": 10, "y": 20, "note": "here"}],
+            "metadata": {"mood": "happy"},
+            "timestamps": [{"time": 0.5, "label": "intro"}],
+            "manifest_version": version,
+        },
+        format="json",
+    )
     assert response.status_code == 200, response.content
     manifest = response.json()["manifest"]
     assert manifest["manifest_version"] == version + 1
     assert manifest["voice_tags"] == [{"timestamp": 1.0, "x": 10.0, "y": 20.0, "note": "here"}]
     assert manifest["timestamps"] == [{"time": 0.5, "label": "intro"}]
     assert manifest["metadata"] == {"mood": "happy"}
-    stale = api.put(f"/api/v1/security/vst/{stamp.pk}/manifest", {"metadata": {}, "manifest_version": version},
-                    format="json")
+    stale = api.put(
+        f"/api/v1/security/vst/{stamp.pk}/manifest", {"metadata": {}, "manifest_version": version}, format="json"
+    )
     assert stale.status_code == 409 and stale.json()["error"] == "conflict"
     late = api.put(f"/api/v1/security/vst/{stamp.pk}/manifest", {"timestamps": [{"time": 9}]}, format="json")
     assert late.status_code == 422 and "timestamps.0.time" in late.json()["errors"]
@@ -65,9 +70,14 @@ def test_drawings(api, stamp):
     assert framed.status_code == 201 and framed.json()["drawing"]["coordinates"] == {"width": 320, "height": 240}
     outside = api.post(path, {"drawing_data": [{"points": [[400, 10]]}]}, format="json")
     assert outside.status_code == 422 and "drawing_data.0.points" in outside.json()["errors"]
-    for bad in [{}, {"drawing_data": []}, {"drawing_data": [{"points": [[1]]}]},
-                {"drawing_data": [{"points": [[1, 2]], "color": "red"}]},
-                {"drawing_data": [{"points": [[-1, 2]]}]}, {"drawing_data": "nope"}]:
+    for bad in [
+        {},
+        {"drawing_data": []},
+        {"drawing_data": [{"points": [[1]]}]},
+        {"drawing_data": [{"points": [[1, 2]], "color": "red"}]},
+        {"drawing_data": [{"points": [[-1, 2]]}]},
+        {"drawing_data": "nope"},
+    ]:
         assert api.post(path, bad, format="json").status_code == 422, bad
     manifest = api.get(f"/api/v1/security/vst/{stamp.pk}/manifest").json()["manifest"]
     assert len(manifest["drawings"]) == 2
@@ -90,16 +100,25 @@ def test_upload_text(api, stamp):
 def test_foreign_stamps_are_not_found_for_every_manifest_endpoint(client_for, other_user, stamp):
     theirs = client_for(other_user)
     base = f"/api/v1/security/vst/{stamp.pk}"
-    for method, path, body in [("get", "/manifest", None), ("put", "/manifest", {"metadata": {}}),
-                               ("post", "/drawings", {"drawing_data": [{"points": [[1, 1]]}],
-                                                      "coordinates": {"width": 5, "height": 5}}),
-                               ("post", "/upload-txt", {"text_content": "x"}),
-                               ("post", "/complete-package", {}), ("post", "/convert", {}),
-                               ("get", "/convert", None), ("get", "/package", None), ("get", "/download", None),
-                               ("get", "/thumbnail", None), ("post", "/thumbnail/generate", {}),
-                               ("post", "/thumbnail/regenerate", {})]:
-        response = getattr(theirs, method)(base + path, body, format="json") if body is not None else \
-            getattr(theirs, method)(base + path)
+    for method, path, body in [
+        ("get", "/manifest", None),
+        ("put", "/manifest", {"metadata": {}}),
+        ("post", "/drawings", {"drawing_data": [{"points": [[1, 1]]}], "coordinates": {"width": 5, "height": 5}}),
+        ("post", "/upload-txt", {"text_content": "x"}),
+        ("post", "/complete-package", {}),
+        ("post", "/convert", {}),
+        ("get", "/convert", None),
+        ("get", "/package", None),
+        ("get", "/download", None),
+        ("get", "/thumbnail", None),
+        ("post", "/thumbnail/generate", {}),
+        ("post", "/thumbnail/regenerate", {}),
+    ]:
+        response = (
+            getattr(theirs, method)(base + path, body, format="json")
+            if body is not None
+            else getattr(theirs, method)(base + path)
+        )
         assert response.status_code == 404, path
         assert response.json() == {"error": "resource_not_found", "message": "VoiceStamp not found"}, path
     stamp.refresh_from_db()
@@ -142,12 +161,19 @@ def test_complete_package_refuses_times_past_the_end_of_the_final_audio_naming_e
     are checked against the audio that ships."""
     vst_id = stamp.pk
     tags = [{"timestamp": 1.0, "note": "fits"}, {"timestamp": 40.0, "note": "too late"}]
-    assert api.put(f"/api/v1/security/vst/{vst_id}/manifest",
-                   {"voice_tags": tags, "timestamps": [{"time": 0.5, "label": "intro"}, {"time": 30, "label": "end"}]},
-                   format="json").status_code == 200
-    drawing = api.post(f"/api/v1/security/vst/{vst_id}/drawings",
-                       {"drawing_data": [{"points": [[1, 1], [2, 2]]}], "coordinates": {"width": 10, "height": 10},
-                        "timestamp": 25.0}, format="json")
+    assert (
+        api.put(
+            f"/api/v1/security/vst/{vst_id}/manifest",
+            {"voice_tags": tags, "timestamps": [{"time": 0.5, "label": "intro"}, {"time": 30, "label": "end"}]},
+            format="json",
+        ).status_code
+        == 200
+    )
+    drawing = api.post(
+        f"/api/v1/security/vst/{vst_id}/drawings",
+        {"drawing_data": [{"points": [[1, 1], [2, 2]]}], "coordinates": {"width": 10, "height": 10}, "timestamp": 25.0},
+        format="json",
+    )
     assert drawing.status_code == 201, drawing.content
     assert upload_audio(api, vst_id, stamp_media["wav"]).status_code == 201  # 2 seconds
 

@@ -24,19 +24,27 @@ def _status(stamp_id):
 
 
 def test_workflow_example_end_to_end(api, celery_worker, speech_wav, tmp_path):
-    draft = api.post("/api/v1/security/vst/draft",
-                     {"title": "My First VoiceStamp", "description": "Testing the API workflow"}, format="json")
+    draft = api.post(
+        "/api/v1/security/vst/draft",
+        {"title": "My First VoiceStamp", "description": "Testing the API workflow"},
+        format="json",
+    )
     vst_id = draft.json()["vst_id"]
     before = set(object_storage.list(f"stamps/{vst_id}"))
     assert upload_audio(api, vst_id, speech_wav, duration=30.5, format="wav").status_code == 201
     assert upload_image(api, vst_id).status_code == 201
 
-    response = api.post(f"/api/v1/security/vst/{vst_id}/complete-package",
-                        {"voice_tags": [{"timestamp": 1.2, "x": 120, "y": 80, "note": "Important point here"}]},
-                        format="json")
+    response = api.post(
+        f"/api/v1/security/vst/{vst_id}/complete-package",
+        {"voice_tags": [{"timestamp": 1.2, "x": 120, "y": 80, "note": "Important point here"}]},
+        format="json",
+    )
     assert response.status_code == 202, response.content
-    assert response.json() == {"success": True, "status": "processing",
-                               "download_url": f"http://testserver/api/v1/security/vst/{vst_id}/download"}
+    assert response.json() == {
+        "success": True,
+        "status": "processing",
+        "download_url": f"http://testserver/api/v1/security/vst/{vst_id}/download",
+    }
     again = api.post(f"/api/v1/security/vst/{vst_id}/complete-package", {}, format="json")
     assert again.json()["status"] == "processing"
     converting = api.post(f"/api/v1/security/vst/{vst_id}/convert")
@@ -51,8 +59,11 @@ def test_workflow_example_end_to_end(api, celery_worker, speech_wav, tmp_path):
     assert polled["status"] == "completed" and polled["progress"] == 100 and polled["error"] is None
     done = api.post(f"/api/v1/security/vst/{vst_id}/complete-package", {}, format="json")
     assert done.status_code == 200
-    assert done.json() == {"success": True, "status": "completed",
-                           "download_url": f"http://testserver/api/v1/security/vst/{vst_id}/download"}
+    assert done.json() == {
+        "success": True,
+        "status": "completed",
+        "download_url": f"http://testserver/api/v1/security/vst/{vst_id}/download",
+    }
 
     package = api.get(f"/api/v1/security/vst/{vst_id}/package")
     assert package.status_code == 200
@@ -69,8 +80,12 @@ def test_workflow_example_end_to_end(api, celery_worker, speech_wav, tmp_path):
     for role, codec in [("audio_aac", "aac"), ("audio_opus", "opus")]:
         target = tmp_path / roles[role]["filename"]
         target.write_bytes(archive.read(roles[role]["path"]))
-        probed = subprocess.run(["ffprobe", "-v", "error", "-show_entries", "stream=codec_name", "-of", "csv=p=0",
-                                 str(target)], capture_output=True, text=True, timeout=30).stdout.strip()
+        probed = subprocess.run(
+            ["ffprobe", "-v", "error", "-show_entries", "stream=codec_name", "-of", "csv=p=0", str(target)],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        ).stdout.strip()
         assert probed == codec
         integrated, true_peak = loudness(target)
         assert integrated == pytest.approx(-16.0, abs=1.5) and true_peak <= -1.0
@@ -98,14 +113,18 @@ def test_workflow_example_end_to_end(api, celery_worker, speech_wav, tmp_path):
 
     deleted = api.delete(f"/api/v1/voicestamps/{vst_id}")
     assert deleted.status_code == 200
-    wait_until(lambda: set(object_storage.list(f"stamps/{vst_id}")) <= before, timeout=60,
-               message="every object of the stamp to be removed")
+    wait_until(
+        lambda: set(object_storage.list(f"stamps/{vst_id}")) <= before,
+        timeout=60,
+        message="every object of the stamp to be removed",
+    )
     assert not any(object_storage.exists(key) for key in owned)
 
 
 @pytest.mark.parametrize("seconds,gain_db", [(2, -15), (30, 8)])
-def test_package_audio_lands_at_the_loudness_target_whatever_its_length(api, celery_worker, settings, tmp_path,
-                                                                       seconds, gain_db):
+def test_package_audio_lands_at_the_loudness_target_whatever_its_length(
+    api, celery_worker, settings, tmp_path, seconds, gain_db
+):
     # A quiet 2 s clip (shorter than loudnorm's window) and a hot 30 s one: both delivery files at
     # STAMPS_LOUDNESS_LUFS (±1.5 LU), under -1 dBTP, and the manifest details say what was measured.
     source = speech_clip(tmp_path / "voice.wav", seconds, gain_db=gain_db)
@@ -129,8 +148,9 @@ def test_a_failing_conversion_ends_failed_with_a_reason_and_no_orphans(api, cele
     stamp = make_stamp(title="Broken")
     assert upload_audio(api, stamp.pk, stamp_media["mp3"]).status_code == 201
     audio = StampFile.objects.get(stamp=stamp, role="audio")
-    wait_until(lambda: StampFile.objects.filter(stamp=stamp, role="thumbnail").exists(), timeout=60,
-               message="auto thumbnail")
+    wait_until(
+        lambda: StampFile.objects.filter(stamp=stamp, role="thumbnail").exists(), timeout=60, message="auto thumbnail"
+    )
     # The stored recording is damaged after it was accepted: the job must fail cleanly.
     object_storage.delete(audio.key)
     object_storage.put_bytes(audio.key, b"\xff\xfb" + b"\x00" * 4000, "audio/mpeg")
@@ -157,8 +177,9 @@ def test_complete_package_needs_audio_and_valid_tags(api, celery_worker, make_st
     response = api.post(f"/api/v1/security/vst/{stamp.pk}/complete-package", {}, format="json")
     assert response.status_code == 422 and "audio_file" in response.json()["errors"]
     assert upload_audio(api, stamp.pk, stamp_media["wav"]).status_code == 201
-    late = api.post(f"/api/v1/security/vst/{stamp.pk}/complete-package",
-                    {"voice_tags": [{"timestamp": 50}]}, format="json")
+    late = api.post(
+        f"/api/v1/security/vst/{stamp.pk}/complete-package", {"voice_tags": [{"timestamp": 50}]}, format="json"
+    )
     assert late.status_code == 422 and "voice_tags.0.timestamp" in late.json()["errors"]
     bad = api.post(f"/api/v1/security/vst/{stamp.pk}/complete-package", {"voice_tags": "x"}, format="json")
     assert bad.status_code == 422
@@ -167,8 +188,9 @@ def test_complete_package_needs_audio_and_valid_tags(api, celery_worker, make_st
 
 
 @pytest.mark.django_db
-def test_a_stamp_deleted_while_packaging_leaves_no_outputs(api, stamp, stamp_media, local_storage,
-                                                         django_capture_on_commit_callbacks):
+def test_a_stamp_deleted_while_packaging_leaves_no_outputs(
+    api, stamp, stamp_media, local_storage, django_capture_on_commit_callbacks
+):
     from stamps.packaging import services as packaging_services
 
     with django_capture_on_commit_callbacks(execute=False):

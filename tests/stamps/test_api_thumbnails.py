@@ -70,9 +70,16 @@ def test_generate_reuses_an_identical_thumbnail_and_regenerate_forces(api, stamp
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("body, field", [({"style": "sepia"}, "style"), ({"timestamp": -1}, "timestamp"),
-                                         ({"timestamp": "noon"}, "timestamp"), ({"timestamp": 99}, "timestamp"),
-                                         ({"force": "perhaps"}, "force")])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"style": "sepia"}, "style"),
+        ({"timestamp": -1}, "timestamp"),
+        ({"timestamp": "noon"}, "timestamp"),
+        ({"timestamp": 99}, "timestamp"),
+        ({"force": "perhaps"}, "force"),
+    ],
+)
 def test_bad_thumbnail_requests(api, stamp, stamp_media, body, field):
     upload_audio(api, stamp.pk, stamp_media["wav"])
     response = api.post(f"/api/v1/security/vst/{stamp.pk}/thumbnail/regenerate", body, format="json")
@@ -84,20 +91,30 @@ def test_bad_thumbnail_requests(api, stamp, stamp_media, body, field):
 def test_thumbnail_is_made_automatically_after_uploads(api, celery_worker, make_stamp, stamp_media):
     stamp = make_stamp(title="Auto")
     upload_audio(api, stamp.pk, stamp_media["mp3"])
-    first = wait_until(lambda: StampFile.objects.filter(stamp=stamp, role="thumbnail").first(), timeout=60,
-                       message="waveform thumbnail")
+    first = wait_until(
+        lambda: StampFile.objects.filter(stamp=stamp, role="thumbnail").first(),
+        timeout=60,
+        message="waveform thumbnail",
+    )
     assert first.details["rendered_style"] == "waveform" and first.details["auto"] is True
     upload_image(api, stamp.pk)
-    card = wait_until(lambda: StampFile.objects.filter(stamp=stamp, role="thumbnail",
-                                                       details__rendered_style="card").first(),
-                      timeout=60, message="card thumbnail after the image upload")
+    card = wait_until(
+        lambda: StampFile.objects.filter(stamp=stamp, role="thumbnail", details__rendered_style="card").first(),
+        timeout=60,
+        message="card thumbnail after the image upload",
+    )
     assert card.key != first.key
     assert _thumbnail_image(api, stamp.pk).size == (480, 270)
     # A thumbnail the owner chose is kept when later uploads arrive.
     api.post(f"/api/v1/security/vst/{stamp.pk}/thumbnail/generate", {"style": "cover"}, format="json")
     upload_image(api, stamp.pk)
-    job = wait_until(lambda: stamp.__class__.objects.select_related("thumbnail_job").get(pk=stamp.pk)
-                     .thumbnail_job.is_finished and stamp.__class__.objects.get(pk=stamp.pk), timeout=60,
-                     message="thumbnail job to finish")
+    job = wait_until(
+        lambda: (
+            stamp.__class__.objects.select_related("thumbnail_job").get(pk=stamp.pk).thumbnail_job.is_finished
+            and stamp.__class__.objects.get(pk=stamp.pk)
+        ),
+        timeout=60,
+        message="thumbnail job to finish",
+    )
     assert job is not None
     assert StampFile.objects.get(stamp=stamp, role="thumbnail").details["style"] == "cover"

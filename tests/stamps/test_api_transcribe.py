@@ -25,8 +25,7 @@ def test_transcription_word_for_word(api, celery_worker, make_stamp, tmp_path):
     assert api.post(path, {}, format="json").status_code == 202
     assert Job.objects.filter(kind="stamps.transcribe").count() == 1
 
-    wait_until(lambda: api.get(path).json()["status"] in ("completed", "failed"), timeout=120,
-               message="transcription")
+    wait_until(lambda: api.get(path).json()["status"] in ("completed", "failed"), timeout=120, message="transcription")
     body = api.get(path).json()
     assert body["status"] == "completed", body
     result = body["transcription"]
@@ -59,8 +58,13 @@ def test_transcribe_needs_audio_and_good_input(api, stamp, anon):
     assert api.post(path, {"force": "sure"}, format="json").status_code == 422
     assert api.post(path, data="{", content_type="application/json").status_code == 400
     assert anon.post(path, {}, format="json").status_code == 401
-    assert api.get(path).json() == {"success": True, "status": "none", "progress": 0, "error": None,
-                                    "transcription": None}
+    assert api.get(path).json() == {
+        "success": True,
+        "status": "none",
+        "progress": 0,
+        "error": None,
+        "transcription": None,
+    }
     assert Stamp.objects.get(pk=stamp.pk).transcription_job is None
 
 
@@ -75,8 +79,9 @@ def test_a_failing_transcription_is_failed_with_its_reason(api, celery_worker, m
     object_storage.delete(StampFile.objects.get(stamp=stamp, role="audio").key)
     path = f"/api/v1/voicestamps/{stamp.pk}/transcribe"
     assert api.post(path, {}, format="json").status_code == 202
-    wait_until(lambda: api.get(path).json()["status"] in ("completed", "failed"), timeout=120,
-               message="transcription to end")
+    wait_until(
+        lambda: api.get(path).json()["status"] in ("completed", "failed"), timeout=120, message="transcription to end"
+    )
     body = api.get(path).json()
     assert body["status"] == "failed" and body["error"] == "The audio file is missing from storage."
     assert body["transcription"] is None

@@ -36,16 +36,20 @@ def kill(worker):
 
 @pytest.mark.parametrize("storage", ["local", "s3"])
 @pytest.mark.parametrize("next_attempt", ["retries", "gives up"])
-def test_a_worker_killed_mid_packaging_leaves_zero_bytes(api, start_worker, request, tmp_path, storage,
-                                                          next_attempt, record_property):
+def test_a_worker_killed_mid_packaging_leaves_zero_bytes(
+    api, start_worker, request, tmp_path, storage, next_attempt, record_property
+):
     env = request.getfixturevalue("s3_storage")["env"] if storage == "s3" else {}
     first = start_worker(env)
     # Worker tests share the worker's storage: objects earlier tests left are not this test's.
     earlier = set(object_storage.list("stamps"))
     vst_id = api.post("/api/v1/security/vst/draft", {"title": "Killed"}, format="json").json()["vst_id"]
     assert upload_audio(api, vst_id, tone(tmp_path / "long.wav", seconds=SECONDS)).status_code == 201
-    wait_until(lambda: StampFile.objects.filter(stamp_id=vst_id, role="thumbnail").exists(), timeout=120,
-               message="the upload's thumbnail")
+    wait_until(
+        lambda: StampFile.objects.filter(stamp_id=vst_id, role="thumbnail").exists(),
+        timeout=120,
+        message="the upload's thumbnail",
+    )
     assert api.post(f"/api/v1/security/vst/{vst_id}/complete-package", {}, format="json").status_code == 202
     job_id = Stamp.objects.get(pk=vst_id).package_job_id
     outputs = f"stamps/{vst_id}/outputs/job-{job_id}"

@@ -29,12 +29,15 @@ def test_installed_pairs():
     assert {"en-es", "es-en", "en-ca", "ca-en", "en-gl", "gl-en"} <= set(translation.supported_pairs())
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("The weather is nice and the children are playing in the garden.", "en"),
-    ("El tiempo es agradable y los niños juegan en el jardín.", "es"),
-    ("El temps és agradable i els nens juguen al jardí.", "ca"),
-    ("O tempo é agradable e os nenos xogan no xardín.", "gl"),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("The weather is nice and the children are playing in the garden.", "en"),
+        ("El tiempo es agradable y los niños juegan en el jardín.", "es"),
+        ("El temps és agradable i els nens juguen al jardí.", "ca"),
+        ("O tempo é agradable e os nenos xogan no xardín.", "gl"),
+    ],
+)
 def test_language_detection(text, expected):
     assert translation.detect_language(text) == expected
 
@@ -63,7 +66,10 @@ def test_peaks_stream_and_fill_every_bucket(tmp_path):
     import subprocess
 
     # One second of tone then one of silence: the first half of the buckets is loud, the second quiet.
-    subprocess.run(["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "sine=duration=1", "-af", "apad=pad_dur=1",
-                    str(half)], check=True, timeout=60)
+    subprocess.run(
+        ["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i", "sine=duration=1", "-af", "apad=pad_dur=1", str(half)],
+        check=True,
+        timeout=60,
+    )
     shape = waveform.peaks(half, buckets=100)
     assert min(shape[:45]) > 0.1 and max(shape[55:]) < 0.01

@@ -9,8 +9,16 @@ pytestmark = pytest.mark.django_db
 
 
 def _file(stamp, role, name, **extra):
-    return StampFile.objects.create(stamp=stamp, role=role, key=f"stamps/{stamp.pk}/{name}", filename=name,
-                                    content_type="application/octet-stream", size=1, sha256="0" * 64, **extra)
+    return StampFile.objects.create(
+        stamp=stamp,
+        role=role,
+        key=f"stamps/{stamp.pk}/{name}",
+        filename=name,
+        content_type="application/octet-stream",
+        size=1,
+        sha256="0" * 64,
+        **extra,
+    )
 
 
 def test_stamp_ids_are_integers_and_one_audio_per_stamp(user):

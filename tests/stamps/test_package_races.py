@@ -27,8 +27,9 @@ def test_regenerating_the_thumbnail_while_packaging_runs_breaks_neither(api, mak
     stamp = make_stamp(title="Race")
     assert upload_audio(api, stamp.pk, stamp_media["wav"]).status_code == 201
     assert upload_image(api, stamp.pk).status_code == 201
-    assert api.post(f"/api/v1/security/vst/{stamp.pk}/thumbnail/generate", {"style": "cover"},
-                    format="json").status_code in (200, 201)
+    assert api.post(
+        f"/api/v1/security/vst/{stamp.pk}/thumbnail/generate", {"style": "cover"}, format="json"
+    ).status_code in (200, 201)
     old_thumbnail = StampFile.objects.get(stamp=stamp, role="thumbnail")
     assert api.post(f"/api/v1/security/vst/{stamp.pk}/complete-package", {}, format="json").status_code == 202
     job = Stamp.objects.get(pk=stamp.pk).package_job
@@ -38,8 +39,9 @@ def test_regenerating_the_thumbnail_while_packaging_runs_breaks_neither(api, mak
     def regenerate_then_write(*args, **kwargs):
         # The race, at its worst moment: packaging has read its inputs and is about to write the
         # package when the owner regenerates the thumbnail and the old one is deleted.
-        regenerated = api.post(f"/api/v1/security/vst/{stamp.pk}/thumbnail/regenerate",
-                               {"style": "waveform", "force": True}, format="json")
+        regenerated = api.post(
+            f"/api/v1/security/vst/{stamp.pk}/thumbnail/regenerate", {"style": "waveform", "force": True}, format="json"
+        )
         assert regenerated.status_code in (200, 201), regenerated.content
         _run_cleanups()
         assert not object_storage.exists(old_thumbnail.key)
@@ -60,7 +62,8 @@ def test_regenerating_the_thumbnail_while_packaging_runs_breaks_neither(api, mak
 
 @pytest.mark.django_db
 def test_outputs_of_a_killed_packaging_attempt_are_removed_by_the_next_one_and_by_deletion(
-        api, make_stamp, stamp_media):
+    api, make_stamp, stamp_media
+):
     stamp = make_stamp(title="Killed")
     assert upload_audio(api, stamp.pk, stamp_media["wav"]).status_code == 201
     assert api.post(f"/api/v1/security/vst/{stamp.pk}/complete-package", {}, format="json").status_code == 202
@@ -80,8 +83,9 @@ def test_outputs_of_a_killed_packaging_attempt_are_removed_by_the_next_one_and_b
     assert set(object_storage.list(f"stamps/{stamp.pk}")) == recorded
 
     # Deleting the stamp deletes its prefix: the recorded objects and any that no row names.
-    stray = object_storage.put_bytes(f"stamps/{stamp.pk}/outputs/job-stale/stray.bin", b"y" * 5_000,
-                                     "application/octet-stream").key
+    stray = object_storage.put_bytes(
+        f"stamps/{stamp.pk}/outputs/job-stale/stray.bin", b"y" * 5_000, "application/octet-stream"
+    ).key
     assert api.delete(f"/api/v1/voicestamps/{stamp.pk}").status_code in (200, 204)
     _run_cleanups()
     assert object_storage.list(f"stamps/{stamp.pk}") == []

@@ -73,8 +73,9 @@ def test_clicking_a_marker_seeks_the_audio_to_the_tag(api, stamp, live_server, p
 
 def test_keyboard_and_phone_sized_screen(api, stamp, live_server, browser, tmp_path):
     code = _code(api, stamp)
-    context = browser.new_context(viewport={"width": 375, "height": 740}, device_scale_factor=2, is_mobile=True,
-                                  has_touch=True)
+    context = browser.new_context(
+        viewport={"width": 375, "height": 740}, device_scale_factor=2, is_mobile=True, has_touch=True
+    )
     phone = context.new_page()
     try:
         phone.goto(f"{live_server.url}/share/{code}")
@@ -120,7 +121,8 @@ def test_a_reply_from_the_page_reaches_the_owners_api(api, stamp, live_server, p
 
     replies = api.get(f"/api/v1/voicestamps/{stamp.pk}/replies").json()["data"]
     assert [(r["name"], r["message"], r["share_code"]) for r in replies] == [
-        ("Sam Reader", "The gulls at 3 seconds are wonderful", code)]
+        ("Sam Reader", "The gulls at 3 seconds are wonderful", code)
+    ]
 
 
 def test_expired_link_page(api, stamp, live_server, page):
@@ -162,8 +164,10 @@ def test_drawings_appear_in_time_with_the_recording(api, stamp, live_server, pag
     wait_for_script(page, "document.getElementById('player').readyState >= 1")
     canvas = page.locator("#drawings").bounding_box()
     image = page.locator(".stage img").bounding_box()
-    assert (canvas["width"], canvas["height"]) == (pytest.approx(image["width"], abs=1),
-                                                   pytest.approx(image["height"], abs=1))
+    assert (canvas["width"], canvas["height"]) == (
+        pytest.approx(image["width"], abs=1),
+        pytest.approx(image["height"], abs=1),
+    )
 
     _set_time(page, 0.5)
     page.wait_for_selector("#drawings[data-shown='0']")
@@ -184,8 +188,10 @@ def test_drawings_appear_in_time_with_the_recording(api, stamp, live_server, pag
 
 
 def test_the_waveform_carries_the_voice_tags_numbered_by_time(api, user, media_dir, live_server, page):
-    tags = [{"timestamp": 3.0, "x": 160, "y": 120, "note": "Later"}, {"timestamp": 1.0, "x": 40, "y": 40,
-                                                                      "note": "Sooner"}]
+    tags = [
+        {"timestamp": 3.0, "x": 160, "y": 120, "note": "Later"},
+        {"timestamp": 1.0, "x": 40, "y": 40, "note": "Sooner"},
+    ]
     stamp = stamp_with_media(user, media_dir, voice_tags=tags)
     page.goto(f"{live_server.url}/share/{_code(api, stamp)}")
     wave = page.locator("#waveform").bounding_box()
@@ -276,11 +282,13 @@ def _outlive_the_links(time_machine, first_link):
     assert _refused(first_link)
 
 
-def test_a_long_recording_plays_past_the_first_link_lifetime(api, user, live_server, page, time_machine,
-                                                             ten_minute_recording):
+def test_a_long_recording_plays_past_the_first_link_lifetime(
+    api, user, live_server, page, time_machine, ten_minute_recording
+):
     stamp = services.create_stamp(owner=user, title="Ten minutes at the harbour")
-    services.attach_audio(user, stamp.pk, SimpleUploadedFile("long.wav", ten_minute_recording.read_bytes(),
-                                                             "audio/wav"))
+    services.attach_audio(
+        user, stamp.pk, SimpleUploadedFile("long.wav", ten_minute_recording.read_bytes(), "audio/wav")
+    )
     page.goto(f"{live_server.url}/share/{_code(api, stamp)}")
     first_link = page.evaluate("document.getElementById('player').currentSrc")
     page.evaluate("document.getElementById('player').play()")
@@ -301,11 +309,13 @@ def test_a_long_recording_plays_past_the_first_link_lifetime(api, user, live_ser
     assert page.locator("#player-error").is_hidden()
 
 
-def test_a_share_revoked_while_open_says_why_the_recording_stopped(api, user, live_server, page, time_machine,
-                                                                    ten_minute_recording):
+def test_a_share_revoked_while_open_says_why_the_recording_stopped(
+    api, user, live_server, page, time_machine, ten_minute_recording
+):
     stamp = services.create_stamp(owner=user, title="Ten minutes at the harbour")
-    services.attach_audio(user, stamp.pk, SimpleUploadedFile("long.wav", ten_minute_recording.read_bytes(),
-                                                             "audio/wav"))
+    services.attach_audio(
+        user, stamp.pk, SimpleUploadedFile("long.wav", ten_minute_recording.read_bytes(), "audio/wav")
+    )
     code = _code(api, stamp)
     page.goto(f"{live_server.url}/share/{code}")
     first_link = page.evaluate("document.getElementById('player').currentSrc")
@@ -319,15 +329,19 @@ def test_a_share_revoked_while_open_says_why_the_recording_stopped(api, user, li
 
 
 # --- screenshots for docs/ ------------------------------------------------------------------------
-NARRATION = ("Listen to the gulls over the harbour. The sun is going down behind the pier. "
-             "Here comes the old fishing boat, right on time.")
+NARRATION = (
+    "Listen to the gulls over the harbour. The sun is going down behind the pier. "
+    "Here comes the old fishing boat, right on time."
+)
 
 
 def _circle(cx, cy, r, steps=48):
     import math
 
-    return [[round(cx + r * math.cos(2 * math.pi * i / steps), 1), round(cy + r * math.sin(2 * math.pi * i / steps), 1)]
-            for i in range(steps + 1)]
+    return [
+        [round(cx + r * math.cos(2 * math.pi * i / steps), 1), round(cy + r * math.sin(2 * math.pi * i / steps), 1)]
+        for i in range(steps + 1)
+    ]
 
 
 @pytest.fixture
@@ -335,23 +349,43 @@ def harbour_stamp(user, media_dir, tmp_path):
     """A stamp made the way a user makes one: spoken narration, a picture, tags, drawings, then
     transcribed (faster-whisper) and translated (Apertium) by the services."""
     narration = speech_wav(media_dir / "harbour-narration.wav", NARRATION)
-    stamp = services.create_stamp(owner=user, title="Evening at the harbour",
-                                  description="Three things to catch before the light goes: the gulls, the sunset "
-                                              "and the last boat home.",
-                                  voice_tags=[{"timestamp": 6.2, "x": 460, "y": 440, "note": "The fishing boat"},
-                                              {"timestamp": 0.6, "x": 250, "y": 125, "note": "Gulls over the water"},
-                                              {"timestamp": 2.8, "x": 653, "y": 294, "note": "Sunset behind the pier"}])
+    stamp = services.create_stamp(
+        owner=user,
+        title="Evening at the harbour",
+        description="Three things to catch before the light goes: the gulls, the sunset and the last boat home.",
+        voice_tags=[
+            {"timestamp": 6.2, "x": 460, "y": 440, "note": "The fishing boat"},
+            {"timestamp": 0.6, "x": 250, "y": 125, "note": "Gulls over the water"},
+            {"timestamp": 2.8, "x": 653, "y": 294, "note": "Sunset behind the pier"},
+        ],
+    )
     services.attach_audio(user, stamp.pk, SimpleUploadedFile("narration.wav", narration.read_bytes(), "audio/wav"))
     services.attach_image(user, stamp.pk, SimpleUploadedFile("harbour.jpg", harbour_scene(), "image/jpeg"))
     thumbnail_services.generate_thumbnail(user, stamp.pk, style="card", timestamp=None, force=True)
-    packaging_services.add_drawing(user, stamp.pk, strokes=[{"points": [[170, 110], [330, 110]], "color": "#ffffff",
-                                                   "width": 5, "tool": "pen"}], coordinates=None, timestamp=0.6)
-    packaging_services.add_drawing(user, stamp.pk, strokes=[{"points": _circle(653, 294, 80), "color": "#ffd23f",
-                                                   "width": 7, "tool": "pen"}], coordinates=None, timestamp=2.8)
-    packaging_services.add_drawing(user, stamp.pk, strokes=[{"points": [[640, 560], [560, 470]], "color": "#ff4f7b",
-                                                   "width": 8, "tool": "pen"},
-                                                  {"points": [[585, 470], [560, 470], [562, 495]], "color": "#ff4f7b",
-                                                   "width": 8, "tool": "pen"}], coordinates=None, timestamp=6.2)
+    packaging_services.add_drawing(
+        user,
+        stamp.pk,
+        strokes=[{"points": [[170, 110], [330, 110]], "color": "#ffffff", "width": 5, "tool": "pen"}],
+        coordinates=None,
+        timestamp=0.6,
+    )
+    packaging_services.add_drawing(
+        user,
+        stamp.pk,
+        strokes=[{"points": _circle(653, 294, 80), "color": "#ffd23f", "width": 7, "tool": "pen"}],
+        coordinates=None,
+        timestamp=2.8,
+    )
+    packaging_services.add_drawing(
+        user,
+        stamp.pk,
+        strokes=[
+            {"points": [[640, 560], [560, 470]], "color": "#ff4f7b", "width": 8, "tool": "pen"},
+            {"points": [[585, 470], [560, 470], [562, 495]], "color": "#ff4f7b", "width": 8, "tool": "pen"},
+        ],
+        coordinates=None,
+        timestamp=6.2,
+    )
     stamp, _ = transcript_services.start_transcription(user, stamp.pk)
     transcript_services.run_transcription(stamp.transcription_job_id)
     transcript_services.translate(user, text=None, target_language="es", source_language="en", vst_id=stamp.pk)
@@ -364,9 +398,15 @@ def test_screenshots_at_phone_and_desktop_width(api, harbour_stamp, live_server,
     """UPDATE_SCREENSHOTS=1 writes them to docs/; otherwise a run leaves the tree untouched."""
     folder = DOCS if os.environ.get("UPDATE_SCREENSHOTS") else tmp_path
     code = _code(api, harbour_stamp)
-    sizes = {"phone": {"viewport": {"width": 375, "height": 812}, "device_scale_factor": 2, "is_mobile": True,
-                       "has_touch": True},
-             "desktop": {"viewport": {"width": 1280, "height": 900}}}
+    sizes = {
+        "phone": {
+            "viewport": {"width": 375, "height": 812},
+            "device_scale_factor": 2,
+            "is_mobile": True,
+            "has_touch": True,
+        },
+        "desktop": {"viewport": {"width": 1280, "height": 900}},
+    }
     for name, options in sizes.items():
         context = browser.new_context(**options)
         page = context.new_page()
@@ -387,11 +427,16 @@ def test_screenshots_at_phone_and_desktop_width(api, harbour_stamp, live_server,
 
 def test_drawings_without_an_image_are_drawn_on_a_board_of_their_frame(api, user, media_dir, live_server, page):
     stamp = stamp_with_media(user, media_dir, with_media=False, voice_tags=[])
-    services.attach_audio(user, stamp.pk, SimpleUploadedFile("tone.wav", recording(media_dir).read_bytes(),
-                                                             "audio/wav"))
-    packaging_services.add_drawing(user, stamp.pk, strokes=[{"points": [[100, 150], [300, 150]], "color": "#0000ff",
-                                                   "width": 10, "tool": "pen"}],
-                         coordinates={"width": 400, "height": 300}, timestamp=None)
+    services.attach_audio(
+        user, stamp.pk, SimpleUploadedFile("tone.wav", recording(media_dir).read_bytes(), "audio/wav")
+    )
+    packaging_services.add_drawing(
+        user,
+        stamp.pk,
+        strokes=[{"points": [[100, 150], [300, 150]], "color": "#0000ff", "width": 10, "tool": "pen"}],
+        coordinates={"width": 400, "height": 300},
+        timestamp=None,
+    )
     page.goto(f"{live_server.url}/share/{_code(api, stamp)}")
     board = page.locator(".stage.board").bounding_box()
     assert board["width"] / board["height"] == pytest.approx(400 / 300, abs=0.01)

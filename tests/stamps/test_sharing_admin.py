@@ -22,18 +22,26 @@ def shared(user, api, anon, media_dir):
 def test_admin_pages_load(admin_client, shared):
     reply = Reply.objects.get()
     template = NotificationTemplate.objects.get(template_id=100, channel="email")
-    for path in ("/admin/stamps/share/", f"/admin/stamps/share/{shared.pk}/change/", "/admin/stamps/reply/",
-                 f"/admin/stamps/reply/{reply.pk}/change/", "/admin/stamps/notificationtemplate/",
-                 f"/admin/stamps/notificationtemplate/{template.pk}/change/", "/admin/stamps/delivery/",
-                 f"/admin/stamps/delivery/{Delivery.objects.first().pk}/change/"):
+    for path in (
+        "/admin/stamps/share/",
+        f"/admin/stamps/share/{shared.pk}/change/",
+        "/admin/stamps/reply/",
+        f"/admin/stamps/reply/{reply.pk}/change/",
+        "/admin/stamps/notificationtemplate/",
+        f"/admin/stamps/notificationtemplate/{template.pk}/change/",
+        "/admin/stamps/delivery/",
+        f"/admin/stamps/delivery/{Delivery.objects.first().pk}/change/",
+    ):
         assert admin_client.get(path).status_code == 200, path
 
 
 def test_share_list_shows_view_counts_and_revokes(admin_client, shared, anon):
     page = admin_client.get("/admin/stamps/share/").content.decode()
     assert shared.share_code in page and '<td class="field-view_count">1</td>' in page
-    assert shared.password_hash == "" and "password_hash" not in admin_client.get(
-        f"/admin/stamps/share/{shared.pk}/change/").content.decode()
+    assert (
+        shared.password_hash == ""
+        and "password_hash" not in admin_client.get(f"/admin/stamps/share/{shared.pk}/change/").content.decode()
+    )
     response = admin_client.post("/admin/stamps/share/", {"action": "revoke", "_selected_action": [shared.pk]})
     assert response.status_code == 302
     assert Share.objects.get(pk=shared.pk).revoked_at is not None
@@ -41,12 +49,19 @@ def test_share_list_shows_view_counts_and_revokes(admin_client, shared, anon):
 
 
 def test_templates_are_seeded_for_both_channels_and_editable(admin_client):
-    assert set(NotificationTemplate.objects.filter(template_id=100).values_list("channel", flat=True)) == {"email",
-                                                                                                        "sms"}
+    assert set(NotificationTemplate.objects.filter(template_id=100).values_list("channel", flat=True)) == {
+        "email",
+        "sms",
+    }
     template = NotificationTemplate.objects.get(template_id=100, channel="sms")
     url = f"/admin/stamps/notificationtemplate/{template.pk}/change/"
-    form = {"template_id": 100, "channel": "sms", "name": "Share invitation", "subject": "",
-            "body": "{{ sender_name }}: {{ share_url }}"}
+    form = {
+        "template_id": 100,
+        "channel": "sms",
+        "name": "Share invitation",
+        "subject": "",
+        "body": "{{ sender_name }}: {{ share_url }}",
+    }
     assert admin_client.post(url, form).status_code == 302
     assert NotificationTemplate.objects.get(pk=template.pk).body == "{{ sender_name }}: {{ share_url }}"
     broken = admin_client.post(url, {**form, "body": "{% if %}"})

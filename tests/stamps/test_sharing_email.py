@@ -75,15 +75,16 @@ def test_email_share_as_in_the_workflow_example(user, api, anon, smtp_server, st
 
 
 @pytest.mark.django_db
-def test_the_response_says_which_link_is_the_recipients_and_lets_the_owner_preview(user, api, anon, client,
-                                                                                     media_dir):
+def test_the_response_says_which_link_is_the_recipients_and_lets_the_owner_preview(user, api, anon, client, media_dir):
     stamp = stamp_with_media(user, media_dir, title="My First VoiceStamp", with_media=False)
     body = api.post(f"/api/v1/voicestamps/{stamp.pk}/share/email", WORKFLOW_BODY, format="json").json()
     code = body["share_code"]
     recipient = ShareRecipient.objects.get(share__share_code=code)
     assert body["recipient_url"] == f"http://testserver/share/{code}?token={recipient.access_token}"
     preview = body["owner_preview_url"]
-    assert preview.startswith(f"http://testserver/share/{code}?token=preview-") and recipient.access_token not in preview
+    assert (
+        preview.startswith(f"http://testserver/share/{code}?token=preview-") and recipient.access_token not in preview
+    )
     # The share's own link shows a private share to no one else; the preview shows what the recipient sees.
     assert "This VoiceStamp is private" in client.get(f"/share/{code}").content.decode()
     page = client.get(preview.removeprefix("http://testserver"))
@@ -93,16 +94,18 @@ def test_the_response_says_which_link_is_the_recipients_and_lets_the_owner_previ
     assert seen.status_code == 200 and seen.json()["voicestamp"]["title"] == "My First VoiceStamp"
     assert Share.objects.get(share_code=code).view_count == 0
     # Another share's preview token opens nothing here.
-    other = api.post(f"/api/v1/voicestamps/{stamp.pk}/share/email", {"recipient_email": "b@example.com"},
-                     format="json").json()
+    other = api.post(
+        f"/api/v1/voicestamps/{stamp.pk}/share/email", {"recipient_email": "b@example.com"}, format="json"
+    ).json()
     other_token = other["owner_preview_url"].split("token=")[1]
     assert anon.get(f"/api/v1/voicestamp/public/{code}?token={other_token}").status_code == 403
 
 
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
-def test_template_edited_by_staff_is_used_and_existing_shares_can_be_reused(user, api, smtp_server, start_worker,
-                                                                              media_dir):
+def test_template_edited_by_staff_is_used_and_existing_shares_can_be_reused(
+    user, api, smtp_server, start_worker, media_dir
+):
     start_worker(smtp_server.env)
     stamp = stamp_with_media(user, media_dir, with_media=False)
     NotificationTemplate.objects.filter(template_id=100, channel="email").update(
@@ -110,8 +113,11 @@ def test_template_edited_by_staff_is_used_and_existing_shares_can_be_reused(user
     )
     code = api.post(f"/api/v1/voicestamps/{stamp.pk}/share", {"privacy": "public"}, format="json").json()["share_code"]
 
-    response = api.post(f"/api/v1/voicestamps/{stamp.pk}/share/email",
-                        {"recipient_email": "Second@Example.com", "share_code": code}, format="json")
+    response = api.post(
+        f"/api/v1/voicestamps/{stamp.pk}/share/email",
+        {"recipient_email": "Second@Example.com", "share_code": code},
+        format="json",
+    )
 
     assert response.status_code == 201, response.content
     assert response.json()["share_code"] == code
@@ -140,13 +146,15 @@ def refusing_smtp_server():
 def test_refused_email_is_failed_with_the_reason(user, api, refusing_smtp_server, start_worker, media_dir):
     start_worker(refusing_smtp_server)
     stamp = stamp_with_media(user, media_dir, with_media=False)
-    body = api.post(f"/api/v1/voicestamps/{stamp.pk}/share/email", {"recipient_email": "nobody@example.com"},
-                    format="json").json()
+    body = api.post(
+        f"/api/v1/voicestamps/{stamp.pk}/share/email", {"recipient_email": "nobody@example.com"}, format="json"
+    ).json()
 
     wait_until(lambda: _delivery_state(body["delivery"]["id"]) == "failed", message="the delivery to fail")
 
     delivery = api.get(f"/api/v1/voicestamps/{stamp.pk}/shares/{body['share_code']}").json()["share"]["recipients"][0][
-        "delivery"]
+        "delivery"
+    ]
     assert delivery["state"] == "failed"
     assert delivery["error"] == "The mail server refused the message: SMTPRecipientsRefused"
     assert delivery["sent_at"] is None
@@ -171,16 +179,19 @@ pytestmark_db = pytest.mark.django_db
 
 
 @pytestmark_db
-@pytest.mark.parametrize("body, field", [
-    ({}, "recipient_email"),
-    ({"recipient_email": "not an email"}, "recipient_email"),
-    ({"recipient_email": "a@b"}, "recipient_email"),
-    ({"recipient_email": "friend@example.com", "message": "x" * 1001}, "message"),
-    ({"recipient_email": "friend@example.com", "recipient_name": "n" * 151}, "recipient_name"),
-    ({"recipient_email": "friend@example.com", "privacy": "password"}, "password"),
-    ({"recipient_email": "friend@example.com", "share_code": "unknown"}, "share_code"),
-    ({"recipient_email": "friend@example.com\x00"}, "recipient_email"),
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({}, "recipient_email"),
+        ({"recipient_email": "not an email"}, "recipient_email"),
+        ({"recipient_email": "a@b"}, "recipient_email"),
+        ({"recipient_email": "friend@example.com", "message": "x" * 1001}, "message"),
+        ({"recipient_email": "friend@example.com", "recipient_name": "n" * 151}, "recipient_name"),
+        ({"recipient_email": "friend@example.com", "privacy": "password"}, "password"),
+        ({"recipient_email": "friend@example.com", "share_code": "unknown"}, "share_code"),
+        ({"recipient_email": "friend@example.com\x00"}, "recipient_email"),
+    ],
+)
 def test_invalid_email_share_is_422_and_writes_nothing(user, api, media_dir, body, field):
     stamp = stamp_with_media(user, media_dir, with_media=False)
     response = api.post(f"/api/v1/voicestamps/{stamp.pk}/share/email", body, format="json")
@@ -194,12 +205,18 @@ def test_share_code_must_be_an_active_share_of_this_stamp(user, api, media_dir):
     stamp = stamp_with_media(user, media_dir, with_media=False)
     other = stamp_with_media(user, media_dir, with_media=False)
     foreign = api.post(f"/api/v1/voicestamps/{other.pk}/share", {}, format="json").json()["share_code"]
-    expired = api.post(f"/api/v1/voicestamps/{stamp.pk}/share",
-                       {"expires_at": (timezone.now() + timedelta(hours=1)).isoformat()}, format="json").json()
+    expired = api.post(
+        f"/api/v1/voicestamps/{stamp.pk}/share",
+        {"expires_at": (timezone.now() + timedelta(hours=1)).isoformat()},
+        format="json",
+    ).json()
     Share.objects.filter(share_code=expired["share_code"]).update(expires_at=timezone.now() - timedelta(seconds=1))
     for code in (foreign, expired["share_code"]):
-        response = api.post(f"/api/v1/voicestamps/{stamp.pk}/share/email",
-                            {"recipient_email": "friend@example.com", "share_code": code}, format="json")
+        response = api.post(
+            f"/api/v1/voicestamps/{stamp.pk}/share/email",
+            {"recipient_email": "friend@example.com", "share_code": code},
+            format="json",
+        )
         assert response.status_code == 422 and "share_code" in response.json()["errors"]
     assert not ShareRecipient.objects.exists()
 
@@ -207,10 +224,8 @@ def test_share_code_must_be_an_active_share_of_this_stamp(user, api, media_dir):
 @pytestmark_db
 def test_email_share_is_owner_only(user, other_user, anon, client_for, media_dir):
     stamp = stamp_with_media(user, media_dir, with_media=False)
-    assert anon.post(f"/api/v1/voicestamps/{stamp.pk}/share/email", WORKFLOW_BODY,
-                     format="json").status_code == 401
-    response = client_for(other_user).post(f"/api/v1/voicestamps/{stamp.pk}/share/email", WORKFLOW_BODY,
-                                           format="json")
+    assert anon.post(f"/api/v1/voicestamps/{stamp.pk}/share/email", WORKFLOW_BODY, format="json").status_code == 401
+    response = client_for(other_user).post(f"/api/v1/voicestamps/{stamp.pk}/share/email", WORKFLOW_BODY, format="json")
     assert response.status_code == 404 and response.json()["message"] == "VoiceStamp not found"
     assert not Delivery.objects.exists()
 
@@ -229,8 +244,12 @@ def test_sending_is_limited_per_user(user, other_user, api, client_for, media_di
     assert Delivery.objects.count() == 2
     # Another user has their own allowance.
     theirs = stamp_with_media(other_user, media_dir, with_media=False)
-    assert client_for(other_user).post(f"/api/v1/voicestamps/{theirs.pk}/share/email",
-                                       {"recipient_email": "x@example.com"}, format="json").status_code == 201
+    assert (
+        client_for(other_user)
+        .post(f"/api/v1/voicestamps/{theirs.pk}/share/email", {"recipient_email": "x@example.com"}, format="json")
+        .status_code
+        == 201
+    )
 
 
 @pytest.mark.worker
@@ -240,17 +259,23 @@ def test_beat_expiry_task_on_the_worker_emails_the_owner_once(user, api, smtp_se
 
     worker = start_worker(smtp_server.env)
     stamp = stamp_with_media(user, media_dir, with_media=False)
-    code = api.post(f"/api/v1/voicestamps/{stamp.pk}/share",
-                    {"expires_at": (timezone.now() + timedelta(hours=1)).isoformat()}, format="json").json()["share_code"]
+    code = api.post(
+        f"/api/v1/voicestamps/{stamp.pk}/share",
+        {"expires_at": (timezone.now() + timedelta(hours=1)).isoformat()},
+        format="json",
+    ).json()["share_code"]
     Share.objects.filter(share_code=code).update(expires_at=timezone.now() - timedelta(minutes=1))
 
     expire_shares.delay()
     expire_shares.delay()
 
-    wait_until(lambda: Delivery.objects.filter(purpose="share_expired", state="sent").exists(),
-               message="the expiry notice")
-    wait_until(lambda: sum("stamps.expire_shares" in line and "succeeded" in line for line in worker.lines) == 2,
-               message="both runs of the task")
+    wait_until(
+        lambda: Delivery.objects.filter(purpose="share_expired", state="sent").exists(), message="the expiry notice"
+    )
+    wait_until(
+        lambda: sum("stamps.expire_shares" in line and "succeeded" in line for line in worker.lines) == 2,
+        message="both runs of the task",
+    )
     assert Share.objects.get(share_code=code).expired_at is not None
     assert Delivery.objects.filter(purpose="share_expired").count() == 1
     [sent] = smtp_server.messages
@@ -261,8 +286,9 @@ def test_beat_expiry_task_on_the_worker_emails_the_owner_once(user, api, smtp_se
 
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
-def test_an_email_share_repeated_with_its_idempotency_key_sends_one_email(user, api, smtp_server, start_worker,
-                                                                          media_dir):
+def test_an_email_share_repeated_with_its_idempotency_key_sends_one_email(
+    user, api, smtp_server, start_worker, media_dir
+):
     start_worker(smtp_server.env)
     stamp = stamp_with_media(user, media_dir, title="Once", with_media=False)
     url = f"/api/v1/voicestamps/{stamp.pk}/share/email"
@@ -270,11 +296,14 @@ def test_an_email_share_repeated_with_its_idempotency_key_sends_one_email(user, 
     assert first.status_code == 201, first.content
     again = api.post(url, WORKFLOW_BODY, format="json", HTTP_IDEMPOTENCY_KEY="email-once")
     assert again.status_code == 201 and again["Idempotent-Replayed"] == "true" and again.json() == first.json()
-    other = api.post(url, {**WORKFLOW_BODY, "recipient_email": "else@example.com"}, format="json",
-                     HTTP_IDEMPOTENCY_KEY="email-once")
+    other = api.post(
+        url, {**WORKFLOW_BODY, "recipient_email": "else@example.com"}, format="json", HTTP_IDEMPOTENCY_KEY="email-once"
+    )
     assert other.status_code == 422
-    assert other.json() == {"error": "idempotency_key_reused",
-                            "message": "This Idempotency-Key was used with a different request"}
+    assert other.json() == {
+        "error": "idempotency_key_reused",
+        "message": "This Idempotency-Key was used with a different request",
+    }
     wait_until(lambda: _delivery_state(first.json()["delivery"]["id"]) == "sent", timeout=60, message="the email")
     assert Share.objects.filter(stamp=stamp).count() == 1 and Delivery.objects.count() == 1
     assert len(smtp_server.messages) == 1

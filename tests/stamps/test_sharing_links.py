@@ -54,15 +54,18 @@ def test_password_alone_means_a_password_share(api, stamp):
     assert response.status_code == 201 and response.json()["share"]["privacy"] == "password"
 
 
-@pytest.mark.parametrize("body, field", [
-    ({"privacy": "secret"}, "privacy"),
-    ({"privacy": "password"}, "password"),
-    ({"privacy": "password", "password": "abc"}, "password"),
-    ({"privacy": "public", "password": "open sesame"}, "password"),
-    ({"expires_at": "yesterday"}, "expires_at"),
-    ({"expires_at": "2001-01-01T00:00:00Z"}, "expires_at"),
-    ({"allow_replies": "perhaps"}, "allow_replies"),
-])
+@pytest.mark.parametrize(
+    "body, field",
+    [
+        ({"privacy": "secret"}, "privacy"),
+        ({"privacy": "password"}, "password"),
+        ({"privacy": "password", "password": "abc"}, "password"),
+        ({"privacy": "public", "password": "open sesame"}, "password"),
+        ({"expires_at": "yesterday"}, "expires_at"),
+        ({"expires_at": "2001-01-01T00:00:00Z"}, "expires_at"),
+        ({"allow_replies": "perhaps"}, "allow_replies"),
+    ],
+)
 def test_invalid_options_are_422(api, stamp, body, field):
     response = _share(api, stamp, **body)
     assert response.status_code == 422, response.content
@@ -81,8 +84,12 @@ def test_non_object_body_is_422(api, stamp):
 def test_anonymous_is_401_and_another_users_stamp_is_404(anon, client_for, other_user, stamp):
     response = anon.post(f"/api/v1/voicestamps/{stamp.pk}/share", {}, format="json")
     assert response.status_code == 401 and response.json()["error"] == "invalid_token"
-    for path in (f"/api/v1/voicestamps/{stamp.pk}/share", f"/api/v1/voicestamps/{stamp.pk}/shares",
-                 "/api/v1/voicestamps/abc/share", "/api/v1/voicestamps/99999999999999999999999/share"):
+    for path in (
+        f"/api/v1/voicestamps/{stamp.pk}/share",
+        f"/api/v1/voicestamps/{stamp.pk}/shares",
+        "/api/v1/voicestamps/abc/share",
+        "/api/v1/voicestamps/99999999999999999999999/share",
+    ):
         method = client_for(other_user).get if path.endswith("shares") else client_for(other_user).post
         response = method(path, {}, format="json")
         assert response.status_code == 404, path
@@ -94,8 +101,9 @@ def test_owner_lists_shares_with_a_constant_number_of_queries(api, stamp, django
     for privacy in ("public", "private", "public"):
         _share(api, stamp, privacy=privacy)
     for _ in range(2):
-        api.post(f"/api/v1/voicestamps/{stamp.pk}/share/email", {"recipient_email": "friend@example.com"},
-                 format="json")
+        api.post(
+            f"/api/v1/voicestamps/{stamp.pk}/share/email", {"recipient_email": "friend@example.com"}, format="json"
+        )
     with django_assert_max_num_queries(8):
         response = api.get(f"/api/v1/voicestamps/{stamp.pk}/shares?limit=3")
     assert response.status_code == 200
@@ -168,20 +176,23 @@ def test_beat_runs_the_expiry_task(settings):
     assert expire_shares.name == "stamps.expire_shares"
 
 
-@pytest.mark.parametrize("method, path, body", [
-    ("get", "/api/v1/voicestamps/{id}/shares?page=abc&limit=-5", None),
-    ("get", "/api/v1/voicestamps/{id}/replies?page=999999999999999999999", None),
-    ("post", "/api/v1/voicestamps/{id}/share", {"password": "p" * 129}),
-    ("post", "/api/v1/voicestamps/{id}/share", {"expires_at": "9999-12-31T23:59:59Z", "privacy": None}),
-    ("post", "/api/v1/voicestamps/{id}/share", {"privacy": ["public"], "allow_replies": {"a": 1}}),
-    ("post", "/api/v1/voicestamps/{id}/share/email", {"recipient_email": ["a@example.com"], "share_code": 5}),
-    ("post", "/api/v1/voicestamps/{id}/share/sms", {"recipient_phone": "+\u0661\u0662\u0663", "message": None}),
-    ("get", "/api/v1/voicestamps/{id}/shares/\u00e9\u00e9\u00e9", None),
-    ("delete", "/api/v1/voicestamps/{id}/shares/" + "z" * 500, None),
-    ("get", "/api/v1/voicestamp/public/\u00e9t\u00e9?track_view=\u00e9", None),
-    ("post", "/api/v1/security/vst/reply/\u00e9t\u00e9", {"message": "hi"}),
-    ("post", "/api/v1/security/vst/reply/tok", {"audio_file": "not a file"}),
-])
+@pytest.mark.parametrize(
+    "method, path, body",
+    [
+        ("get", "/api/v1/voicestamps/{id}/shares?page=abc&limit=-5", None),
+        ("get", "/api/v1/voicestamps/{id}/replies?page=999999999999999999999", None),
+        ("post", "/api/v1/voicestamps/{id}/share", {"password": "p" * 129}),
+        ("post", "/api/v1/voicestamps/{id}/share", {"expires_at": "9999-12-31T23:59:59Z", "privacy": None}),
+        ("post", "/api/v1/voicestamps/{id}/share", {"privacy": ["public"], "allow_replies": {"a": 1}}),
+        ("post", "/api/v1/voicestamps/{id}/share/email", {"recipient_email": ["a@example.com"], "share_code": 5}),
+        ("post", "/api/v1/voicestamps/{id}/share/sms", {"recipient_phone": "+\u0661\u0662\u0663", "message": None}),
+        ("get", "/api/v1/voicestamps/{id}/shares/\u00e9\u00e9\u00e9", None),
+        ("delete", "/api/v1/voicestamps/{id}/shares/" + "z" * 500, None),
+        ("get", "/api/v1/voicestamp/public/\u00e9t\u00e9?track_view=\u00e9", None),
+        ("post", "/api/v1/security/vst/reply/\u00e9t\u00e9", {"message": "hi"}),
+        ("post", "/api/v1/security/vst/reply/tok", {"audio_file": "not a file"}),
+    ],
+)
 def test_odd_input_never_crashes(api, stamp, method, path, body):
     response = getattr(api, method)(path.format(id=stamp.pk), body, format="json")
     assert response.status_code < 500, response.content

@@ -56,14 +56,15 @@ def test_page_shows_title_image_markers_audio_and_transcript(api, browser_client
     assert 'data-seek="3.250" data-left="75.000" data-top="75.000"' in html
     assert 'aria-label="Voice tag 1 at 1.5 seconds: The first point"' in html
     assert 'data-seek="0.000" data-end="2.000">Gulls over the water.</button>' in html
-    assert "Translation <span class=\"language\">Spanish</span>" in html
+    assert 'Translation <span class="language">Spanish</span>' in html
     assert '<p lang="es">Gaviotas sobre el agua. Luego la bocina del ferry.</p>' in html
     assert 'name="reply_token"' in html and Share.objects.get(share_code=code).reply_token in html
     assert '<meta name="viewport" content="width=device-width, initial-scale=1">' in html
     assert '<script src="/static/stamps/share.js"' in html and 'href="/static/stamps/share.css"' in html
     # Nothing from another host: the only absolute URLs are this server's signed media links.
     assert {url.split("/storage/o/")[0] for url in re.findall(r'(?:src|href)="(https?://[^"]+)"', html)} == {
-        "http://testserver"}
+        "http://testserver"
+    }
     # Ready for a Content-Security-Policy: no inline styles, handlers or code; the one inline
     # <script> is the JSON data block, which browsers do not run.
     assert not re.search(r"\sstyle=|\son[a-z]+=|<style", html)
@@ -77,19 +78,25 @@ def _page_data(html: str) -> dict:
 
 
 def test_markers_are_numbered_by_time_and_drawings_scaled_to_their_frame(api, browser_client, user, media_dir):
-    tags = [{"timestamp": 3.0, "x": 160, "y": 120, "note": "Last"}, {"timestamp": 0.5, "x": 0.1, "y": 0.1,
-                                                                     "note": "First"},
-            {"timestamp": 2.0, "note": "Middle, nowhere on the image"}]
+    tags = [
+        {"timestamp": 3.0, "x": 160, "y": 120, "note": "Last"},
+        {"timestamp": 0.5, "x": 0.1, "y": 0.1, "note": "First"},
+        {"timestamp": 2.0, "note": "Middle, nowhere on the image"},
+    ]
     stamp = stamp_with_media(user, media_dir, voice_tags=tags)
     html = browser_client.get(f"/share/{_code(api, stamp)}").content.decode()
     assert re.findall(r'aria-label="Voice tag (\d) at ([\d.]+) seconds: (\w+)', html) == [
-        ("1", "0.5", "First"), ("3", "3", "Last")]
-    listed = re.findall(r'<span class="number" aria-hidden="true">(\d)</span><span class="time">([^<]*)</span>'
-                        r'<span class="note">([^<]*)</span>', html)
+        ("1", "0.5", "First"),
+        ("3", "3", "Last"),
+    ]
+    listed = re.findall(
+        r'<span class="number" aria-hidden="true">(\d)</span><span class="time">([^<]*)</span>'
+        r'<span class="note">([^<]*)</span>',
+        html,
+    )
     assert listed == [("1", "0:00.5", "First"), ("2", "0:02", "Middle, nowhere on the image"), ("3", "0:03", "Last")]
     # On the waveform of the 4 s recording: 12.5 %, 50 %, 75 %.
-    assert re.findall(r'data-along="([\d.]+)"[^>]*>(\d)<', html) == [("12.500", "1"), ("50.000", "2"),
-                                                                       ("75.000", "3")]
+    assert re.findall(r'data-along="([\d.]+)"[^>]*>(\d)<', html) == [("12.500", "1"), ("50.000", "2"), ("75.000", "3")]
     data = _page_data(html)
     assert [m["number"] for m in data["markers"]] == [1, 2, 3]
     assert data["duration"] == pytest.approx(4.0, abs=0.05)
@@ -115,8 +122,13 @@ def test_waveform_peaks_are_computed_once_and_kept(api, browser_client, stamp):
 
 
 def test_page_escapes_the_owners_text(api, browser_client, user, media_dir):
-    stamp = stamp_with_media(user, media_dir, title="<script>alert(1)</script>", with_media=False,
-                             voice_tags=[{"timestamp": 1, "x": 0.5, "y": 0.5, "note": "<img src=x onerror=alert(1)>"}])
+    stamp = stamp_with_media(
+        user,
+        media_dir,
+        title="<script>alert(1)</script>",
+        with_media=False,
+        voice_tags=[{"timestamp": 1, "x": 0.5, "y": 0.5, "note": "<img src=x onerror=alert(1)>"}],
+    )
     html = browser_client.get(f"/share/{_code(api, stamp)}").content.decode()
     assert "<script>alert(1)</script>" not in html and "&lt;script&gt;" in html
     assert "<img src=x" not in html
@@ -180,37 +192,46 @@ def test_reply_form(api, browser_client, stamp):
     token = _csrf(browser_client, url)
     reply_token = Share.objects.get(share_code=code).reply_token
 
-    empty = browser_client.post(f"{url}/reply", {"name": "Sam", "message": " ", "reply_token": reply_token,
-                                                 "csrfmiddlewaretoken": token})
+    empty = browser_client.post(
+        f"{url}/reply", {"name": "Sam", "message": " ", "reply_token": reply_token, "csrfmiddlewaretoken": token}
+    )
     assert empty.status_code == 422 and "Write a message or attach an audio_file." in empty.content.decode()
     # The page asks who is writing, and keeps what was typed when it refuses.
-    nameless = browser_client.post(f"{url}/reply", {"name": "  ", "message": "Lovely", "reply_token": reply_token,
-                                                    "csrfmiddlewaretoken": token})
+    nameless = browser_client.post(
+        f"{url}/reply", {"name": "  ", "message": "Lovely", "reply_token": reply_token, "csrfmiddlewaretoken": token}
+    )
     assert nameless.status_code == 422
     assert "Write your name, so the owner knows who replied." in nameless.content.decode()
     assert ">Lovely</textarea>" in nameless.content.decode()
     assert not Reply.objects.exists()
-    sent = browser_client.post(f"{url}/reply", {"name": " Sam Reader ", "message": "Lovely",
-                                                "reply_token": reply_token, "csrfmiddlewaretoken": token})
+    sent = browser_client.post(
+        f"{url}/reply",
+        {"name": " Sam Reader ", "message": "Lovely", "reply_token": reply_token, "csrfmiddlewaretoken": token},
+    )
     assert sent.status_code == 302 and sent["Location"] == f"{url}?replied=1#reply"
     assert "your reply was sent" in browser_client.get(sent["Location"]).content.decode()
     assert (Reply.objects.get().name, Reply.objects.get().message) == ("Sam Reader", "Lovely")
-    forged = browser_client.post(f"{url}/reply", {"name": "Sam", "message": "x", "reply_token": "forged",
-                                                  "csrfmiddlewaretoken": token})
+    forged = browser_client.post(
+        f"{url}/reply", {"name": "Sam", "message": "x", "reply_token": "forged", "csrfmiddlewaretoken": token}
+    )
     assert forged.status_code == 404
 
 
 def test_invited_recipient_opens_a_private_share_with_their_link(api, browser_client, stamp):
-    invited = api.post(f"/api/v1/voicestamps/{stamp.pk}/share/email", {"recipient_email": "friend@example.com"},
-                       format="json").json()
+    invited = api.post(
+        f"/api/v1/voicestamps/{stamp.pk}/share/email", {"recipient_email": "friend@example.com"}, format="json"
+    ).json()
     recipient = Share.objects.get(share_code=invited["share_code"]).recipients.get()
     response = browser_client.get(f"/share/{invited['share_code']}?token={recipient.access_token}")
     assert response.status_code == 200 and recipient.reply_token in response.content.decode()
 
 
 def test_reply_form_offers_an_invited_recipients_name(api, browser_client, stamp):
-    invited = api.post(f"/api/v1/voicestamps/{stamp.pk}/share/email",
-                       {"recipient_email": "friend@example.com", "recipient_name": "Friend Name"}, format="json").json()
+    invited = api.post(
+        f"/api/v1/voicestamps/{stamp.pk}/share/email",
+        {"recipient_email": "friend@example.com", "recipient_name": "Friend Name"},
+        format="json",
+    ).json()
     recipient = Share.objects.get(share_code=invited["share_code"]).recipients.get()
     html = browser_client.get(f"/share/{invited['share_code']}?token={recipient.access_token}").content.decode()
     assert 'name="name" maxlength="100" autocomplete="name" required value="Friend Name"' in html
@@ -222,15 +243,19 @@ def test_reply_form_with_a_recording(api, browser_client, stamp, media_dir):
     token = _csrf(browser_client, url)
     reply_token = Share.objects.get(share_code=code).reply_token
     with open(recording(media_dir), "rb") as wav:
-        sent = browser_client.post(f"{url}/reply", {"name": "Sam", "message": "", "reply_token": reply_token,
-                                                    "audio_file": wav, "csrfmiddlewaretoken": token})
+        sent = browser_client.post(
+            f"{url}/reply",
+            {"name": "Sam", "message": "", "reply_token": reply_token, "audio_file": wav, "csrfmiddlewaretoken": token},
+        )
     assert sent.status_code == 302
     reply = Reply.objects.get()
     assert reply.message == "" and reply.audio_content_type == "audio/wav" and reply.audio_duration == pytest.approx(4)
 
     not_audio = SimpleUploadedFile("voice.mp3", b"plain text, not audio", "audio/mpeg")
-    refused = browser_client.post(f"{url}/reply", {"name": "Sam", "reply_token": reply_token, "audio_file": not_audio,
-                                                   "csrfmiddlewaretoken": token})
+    refused = browser_client.post(
+        f"{url}/reply",
+        {"name": "Sam", "reply_token": reply_token, "audio_file": not_audio, "csrfmiddlewaretoken": token},
+    )
     assert refused.status_code == 422 and "not a readable audio file" in refused.content.decode()
     assert Reply.objects.count() == 1
 
@@ -245,11 +270,19 @@ def test_a_public_link_previews_with_title_words_and_picture(api, browser_client
     tags = _meta(browser_client.get(f"/share/{code}").content.decode())
     preview_url = f"https://stamps.example.org/share/{code}/preview"
     assert tags == {
-        "og:type": "website", "og:site_name": "VoiceStamp", "og:title": "Harbour walk",
-        "og:description": "Sounds of the harbour", "og:url": f"https://stamps.example.org/share/{code}",
-        "og:image": preview_url, "og:image:width": "480", "og:image:height": "270", "og:image:alt": "Harbour walk",
-        "twitter:card": "summary_large_image", "twitter:title": "Harbour walk",
-        "twitter:description": "Sounds of the harbour", "twitter:image": preview_url,
+        "og:type": "website",
+        "og:site_name": "VoiceStamp",
+        "og:title": "Harbour walk",
+        "og:description": "Sounds of the harbour",
+        "og:url": f"https://stamps.example.org/share/{code}",
+        "og:image": preview_url,
+        "og:image:width": "480",
+        "og:image:height": "270",
+        "og:image:alt": "Harbour walk",
+        "twitter:card": "summary_large_image",
+        "twitter:title": "Harbour walk",
+        "twitter:description": "Sounds of the harbour",
+        "twitter:image": preview_url,
         "twitter:image:alt": "Harbour walk",
     }
     # The picture has a stable address (previewers fetch it whenever they like): the thumbnail.
@@ -261,7 +294,8 @@ def test_a_public_link_previews_with_title_words_and_picture(api, browser_client
     stamp.description = ""
     stamp.save(update_fields=["description"])
     assert _meta(browser_client.get(f"/share/{code}").content.decode())["og:description"] == (
-        "Gulls over the water. Then the ferry horn.")
+        "Gulls over the water. Then the ferry horn."
+    )
 
 
 @pytest.mark.parametrize("privacy", ["password", "private"])
@@ -290,8 +324,9 @@ def test_the_player_gets_fresh_media_links_on_the_pages_access_rules(api, browse
     url = f"/share/{code}/media"
     locked = browser_client.get(url)
     assert locked.status_code == 401 and locked.json()["error"] == "password_required"
-    browser_client.post(f"/share/{code}", {"password": "open sesame", "csrfmiddlewaretoken": _csrf(browser_client,
-                                                                                                  f"/share/{code}")})
+    browser_client.post(
+        f"/share/{code}", {"password": "open sesame", "csrfmiddlewaretoken": _csrf(browser_client, f"/share/{code}")}
+    )
     assert browser_client.get(f"/share/{code}").status_code == 200
     media = browser_client.get(url)
     assert media.status_code == 200 and media["Cache-Control"].startswith("max-age=0")
@@ -305,8 +340,11 @@ def test_the_player_gets_fresh_media_links_on_the_pages_access_rules(api, browse
 
     api.delete(f"/api/v1/voicestamps/{stamp.pk}/shares/{code}")
     gone = browser_client.get(url)
-    assert gone.status_code == 404 and gone.json() == {"success": False, "error": "resource_not_found",
-                                                       "message": "Share not found"}
+    assert gone.status_code == 404 and gone.json() == {
+        "success": False,
+        "error": "resource_not_found",
+        "message": "Share not found",
+    }
     assert browser_client.get("/share/a%00b/media").status_code == 404
 
 
@@ -332,8 +370,10 @@ def test_on_s3_the_page_plays_presigned_links_and_previews_from_the_bucket(api, 
     code = _code(api, stamp)
     html = Client().get(f"/share/{code}").content.decode()
     bucket = f"{s3_storage['endpoint']}/{s3_storage['bucket']}/stamps/{stamp.pk}/"
-    assert re.search(rf'<audio id="player" controls preload="metadata" src="{re.escape(bucket)}[^"]+X-Amz-Signature=',
-                     html.replace("&amp;", "&"))
+    assert re.search(
+        rf'<audio id="player" controls preload="metadata" src="{re.escape(bucket)}[^"]+X-Amz-Signature=',
+        html.replace("&amp;", "&"),
+    )
     fresh = Client().get(f"/share/{code}/media").json()
     assert fresh["audio"]["url"].startswith(bucket) and "X-Amz-Expires=300" in fresh["audio"]["url"]
     audio = requests.get(fresh["audio"]["url"], headers={"Range": "bytes=0-3"}, timeout=10)

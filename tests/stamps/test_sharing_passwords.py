@@ -21,8 +21,9 @@ def stamp(user, media_dir):
 def code(api, stamp, settings):
     settings.THROTTLE_RATES = {**settings.THROTTLE_RATES, "stamps_share_password": "3/minute"}
     clear_cache()
-    response = api.post(f"/api/v1/voicestamps/{stamp.pk}/share", {"privacy": "password", "password": PASSWORD},
-                        format="json")
+    response = api.post(
+        f"/api/v1/voicestamps/{stamp.pk}/share", {"privacy": "password", "password": PASSWORD}, format="json"
+    )
     return response.json()["share_code"]
 
 
@@ -59,8 +60,10 @@ def test_a_guessing_loop_on_the_share_page_is_throttled(code):
     browser = Client(enforce_csrf_checks=True)
     browser.get(f"/share/{code}")
     token = browser.cookies["csrftoken"].value
-    statuses = [browser.post(f"/share/{code}", {"password": f"guess {n}", "csrfmiddlewaretoken": token}).status_code
-                for n in range(3)]
+    statuses = [
+        browser.post(f"/share/{code}", {"password": f"guess {n}", "csrfmiddlewaretoken": token}).status_code
+        for n in range(3)
+    ]
     assert statuses == [401, 401, 401]
     blocked = browser.post(f"/share/{code}", {"password": PASSWORD, "csrfmiddlewaretoken": token})
     assert blocked.status_code == 429 and "Too many attempts" in blocked.content.decode()
@@ -73,8 +76,9 @@ def test_one_budget_across_every_route(anon, stamp, code):
     assert anon.get(routes["public share"], HTTP_X_SHARE_PASSWORD=PASSWORD).status_code == 429
     browser = Client(enforce_csrf_checks=True)
     browser.get(f"/share/{code}")
-    page = browser.post(f"/share/{code}", {"password": PASSWORD,
-                                           "csrfmiddlewaretoken": browser.cookies["csrftoken"].value})
+    page = browser.post(
+        f"/share/{code}", {"password": PASSWORD, "csrfmiddlewaretoken": browser.cookies["csrftoken"].value}
+    )
     assert page.status_code == 429
 
 
@@ -92,7 +96,9 @@ def test_a_wrong_password_reveals_nothing_about_files(anon, stamp, code):
     elsewhere = anon.get(f"/api/v1/security/vst/999999/audio/nothing.wav?share={code}", HTTP_X_SHARE_PASSWORD="wrong")
     assert present.status_code == missing.status_code == elsewhere.status_code == 401
     assert present.json() == missing.json() == elsewhere.json()
-    assert anon.get(f"/api/v1/files/nothing-here.wav?share={code}", HTTP_X_SHARE_PASSWORD="also wrong").status_code == 429
+    assert (
+        anon.get(f"/api/v1/files/nothing-here.wav?share={code}", HTTP_X_SHARE_PASSWORD="also wrong").status_code == 429
+    )
 
 
 def test_asking_without_a_password_spends_nothing(anon, stamp, code):

@@ -170,8 +170,11 @@ def test_private_share_opens_only_to_the_owner_and_invited_recipients(api, anon,
     assert anon.get(f"{url}?token=forged").status_code == 403
     assert api.get(url).status_code == 200
 
-    invited = api.post(f"/api/v1/voicestamps/{shared.pk}/share/email",
-                       {"recipient_email": "friend@example.com", "share_code": code}, format="json")
+    invited = api.post(
+        f"/api/v1/voicestamps/{shared.pk}/share/email",
+        {"recipient_email": "friend@example.com", "share_code": code},
+        format="json",
+    )
     assert invited.status_code == 201, invited.content
     recipient = shared.shares.get(share_code=code).recipients.get()
     viewed = anon.get(f"{url}?token={recipient.access_token}&track_view=1")

@@ -51,8 +51,9 @@ def test_reply_with_a_recording_checked_by_content(user, api, anon, media_dir):
     token = _public_share(api, stamp)["reply_token"]
     mp3 = transcode(recording(media_dir), media_dir / "reply.mp3", "-c:a", "libmp3lame", "-b:a", "64k")
     # The name says .txt: the content decides.
-    response = anon.post(f"/api/v1/security/vst/reply/{token}", {"audio_file": _file(mp3.read_bytes(), "answer.txt")},
-                         format="multipart")
+    response = anon.post(
+        f"/api/v1/security/vst/reply/{token}", {"audio_file": _file(mp3.read_bytes(), "answer.txt")}, format="multipart"
+    )
     assert response.status_code == 201, response.content
     audio = response.json()["reply"]["audio"]
     assert audio["content_type"] == "audio/mpeg" and audio["duration"] == pytest.approx(4.0, abs=0.1)
@@ -64,13 +65,16 @@ def test_reply_with_a_recording_checked_by_content(user, api, anon, media_dir):
 
 
 @pytest.mark.django_db
-@pytest.mark.parametrize("data, field", [
-    ({}, "message"),
-    ({"message": "   "}, "message"),
-    ({"message": "x" * 5001}, "message"),
-    ({"audio_file": _file(b"this is not audio at all", "fake.mp3")}, "audio_file"),
-    ({"audio_file": _file(b"", "empty.mp3")}, "audio_file"),
-])
+@pytest.mark.parametrize(
+    "data, field",
+    [
+        ({}, "message"),
+        ({"message": "   "}, "message"),
+        ({"message": "x" * 5001}, "message"),
+        ({"audio_file": _file(b"this is not audio at all", "fake.mp3")}, "audio_file"),
+        ({"audio_file": _file(b"", "empty.mp3")}, "audio_file"),
+    ],
+)
 def test_invalid_replies_are_422_and_store_nothing(user, api, anon, media_dir, data, field, local_storage):
     stamp = stamp_with_media(user, media_dir, with_media=False)
     token = _public_share(api, stamp)["reply_token"]
@@ -86,8 +90,11 @@ def test_too_large_recording_is_refused(user, api, anon, media_dir, settings):
     settings.STAMPS_REPLY_MAX_AUDIO_BYTES = 1000
     stamp = stamp_with_media(user, media_dir, with_media=False)
     token = _public_share(api, stamp)["reply_token"]
-    response = anon.post(f"/api/v1/security/vst/reply/{token}",
-                         {"audio_file": _file(recording(media_dir).read_bytes(), "a.wav")}, format="multipart")
+    response = anon.post(
+        f"/api/v1/security/vst/reply/{token}",
+        {"audio_file": _file(recording(media_dir).read_bytes(), "a.wav")},
+        format="multipart",
+    )
     assert response.status_code == 413 and "audio_file" in response.json()["errors"]
     assert not Reply.objects.exists()
 
@@ -101,8 +108,10 @@ def test_reply_tokens_follow_the_share(user, api, anon, media_dir):
 
     revoked = _public_share(api, stamp)
     api.delete(f"/api/v1/voicestamps/{stamp.pk}/shares/{revoked['share_code']}")
-    assert anon.post(f"/api/v1/security/vst/reply/{revoked['reply_token']}", {"message": "hi"},
-                     format="json").status_code == 404
+    assert (
+        anon.post(f"/api/v1/security/vst/reply/{revoked['reply_token']}", {"message": "hi"}, format="json").status_code
+        == 404
+    )
 
     expired = _public_share(api, stamp, expires_at=(timezone.now() + timedelta(hours=1)).isoformat())
     Share.objects.filter(share_code=expired["share_code"]).update(expires_at=timezone.now() - timedelta(seconds=1))
@@ -127,16 +136,21 @@ def test_replies_are_throttled_per_client(user, api, anon, media_dir, settings):
 
 
 @pytest.mark.django_db
-def test_owner_lists_replies_with_a_constant_number_of_queries(user, other_user, api, anon, client_for, media_dir,
-                                                               django_assert_max_num_queries):
+def test_owner_lists_replies_with_a_constant_number_of_queries(
+    user, other_user, api, anon, client_for, media_dir, django_assert_max_num_queries
+):
     stamp = stamp_with_media(user, media_dir, with_media=False)
     public = _public_share(api, stamp)
-    invited = api.post(f"/api/v1/voicestamps/{stamp.pk}/share/email",
-                       {"recipient_email": "friend@example.com", "recipient_name": "Friend"}, format="json").json()
+    invited = api.post(
+        f"/api/v1/voicestamps/{stamp.pk}/share/email",
+        {"recipient_email": "friend@example.com", "recipient_name": "Friend"},
+        format="json",
+    ).json()
     for index in range(3):
         anon.post(f"/api/v1/security/vst/reply/{public['reply_token']}", {"message": f"public {index}"}, format="json")
-    anon.post(f"/api/v1/security/vst/reply/{invited['recipient']['reply_token']}", {"message": "from a friend"},
-              format="json")
+    anon.post(
+        f"/api/v1/security/vst/reply/{invited['recipient']['reply_token']}", {"message": "from a friend"}, format="json"
+    )
 
     with django_assert_max_num_queries(5):
         response = api.get(f"/api/v1/voicestamps/{stamp.pk}/replies?limit=2")
@@ -157,15 +171,18 @@ def test_owner_lists_replies_with_a_constant_number_of_queries(user, other_user,
 def test_the_owner_gets_an_email_when_a_reply_arrives(user, api, anon, smtp_server, start_worker, media_dir):
     start_worker(smtp_server.env)
     stamp = stamp_with_media(user, media_dir, with_media=False)
-    shared = api.post(f"/api/v1/voicestamps/{stamp.pk}/share/email", {"recipient_email": "friend@example.com"},
-                      format="json").json()
+    shared = api.post(
+        f"/api/v1/voicestamps/{stamp.pk}/share/email", {"recipient_email": "friend@example.com"}, format="json"
+    ).json()
     token = shared["recipient"]["reply_token"]
     wait_until(lambda: len(smtp_server.messages) == 1, message="the invitation")
     smtp_server.messages.clear()
     mp3 = transcode(recording(media_dir), media_dir / "reply.mp3", "-c:a", "libmp3lame", "-b:a", "64k")
-    reply = anon.post(f"/api/v1/security/vst/reply/{token}",
-                      {"message": "Lovely gulls!", "audio_file": _file(mp3.read_bytes(), "reply.mp3")},
-                      format="multipart").json()
+    reply = anon.post(
+        f"/api/v1/security/vst/reply/{token}",
+        {"message": "Lovely gulls!", "audio_file": _file(mp3.read_bytes(), "reply.mp3")},
+        format="multipart",
+    ).json()
 
     notice = Delivery.objects.get(reply_id=reply["reply"]["id"])
     wait_until(lambda: Delivery.objects.get(pk=notice.pk).state == "sent", message="the reply notice")
@@ -173,7 +190,7 @@ def test_the_owner_gets_an_email_when_a_reply_arrives(user, api, anon, smtp_serv
     assert sent["to"] == [user.email]
     assert sent["message"]["Subject"] == "New reply to your VoiceStamp: Harbour walk"
     text = sent["message"].get_body(preferencelist=("plain",)).get_content()
-    assert "replied to \"Harbour walk\" with a recording" in text and "Lovely gulls!" in text
+    assert 'replied to "Harbour walk" with a recording' in text and "Lovely gulls!" in text
     # Every link in the email opens for a person with a browser: no API paths, no placeholders.
     assert "{id}" not in text and "GET /api" not in text
     assert shared["owner_preview_url"] in text  # a private share: its plain link would say "private"
@@ -196,15 +213,25 @@ def test_a_reply_carries_the_name_the_replier_gave(user, api, anon, media_dir):
     too_long = anon.post(f"/api/v1/security/vst/reply/{token}", {"name": "x" * 101, "message": "Hi"}, format="json")
     assert too_long.status_code == 422 and "name" in too_long.json()["errors"]
     # An invited recipient who gives no name is known by the name the owner invited them with.
-    invited = api.post(f"/api/v1/voicestamps/{stamp.pk}/share/email",
-                       {"recipient_email": "friend@example.com", "recipient_name": "Friend Name"}, format="json")
+    invited = api.post(
+        f"/api/v1/voicestamps/{stamp.pk}/share/email",
+        {"recipient_email": "friend@example.com", "recipient_name": "Friend Name"},
+        format="json",
+    )
     recipient = Share.objects.get(share_code=invited.json()["share_code"]).recipients.get()
-    assert anon.post(f"/api/v1/security/vst/reply/{recipient.reply_token}", {"message": "Thanks"},
-                     format="json").json()["reply"]["name"] == "Friend Name"
+    assert (
+        anon.post(f"/api/v1/security/vst/reply/{recipient.reply_token}", {"message": "Thanks"}, format="json").json()[
+            "reply"
+        ]["name"]
+        == "Friend Name"
+    )
 
     listed = api.get(f"/api/v1/voicestamps/{stamp.pk}/replies").json()["data"]
-    assert [(r["name"], r["message"]) for r in listed] == [("Friend Name", "Thanks"), ("", "Hi again"),
-                                                           ("Sam Reader", "Hi")]
+    assert [(r["name"], r["message"]) for r in listed] == [
+        ("Friend Name", "Thanks"),
+        ("", "Hi again"),
+        ("Sam Reader", "Hi"),
+    ]
     assert Reply.objects.filter(name="Sam Reader").count() == 1
 
 
@@ -214,8 +241,9 @@ def test_the_owners_email_names_the_replier(user, api, anon, smtp_server, start_
     start_worker(smtp_server.env)
     stamp = stamp_with_media(user, media_dir, with_media=False)
     token = _public_share(api, stamp)["reply_token"]
-    reply = anon.post(f"/api/v1/security/vst/reply/{token}", {"name": "Sam Reader", "message": "Lovely gulls!"},
-                      format="json").json()
+    reply = anon.post(
+        f"/api/v1/security/vst/reply/{token}", {"name": "Sam Reader", "message": "Lovely gulls!"}, format="json"
+    ).json()
     notice = Delivery.objects.get(reply_id=reply["reply"]["id"])
     wait_until(lambda: Delivery.objects.get(pk=notice.pk).state == "sent", message="the reply notice")
     [sent] = smtp_server.messages

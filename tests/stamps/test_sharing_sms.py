@@ -73,8 +73,7 @@ def _state(pk):
 
 
 def _send(api, stamp, phone, **extra):
-    response = api.post(f"/api/v1/voicestamps/{stamp.pk}/share/sms", {"recipient_phone": phone, **extra},
-                        format="json")
+    response = api.post(f"/api/v1/voicestamps/{stamp.pk}/share/sms", {"recipient_phone": phone, **extra}, format="json")
     assert response.status_code == 201, response.content
     return response.json()
 
@@ -82,9 +81,15 @@ def _send(api, stamp, phone, **extra):
 @pytest.mark.worker
 @pytest.mark.django_db(transaction=True)
 def test_http_provider_sends_refuses_and_is_retried(user, api, sms_provider, start_worker, media_dir):
-    start_worker({"STAMPS_SMS_BACKEND": "http", "STAMPS_SMS_API_URL": sms_provider.url,
-                  "STAMPS_SMS_ACCOUNT_SID": "AC123", "STAMPS_SMS_AUTH_TOKEN": "secret-token",
-                  "STAMPS_SMS_FROM": "+15005550006"})
+    start_worker(
+        {
+            "STAMPS_SMS_BACKEND": "http",
+            "STAMPS_SMS_API_URL": sms_provider.url,
+            "STAMPS_SMS_ACCOUNT_SID": "AC123",
+            "STAMPS_SMS_AUTH_TOKEN": "secret-token",
+            "STAMPS_SMS_FROM": "+15005550006",
+        }
+    )
     stamp = stamp_with_media(user, media_dir, title="Harbour walk", with_media=False)
 
     sent = _send(api, stamp, "+1 (415) 555-2671", message="Listen to this")
@@ -151,6 +156,7 @@ def test_phone_numbers_must_be_valid_e164(user, api, media_dir, phone):
 @pytest.mark.django_db
 def test_sms_message_has_its_own_length_limit(user, api, media_dir):
     stamp = stamp_with_media(user, media_dir, with_media=False)
-    response = api.post(f"/api/v1/voicestamps/{stamp.pk}/share/sms",
-                        {"recipient_phone": ACCEPTED, "message": "x" * 301}, format="json")
+    response = api.post(
+        f"/api/v1/voicestamps/{stamp.pk}/share/sms", {"recipient_phone": ACCEPTED, "message": "x" * 301}, format="json"
+    )
     assert response.status_code == 422 and "message" in response.json()["errors"]

@@ -19,8 +19,13 @@ pytestmark = pytest.mark.django_db
 
 
 def _bucket_keys(s3):
-    client = boto3.client("s3", endpoint_url=s3["endpoint"], region_name="us-east-1",
-                          aws_access_key_id="testing", aws_secret_access_key="testing")
+    client = boto3.client(
+        "s3",
+        endpoint_url=s3["endpoint"],
+        region_name="us-east-1",
+        aws_access_key_id="testing",
+        aws_secret_access_key="testing",
+    )
     return sorted(item["Key"] for item in client.list_objects_v2(Bucket=s3["bucket"]).get("Contents", []))
 
 
@@ -45,8 +50,11 @@ def test_stamp_on_s3(api, stamp, stamp_media, s3_storage, django_capture_on_comm
     package = StampFile.objects.get(stamp=stamp, role="package")
     manifest = StampFile.objects.get(stamp=stamp, role="manifest")
     assert data["aws_s3_bucket"] == s3_storage["bucket"]
-    assert (data["aws_s3_key"], data["manifest_s3_key"], data["package_s3_key"]) == (audio.key, manifest.key,
-                                                                                     package.key)
+    assert (data["aws_s3_key"], data["manifest_s3_key"], data["package_s3_key"]) == (
+        audio.key,
+        manifest.key,
+        package.key,
+    )
     assert data["file_size_bytes"] == package.size
 
     link = api.get(f"/api/v1/security/vst/{stamp.pk}/download").json()["download_url"]

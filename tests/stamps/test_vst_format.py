@@ -15,11 +15,16 @@ def _objects(**contents):
 
 
 def _package(objects, manifest_extra=None, paths=None):
-    entries = [vst.PackageEntry(paths[key] if paths else f"assets/{key}", key, len(data),
-                                hashlib.sha256(data).hexdigest()) for key, data in objects.items()]
-    manifest = {"format": "vst", "format_version": "1.0",
-                "files": [{"path": e.path, "size": e.size, "sha256": e.sha256} for e in entries],
-                **(manifest_extra or {})}
+    entries = [
+        vst.PackageEntry(paths[key] if paths else f"assets/{key}", key, len(data), hashlib.sha256(data).hexdigest())
+        for key, data in objects.items()
+    ]
+    manifest = {
+        "format": "vst",
+        "format_version": "1.0",
+        "files": [{"path": e.path, "size": e.size, "sha256": e.sha256} for e in entries],
+        **(manifest_extra or {}),
+    }
     out = io.BytesIO()
     vst.write_package(out, manifest, entries, lambda key: io.BytesIO(objects[key]))
     out.seek(0)
@@ -54,16 +59,24 @@ def _rewrite(package, mutate):
     return out
 
 
-@pytest.mark.parametrize("mutate, problem", [
-    (lambda items: items[1:] + items[:1], "first entry"),
-    (lambda items: [(n, d if n != "assets/a" else d + b"!") for n, d in items], "size"),
-    (lambda items: [(n, d if n != "assets/a" else d[:-1] + b"X") for n, d in items], "sha256"),
-    (lambda items: [i for i in items if i[0] != "assets/b"], "missing"),
-    (lambda items: items + [("extra.bin", b"x")], "not in the manifest"),
-    (lambda items: [(n, d if n != "manifest.json" else b"{oops") for n, d in items], "not valid JSON"),
-    (lambda items: [(n, d if n != "manifest.json" else json.dumps({**json.loads(d), "format_version": "2.0"})
-                     .encode()) for n, d in items], "format_version"),
-])
+@pytest.mark.parametrize(
+    "mutate, problem",
+    [
+        (lambda items: items[1:] + items[:1], "first entry"),
+        (lambda items: [(n, d if n != "assets/a" else d + b"!") for n, d in items], "size"),
+        (lambda items: [(n, d if n != "assets/a" else d[:-1] + b"X") for n, d in items], "sha256"),
+        (lambda items: [i for i in items if i[0] != "assets/b"], "missing"),
+        (lambda items: items + [("extra.bin", b"x")], "not in the manifest"),
+        (lambda items: [(n, d if n != "manifest.json" else b"{oops") for n, d in items], "not valid JSON"),
+        (
+            lambda items: [
+                (n, d if n != "manifest.json" else json.dumps({**json.loads(d), "format_version": "2.0"}).encode())
+                for n, d in items
+            ],
+            "format_version",
+        ),
+    ],
+)
 def test_validator_finds_damage(mutate, problem):
     damaged = _rewrite(_package(_objects(a=b"audio" * 10, b=b"image")), mutate)
     with pytest.raises(vst.InvalidPackage) as caught:
@@ -77,12 +90,15 @@ def test_not_a_zip():
 
 
 def test_validator_refuses_times_past_the_end_of_the_audio():
-    package = _package(_objects(a=b"audio"), manifest_extra={
-        "duration": 2.0,
-        "voice_tags": [{"timestamp": 1.5}, {"timestamp": 9.0}],
-        "timestamps": [{"time": 2.0}, {"time": 3.5}],
-        "drawings": [{"id": "d1", "timestamp": None}, {"id": "d2", "timestamp": 2.5}],
-    })
+    package = _package(
+        _objects(a=b"audio"),
+        manifest_extra={
+            "duration": 2.0,
+            "voice_tags": [{"timestamp": 1.5}, {"timestamp": 9.0}],
+            "timestamps": [{"time": 2.0}, {"time": 3.5}],
+            "drawings": [{"id": "d1", "timestamp": None}, {"id": "d2", "timestamp": 2.5}],
+        },
+    )
     with pytest.raises(vst.InvalidPackage) as caught:
         vst.validate_package(package)
     assert caught.value.problems == [

@@ -15,14 +15,20 @@ from ..selectors import VOICE_SORTS, tiers_allow
 
 # --- calibrations ---------------------------------------------------------------------
 class CalibrationInput(serializers.Serializer):
-    name = serializers.RegexField(CALIBRATION_NAME_PATTERN, max_length=40,
-                                  error_messages={"invalid": "Use letters, digits, spaces and dashes only."})
+    name = serializers.RegexField(
+        CALIBRATION_NAME_PATTERN,
+        max_length=40,
+        error_messages={"invalid": "Use letters, digits, spaces and dashes only."},
+    )
     data = serializers.FileField(allow_empty_file=False)
 
 
 class CalibrationRenameInput(serializers.Serializer):
-    name = serializers.RegexField(CALIBRATION_NAME_PATTERN, max_length=40,
-                                  error_messages={"invalid": "Use letters, digits, spaces and dashes only."})
+    name = serializers.RegexField(
+        CALIBRATION_NAME_PATTERN,
+        max_length=40,
+        error_messages={"invalid": "Use letters, digits, spaces and dashes only."},
+    )
 
 
 class CalibrationListQuery(serializers.Serializer):
@@ -38,8 +44,20 @@ class CalibrationOutput(ModelSerializer):
 
     class Meta:
         model = Calibration
-        fields = ["id", "name", "user_id", "f0", "algorithm", "bucket", "key", "state", "error", "created_at",
-                  "calibrated_at", "enabled"]
+        fields = [
+            "id",
+            "name",
+            "user_id",
+            "f0",
+            "algorithm",
+            "bucket",
+            "key",
+            "state",
+            "error",
+            "created_at",
+            "calibrated_at",
+            "enabled",
+        ]
 
     def to_representation(self, instance):
         data = super().to_representation(instance)
@@ -128,8 +146,10 @@ class AccentOutput(serializers.Serializer):
     @extend_schema_field(AccentSettingsOutput)
     def get_settings(self, accent):
         mine = accent.mine[0] if getattr(accent, "mine", None) else None
-        return {"favorite": bool(mine and mine.favorite),
-                "semitones_correction": mine.semitones_correction if mine else 0.0}
+        return {
+            "favorite": bool(mine and mine.favorite),
+            "semitones_correction": mine.semitones_correction if mine else 0.0,
+        }
 
 
 class NarrationStyleInfoOutput(serializers.Serializer):
@@ -181,9 +201,32 @@ class VoiceOutput(ModelSerializer):
 
     class Meta:
         model = Voice
-        fields = ["id", "owner_id", "name", "slug", "visibility", "species", "artist", "verified_artist", "gender",
-                  "pitch", "age_group", "pitch_group", "nationality", "image_url", "thumbnail_url", "description",
-                  "rating", "active", "created_at", "favorite", "available", "accents", "narration_styles", "tiers"]
+        fields = [
+            "id",
+            "owner_id",
+            "name",
+            "slug",
+            "visibility",
+            "species",
+            "artist",
+            "verified_artist",
+            "gender",
+            "pitch",
+            "age_group",
+            "pitch_group",
+            "nationality",
+            "image_url",
+            "thumbnail_url",
+            "description",
+            "rating",
+            "active",
+            "created_at",
+            "favorite",
+            "available",
+            "accents",
+            "narration_styles",
+            "tiers",
+        ]
 
     def get_gender(self, voice) -> str | None:
         return voice.gender or None
@@ -246,8 +289,9 @@ class VoiceSettingsInput(serializers.Serializer):
     voice_id = serializers.UUIDField()
     accent_id = serializers.UUIDField(required=False)
     narration_style_id = serializers.UUIDField(required=False)
-    semitones_correction = serializers.FloatField(required=False, min_value=-SEMITONES_CORRECTION_LIMIT,
-                                                  max_value=SEMITONES_CORRECTION_LIMIT)
+    semitones_correction = serializers.FloatField(
+        required=False, min_value=-SEMITONES_CORRECTION_LIMIT, max_value=SEMITONES_CORRECTION_LIMIT
+    )
 
     def validate(self, attrs):
         if "semitones_correction" in attrs and "accent_id" not in attrs:

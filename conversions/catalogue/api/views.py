@@ -55,22 +55,25 @@ class CalibrationListView(DialectView):
     idempotent_post = True
     dialect = CONVERSIONS
     parser_classes = [MultiPartParser, FormParser]
-    max_body_bytes, body_too_large = upload_limit(
-        "CALIBRATION_MAX_BYTES", "The audio is larger than {max} bytes.")
+    max_body_bytes, body_too_large = upload_limit("CALIBRATION_MAX_BYTES", "The audio is larger than {max} bytes.")
     pagination_class = CalibrationPagination
     default_limit = 50
     paginated = True
 
-    @extend_schema(tags=TAGS_CALIBRATION, parameters=[CalibrationListQuery],
-                   responses=CalibrationOutput(many=True), summary="Calibration List")
+    @extend_schema(
+        tags=TAGS_CALIBRATION,
+        parameters=[CalibrationListQuery],
+        responses=CalibrationOutput(many=True),
+        summary="Calibration List",
+    )
     def get(self, request):
         query = validated(CalibrationListQuery, request.query_params)
-        calibrations = selectors.calibrations_of(request.user, search=query.get("search", ""),
-                                                           direction=query["direction"])
+        calibrations = selectors.calibrations_of(
+            request.user, search=query.get("search", ""), direction=query["direction"]
+        )
         return self.paginate(calibrations, lambda rows: CalibrationOutput(rows, many=True).data)
 
-    @extend_schema(tags=TAGS_CALIBRATION, request=CalibrationInput, responses=CalibrationOutput,
-                   summary="Calibrate")
+    @extend_schema(tags=TAGS_CALIBRATION, request=CalibrationInput, responses=CalibrationOutput, summary="Calibrate")
     def post(self, request):
         data = validated(CalibrationInput, request.data)
         calibration = services.create_calibration(request.user, name=data["name"], upload=data["data"])
@@ -92,8 +95,9 @@ class CalibrationDetailView(DialectView):
     def get(self, request, calibration_id):
         return DialectResponse(CalibrationOutput(_calibration(request, calibration_id)).data)
 
-    @extend_schema(tags=TAGS_CALIBRATION, request=CalibrationRenameInput, responses=CalibrationOutput,
-                   summary="Calibration Rename")
+    @extend_schema(
+        tags=TAGS_CALIBRATION, request=CalibrationRenameInput, responses=CalibrationOutput, summary="Calibration Rename"
+    )
     def patch(self, request, calibration_id):
         calibration = _calibration(request, calibration_id)
         data = validated(CalibrationRenameInput, request.data)
@@ -146,14 +150,16 @@ class VoiceListView(DialectView):
     default_limit = 25
     paginated = True
 
-    @extend_schema(tags=TAGS_VOICES, parameters=[VoiceListQuery], responses=VoiceOutput(many=True),
-                   summary="Voice List")
+    @extend_schema(
+        tags=TAGS_VOICES, parameters=[VoiceListQuery], responses=VoiceOutput(many=True), summary="Voice List"
+    )
     def get(self, request):
         query = validated(VoiceListQuery, request.query_params)
         voices = selectors.voice_list(
             request.user,
             filters={name: query.get(name) for name in selectors.VOICE_FILTERS},
-            sort=query["sort"], direction=query["direction"],
+            sort=query["sort"],
+            direction=query["direction"],
         )
         context = _voice_context(request)
         return self.paginate(voices, lambda rows: VoiceOutput(rows, many=True, context=context).data)
@@ -162,8 +168,9 @@ class VoiceListView(DialectView):
 class VoiceSearchView(DialectView):
     dialect = CONVERSIONS
 
-    @extend_schema(tags=TAGS_VOICES, parameters=[VoiceSearchQuery], responses=VoiceOutput(many=True),
-                   summary="Voice Search")
+    @extend_schema(
+        tags=TAGS_VOICES, parameters=[VoiceSearchQuery], responses=VoiceOutput(many=True), summary="Voice Search"
+    )
     def get(self, request):
         query = validated(VoiceSearchQuery, request.query_params)
         voices = selectors.voice_search(request.user, name=query["name"], limit=query["limit"])
@@ -203,36 +210,48 @@ class VoiceSettingsView(DialectView):
             style = next((s for s in voice.narration_styles.all() if s.pk == data["narration_style_id"]), None)
             if style is None:
                 raise ApiError("not_found", message="Narration style not found for this voice")
-        services.update_voice_settings(request.user, voice, accent=accent, narration_style=style,
-                                                 semitones_correction=data.get("semitones_correction"))
+        services.update_voice_settings(
+            request.user,
+            voice,
+            accent=accent,
+            narration_style=style,
+            semitones_correction=data.get("semitones_correction"),
+        )
         return DialectResponse(_voice_body(request, voice.pk))
 
 
 class AccentSamplesView(DialectView):
     dialect = CONVERSIONS
 
-    @extend_schema(tags=["accents"], parameters=[AccentSamplesQuery], responses=SamplesOutput,
-                   summary="Accent Get Samples")
+    @extend_schema(
+        tags=["accents"], parameters=[AccentSamplesQuery], responses=SamplesOutput, summary="Accent Get Samples"
+    )
     def get(self, request):
         query = validated(AccentSamplesQuery, request.query_params)
         accent = selectors.accent_for_user(request.user, query["accent_id"])
         if accent is None:
             raise ApiError("not_found", message="Accent not found")
-        samples = services.sample_urls(accent.sample_key, accent.sample_duration,
-                                                 f"{accent.voice.slug}-{accent.short_name}", request=request)
+        samples = services.sample_urls(
+            accent.sample_key, accent.sample_duration, f"{accent.voice.slug}-{accent.short_name}", request=request
+        )
         return DialectResponse({"samples": samples})
 
 
 class NarrationStyleSamplesView(DialectView):
     dialect = CONVERSIONS
 
-    @extend_schema(tags=["narration-styles"], parameters=[NarrationStyleSamplesQuery], responses=SamplesOutput,
-                   summary="Narration Style Get Samples")
+    @extend_schema(
+        tags=["narration-styles"],
+        parameters=[NarrationStyleSamplesQuery],
+        responses=SamplesOutput,
+        summary="Narration Style Get Samples",
+    )
     def get(self, request):
         query = validated(NarrationStyleSamplesQuery, request.query_params)
         style = selectors.narration_style_for_user(request.user, query["narration_style_id"])
         if style is None:
             raise ApiError("not_found", message="Narration style not found")
-        samples = services.sample_urls(style.sample_key, style.sample_duration,
-                                                 f"{style.voice.slug}-{style.name}", request=request)
+        samples = services.sample_urls(
+            style.sample_key, style.sample_duration, f"{style.voice.slug}-{style.name}", request=request
+        )
         return DialectResponse({"samples": samples})

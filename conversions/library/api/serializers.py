@@ -129,8 +129,11 @@ class RecordingUpdateInput(serializers.Serializer):
 class TtsV2Input(serializers.Serializer):
     parent_folder_id = serializers.UUIDField()
     text = serializers.CharField(min_length=1, trim_whitespace=False)
-    text_language = serializers.RegexField(r"^[a-zA-Z]{2,3}([-_][a-zA-Z0-9]{2,8})?$", required=False,
-                                           error_messages={"invalid": "Use an ISO 639 language code."})
+    text_language = serializers.RegexField(
+        r"^[a-zA-Z]{2,3}([-_][a-zA-Z0-9]{2,8})?$",
+        required=False,
+        error_messages={"invalid": "Use an ISO 639 language code."},
+    )
     tts_voice_id = serializers.UUIDField(required=False)
     label = LabelField(required=False, default="")
 
@@ -170,10 +173,37 @@ class RecordingOut(ModelSerializer):
     class Meta:
         model = Recording
         fields = [
-            "id", "project_id", "parent_folder_id", "type", "url", "waveform_url", "file_name", "label", "state",
-            "original_id", "model_id", "model_name", "calibration_id", "calibration_value", "calibration_name",
-            "microphone", "size", "duration", "starred", "tts", "tts_voice", "tts_voice_id", "text", "params",
-            "error", "active", "created_at", "converted_at", "listen_count", "process_stage", "note",
+            "id",
+            "project_id",
+            "parent_folder_id",
+            "type",
+            "url",
+            "waveform_url",
+            "file_name",
+            "label",
+            "state",
+            "original_id",
+            "model_id",
+            "model_name",
+            "calibration_id",
+            "calibration_value",
+            "calibration_name",
+            "microphone",
+            "size",
+            "duration",
+            "starred",
+            "tts",
+            "tts_voice",
+            "tts_voice_id",
+            "text",
+            "params",
+            "error",
+            "active",
+            "created_at",
+            "converted_at",
+            "listen_count",
+            "process_stage",
+            "note",
         ]
 
     def get_url(self, recording) -> str | None:

@@ -24,8 +24,14 @@ urlpatterns = [
     path("stats/projects", views.ProjectStatsView.as_view(), name="conversions-stats-projects"),
     path("stats/folders", views.FolderStatsView.as_view(), name="conversions-stats-folders"),
     # The gateway serves stored files at /api/{file_url}; a recording's url and waveform_url name these.
-    path("files/recordings/<uuid:recording_id>/audio", views.RecordingAudioView.as_view(),
-         name="conversions-recording-audio"),
-    path("files/recordings/<uuid:recording_id>/waveform.png", views.RecordingWaveformView.as_view(),
-         name="conversions-recording-waveform"),
+    path(
+        "files/recordings/<uuid:recording_id>/audio",
+        views.RecordingAudioView.as_view(),
+        name="conversions-recording-audio",
+    ),
+    path(
+        "files/recordings/<uuid:recording_id>/waveform.png",
+        views.RecordingWaveformView.as_view(),
+        name="conversions-recording-waveform",
+    ),
 ]

@@ -59,7 +59,9 @@ class ProjectsView(LibraryView):
 
     @extend_schema(tags=PROJECTS, responses=s.ProjectOut(many=True))
     def get(self, request):
-        return self.paginate(selectors.accessible_projects(request.user), lambda rows: s.ProjectOut(rows, many=True).data)
+        return self.paginate(
+            selectors.accessible_projects(request.user), lambda rows: s.ProjectOut(rows, many=True).data
+        )
 
     @extend_schema(tags=PROJECTS, request=s.ProjectCreateInput, responses={200: s.ProjectOut})
     def post(self, request):
@@ -107,8 +109,11 @@ class ProjectDetailView(LibraryView):
 class ProjectExportView(LibraryView):
     cost_scopes = {"GET": "export"}
 
-    @extend_schema(tags=PROJECTS, parameters=[s.ExportQuery],
-                   responses={(200, "application/zip"): OpenApiResponse(OpenApiTypes.BINARY)})
+    @extend_schema(
+        tags=PROJECTS,
+        parameters=[s.ExportQuery],
+        responses={(200, "application/zip"): OpenApiResponse(OpenApiTypes.BINARY)},
+    )
     def get(self, request, project_id):
         project = selectors.get_project(request.user, project_id)
         query = validated(s.ExportQuery, request.query_params)
@@ -169,20 +174,23 @@ class RecordingsView(LibraryView):
     paginated = True
     parser_classes = [MultiPartParser, FormParser]
     max_body_bytes, body_too_large = upload_limit(
-        "CONVERSIONS_RECORDING_MAX_BYTES", "The audio is larger than {max} bytes")
+        "CONVERSIONS_RECORDING_MAX_BYTES", "The audio is larger than {max} bytes"
+    )
     filterset_class = RecordingFilter
 
     @extend_schema(tags=RECORDINGS, responses=s.RecordingOut(many=True))
     def get(self, request):
         return _recordings_page(self, request)
 
-    @extend_schema(tags=RECORDINGS, request={"multipart/form-data": s.RecordingUploadInput},
-                   responses={200: s.RecordingOut})
+    @extend_schema(
+        tags=RECORDINGS, request={"multipart/form-data": s.RecordingUploadInput}, responses={200: s.RecordingOut}
+    )
     def post(self, request):
         data = validated(s.RecordingUploadInput, request.data)
         folder = selectors.get_folder(request.user, data["parent_folder_id"])
-        recording = services.create_uploaded_recording(request.user, folder=folder, upload=data["data"],
-                                                       microphone=data["microphone"], label=data["label"])
+        recording = services.create_uploaded_recording(
+            request.user, folder=folder, upload=data["data"], microphone=data["microphone"], label=data["label"]
+        )
         return DialectResponse(s.RecordingOut(recording).data)
 
 
@@ -207,8 +215,11 @@ class ConversionsView(LibraryView):
 class RecordingExportView(LibraryView):
     cost_scopes = {"GET": "export"}
 
-    @extend_schema(tags=RECORDINGS, parameters=[s.RecordingExportQuery],
-                   responses={(200, "application/zip"): OpenApiResponse(OpenApiTypes.BINARY)})
+    @extend_schema(
+        tags=RECORDINGS,
+        parameters=[s.RecordingExportQuery],
+        responses={(200, "application/zip"): OpenApiResponse(OpenApiTypes.BINARY)},
+    )
     def get(self, request):
         query = validated(s.RecordingExportQuery, request.query_params)
         original = selectors.get_original(request.user, query["original_id"])
@@ -257,9 +268,14 @@ class RecordingAudioView(LibraryView):
         starts_playback = not range_header or range_header.replace(" ", "").startswith("bytes=0-")
         if request.method == "GET" and starts_playback:
             services.count_listen(recording)
-        return serve_file(request, object_storage.open(recording.audio_key), size=recording.size,
-                          content_type=recording.content_type or "application/octet-stream",
-                          etag=recording.sha256 or None, filename=recording.file_name)
+        return serve_file(
+            request,
+            object_storage.open(recording.audio_key),
+            size=recording.size,
+            content_type=recording.content_type or "application/octet-stream",
+            etag=recording.sha256 or None,
+            filename=recording.file_name,
+        )
 
 
 class RecordingWaveformView(LibraryView):
@@ -268,15 +284,21 @@ class RecordingWaveformView(LibraryView):
         recording = selectors.get_recording(request.user, recording_id)
         if not recording.waveform_key:
             raise ApiError("not_found", message="The waveform is not ready yet")
-        return serve_file(request, object_storage.open(recording.waveform_key),
-                          size=object_storage.size(recording.waveform_key), content_type="image/png",
-                          etag=recording.waveform_key.rsplit("/", 1)[-1].split(".")[0], cache_seconds=3600)
+        return serve_file(
+            request,
+            object_storage.open(recording.waveform_key),
+            size=object_storage.size(recording.waveform_key),
+            content_type="image/png",
+            etag=recording.waveform_key.rsplit("/", 1)[-1].split(".")[0],
+            cache_seconds=3600,
+        )
 
 
 # --- text to speech -------------------------------------------------------------------------
 class TtsV2View(LibraryView):
     cost_scopes = {"POST": "media_job"}
     idempotent_post = True
+
     @extend_schema(tags=TTS, request=s.TtsV2Input, responses={200: s.RecordingOut})
     def post(self, request):
         data = validated(s.TtsV2Input, request.data)
@@ -289,14 +311,16 @@ class TtsV2View(LibraryView):
             voice = selectors.default_tts_voice(request.user, language)
             if voice is None:
                 raise ApiError("validation", fields={"text_language": [f"No TTS voice speaks {language}."]})
-        recording = services.create_tts_recording(request.user, folder=folder, text=data["text"], voice=voice,
-                                                  language=language, label=data["label"])
+        recording = services.create_tts_recording(
+            request.user, folder=folder, text=data["text"], voice=voice, language=language, label=data["label"]
+        )
         return DialectResponse(s.RecordingOut(recording).data)
 
 
 class TtsV1View(LibraryView):
     cost_scopes = {"POST": "media_job"}
     idempotent_post = True
+
     @extend_schema(tags=TTS, request=s.TtsV1Input, responses={200: s.RecordingOut}, deprecated=True)
     def post(self, request):
         data = validated(s.TtsV1Input, request.data)
@@ -305,8 +329,9 @@ class TtsV1View(LibraryView):
             selectors.get_project(request.user, data["project_id"])
             raise ApiError("validation", fields={"parent_folder_id": ["The folder is not in this project."]})
         voice = selectors.get_tts_voice(request.user, data["voice_id"])
-        recording = services.create_tts_recording(request.user, folder=folder, text=data["text"], voice=voice,
-                                                  language=voice.language, label=data["label"])
+        recording = services.create_tts_recording(
+            request.user, folder=folder, text=data["text"], voice=voice, language=voice.language, label=data["label"]
+        )
         return DialectResponse(s.RecordingOut(recording).data)
 
 
@@ -360,10 +385,13 @@ def _ids(request, serializer_class, field: str) -> list:
 
 def _id_list_parameter(name: str, what: str) -> OpenApiParameter:
     return OpenApiParameter(
-        name, {"type": "array", "items": {"type": "string", "format": "uuid"}, "maxItems": s.STATS_MAX_IDS},
-        OpenApiParameter.QUERY, required=True, explode=True,
+        name,
+        {"type": "array", "items": {"type": "string", "format": "uuid"}, "maxItems": s.STATS_MAX_IDS},
+        OpenApiParameter.QUERY,
+        required=True,
+        explode=True,
         description=f"The {what} to count: repeat the parameter (?{name}=a&{name}=b) or separate ids by commas; "
-                    f"at most {s.STATS_MAX_IDS}. POST takes the same list as a JSON body.",
+        f"at most {s.STATS_MAX_IDS}. POST takes the same list as a JSON body.",
     )
 
 
@@ -374,8 +402,11 @@ class StatsView(LibraryView):
 
 
 class ProjectStatsView(LibraryView):
-    @extend_schema(tags=STATS, parameters=[_id_list_parameter("project_ids", "projects")],
-                   responses={200: s.ProjectStatsOut(many=True)})
+    @extend_schema(
+        tags=STATS,
+        parameters=[_id_list_parameter("project_ids", "projects")],
+        responses={200: s.ProjectStatsOut(many=True)},
+    )
     def get(self, request):
         ids = _ids(request, s.ProjectStatsInput, "project_ids")
         return DialectResponse(s.ProjectStatsOut(selectors.project_stats(request.user, ids), many=True).data)
@@ -386,8 +417,11 @@ class ProjectStatsView(LibraryView):
 
 
 class FolderStatsView(LibraryView):
-    @extend_schema(tags=STATS, parameters=[_id_list_parameter("folder_ids", "folders")],
-                   responses={200: s.FolderStatsOut(many=True)})
+    @extend_schema(
+        tags=STATS,
+        parameters=[_id_list_parameter("folder_ids", "folders")],
+        responses={200: s.FolderStatsOut(many=True)},
+    )
     def get(self, request):
         ids = _ids(request, s.FolderStatsInput, "folder_ids")
         return DialectResponse(s.FolderStatsOut(selectors.folder_stats(request.user, ids), many=True).data)

@@ -15,9 +15,9 @@ class OrderConversionInput(serializers.Serializer):
     voice_id = serializers.UUIDField()
     narration_style_id = serializers.UUIDField(required=False, allow_null=True)
     accent_id = serializers.UUIDField(required=False, allow_null=True)
-    semitones_correction = serializers.FloatField(required=False, allow_null=True,
-                                                  min_value=-SEMITONES_CORRECTION_LIMIT,
-                                                  max_value=SEMITONES_CORRECTION_LIMIT)
+    semitones_correction = serializers.FloatField(
+        required=False, allow_null=True, min_value=-SEMITONES_CORRECTION_LIMIT, max_value=SEMITONES_CORRECTION_LIMIT
+    )
     label = serializers.CharField(required=False, allow_blank=True, max_length=40)
 
 
@@ -44,8 +44,21 @@ class OrderOutput(ModelSerializer):
 
     class Meta:
         model = Order
-        fields = ["id", "user_id", "original_id", "conversion_id", "transaction_id", "moderation_id",
-                  "calibration_id", "tracking_id", "f0", "state", "created_at", "closed_at", "error"]
+        fields = [
+            "id",
+            "user_id",
+            "original_id",
+            "conversion_id",
+            "transaction_id",
+            "moderation_id",
+            "calibration_id",
+            "tracking_id",
+            "f0",
+            "state",
+            "created_at",
+            "closed_at",
+            "error",
+        ]
 
     def get_moderation_id(self, order) -> str | None:
         # Originals are not moderated here; the field is part of the gateway's shape.

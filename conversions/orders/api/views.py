@@ -17,13 +17,17 @@ class OrderCreateView(DialectView):
     parser_classes = [JSONParser]
     error_statuses = ("402",)
 
-    @extend_schema(tags=["orders"], request=OrderInput, responses=OrderOutput(many=True),
-                   summary="Conversion Order Create")
+    @extend_schema(
+        tags=["orders"], request=OrderInput, responses=OrderOutput(many=True), summary="Conversion Order Create"
+    )
     def post(self, request):
         data = validated(OrderInput, request.data)
         orders = services.create_orders(
-            request.user, original_id=data["original_id"], conversions=data["conversions"],
-            calibration_id=data.get("calibration_id"), use_calibration=data["use_calibration"],
+            request.user,
+            original_id=data["original_id"],
+            conversions=data["conversions"],
+            calibration_id=data.get("calibration_id"),
+            use_calibration=data["use_calibration"],
         )
         return DialectResponse(OrderOutput(orders, many=True).data)
 
@@ -35,12 +39,20 @@ class OrderRetryView(DialectView):
     error_statuses = ("402",)
 
     @extend_schema(
-        tags=["orders"], request=None, summary="Conversion Order Retry",
+        tags=["orders"],
+        request=None,
+        summary="Conversion Order Retry",
         description="A conversion's id retries that conversion (one OrderResponse); an original's id retries "
-                    "its failed conversions (a list of OrderResponse, as POST /api/v2/orders answers).",
+        "its failed conversions (a list of OrderResponse, as POST /api/v2/orders answers).",
         parameters=[OpenApiParameter("recording_id", str, OpenApiParameter.PATH)],
-        responses={200: {"oneOf": [{"$ref": "#/components/schemas/OrderOutput"},
-                                   {"type": "array", "items": {"$ref": "#/components/schemas/OrderOutput"}}]}},
+        responses={
+            200: {
+                "oneOf": [
+                    {"$ref": "#/components/schemas/OrderOutput"},
+                    {"type": "array", "items": {"$ref": "#/components/schemas/OrderOutput"}},
+                ]
+            }
+        },
     )
     def post(self, request, recording_id):
         orders, by_original = services.retry_orders(request.user, recording_id)
@@ -52,8 +64,12 @@ class OrderRetryView(DialectView):
 class OrderDetailView(DialectView):
     dialect = CONVERSIONS
 
-    @extend_schema(tags=["orders"], responses=OrderDetailOutput, summary="Conversion Order Get",
-                   parameters=[OpenApiParameter("order_id", str, OpenApiParameter.PATH)])
+    @extend_schema(
+        tags=["orders"],
+        responses=OrderDetailOutput,
+        summary="Conversion Order Get",
+        parameters=[OpenApiParameter("order_id", str, OpenApiParameter.PATH)],
+    )
     def get(self, request, order_id):
         order = selectors.order_for_user(request.user, order_id)
         if order is None:

@@ -55,7 +55,9 @@ def job_request_from(request) -> JobRequest:
         raise partner_error(INVALID_FILE_TYPE, types=scripts.ACCEPTED_NAMES)
     if upload is not None:
         if upload.size > settings.PARTNERS_SCRIPT_MAX_BYTES:
-            raise ApiError("too_large", message=f"The script file may be at most {settings.PARTNERS_SCRIPT_MAX_BYTES} bytes.")
+            raise ApiError(
+                "too_large", message=f"The script file may be at most {settings.PARTNERS_SCRIPT_MAX_BYTES} bytes."
+            )
         script_type = scripts.detect(upload)
         if script_type is None:
             raise partner_error(INVALID_FILE_TYPE, types=scripts.ACCEPTED_NAMES)
@@ -89,8 +91,12 @@ class ScriptFileOut(serializers.Serializer):
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, job) -> str:
-        return object_storage.signed_url(job.script_file_key, filename=job.script_file_name,
-                                         content_type=job.script_file_type, request=self.context["request"])
+        return object_storage.signed_url(
+            job.script_file_key,
+            filename=job.script_file_name,
+            content_type=job.script_file_type,
+            request=self.context["request"],
+        )
 
 
 class JobOut(serializers.Serializer):

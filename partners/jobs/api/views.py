@@ -24,13 +24,16 @@ class ProgramJobsView(PartnerView):
 class JobCreateView(PartnerView):
     """Create a job (JSON or multipart). Errors: 100, 102, 104, 105, 106, 120, 122, 123, 140-143; notice 240.
     In test mode nothing is created and job_id is null."""
+
     idempotent_post = True
 
     max_body_bytes = upload_body_limit("PARTNERS_SCRIPT_MAX_BYTES")
 
-    @extend_schema(parameters=[TEST_MODE], request={"application/json": serializers.JobCreateIn,
-                                                    "multipart/form-data": serializers.JobCreateIn},
-                   responses={201: serializers.JobCreatedOut})
+    @extend_schema(
+        parameters=[TEST_MODE],
+        request={"application/json": serializers.JobCreateIn, "multipart/form-data": serializers.JobCreateIn},
+        responses={201: serializers.JobCreatedOut},
+    )
     def post(self, request):
         job_request = serializers.job_request_from(request)
         created = services.create_job(request.partner, job_request, live=self.live, actor=self.actor)
@@ -54,8 +57,7 @@ class JobApproveView(PartnerView):
 
     @extend_schema(parameters=[TEST_MODE, JOB_ID], request=None, responses={204: None})
     def post(self, request, job_id):
-        services.approve_job(request.partner, parse_id(job_id, JOB_ID_NOT_NUMBER), live=self.live,
-                             actor=self.actor)
+        services.approve_job(request.partner, parse_id(job_id, JOB_ID_NOT_NUMBER), live=self.live, actor=self.actor)
         return Response(status=204)
 
 
@@ -65,6 +67,11 @@ class JobEditView(PartnerView):
 
     @extend_schema(parameters=[TEST_MODE, JOB_ID], request=serializers.EditFileIn, responses={204: None})
     def post(self, request, job_id):
-        services.request_edit(request.partner, parse_id(job_id, JOB_ID_NOT_NUMBER),
-                              serializers.edit_notes_from(request), live=self.live, actor=self.actor)
+        services.request_edit(
+            request.partner,
+            parse_id(job_id, JOB_ID_NOT_NUMBER),
+            serializers.edit_notes_from(request),
+            live=self.live,
+            actor=self.actor,
+        )
         return Response(status=204)

@@ -25,25 +25,37 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--name", required=True)
         parser.add_argument("--live", action="store_true", help="Start in live mode (default: test mode).")
-        parser.add_argument("--credit-limit", type=_amount, default=None,
-                            help="Outstanding balance allowed; without it job creation answers 141.")
-        parser.add_argument("--demo-program", action="store_true",
-                            help="Also create an active program with three talents, their demos and a sample job.")
-        parser.add_argument("--manager-email", default="program-manager@example.com",
-                            help="The demo program's manager (emailed past the edit limit).")
+        parser.add_argument(
+            "--credit-limit",
+            type=_amount,
+            default=None,
+            help="Outstanding balance allowed; without it job creation answers 141.",
+        )
+        parser.add_argument(
+            "--demo-program",
+            action="store_true",
+            help="Also create an active program with three talents, their demos and a sample job.",
+        )
+        parser.add_argument(
+            "--manager-email",
+            default="program-manager@example.com",
+            help="The demo program's manager (emailed past the edit limit).",
+        )
 
     def handle(self, *args, **options):
         name = options["name"].strip()
         if not name:
             raise CommandError("--name cannot be empty")
         try:
-            partner, plaintext = services.create_partner(name=name, live=options["live"],
-                                                         credit_limit=options["credit_limit"])
+            partner, plaintext = services.create_partner(
+                name=name, live=options["live"], credit_limit=options["credit_limit"]
+            )
         except ValidationError as exc:
             raise CommandError("; ".join(exc.messages)) from exc
         limit = partner.credit_limit if partner.credit_limit is not None else "not set"
-        self.stdout.write(f"Partner {partner.name} (id {partner.pk}): {partner.mode} mode, access enabled, "
-                          f"credit limit {limit}.")
+        self.stdout.write(
+            f"Partner {partner.name} (id {partner.pk}): {partner.mode} mode, access enabled, credit limit {limit}."
+        )
         if options["demo_program"]:
             program = create_demo_program(partner, manager_email=options["manager_email"])
             talents = ", ".join(f"{t.pk} {t.first_name} {t.last_name}" for t in program.talents.order_by("id"))

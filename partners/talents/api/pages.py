@@ -32,8 +32,14 @@ def demo_audio(request, public_id):
     demo = selectors.demo_by_public_id(public_id)
     if demo is None or not object_storage.exists(demo.audio_key):
         raise Http404("No such demo")
-    return serve_file(request, object_storage.open(demo.audio_key), size=demo.size, content_type=demo.content_type,
-                      etag=demo.sha256, cache_seconds=3600)
+    return serve_file(
+        request,
+        object_storage.open(demo.audio_key),
+        size=demo.size,
+        content_type=demo.content_type,
+        etag=demo.sha256,
+        cache_seconds=3600,
+    )
 
 
 @require_GET
@@ -62,5 +68,10 @@ def talent_avatar(request, public_id):
     talent = selectors.talent_by_public_id(public_id)
     if talent is None or not talent.avatar_key or not object_storage.exists(talent.avatar_key):
         raise Http404("No avatar")
-    return serve_file(request, object_storage.open(talent.avatar_key), size=object_storage.size(talent.avatar_key),
-                      content_type=talent.avatar_content_type, cache_seconds=3600)
+    return serve_file(
+        request,
+        object_storage.open(talent.avatar_key),
+        size=object_storage.size(talent.avatar_key),
+        content_type=talent.avatar_content_type,
+        cache_seconds=3600,
+    )

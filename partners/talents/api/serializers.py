@@ -40,10 +40,14 @@ class PageUrlField(serializers.Field):
 
 
 # The demo's audio and one embeddable player per documented style.
-DemoUrlsOut = type("DemoUrlsOut", (serializers.Serializer,), {
-    "audio_url": PageUrlField("demo-audio"),
-    **{style: PageUrlField("demo-player", player_style=style.replace("_", "-")) for style in PLAYER_STYLES},
-})
+DemoUrlsOut = type(
+    "DemoUrlsOut",
+    (serializers.Serializer,),
+    {
+        "audio_url": PageUrlField("demo-audio"),
+        **{style: PageUrlField("demo-player", player_style=style.replace("_", "-")) for style in PLAYER_STYLES},
+    },
+)
 
 
 class DemoOut(serializers.Serializer):

@@ -28,5 +28,6 @@ class TalentDetailView(PartnerView):
         if talent is None:
             raise partner_error(TALENT_NOT_ASSOCIATED)
         # The documentation gives this single talent a data_count of 1.
-        return DialectResponse(serializers.TalentOut(talent, context={"request": request}).data,
-                               meta=ResponseMeta(count=1))
+        return DialectResponse(
+            serializers.TalentOut(talent, context={"request": request}).data, meta=ResponseMeta(count=1)
+        )

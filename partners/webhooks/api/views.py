@@ -31,10 +31,14 @@ class PartnerWebhookListView(_PartnerEndpoints, PartnerView, api.WebhookListView
     def get(self, request):
         return DialectResponse(self.endpoint_out(self.endpoints().order_by("-created_at"), many=True).data)
 
-    @extend_schema(tags=TAGS, request=api.PartnerEndpointCreateIn, responses={201: api.PartnerEndpointWithSecretOut},
-                   summary="Create a webhook endpoint (the secret is shown here and on rotation only)",
-                   description=api.DELIVERY_DESCRIPTION + " For partners, `job.succeeded` is sent when a talent "
-                               "delivers a job's file (`state: delivered`).")
+    @extend_schema(
+        tags=TAGS,
+        request=api.PartnerEndpointCreateIn,
+        responses={201: api.PartnerEndpointWithSecretOut},
+        summary="Create a webhook endpoint (the secret is shown here and on rotation only)",
+        description=api.DELIVERY_DESCRIPTION + " For partners, `job.succeeded` is sent when a talent "
+        "delivers a job's file (`state: delivered`).",
+    )
     def post(self, request):
         return super().post(request)
 
@@ -44,8 +48,12 @@ class PartnerWebhookDetailView(_PartnerEndpoints, PartnerView, api.WebhookDetail
     def get(self, request, endpoint_id):
         return super().get(request, endpoint_id)
 
-    @extend_schema(tags=TAGS, request=api.PartnerEndpointUpdateIn, responses=api.PartnerEndpointOut,
-                   summary="Change a webhook endpoint")
+    @extend_schema(
+        tags=TAGS,
+        request=api.PartnerEndpointUpdateIn,
+        responses=api.PartnerEndpointOut,
+        summary="Change a webhook endpoint",
+    )
     def patch(self, request, endpoint_id):
         return super().patch(request, endpoint_id)
 
@@ -55,8 +63,9 @@ class PartnerWebhookDetailView(_PartnerEndpoints, PartnerView, api.WebhookDetail
 
 
 class PartnerWebhookRotateSecretView(_PartnerEndpoints, PartnerView, api.WebhookRotateSecretView):
-    @extend_schema(tags=TAGS, request=None, responses=api.PartnerEndpointWithSecretOut,
-                   summary="Replace the signing secret")
+    @extend_schema(
+        tags=TAGS, request=None, responses=api.PartnerEndpointWithSecretOut, summary="Replace the signing secret"
+    )
     def post(self, request, endpoint_id):
         return super().post(request, endpoint_id)
 
@@ -64,7 +73,9 @@ class PartnerWebhookRotateSecretView(_PartnerEndpoints, PartnerView, api.Webhook
 class PartnerWebhookDeliveriesView(_PartnerEndpoints, PartnerView, api.WebhookDeliveriesView):
     paginated = False
 
-    @extend_schema(tags=TAGS, responses=api.DeliveryOut(many=True), summary="The latest 100 deliveries, each with its attempts")
+    @extend_schema(
+        tags=TAGS, responses=api.DeliveryOut(many=True), summary="The latest 100 deliveries, each with its attempts"
+    )
     def get(self, request, endpoint_id):
         endpoint = self.endpoint(endpoint_id)
         deliveries = endpoint.deliveries.prefetch_related("attempt_log").order_by("-created_at")[:100]

@@ -41,7 +41,7 @@ class ShareOptionsIn(serializers.Serializer):
                 {"password": [f"A password share needs a password of at least {PASSWORD_MIN} characters."]}
             )
         if privacy != Share.Privacy.PASSWORD and password:
-            raise serializers.ValidationError({"password": ["A password is only used with privacy \"password\"."]})
+            raise serializers.ValidationError({"password": ['A password is only used with privacy "password".']})
         attrs["privacy"] = privacy
         attrs["password"] = password or None
         return attrs
@@ -56,7 +56,9 @@ class InvitationIn(ShareOptionsIn):
     default_privacy = Share.Privacy.PRIVATE
 
     def validate(self, attrs):
-        if attrs.get("share_code") and ({"privacy", "expires_at"} & set(self.initial_data or {}) or attrs.get("password")):
+        if attrs.get("share_code") and (
+            {"privacy", "expires_at"} & set(self.initial_data or {}) or attrs.get("password")
+        ):
             raise serializers.ValidationError(
                 {"share_code": ["Give either share_code (an existing share) or options for a new share, not both."]}
             )
@@ -92,9 +94,14 @@ class SmsShareIn(InvitationIn):
 
 class ReplyIn(serializers.Serializer):
     # Optional, so clients written before it existed keep working; the share page requires it.
-    name = serializers.CharField(required=False, allow_blank=True, max_length=100, default="",
-                                 help_text="Who is replying, shown to the owner. Optional; an invited recipient "
-                                           "who leaves it out is named as the owner invited them.")
+    name = serializers.CharField(
+        required=False,
+        allow_blank=True,
+        max_length=100,
+        default="",
+        help_text="Who is replying, shown to the owner. Optional; an invited recipient "
+        "who leaves it out is named as the owner invited them.",
+    )
     message = serializers.CharField(required=False, allow_blank=True, max_length=5000, default="")
     audio_file = serializers.FileField(required=False, allow_empty_file=False)
 
@@ -108,10 +115,13 @@ class ReplyIn(serializers.Serializer):
 class PageReplyIn(ReplyIn):
     """The share page's reply form: the same reply, and the page asks who is writing."""
 
-    name = serializers.CharField(max_length=100, error_messages={
-        "required": "Write your name, so the owner knows who replied.",
-        "blank": "Write your name, so the owner knows who replied.",
-    })
+    name = serializers.CharField(
+        max_length=100,
+        error_messages={
+            "required": "Write your name, so the owner knows who replied.",
+            "blank": "Write your name, so the owner knows who replied.",
+        },
+    )
 
 
 # --- outputs ------------------------------------------------------------------------------
@@ -188,17 +198,21 @@ class ShareEnvelopeOut(serializers.Serializer):
 
 
 class ReplyAudioOut(serializers.Serializer):
-    url = serializers.SerializerMethodField(help_text="A signed URL that plays the recording (Range requests), "
-                                                      "short-lived.")
+    url = serializers.SerializerMethodField(
+        help_text="A signed URL that plays the recording (Range requests), short-lived."
+    )
     content_type = serializers.CharField(source="audio_content_type")
     size = serializers.IntegerField(source="audio_size")
     duration = serializers.FloatField(source="audio_duration", allow_null=True)
 
     @extend_schema_field(OpenApiTypes.URI)
     def get_url(self, reply: Reply) -> str:
-        return object_storage.signed_url(reply.audio_key, content_type=reply.audio_content_type,
-                                         request=self.context.get("request"),
-                                         filename=reply.audio_key.rsplit("/", 1)[-1])
+        return object_storage.signed_url(
+            reply.audio_key,
+            content_type=reply.audio_content_type,
+            request=self.context.get("request"),
+            filename=reply.audio_key.rsplit("/", 1)[-1],
+        )
 
 
 class ReplyFromOut(serializers.Serializer):
@@ -218,8 +232,9 @@ class ReplyOut(serializers.Serializer):
 
     def get_fields(self):
         fields = super().get_fields()
-        fields["from"] = ReplyFromOut(source="recipient", allow_null=True,
-                                      help_text="The invited recipient, or null for a share link.")
+        fields["from"] = ReplyFromOut(
+            source="recipient", allow_null=True, help_text="The invited recipient, or null for a share link."
+        )
         return fields
 
     @extend_schema_field(ReplyAudioOut(allow_null=True))

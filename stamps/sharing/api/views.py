@@ -55,22 +55,41 @@ def viewer_key(request, access: selectors.Access) -> str:
 
 
 # --- the owner's endpoints -----------------------------------------------------------------
-_INVITATION_OUT = inline_serializer("ShareInvitationOut", {
-    "share_code": serializers.CharField(),
-    "public_url": serializers.URLField(help_text="The share's page. A private share (the default for invitations) "
-                                                 "opens there only with a personal link."),
-    "recipient_url": serializers.URLField(help_text="The personal link this recipient was sent: the share as they "
-                                                    "see it."),
-    "owner_preview_url": serializers.URLField(help_text="Your preview of what recipients see; views through it "
-                                                        "are not counted. Do not forward it."),
-    "email_sent": serializers.BooleanField(required=False), "sms_sent": serializers.BooleanField(required=False),
-    "recipient": io.ShareRecipientOut(), "delivery": io.ShareDeliveryOut(),
-})
+_INVITATION_OUT = inline_serializer(
+    "ShareInvitationOut",
+    {
+        "share_code": serializers.CharField(),
+        "public_url": serializers.URLField(
+            help_text="The share's page. A private share (the default for invitations) "
+            "opens there only with a personal link."
+        ),
+        "recipient_url": serializers.URLField(
+            help_text="The personal link this recipient was sent: the share as they see it."
+        ),
+        "owner_preview_url": serializers.URLField(
+            help_text="Your preview of what recipients see; views through it are not counted. Do not forward it."
+        ),
+        "email_sent": serializers.BooleanField(required=False),
+        "sms_sent": serializers.BooleanField(required=False),
+        "recipient": io.ShareRecipientOut(),
+        "delivery": io.ShareDeliveryOut(),
+    },
+)
 _SHARE_ACCESS = [
-    OpenApiParameter("X-Share-Password", str, OpenApiParameter.HEADER, required=False,
-                     description="The password of a password share."),
-    OpenApiParameter("token", selectors.TOKEN_SCHEMA, OpenApiParameter.QUERY, required=False,
-                     description="An invited recipient's personal access token (or the X-Share-Token header)."),
+    OpenApiParameter(
+        "X-Share-Password",
+        str,
+        OpenApiParameter.HEADER,
+        required=False,
+        description="The password of a password share.",
+    ),
+    OpenApiParameter(
+        "token",
+        selectors.TOKEN_SCHEMA,
+        OpenApiParameter.QUERY,
+        required=False,
+        description="An invited recipient's personal access token (or the X-Share-Token header).",
+    ),
 ]
 
 
@@ -78,13 +97,19 @@ class ShareCreateView(DialectView):
     idempotent_post = True
     dialect = STAMPS
 
-    @extend_schema(request=io.ShareOptionsIn, responses={201: io.ShareCreatedOut},
-                   operation_id="voicestamps_share_create")
+    @extend_schema(
+        request=io.ShareOptionsIn, responses={201: io.ShareCreatedOut}, operation_id="voicestamps_share_create"
+    )
     def post(self, request, stamp_id):
         data = validated(io.ShareOptionsIn, request.data)
-        share = services.create_share(request.user, stamp_id, privacy=data["privacy"],
-                                      expires_at=data.get("expires_at"), password=data["password"],
-                                      allow_replies=data["allow_replies"])
+        share = services.create_share(
+            request.user,
+            stamp_id,
+            privacy=data["privacy"],
+            expires_at=data.get("expires_at"),
+            password=data["password"],
+            allow_replies=data["allow_replies"],
+        )
         share = selectors.owned_share(share.stamp, share.share_code)
         return DialectResponse(io.ShareCreatedOut(share).data, status=201)
 
@@ -101,23 +126,30 @@ class _InvitationView(DialectView):
     def send_invitation(self, request, stamp_id):
         data = validated(self.input_serializer, request.data)
         share, recipient, delivery = services.invite(
-            request.user, stamp_id, channel=self.channel, address=data[self.address_field],
-            name=data.get("recipient_name", ""), message=data.get("message", ""),
+            request.user,
+            stamp_id,
+            channel=self.channel,
+            address=data[self.address_field],
+            name=data.get("recipient_name", ""),
+            message=data.get("message", ""),
             share_code=data.get("share_code") or None,
             share_options={key: data.get(key) for key in ("privacy", "expires_at", "password", "allow_replies")},
         )
-        return DialectResponse({
-            "share_code": share.share_code,
-            # The share's page; a private share opens there only with a personal link.
-            "public_url": selectors.public_url(share),
-            # The personal link this recipient was sent, and the owner's preview of what they see.
-            "recipient_url": selectors.recipient_url(recipient),
-            "owner_preview_url": selectors.owner_preview_url(share),
-            # Accepted for delivery: the message is queued; delivery.state follows it to sent or failed.
-            self.sent_flag: True,
-            "recipient": io.ShareRecipientOut(recipient).data,
-            "delivery": io.ShareDeliveryOut(delivery).data if delivery is not None else None,
-        }, status=201)
+        return DialectResponse(
+            {
+                "share_code": share.share_code,
+                # The share's page; a private share opens there only with a personal link.
+                "public_url": selectors.public_url(share),
+                # The personal link this recipient was sent, and the owner's preview of what they see.
+                "recipient_url": selectors.recipient_url(recipient),
+                "owner_preview_url": selectors.owner_preview_url(share),
+                # Accepted for delivery: the message is queued; delivery.state follows it to sent or failed.
+                self.sent_flag: True,
+                "recipient": io.ShareRecipientOut(recipient).data,
+                "delivery": io.ShareDeliveryOut(delivery).data if delivery is not None else None,
+            },
+            status=201,
+        )
 
 
 class EmailShareView(_InvitationView):
@@ -169,7 +201,10 @@ class ReplyListView(DialectView):
     @extend_schema(responses=io.ReplyOut(many=True), operation_id="voicestamps_replies_list")
     def get(self, request, stamp_id):
         stamp = selectors.owned_stamp(request.user, stamp_id)
-        return self.paginate(selectors.replies_of_stamp(stamp), lambda rows: io.ReplyOut(rows, many=True, context={"request": request}).data)
+        return self.paginate(
+            selectors.replies_of_stamp(stamp),
+            lambda rows: io.ReplyOut(rows, many=True, context={"request": request}).data,
+        )
 
 
 # --- public access ---------------------------------------------------------------------------
@@ -181,17 +216,29 @@ class _PublicShareView(DialectView):
     def open_share(self, request, code) -> selectors.Access:
         share = selectors.share_for_code(code)
         return selectors.resolve_access(
-            share, user=request.user,
+            share,
+            user=request.user,
             access_token=request.query_params.get("token") or request.headers.get(TOKEN_HEADER),
-            password=request.headers.get(PASSWORD_HEADER), client=client_address(request),
+            password=request.headers.get(PASSWORD_HEADER),
+            client=client_address(request),
         )
 
 
 class PublicShareView(_PublicShareView):
-    @extend_schema(responses=schema.PublicShareOut, operation_id="voicestamp_public_share", parameters=[
-        *_SHARE_ACCESS, OpenApiParameter("track_view", bool, OpenApiParameter.QUERY, required=False,
-                                         description="Count this view (once per viewer per window)."),
-    ])
+    @extend_schema(
+        responses=schema.PublicShareOut,
+        operation_id="voicestamp_public_share",
+        parameters=[
+            *_SHARE_ACCESS,
+            OpenApiParameter(
+                "track_view",
+                bool,
+                OpenApiParameter.QUERY,
+                required=False,
+                description="Count this view (once per viewer per window).",
+            ),
+        ],
+    )
     def get(self, request, code):
         access = self.open_share(request, code)
         counted = False
@@ -204,8 +251,9 @@ class PublicShareView(_PublicShareView):
 
 
 class PublicShareDataView(_PublicShareView):
-    @extend_schema(responses=schema.PublicShareDataOut, operation_id="voicestamp_public_share_data",
-                   parameters=_SHARE_ACCESS)
+    @extend_schema(
+        responses=schema.PublicShareDataOut, operation_id="voicestamp_public_share_data", parameters=_SHARE_ACCESS
+    )
     def get(self, request, code):
         return DialectResponse(io.public_data_out(self.open_share(request, code)))
 
@@ -217,16 +265,20 @@ class ReplyView(DialectView):
     parser_classes = [MultiPartParser, FormParser, JSONParser]
     error_statuses = ("410",)  # the share has expired
     max_body_bytes, body_too_large = upload_limit(
-        "STAMPS_REPLY_MAX_AUDIO_BYTES", "The recording may be at most {max} bytes.", field="audio_file")
+        "STAMPS_REPLY_MAX_AUDIO_BYTES", "The recording may be at most {max} bytes.", field="audio_file"
+    )
 
     @extend_schema(request=io.ReplyIn, responses={201: io.ReplyEnvelopeOut}, operation_id="vst_reply_submit")
     def post(self, request, token):
         # An unknown, revoked or expired token is answered before the body is read.
         services.share_for_reply_token(token)
         data = validated(io.ReplyIn, request.data)
-        reply = services.submit_reply(token, name=data["name"], message=data["message"],
-                                      audio_file=data.get("audio_file"))
-        return DialectResponse({"reply": io.ReplyOut(reply, context={"request": request}).data}, status=201, meta=_message("Reply sent"))
+        reply = services.submit_reply(
+            token, name=data["name"], message=data["message"], audio_file=data.get("audio_file")
+        )
+        return DialectResponse(
+            {"reply": io.ReplyOut(reply, context={"request": request}).data}, status=201, meta=_message("Reply sent")
+        )
 
 
 def _message(text: str) -> ResponseMeta:
