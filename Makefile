@@ -19,14 +19,17 @@ run: setup
 	@echo "Serving on http://127.0.0.1:$(PORT)  (API docs: /api/docs/, admin: /admin/). Ctrl-C stops all three."
 	$(VENV)/bin/honcho -f Procfile start
 
-## Set everything up, then run the whole suite.
+## Set everything up, then run the whole suite: in parallel where it is safe (pytest-xdist, one
+## process per core, each with its own database, data dir, queue and cache prefix), then the fault
+## tests on their own, since they kill processes, stop servers, race requests and time the outcome.
 test: setup
-	$(VENV)/bin/pytest
+	$(VENV)/bin/pytest -n auto -m "not fault"
+	$(VENV)/bin/pytest -m fault
 
 ## The inner loop: the suite without the tests that start a Celery worker, drive chromium or
 ## cause faults (killed workers, stopped and black-holed Redis, races).
 test-fast: setup
-	$(VENV)/bin/pytest -m "not worker and not browser and not fault"
+	$(VENV)/bin/pytest -n auto -m "not worker and not browser and not fault"
 
 setup: system-deps venv
 
