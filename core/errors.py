@@ -84,3 +84,8 @@ INVALID_SAMPLE_URL = "invalid_sample_url"
 AUDIO_TOO_LARGE = "audio_too_large"
 AUDIO_TOO_LONG = "audio_too_long"
 AUDIO_UNREADABLE = "audio_unreadable"
+# A share link refused to its viewer (stamps.sharing.selectors); the share page reads these too.
+SHARE_EXPIRED = "share_expired"
+SHARE_PASSWORD_REQUIRED = "password_required"
+SHARE_PASSWORD_INVALID = "invalid_password"
+SHARE_PRIVATE = "private_share"

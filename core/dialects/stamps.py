@@ -1,5 +1,6 @@
 """VoiceStamps dialect: ``{"success": true, ...}``; errors ``{"error", "message", "errors"}``."""
 
+from .. import errors
 from .base import FIELDS_SCHEMA, STRING_SCHEMA, ApiError, Dialect, ResponseMeta
 from .pagination import PageNumberPagination
 
@@ -39,6 +40,13 @@ class StampsDialect(Dialect):
     name = "stamps"
     path_prefixes = ("/api/v1/",)
     pagination_class = StampsPagination
+    # A share link's refusals: an expired link is gone, a locked one asks for its password (401).
+    domain_codes = {
+        errors.SHARE_EXPIRED: {"kind": "gone"},
+        errors.SHARE_PASSWORD_REQUIRED: {"kind": "not_authenticated", "code": errors.SHARE_PASSWORD_REQUIRED},
+        errors.SHARE_PASSWORD_INVALID: {"kind": "not_authenticated", "code": errors.SHARE_PASSWORD_INVALID},
+        errors.SHARE_PRIVATE: {"code": errors.SHARE_PRIVATE},
+    }
     generic = {
         "bad_request": (400, "bad_request", "The request could not be processed"),
         "not_authenticated": (401, INVALID_TOKEN, "The provided token is invalid or expired"),

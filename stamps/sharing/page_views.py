@@ -19,6 +19,7 @@ from rest_framework.exceptions import ValidationError
 
 from core.body_limits import body_limit, upload_body_limit
 from core.dialects import STAMPS, ApiError, flatten_errors
+from core import errors
 from core.errors import DomainError
 from core.http import serve_file
 from core.storage import object_storage
@@ -42,8 +43,8 @@ class _PageView:
         self.kwargs = kwargs
 
 
-def _unavailable(request, error: ApiError, share=None):
-    status, code, message = STAMPS.resolve(error)
+def _unavailable(request, error: ApiError | DomainError, share=None):
+    status, code, message = STAMPS.resolve(STAMPS.to_api_error(error, request))
     preview = page_selectors.link_preview(share) if share is not None and status == 403 else None
     return render(
         request,
@@ -54,8 +55,8 @@ def _unavailable(request, error: ApiError, share=None):
 
 
 _PAGE_PASSWORD_ERRORS = {
-    selectors.PASSWORD_REQUIRED: "Enter the password.",
-    selectors.INVALID_PASSWORD: "That password is not right.",
+    errors.SHARE_PASSWORD_REQUIRED: "Enter the password.",
+    errors.SHARE_PASSWORD_INVALID: "That password is not right.",
 }
 
 
@@ -113,23 +114,23 @@ def share_page(request, code):
     token = request.GET.get("token") or request.POST.get("token") or None
     try:
         share = selectors.share_for_code(code)
-    except ApiError as error:
+    except DomainError as error:
         return _unavailable(request, error)
     password_error = None
     password_status = 200
     if request.method == "POST":
         try:
             selectors.check_share_password(share, request.POST.get("password"), client=client_address(request))
-        except ApiError as error:
-            password_status, _, password_error = STAMPS.resolve(error)
+        except DomainError as error:
+            password_status, _, password_error = STAMPS.resolve(STAMPS.domain_error(error))
             password_error = _PAGE_PASSWORD_ERRORS.get(error.code, password_error)
         else:
             request.session[_session_key(share.share_code)] = True
             return HttpResponseRedirect(_page_url(share.share_code, token))
     try:
         access = _access(request, share, token)
-    except ApiError as error:
-        if error.code in (selectors.PASSWORD_REQUIRED, selectors.INVALID_PASSWORD):
+    except DomainError as error:
+        if error.code in _PAGE_PASSWORD_ERRORS:
             return render(
                 request,
                 "stamps/share/password.html",
@@ -154,7 +155,7 @@ def share_page_reply(request, code):
     token = request.POST.get("token") or None
     try:
         share = selectors.share_for_code(code)
-    except ApiError as error:
+    except DomainError as error:
         return _unavailable(request, error)
     throttle = ReplyThrottle()
     errors = None
@@ -187,7 +188,7 @@ def share_page_reply(request, code):
             errors = error.fields or {"message": [STAMPS.resolve(error)[2]]}
     try:
         access = _access(request, share, token)
-    except ApiError as error:
+    except DomainError as error:
         return _unavailable(request, error, share)
     return _render_page(
         request,
@@ -200,8 +201,8 @@ def share_page_reply(request, code):
     )
 
 
-def _json_error(error: ApiError) -> JsonResponse:
-    status, code, message = STAMPS.resolve(error)
+def _json_error(error: ApiError | DomainError) -> JsonResponse:
+    status, code, message = STAMPS.resolve(STAMPS.to_api_error(error, None))
     return JsonResponse({"success": False, "error": code, "message": message}, status=status)
 
 
@@ -214,7 +215,7 @@ def share_page_media(request, code):
     try:
         share = selectors.share_for_code(code)
         _access(request, share, token)
-    except ApiError as error:
+    except DomainError as error:
         return _json_error(error)
     return JsonResponse(page_selectors.fresh_media(share, request))
 
@@ -228,7 +229,7 @@ def share_preview(request, code):
     """
     try:
         share = selectors.share_for_code(code)
-    except ApiError as error:
+    except DomainError as error:
         return _json_error(error)
     picture = page_selectors.preview_file(share)
     if picture is None or not object_storage.exists(picture.key):

@@ -20,7 +20,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.crypto import constant_time_compare, salted_hmac
 
-from core.dialects import ApiError
+from core import errors
+from core.errors import DomainError
 from core.storage import object_storage
 from core.throttles import AttemptBudget
 
@@ -30,9 +31,6 @@ from .models import Delivery, Reply, Share, ShareRecipient
 
 SHARE_NOT_FOUND = "Share not found"
 SHARE_EXPIRED = "This share link has expired"
-PASSWORD_REQUIRED = "password_required"
-INVALID_PASSWORD = "invalid_password"
-PRIVATE_SHARE = "private_share"
 
 logger = logging.getLogger(__name__)
 
@@ -113,7 +111,7 @@ def owned_share(stamp: Stamp, code: str) -> Share:
     code = clean_token(code)
     share = shares_of_stamp(stamp).filter(share_code=code).first() if code else None
     if share is None:
-        raise ApiError("not_found", message=SHARE_NOT_FOUND)
+        raise DomainError("not_found", SHARE_NOT_FOUND)
     return share
 
 
@@ -137,12 +135,12 @@ def share_for_code(code: str) -> Share:
     code = clean_token(code)
     share = Share.objects.select_related("stamp", "stamp__owner").filter(share_code=code).first() if code else None
     if share is None:
-        raise ApiError("not_found", message=SHARE_NOT_FOUND)
+        raise DomainError("not_found", SHARE_NOT_FOUND)
     state = share_state(share)
     if state == ShareState.REVOKED:
-        raise ApiError("not_found", message=SHARE_NOT_FOUND)
+        raise DomainError("not_found", SHARE_NOT_FOUND)
     if state == ShareState.EXPIRED:
-        raise ApiError("gone", message=SHARE_EXPIRED)
+        raise DomainError("not_found", SHARE_EXPIRED, code=errors.SHARE_EXPIRED)
     return share
 
 
@@ -165,26 +163,24 @@ def check_share_password(share: Share, password: str | None, *, client: str) -> 
     """The one check of a share password, for the public API, the file routes and the share page.
 
     Each client has STAMPS_SHARE_PASSWORD_RATE wrong guesses per share; once they are spent
-    the attempt is refused (429) before the password is compared, right or wrong. Asking
-    without a password (401 password_required) spends nothing.
+    the attempt is refused (``too_many``, with Retry-After) before the password is compared,
+    right or wrong. Asking without a password (``password_required``) spends nothing.
     """
     if not password:
-        raise ApiError(
-            "not_authenticated",
-            code=PASSWORD_REQUIRED,
-            message="This share is protected by a password; send it in the X-Share-Password header",
+        raise DomainError(
+            "forbidden",
+            "This share is protected by a password; send it in the X-Share-Password header",
+            code=errors.SHARE_PASSWORD_REQUIRED,
         )
     budget = AttemptBudget("stamps_share_password", settings.THROTTLE_RATES["stamps_share_password"])
     ident = f"{share.share_code}:{client}"
     wait = budget.retry_after(ident)
     if wait is not None:
-        raise ApiError(
-            "throttled", message=f"Too many attempts. Try again in {wait} seconds.", headers={"Retry-After": str(wait)}
-        )
+        raise DomainError("too_many", f"Too many attempts. Try again in {wait} seconds.", retry_after=wait)
     if not check_password(password, share.password_hash):
         budget.spend(ident)
         logger.info("share %s: wrong password", share.pk)
-        raise ApiError("not_authenticated", code=INVALID_PASSWORD, message="The password is incorrect")
+        raise DomainError("forbidden", "The password is incorrect", code=errors.SHARE_PASSWORD_INVALID)
 
 
 def resolve_access(
@@ -196,7 +192,7 @@ def resolve_access(
     client: str = "",
     password_checked: bool = False,
 ) -> Access:
-    """Open an active share or raise the API's error saying what is missing.
+    """Open an active share or raise the domain error saying what is missing.
 
     ``client`` is the caller's address (core.throttles.client_address), which the password
     budget counts by; ``password_checked`` is for the share page, whose session remembers
@@ -217,10 +213,10 @@ def resolve_access(
         if not password_checked:
             check_share_password(share, password, client=client)
         return Access(share, "visitor")
-    raise ApiError(
-        "permission_denied",
-        code=PRIVATE_SHARE,
-        message="This share is private; open it with the personal link you were sent",
+    raise DomainError(
+        "forbidden",
+        "This share is private; open it with the personal link you were sent",
+        code=errors.SHARE_PRIVATE,
     )
 
 
@@ -306,7 +302,7 @@ def share_grants_file(
 ) -> StampFile | None:
     """For the stamps file views: the file if an open share of its stamp lets this caller see it.
 
-    Raises the share's own errors (404 revoked, 410 expired, 401/403 locked, 429 out of
+    Raises the share's own domain errors (revoked, expired, locked, out of
     password guesses) like the public API, before anything is said about the file.
     """
     share = share_for_code(share_code)

@@ -9,7 +9,7 @@ import requests
 from django.utils import timezone
 from PIL import Image
 
-from core.dialects import ApiError
+from core.errors import DomainError
 from stamps.sharing.models import Share
 from stamps.sharing.selectors import share_grants_file
 from tests.stamps.sharing_helpers import IMAGE_SIZE, TRANSCRIPTION, TRANSLATIONS, VOICE_TAGS, stamp_with_media
@@ -209,12 +209,12 @@ def test_on_s3_the_viewer_gets_presigned_urls(api, anon, user, media_dir, s3_sto
 def test_share_grants_file_for_the_stamps_file_views(api, shared):
     code = _share(api, shared, privacy="password", password="open sesame")["share_code"]
     audio = shared.files.get(role="audio")
-    with pytest.raises(ApiError) as locked:
+    with pytest.raises(DomainError) as locked:
         share_grants_file(code, audio.filename)
     assert locked.value.code == "password_required"
     assert share_grants_file(code, audio.filename, password="open sesame") == audio
     assert share_grants_file(code, "not-a-file-of-this-stamp.wav", password="open sesame") is None
     api.delete(f"/api/v1/voicestamps/{shared.pk}/shares/{code}")
-    with pytest.raises(ApiError) as revoked:
+    with pytest.raises(DomainError) as revoked:
         share_grants_file(code, audio.filename, password="open sesame")
     assert revoked.value.kind == "not_found"
