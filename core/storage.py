@@ -23,17 +23,18 @@ from typing import IO, Iterator
 from urllib.parse import quote, unquote, urlsplit
 
 from django.conf import settings
-from django.core import signing
 from django.core.files import File
 from django.core.files.storage import FileSystemStorage, storages
 from django.urls import get_script_prefix, get_urlconf, reverse
 
+from .signed_tokens import TokenSigner
+
 logger = logging.getLogger(__name__)
 
 CHUNK_SIZE = 1024 * 1024
-_DOWNLOAD_SALT = "core.storage.download"
-_UPLOAD_SALT = "core.storage.upload"
-# A signed token is base64url with ':' and '.', which reverse() leaves as they are: so the route
+_download_tokens = TokenSigner("core.storage.download")
+_upload_tokens = TokenSigner("core.storage.upload")
+# A signed token is base64url and '.', which reverse() leaves as they are: so the route
 # is reversed once with this stand-in and the token put in its place. Resolving the route for each
 # URL cost as much as signing it (a gallery page hands out 40 of them).
 _TOKEN_STAND_IN = "TOKEN"
@@ -245,22 +246,14 @@ class ObjectStorage:
             if content_type:
                 params["ResponseContentType"] = content_type
             return self.backend.url(key, parameters=params, expire=expires)
-        token = signing.dumps(
-            {"k": key, "fn": filename, "ct": content_type, "exp": int(_now()) + expires},
-            salt=_DOWNLOAD_SALT,
-            compress=True,
-        )
+        token = _download_tokens.sign({"k": key, "fn": filename, "ct": content_type}, expires_in=expires)
         path = _token_path("core:signed-download", token)
         if not absolute:
             return path
         return request.build_absolute_uri(path) if request is not None else f"{settings.PUBLIC_BASE_URL}{path}"
 
     def read_download_token(self, token: str) -> dict | None:
-        try:
-            payload = signing.loads(token, salt=_DOWNLOAD_SALT)
-        except signing.BadSignature:
-            return None
-        return payload if payload.get("exp", 0) >= _now() else None
+        return _download_tokens.read(token)
 
     def upload_slot(
         self,
@@ -293,21 +286,13 @@ class ObjectStorage:
                 HttpMethod="PUT",
             )
             return UploadSlot(url=url, method="PUT", headers=headers, expires_in=expires, key=key)
-        token = signing.dumps(
-            {"k": key, "ct": content_type, "max": max_size, "exp": int(_now()) + expires},
-            salt=_UPLOAD_SALT,
-            compress=True,
-        )
+        token = _upload_tokens.sign({"k": key, "ct": content_type, "max": max_size}, expires_in=expires)
         path = _token_path("core:upload-slot", token)
         url = request.build_absolute_uri(path) if request is not None else f"{settings.PUBLIC_BASE_URL}{path}"
         return UploadSlot(url=url, method="PUT", headers=headers, expires_in=expires, key=key)
 
     def read_upload_token(self, token: str) -> dict | None:
-        try:
-            payload = signing.loads(token, salt=_UPLOAD_SALT)
-        except signing.BadSignature:
-            return None
-        return payload if payload.get("exp", 0) >= _now() else None
+        return _upload_tokens.read(token)
 
     # --- object URLs (stable, not signed) --------------------------------------
     def object_url(self, key: str) -> str:
@@ -332,12 +317,6 @@ class ObjectStorage:
         if not key or key.startswith("/") or any(part in ("", ".", "..") for part in key.split("/")):
             return None
         return key
-
-
-def _now() -> float:
-    import time
-
-    return time.time()
 
 
 object_storage = ObjectStorage()
