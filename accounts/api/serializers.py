@@ -1,6 +1,6 @@
 from rest_framework import serializers
 
-from core.serializers import ModelSerializer
+from core.serializers import ModelSerializer, Serializer
 
 from ..models import User
 
@@ -20,7 +20,7 @@ class RefreshInput(serializers.Serializer):
     refresh = serializers.CharField(max_length=4096)
 
 
-class TokenOutput(serializers.Serializer):
+class TokenOutput(Serializer):
     access = serializers.CharField()
     refresh = serializers.CharField()
     token_type = serializers.CharField(default="Bearer")
@@ -33,7 +33,7 @@ class UserOutput(ModelSerializer):
         fields = ["id", "email", "display_name", "verified", "is_staff", "date_joined"]
 
 
-class MeOutput(serializers.Serializer):
+class MeOutput(Serializer):
     user = UserOutput()
 
 
@@ -48,12 +48,12 @@ class LoginInput(serializers.Serializer):
     session_duration = serializers.IntegerField(required=False, min_value=60, max_value=30 * 24 * 3600)
 
 
-class GroupOutput(serializers.Serializer):
+class GroupOutput(Serializer):
     id = serializers.UUIDField()
     name = serializers.CharField()
 
 
-class GatewayUserOutput(serializers.Serializer):
+class GatewayUserOutput(Serializer):
     """The gateway's User: id, email, username, first/last name, verified, roles, groups."""
 
     id = serializers.UUIDField()
@@ -82,7 +82,7 @@ class GatewayUserOutput(serializers.Serializer):
         return GroupOutput(user.teams.all(), many=True).data
 
 
-class LoginOutput(serializers.Serializer):
+class LoginOutput(Serializer):
     user = GatewayUserOutput()
     csrf_token = serializers.CharField()
 
@@ -91,14 +91,14 @@ class ApiKeyInput(serializers.Serializer):
     expires_at = serializers.DateTimeField(required=False, allow_null=True)
 
 
-class ApiKeyOutput(serializers.Serializer):
+class ApiKeyOutput(Serializer):
     api_key = serializers.CharField()
 
 
-class DetailOutput(serializers.Serializer):
+class DetailOutput(Serializer):
     detail = serializers.CharField(default="OK")
 
 
-class CreditsOutput(serializers.Serializer):
+class CreditsOutput(Serializer):
     credits = serializers.FloatField()
     initial_credits = serializers.FloatField()

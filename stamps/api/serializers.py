@@ -11,7 +11,7 @@ from rest_framework import serializers
 
 from core import parsers as json_bounds
 from core.ids import IdField
-from core.serializers import BlankAsNullCharField
+from core.serializers import BlankAsNullCharField, Serializer
 from core.storage import object_storage
 
 from .. import links, selectors
@@ -64,7 +64,7 @@ class JSONListField(serializers.ListField):
         return super().to_internal_value(data)
 
 
-class VoiceTagSerializer(serializers.Serializer):
+class VoiceTagSerializer(Serializer):
     timestamp = serializers.FloatField(min_value=0, max_value=24 * 3600)
     x = serializers.FloatField(min_value=0, max_value=MAX_COORDINATE, required=False, allow_null=True)
     y = serializers.FloatField(min_value=0, max_value=MAX_COORDINATE, required=False, allow_null=True)
@@ -80,13 +80,13 @@ def voice_tags_field(**kwargs):
     return JSONListField(child=VoiceTagSerializer(), max_length=settings.STAMPS_MAX_VOICE_TAGS, **kwargs)
 
 
-class TimestampSerializer(serializers.Serializer):
+class TimestampSerializer(Serializer):
     time = serializers.FloatField(min_value=0, max_value=24 * 3600)
     label = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 
 
 # --- outputs ----------------------------------------------------------------------------------
-class VSTFileSerializer(serializers.Serializer):
+class VSTFileSerializer(Serializer):
     """The spec's VSTFile data structure, field for field."""
 
     id = serializers.IntegerField()
@@ -143,53 +143,53 @@ class _VSTFileView:
         return getattr(self._stamp, name)
 
 
-class StampOut(serializers.Serializer):
+class StampOut(Serializer):
     data = VSTFileSerializer()
 
 
-class StampDetailOut(serializers.Serializer):
+class StampDetailOut(Serializer):
     data = VSTFileSerializer()
     manifest = serializers.DictField(required=False)
     shares = ShareOut(many=True, required=False)
 
 
-class DraftOut(serializers.Serializer):
+class DraftOut(Serializer):
     vst_id = serializers.IntegerField()
     status = serializers.CharField()
 
 
-class AudioUploadOut(serializers.Serializer):
+class AudioUploadOut(Serializer):
     audio_url = serializers.URLField()
 
 
-class ImageUploadOut(serializers.Serializer):
+class ImageUploadOut(Serializer):
     image_url = serializers.URLField()
     position = serializers.IntegerField()
     width = serializers.IntegerField()
     height = serializers.IntegerField()
 
 
-class ManifestOut(serializers.Serializer):
+class ManifestOut(Serializer):
     manifest = serializers.DictField()
 
 
-class DrawingOut(serializers.Serializer):
+class DrawingOut(Serializer):
     drawing = serializers.DictField()
     manifest_version = serializers.IntegerField()
 
 
-class TextOut(serializers.Serializer):
+class TextOut(Serializer):
     text = serializers.DictField()
     manifest_version = serializers.IntegerField()
 
 
-class CompletePackageOut(serializers.Serializer):
+class CompletePackageOut(Serializer):
     status = serializers.ChoiceField(choices=Stamp.Status.choices)
     download_url = serializers.URLField()
 
 
 # The packaging of a stamp; ``request`` in the context builds the download link.
-class ConversionOut(serializers.Serializer):
+class ConversionOut(Serializer):
     status = serializers.ChoiceField(source="conversion_status", choices=Stamp.Status.choices)
     progress = serializers.SerializerMethodField()
     job_id = serializers.UUIDField(source="package_job_id", allow_null=True)
@@ -208,7 +208,7 @@ class ConversionOut(serializers.Serializer):
         return links.absolute(links.download_path(stamp.pk), self.context["request"])
 
 
-class DownloadOut(serializers.Serializer):
+class DownloadOut(Serializer):
     download_url = serializers.URLField()
     filename = serializers.CharField()
     size_bytes = serializers.IntegerField()
@@ -216,7 +216,7 @@ class DownloadOut(serializers.Serializer):
 
 
 # The stamp's thumbnail file; ``request`` and ``generated`` (rendered by this call) in the context.
-class ThumbnailOut(serializers.Serializer):
+class ThumbnailOut(Serializer):
     thumbnail_url = serializers.SerializerMethodField()
     style = serializers.CharField(source="details.style")
     rendered_style = serializers.CharField(source="details.rendered_style")
@@ -231,7 +231,7 @@ class ThumbnailOut(serializers.Serializer):
         return self.context["generated"]
 
 
-class TranscriptionOut(serializers.Serializer):
+class TranscriptionOut(Serializer):
     status = serializers.SerializerMethodField()
     progress = serializers.SerializerMethodField()
     error = serializers.SerializerMethodField()
@@ -261,7 +261,7 @@ class TranscriptionOut(serializers.Serializer):
         return (job.error or None) if job else None
 
 
-class TranslationOut(serializers.Serializer):
+class TranslationOut(Serializer):
     translated_text = serializers.CharField()
     source_language = serializers.CharField()
     target_language = serializers.CharField()

@@ -6,7 +6,7 @@ from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.serializers import ModelSerializer
+from core.serializers import ModelSerializer, Serializer
 
 from ..models import NAME_MAX_LENGTH, Folder, Note, Project, Recording, TtsVoice
 
@@ -82,7 +82,7 @@ class ProjectOut(ModelSerializer):
         return serializers.DateTimeField().to_representation(project.last_recording_at or project.created_at)
 
 
-class IdOut(serializers.Serializer):
+class IdOut(Serializer):
     id = serializers.UUIDField()
 
 
@@ -263,19 +263,19 @@ class FolderStatsInput(serializers.Serializer):
     folder_ids = serializers.ListField(child=serializers.UUIDField(), max_length=STATS_MAX_IDS, allow_empty=True)
 
 
-class ConversionCountsOut(serializers.Serializer):
+class ConversionCountsOut(Serializer):
     total = serializers.IntegerField()
     completed = serializers.IntegerField()
     in_progress = serializers.IntegerField()
     failed = serializers.IntegerField()
 
 
-class MonthDurationOut(serializers.Serializer):
+class MonthDurationOut(Serializer):
     month = serializers.DateField()
     duration = serializers.FloatField()
 
 
-class TimeConvertedOut(serializers.Serializer):
+class TimeConvertedOut(Serializer):
     total = serializers.IntegerField()
     current_month = serializers.IntegerField()
 
@@ -284,25 +284,25 @@ class AccountTimeConvertedOut(TimeConvertedOut):
     previous_monthes = MonthDurationOut(many=True)
 
 
-class ModelStatsOut(serializers.Serializer):
+class ModelStatsOut(Serializer):
     id = serializers.UUIDField()
     name = serializers.CharField()
     conversions_count = serializers.IntegerField()
     converted_time = serializers.FloatField()
 
 
-class AccountStatsOut(serializers.Serializer):
+class AccountStatsOut(Serializer):
     time_converted = AccountTimeConvertedOut()
     conversions = ConversionCountsOut()
     models = ModelStatsOut(many=True)
 
 
-class ProjectStatsOut(serializers.Serializer):
+class ProjectStatsOut(Serializer):
     project_id = serializers.UUIDField()
     time_converted = TimeConvertedOut()
     conversions = ConversionCountsOut()
 
 
-class FolderStatsOut(serializers.Serializer):
+class FolderStatsOut(Serializer):
     folder_id = serializers.UUIDField()
     stats = ConversionCountsOut()

@@ -20,6 +20,7 @@ from core.dialects.partners import (
     partner_error,
 )
 from core.storage import object_storage
+from core.serializers import Serializer
 from partners.api_base import parse_id
 
 from .. import scripts
@@ -85,7 +86,7 @@ def edit_notes_from(request) -> str:
 # Views pass the request in the context (signed script URLs).
 
 
-class ScriptFileOut(serializers.Serializer):
+class ScriptFileOut(Serializer):
     name = serializers.CharField(source="script_file_name")
     url = serializers.SerializerMethodField(help_text="Signed, expiring download link.")
 
@@ -99,7 +100,7 @@ class ScriptFileOut(serializers.Serializer):
         )
 
 
-class JobOut(serializers.Serializer):
+class JobOut(Serializer):
     job_id = serializers.IntegerField(source="pk")
     program_id = serializers.IntegerField()
     talent_id = serializers.IntegerField()
@@ -116,7 +117,7 @@ class JobOut(serializers.Serializer):
         return ScriptFileOut(job, context=self.context).data if job.script_file_key else None
 
 
-class JobCreatedOut(serializers.Serializer):
+class JobCreatedOut(Serializer):
     job_id = serializers.IntegerField(allow_null=True, help_text="null in test mode: nothing was created.")
 
 

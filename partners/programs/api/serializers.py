@@ -2,8 +2,10 @@
 
 from rest_framework import serializers
 
+from core.serializers import Serializer
 
-class ProgramOut(serializers.Serializer):
+
+class ProgramOut(Serializer):
     program_id = serializers.IntegerField(source="pk")
     name = serializers.CharField()
     description = serializers.CharField()

@@ -8,6 +8,8 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.serializers import Serializer
+
 PLAYER_STYLES = (
     "voices_standard",
     "light_standard",
@@ -50,12 +52,12 @@ DemoUrlsOut = type(
 )
 
 
-class DemoOut(serializers.Serializer):
+class DemoOut(Serializer):
     url = DemoUrlsOut(source="*")
     tags = serializers.ListField(child=serializers.CharField())
 
 
-class TalentOut(serializers.Serializer):
+class TalentOut(Serializer):
     talent_id = serializers.IntegerField(source="pk")
     talent_url = PageUrlField("talent-page")
     first_name = serializers.CharField()

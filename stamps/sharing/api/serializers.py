@@ -9,7 +9,7 @@ from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
-from core.serializers import BlankAsNullCharField
+from core.serializers import BlankAsNullCharField, Serializer
 from core.storage import object_storage
 
 from .. import selectors
@@ -129,7 +129,7 @@ class PageReplyIn(ReplyIn):
 STATES = ("active", "expired", "revoked")
 
 
-class ShareDeliveryOut(serializers.Serializer):
+class ShareDeliveryOut(Serializer):
     id = serializers.IntegerField()
     channel = serializers.ChoiceField(choices=ShareRecipient.Channel.choices)
     state = serializers.CharField(help_text="queued, sending, sent or failed.")
@@ -138,7 +138,7 @@ class ShareDeliveryOut(serializers.Serializer):
     sent_at = serializers.DateTimeField(allow_null=True)
 
 
-class ShareRecipientOut(serializers.Serializer):
+class ShareRecipientOut(Serializer):
     id = serializers.IntegerField()
     channel = serializers.ChoiceField(choices=ShareRecipient.Channel.choices)
     name = serializers.CharField()
@@ -154,7 +154,7 @@ class ShareRecipientOut(serializers.Serializer):
         return ShareDeliveryOut(delivery).data if delivery is not None else None
 
 
-class ShareOut(serializers.Serializer):
+class ShareOut(Serializer):
     share_code = serializers.CharField()
     public_url = serializers.SerializerMethodField()
     privacy = serializers.ChoiceField(choices=Share.Privacy.choices)
@@ -181,7 +181,7 @@ class ShareOut(serializers.Serializer):
         return share.reply_token if share.allow_replies else None
 
 
-class ShareCreatedOut(serializers.Serializer):
+class ShareCreatedOut(Serializer):
     """The new share, its code, link and reply token also at the top level."""
 
     share_code = serializers.CharField()
@@ -193,11 +193,11 @@ class ShareCreatedOut(serializers.Serializer):
     get_reply_token = ShareOut.get_reply_token
 
 
-class ShareEnvelopeOut(serializers.Serializer):
+class ShareEnvelopeOut(Serializer):
     share = ShareOut()
 
 
-class ReplyAudioOut(serializers.Serializer):
+class ReplyAudioOut(Serializer):
     url = serializers.SerializerMethodField(
         help_text="A signed URL that plays the recording (Range requests), short-lived."
     )
@@ -215,13 +215,13 @@ class ReplyAudioOut(serializers.Serializer):
         )
 
 
-class ReplyFromOut(serializers.Serializer):
+class ReplyFromOut(Serializer):
     recipient_id = serializers.IntegerField(source="pk")
     name = serializers.CharField()
     channel = serializers.ChoiceField(choices=ShareRecipient.Channel.choices)
 
 
-class ReplyOut(serializers.Serializer):
+class ReplyOut(Serializer):
     id = serializers.IntegerField()
     share_code = serializers.CharField(source="share.share_code")
     name = serializers.CharField(help_text="The name the replier gave (the share page asks for it).")
@@ -242,7 +242,7 @@ class ReplyOut(serializers.Serializer):
         return ReplyAudioOut(reply, context=self.context).data if reply.audio_key else None
 
 
-class ReplyEnvelopeOut(serializers.Serializer):
+class ReplyEnvelopeOut(Serializer):
     reply = ReplyOut()
 
 
