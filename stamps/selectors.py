@@ -21,10 +21,7 @@ def parse_id(raw) -> int | None:
 
 def stamps_for_user(user) -> QuerySet[Stamp]:
     """The caller's stamps, newest first (filtered by stamps.filters.StampFilter in the list)."""
-    queryset = Stamp.objects.filter(owner=user).prefetch_related(
-        Prefetch("files", queryset=StampFile.objects.order_by("role", "position", "id"))
-    )
-    return queryset.order_by("-created_at", "-id")
+    return _with_files(Stamp.objects.filter(owner=user)).order_by("-created_at", "-id")
 
 
 def stamp_for_user(user, raw_id, *, for_update: bool = False, related: bool = True) -> Stamp:
@@ -37,18 +34,27 @@ def stamp_for_user(user, raw_id, *, for_update: bool = False, related: bool = Tr
     if for_update:
         queryset = queryset.select_for_update()
     elif related:
-        queryset = queryset.select_related("package_job", "transcription_job").prefetch_related(
-            Prefetch("files", queryset=StampFile.objects.order_by("role", "position", "id"))
-        )
+        queryset = _with_files(queryset.select_related("package_job", "transcription_job"))
     stamp = queryset.first()
     if stamp is None:
         raise DomainError("not_found", STAMP_NOT_FOUND)
     return stamp
 
 
+# Prefetched into a plain list: a prefetch into the related manager builds a filtered queryset
+# for every stamp of a page, which cost more than reading the files (docs/platform/performance.md).
+_PREFETCHED_FILES = "prefetched_files"
+
+
+def _with_files(queryset: QuerySet[Stamp]) -> QuerySet[Stamp]:
+    ordered = StampFile.objects.order_by("role", "position", "id")
+    return queryset.prefetch_related(Prefetch("files", queryset=ordered, to_attr=_PREFETCHED_FILES))
+
+
 def files_of(stamp: Stamp) -> list[StampFile]:
-    """The stamp's files: the prefetched ones when loaded by a selector, else one query."""
-    return list(stamp.files.all())
+    """The stamp's files: the ones loaded with it by a selector, else one query."""
+    prefetched = getattr(stamp, _PREFETCHED_FILES, None)
+    return list(prefetched) if prefetched is not None else list(stamp.files.all())
 
 
 def file_of_stamp(stamp: Stamp, filename: str, roles) -> StampFile:
