@@ -172,6 +172,7 @@ def _orders_per_minute(folder: Path, speech: Path, workers: int) -> tuple[float,
     }
     for name in ("DATABASE_URL", "REDIS_URL"):
         env.pop(name, None)
+    queue = env["CELERY_TASK_DEFAULT_QUEUE"]
     subprocess.run([PYTHON, "manage.py", "migrate", "--noinput", "-v", "0"], cwd=ROOT, env=env, check=True, timeout=600)
     ids = _django(env, f"SPEECH = {str(speech)!r}\n" + _SETUP_CODE)
     processes = []
@@ -192,7 +193,8 @@ def _orders_per_minute(folder: Path, speech: Path, workers: int) -> tuple[float,
                         "--loglevel",
                         "WARNING",
                         "-Q",
-                        env["CELERY_TASK_DEFAULT_QUEUE"],
+                        # Conversions are media jobs, routed to "<queue>-media" (core.jobs.route_task).
+                        f"{queue},{queue}-media",
                         "--hostname",
                         f"bench{index}@%h",
                         "--without-gossip",
