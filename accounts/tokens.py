@@ -12,6 +12,8 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils.crypto import constant_time_compare, salted_hmac
 
+from core.db import CompiledLookup
+
 from .models import UsedRefreshToken, User
 
 ACCESS = "access"
@@ -64,15 +66,14 @@ def token_stamp(user) -> str:
     ).hexdigest()[:32]
 
 
+_ACTIVE_USER_BY_ID = CompiledLookup(User, "id", is_active=True)
+
+
 def user_for_claims(claims: dict):
     """The active user our token names, if the token was issued since their last password
     change or token revocation; TokenError otherwise."""
-    # get(), not first(): every authenticated request runs this, and first() adds an ORDER BY
-    # (User's default ordering) that a primary-key lookup does not need.
-    try:
-        user = User.objects.get(pk=claims.get("sub"), is_active=True)
-    except User.DoesNotExist:
-        user = None
+    # Every authenticated request runs this lookup: compiled once (core.db.CompiledLookup).
+    user = _ACTIVE_USER_BY_ID.first(claims.get("sub"))
     if user is None or not constant_time_compare(str(claims.get("stp", "")), token_stamp(user)):
         raise TokenError("token no longer valid for this user")
     return user
