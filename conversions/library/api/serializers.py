@@ -1,11 +1,13 @@
 """Input and output shapes of the studio library, one serializer each, as the gateway shows them."""
 
+import uuid
+
 from django.conf import settings
 from django.core.validators import RegexValidator
-from django.urls import reverse
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
+from core.routes import RoutePath
 from core.serializers import ModelSerializer, Serializer
 
 from ..models import NAME_MAX_LENGTH, Folder, Note, Project, Recording, TtsVoice
@@ -161,6 +163,10 @@ class NoteInRecording(ModelSerializer):
         fields = ["id", "text", "active"]
 
 
+_RECORDING_AUDIO_PATH = RoutePath("conversions-recording-audio", "recording_id", uuid.UUID(int=0))
+_RECORDING_WAVEFORM_PATH = RoutePath("conversions-recording-waveform", "recording_id", uuid.UUID(int=0))
+
+
 class RecordingOut(ModelSerializer):
     project_id = serializers.UUIDField()
     parent_folder_id = serializers.UUIDField()
@@ -209,12 +215,12 @@ class RecordingOut(ModelSerializer):
     def get_url(self, recording) -> str | None:
         if not recording.audio_key:
             return None
-        return reverse("conversions-recording-audio", kwargs={"recording_id": recording.pk})
+        return _RECORDING_AUDIO_PATH(recording.pk)
 
     def get_waveform_url(self, recording) -> str | None:
         if not recording.waveform_key:
             return None
-        return reverse("conversions-recording-waveform", kwargs={"recording_id": recording.pk})
+        return _RECORDING_WAVEFORM_PATH(recording.pk)
 
     def get_tts_voice_id(self, recording) -> str | None:
         return str(recording.tts_voice_id) if recording.tts_voice_id else None
