@@ -1,7 +1,7 @@
 from celery import shared_task
 from celery.signals import worker_process_init, worker_ready, worker_shutdown
 
-from . import health, idempotency, jobs, scratch, services
+from . import health, idempotency, jobs, scratch, services, throttles
 from .webhooks import delivery
 
 
@@ -14,6 +14,11 @@ def sweep_stuck_jobs():
 @shared_task(name="core.purge_idempotency_records", ignore_result=True)
 def purge_idempotency_records():
     return idempotency.purge_expired()
+
+
+@shared_task(name="core.sweep_throttle_counters", ignore_result=True)
+def sweep_throttle_counters():
+    return throttles.sweep_counters()
 
 
 @jobs.job_task("core.cleanup_storage")

@@ -182,6 +182,31 @@ def reset(scope: str, ident) -> None:
         backend.delete_many([f"{key}:{window}", f"{key}:{window - 1}"])
 
 
+def sweep_counters() -> int:
+    """Delete the embedded default's counter files that no window can read any more: a caller's
+    first request of a window removes its window before last, but a caller who never comes back
+    would leave its last two windows' files for good. Returns how many were deleted."""
+    backend = caches[DEFAULT_CACHE_ALIAS]
+    if not isinstance(backend, FileBasedCache):
+        return 0  # Redis expires its counters itself
+    longest = max(parse_rate(rate)[1] for rate in settings.THROTTLE_RATES.values())
+    # A window's count is read during that window and the next one: older than two is unread.
+    cutoff = time.time() - 2 * longest
+    deleted = 0
+    try:
+        entries = list(os.scandir(backend.counters_dir))
+    except FileNotFoundError:
+        return 0
+    for entry in entries:
+        try:
+            if entry.stat().st_mtime < cutoff:
+                os.unlink(entry.path)
+                deleted += 1
+        except FileNotFoundError:
+            continue  # a caller's own first request of a window removed it meanwhile
+    return deleted
+
+
 def _key(scope: str, ident) -> str:
     return f"throttle_{scope}_{ident}"
 

@@ -285,6 +285,8 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-stuck-jobs": {"task": "core.sweep_stuck_jobs", "schedule": timedelta(minutes=1)},
     "purge-expired-api-keys": {"task": "accounts.purge_expired_api_keys", "schedule": crontab(minute=17)},
     "purge-used-refresh-tokens": {"task": "accounts.purge_used_refresh_tokens", "schedule": crontab(minute=23)},
+    # The embedded default's throttle counter files of callers who did not come back (core.throttles).
+    "sweep-throttle-counters": {"task": "core.sweep_throttle_counters", "schedule": crontab(minute=41)},
 }
 # Jobs: a runner holds a job under a lease of JOB_LEASE_SECONDS, renewed every third of it
 # while the work runs; a running job whose lease expired is re-queued by the sweeper (or
