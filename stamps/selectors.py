@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db.models import Prefetch, QuerySet
 
 from core import ids
+from core.db import CompiledLookup
 from core.errors import DomainError
 
 from .models import Stamp, StampFile
@@ -30,15 +31,22 @@ def stamp_for_user(user, raw_id, *, for_update: bool = False, related: bool = Tr
     stamp_id = parse_id(raw_id)
     if stamp_id is None or not getattr(user, "is_authenticated", False):
         raise DomainError("not_found", STAMP_NOT_FOUND)
-    queryset = Stamp.objects.filter(owner=user, pk=stamp_id)
-    if for_update:
-        queryset = queryset.select_for_update()
-    elif related:
-        queryset = _with_files(queryset.select_related("package_job", "transcription_job"))
-    stamp = queryset.first()
-    if stamp is None:
+    if for_update or related:
+        queryset = Stamp.objects.filter(owner=user, pk=stamp_id)
+        if for_update:
+            queryset = queryset.select_for_update()
+        else:
+            queryset = _with_files(queryset.select_related("package_job", "transcription_job"))
+        stamp = queryset.first()
+    else:
+        # The sharing endpoints check ownership on every request: a lookup compiled once.
+        stamp = _STAMP_BY_ID.first(stamp_id)
+    if stamp is None or stamp.owner_id != user.pk:
         raise DomainError("not_found", STAMP_NOT_FOUND)
     return stamp
+
+
+_STAMP_BY_ID = CompiledLookup(Stamp, "id")
 
 
 # Prefetched into a plain list: a prefetch into the related manager builds a filtered queryset
