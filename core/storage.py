@@ -34,21 +34,33 @@ logger = logging.getLogger(__name__)
 CHUNK_SIZE = 1024 * 1024
 _download_tokens = TokenSigner("core.storage.download")
 _upload_tokens = TokenSigner("core.storage.upload")
-# A signed token is base64url and '.', which reverse() leaves as they are: so the route
-# is reversed once with this stand-in and the token put in its place. Resolving the route for each
-# URL cost as much as signing it (a gallery page hands out 40 of them).
+# A signed token is base64url and '.', which reverse() and build_absolute_uri() leave as they are:
+# so the URL around the token is built once and the token put in its place. Building it for each
+# URL cost more than signing it (a gallery page hands out 40 of them).
 _TOKEN_STAND_IN = "TOKEN"
 _token_routes: dict[tuple, tuple[str, str]] = {}
 
 
-def _token_path(route: str, token: str) -> str:
-    """``reverse(route, kwargs={"token": token})``, resolved once per route, script prefix and URLconf."""
+def _token_url(route: str, token: str, *, request=None, absolute: bool = True) -> str:
+    """``reverse(route, kwargs={"token": token})``, made absolute with ``request``'s host or else
+    PUBLIC_BASE_URL. The path is resolved once per route, script prefix and URLconf; with a request,
+    the absolute URL once per request (its host, script prefix and URLconf do not change)."""
+    per_request = vars(request).setdefault("_token_urls", {}) if request is not None and absolute else None
+    if per_request is not None and route in per_request:
+        before, after = per_request[route]
+        return f"{before}{token}{after}"
     cache_key = (route, get_script_prefix(), get_urlconf())
     parts = _token_routes.get(cache_key)
     if parts is None:
         before, _, after = reverse(route, kwargs={"token": _TOKEN_STAND_IN}).rpartition(_TOKEN_STAND_IN)
         parts = _token_routes[cache_key] = (before, after)
-    return f"{parts[0]}{token}{parts[1]}"
+    before, after = parts
+    if per_request is not None:
+        before = request.build_absolute_uri(before)
+        per_request[route] = (before, after)
+    elif absolute:
+        before = f"{settings.PUBLIC_BASE_URL}{before}"
+    return f"{before}{token}{after}"
 
 
 @dataclass(frozen=True)
@@ -247,10 +259,7 @@ class ObjectStorage:
                 params["ResponseContentType"] = content_type
             return self.backend.url(key, parameters=params, expire=expires)
         token = _download_tokens.sign({"k": key, "fn": filename, "ct": content_type}, expires_in=expires)
-        path = _token_path("core:signed-download", token)
-        if not absolute:
-            return path
-        return request.build_absolute_uri(path) if request is not None else f"{settings.PUBLIC_BASE_URL}{path}"
+        return _token_url("core:signed-download", token, request=request, absolute=absolute)
 
     def read_download_token(self, token: str) -> dict | None:
         return _download_tokens.read(token)
@@ -287,8 +296,7 @@ class ObjectStorage:
             )
             return UploadSlot(url=url, method="PUT", headers=headers, expires_in=expires, key=key)
         token = _upload_tokens.sign({"k": key, "ct": content_type, "max": max_size}, expires_in=expires)
-        path = _token_path("core:upload-slot", token)
-        url = request.build_absolute_uri(path) if request is not None else f"{settings.PUBLIC_BASE_URL}{path}"
+        url = _token_url("core:upload-slot", token, request=request)
         return UploadSlot(url=url, method="PUT", headers=headers, expires_in=expires, key=key)
 
     def read_upload_token(self, token: str) -> dict | None:

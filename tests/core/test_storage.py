@@ -6,7 +6,7 @@ import time
 
 import pytest
 import requests
-from django.test import Client
+from django.test import Client, RequestFactory
 
 from core.storage import new_key, object_storage, removed_on_failure
 
@@ -128,3 +128,13 @@ def test_objects_stored_in_a_failed_block_are_removed_and_kept_when_it_completes
     with removed_on_failure() as keys:
         keys.append(object_storage.put_bytes(new_key("test/failure"), b"inside", "text/plain").key)
     assert object_storage.exists(keys[0])
+
+
+def test_signed_urls_for_a_request_use_its_host_for_each_url(local_storage, settings):
+    settings.ALLOWED_HOSTS = [*settings.ALLOWED_HOSTS, "media.example.com"]
+    request = RequestFactory(HTTP_HOST="media.example.com").get("/")
+    first, second = (object_storage.put_bytes(new_key("tests/host", "bin"), data).key for data in (b"one", b"two"))
+    urls = [object_storage.signed_url(key, request=request) for key in (first, second)]
+    assert all(url.startswith("http://media.example.com/storage/o/") for url in urls)
+    assert object_storage.signed_url(first, request=request, absolute=False).startswith("/storage/o/")
+    assert [fetch(url.replace("media.example.com", "testserver"))[1] for url in urls] == [b"one", b"two"]
