@@ -1,6 +1,8 @@
 """Voice Gallery inputs and outputs: one serializer each, camelCase as documented."""
 
 from django.conf import settings
+from django.utils import timezone
+from django.utils.functional import cached_property
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
@@ -174,6 +176,31 @@ class GalleryVoiceOutput(serializers.Serializer):
     updatedAt = serializers.DateTimeField(source="updated_at")
     createdBy = GalleryIdentityOutput("created")
     updatedBy = GalleryIdentityOutput("updated")
+
+    def to_representation(self, voice: dict) -> dict:
+        """What the fields above answer, built directly: DRF's per-field machinery (attribute
+        lookup, None checks, nested serializers) was half the cost of a page of 20 voices. The
+        fields stay the documented schema; tests/gallery/test_api_output.py holds the two equal."""
+        return {
+            "id": str(voice["id"]),
+            "name": voice["name"],
+            "voiceCharacteristic": voice["voice_characteristic"],
+            "orderNumber": voice["order_number"],
+            "samples": self.get_samples(voice),
+            "playableSamples": self.get_playableSamples(voice),
+            "voiceIsAI": bool(voice["voice_is_ai"]),
+            "isPublished": bool(voice["is_published"]),
+            "createdAt": self._timestamp.to_representation(voice["created_at"]),
+            "updatedAt": self._timestamp.to_representation(voice["updated_at"]),
+            "createdBy": {"userId": voice["created_by_user_id"], "userName": voice["created_by_name"]},
+            "updatedBy": {"userId": voice["updated_by_user_id"], "userName": voice["updated_by_name"]},
+        }
+
+    @cached_property
+    def _timestamp(self) -> serializers.DateTimeField:
+        """createdAt's and updatedAt's field, in the current time zone looked up once per response
+        rather than once per value (a thread-local lookup, a third of a timestamp's cost)."""
+        return serializers.DateTimeField(default_timezone=timezone.get_current_timezone())
 
     @extend_schema_field(serializers.ListField(child=serializers.CharField()))
     def get_samples(self, voice: dict) -> list[str]:
