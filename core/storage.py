@@ -25,8 +25,7 @@ from urllib.parse import quote, unquote, urlsplit
 from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import FileSystemStorage, storages
-from django.urls import get_script_prefix, get_urlconf, reverse
-
+from .routes import RoutePath
 from .signed_tokens import TokenSigner
 
 logger = logging.getLogger(__name__)
@@ -34,33 +33,27 @@ logger = logging.getLogger(__name__)
 CHUNK_SIZE = 1024 * 1024
 _download_tokens = TokenSigner("core.storage.download")
 _upload_tokens = TokenSigner("core.storage.upload")
-# A signed token is base64url and '.', which reverse() and build_absolute_uri() leave as they are:
-# so the URL around the token is built once and the token put in its place. Building it for each
-# URL cost more than signing it (a gallery page hands out 40 of them).
+# The path of a route taking a signed token (core.routes.RoutePath: reversed once, the token put
+# in its place); with a request, the absolute URL around the token is built once per request too.
+# Building it for each URL cost more than signing it (a gallery page hands out 40 of them).
 _TOKEN_STAND_IN = "TOKEN"
-_token_routes: dict[tuple, tuple[str, str]] = {}
+_DOWNLOAD_PATH = RoutePath("core:signed-download", "token", _TOKEN_STAND_IN)
+_UPLOAD_PATH = RoutePath("core:upload-slot", "token", _TOKEN_STAND_IN)
 
 
-def _token_url(route: str, token: str, *, request=None, absolute: bool = True) -> str:
-    """``reverse(route, kwargs={"token": token})``, made absolute with ``request``'s host or else
-    PUBLIC_BASE_URL. The path is resolved once per route, script prefix and URLconf; with a request,
-    the absolute URL once per request (its host, script prefix and URLconf do not change)."""
-    per_request = vars(request).setdefault("_token_urls", {}) if request is not None and absolute else None
-    if per_request is not None and route in per_request:
-        before, after = per_request[route]
-        return f"{before}{token}{after}"
-    cache_key = (route, get_script_prefix(), get_urlconf())
-    parts = _token_routes.get(cache_key)
+def _token_url(route: RoutePath, token: str, *, request=None, absolute: bool = True) -> str:
+    """``route``'s path for ``token``, made absolute with ``request``'s host or else PUBLIC_BASE_URL.
+    A request's host, script prefix and URLconf do not change while it is served, so what goes
+    around the token is kept on the request."""
+    if request is None or not absolute:
+        path = route(token)
+        return f"{settings.PUBLIC_BASE_URL}{path}" if absolute else path
+    per_request = vars(request).setdefault("_token_urls", {})
+    parts = per_request.get(route.route)
     if parts is None:
-        before, _, after = reverse(route, kwargs={"token": _TOKEN_STAND_IN}).rpartition(_TOKEN_STAND_IN)
-        parts = _token_routes[cache_key] = (before, after)
-    before, after = parts
-    if per_request is not None:
-        before = request.build_absolute_uri(before)
-        per_request[route] = (before, after)
-    elif absolute:
-        before = f"{settings.PUBLIC_BASE_URL}{before}"
-    return f"{before}{token}{after}"
+        before, _, after = request.build_absolute_uri(route(_TOKEN_STAND_IN)).rpartition(_TOKEN_STAND_IN)
+        parts = per_request[route.route] = (before, after)
+    return f"{parts[0]}{token}{parts[1]}"
 
 
 @dataclass(frozen=True)
@@ -259,7 +252,7 @@ class ObjectStorage:
                 params["ResponseContentType"] = content_type
             return self.backend.url(key, parameters=params, expire=expires)
         token = _download_tokens.sign({"k": key, "fn": filename, "ct": content_type}, expires_in=expires)
-        return _token_url("core:signed-download", token, request=request, absolute=absolute)
+        return _token_url(_DOWNLOAD_PATH, token, request=request, absolute=absolute)
 
     def read_download_token(self, token: str) -> dict | None:
         return _download_tokens.read(token)
@@ -296,7 +289,7 @@ class ObjectStorage:
             )
             return UploadSlot(url=url, method="PUT", headers=headers, expires_in=expires, key=key)
         token = _upload_tokens.sign({"k": key, "ct": content_type, "max": max_size}, expires_in=expires)
-        url = _token_url("core:upload-slot", token, request=request)
+        url = _token_url(_UPLOAD_PATH, token, request=request)
         return UploadSlot(url=url, method="PUT", headers=headers, expires_in=expires, key=key)
 
     def read_upload_token(self, token: str) -> dict | None:
