@@ -41,6 +41,7 @@ LISTED_FIELDS = (
 _ORDER = ("order_number", "name_sort_key", "name", "id")
 _ALIVE_ROWS = Voice.objects.alive().order_by(*_ORDER).values(*LISTED_FIELDS)
 _PUBLISHED_ROWS = Voice.objects.published().order_by(*_ORDER).values(*LISTED_FIELDS)
+_SAMPLE_KEYS = VoiceSample.objects.order_by("position").values_list("voice_id", "key")
 
 
 def voices_for_listing(user) -> QuerySet:
@@ -56,8 +57,7 @@ def with_sample_keys(rows: list[dict]) -> list[dict]:
     Plain rows rather than model instances: the public list renders up to 100 voices and
     their samples per request, and building model objects was most of its cost."""
     keys: dict = {row["id"]: [] for row in rows}
-    samples = VoiceSample.objects.filter(voice_id__in=list(keys)).order_by("voice_id", "position")
-    for voice_id, key in samples.values_list("voice_id", "key"):
+    for voice_id, key in _SAMPLE_KEYS.filter(voice_id__in=list(keys)):
         keys[voice_id].append(key)
     for row in rows:
         row["sample_keys"] = keys[row["id"]]
