@@ -10,6 +10,7 @@ from django.db.models.functions import Coalesce, Lower, TruncMonth
 from django.utils import timezone
 
 from accounts.models import Team
+from core.db import CompiledLookup
 from core.errors import DomainError
 
 from .models import Folder, Note, Project, Recording, TtsVoice
@@ -36,10 +37,24 @@ def order_projects(projects: QuerySet[Project], *, sort: str, direction: str) ->
 
 
 def get_project(user, project_id) -> Project:
-    project = accessible_projects(user).filter(pk=project_id).first()
-    if project is None:
+    # Every folder and recording list checks its project: read by a lookup compiled once, then the
+    # caller's access is checked on the row (a team's project costs one more query).
+    project = _PROJECT_BY_ID.first(project_id)
+    if project is None or not _may_access(user, project):
         raise _not_found()
     return project
+
+
+_PROJECT_BY_ID = CompiledLookup(Project, "id")
+
+
+def _may_access(user, project: Project) -> bool:
+    """What accessible_projects selects, for one project."""
+    if project.owner_user_id is not None and project.owner_user_id == user.pk:
+        return True
+    if project.owner_team_id is None:
+        return False
+    return Team.objects.filter(pk=project.owner_team_id, memberships__user=user).exists()
 
 
 def get_project_by_slug(user, slug: str) -> Project:

@@ -342,6 +342,9 @@ def test_team_members_share_recordings_and_leavers_lose_them(api, user, other_us
     listed = api.get(f"/api/recordings?folder_id={shared_folder['id']}").json()
     assert [r["id"] for r in listed["list"]] == [uploaded["id"]]
     assert api.patch(f"/api/recordings/{uploaded['id']}", {"starred": True}, format="json").status_code == 200
+    by_project = f"/api/recordings?project_id={shared['id']}"
+    assert [r["id"] for r in teammate.get(by_project).json()["list"]] == [uploaded["id"]]
     Membership.objects.filter(team=team, user=other_user).delete()
+    assert teammate.get(by_project).status_code == 404
     assert teammate.get(f"/api/recordings/{uploaded['id']}").status_code == 404
     assert teammate.get(uploaded["url"]).status_code == 404
