@@ -9,7 +9,7 @@ from rest_framework import serializers
 
 from gallery import selectors
 from gallery.api.serializers import GalleryVoiceOutput
-from gallery.models import Voice
+from gallery.models import Voice, VoiceSample
 
 pytestmark = pytest.mark.django_db
 
@@ -40,3 +40,20 @@ def test_the_voice_body_is_what_its_declared_fields_answer(admin_user, make_voic
         assert list(body.items()) == list(_declared(row, request).items())
     assert listed[0]["updatedAt"] == "2026-03-04T05:06:07Z"
     assert listed[1]["createdAt"] == "2026-03-04T05:06:07.000890Z"
+
+
+def test_samples_are_listed_in_position_order_whatever_order_the_rows_are_in(anon, make_voice):
+    voice = make_voice("Ordered")
+    keys = [f"voice-samples/{name}.mp3" for name in ("c", "a", "b")]
+    voice.samples.all().delete()
+    # Rows written out of position order, so neither insertion nor key order gives the answer.
+    VoiceSample.objects.bulk_create(
+        [
+            VoiceSample(voice=voice, position=position, key=key)
+            for position, key in ((2, keys[2]), (0, keys[0]), (1, keys[1]))
+        ]
+    )
+    listed = anon.get("/api/v1/voice-gallery").json()["data"]["items"]
+    assert [url.rsplit("/", 1)[1] for url in listed[0]["samples"]] == ["c.mp3", "a.mp3", "b.mp3"]
+    single = anon.get(f"/api/v1/voice-gallery/{voice.pk}").json()["data"]
+    assert single["samples"] == listed[0]["samples"]
