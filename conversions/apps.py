@@ -7,5 +7,7 @@ class ConversionsConfig(AppConfig):
 
     def ready(self):
         from . import webhook_events
+        from .catalogue import version
 
         webhook_events.register()
+        version.connect_signals()

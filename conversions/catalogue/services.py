@@ -28,6 +28,7 @@ from .models import (
     Voice,
     VoiceFavorite,
 )
+from .version import catalogue_changed
 
 logger = logging.getLogger(__name__)
 
@@ -138,9 +139,12 @@ def save_voice(voice: Voice, *, image: images.CleanImage | None = None) -> Voice
     return voice
 
 
+@transaction.atomic
 def publish_voices(voices, *, active: bool) -> int:
     """Show (or hide) the selected voices in the catalogue; returns how many were changed."""
-    return voices.update(active=active)
+    changed = voices.update(active=active)
+    catalogue_changed()  # update() sends no signals
+    return changed
 
 
 def _render_sample(
@@ -180,6 +184,7 @@ def render_voice_samples(voice: Voice) -> int:
         rendered += 1
     with transaction.atomic():
         schedule_storage_cleanup(replaced, subject=f"voice {voice.pk} samples")
+        catalogue_changed()  # the update()s above send no signals
     logger.info("rendered %s samples of voice %s", rendered, voice.pk)
     return rendered
 

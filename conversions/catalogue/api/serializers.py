@@ -1,16 +1,13 @@
 """Request and response shapes of the catalogue and calibration endpoints (the gateway schema's)."""
 
-from functools import cached_property
-
 from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.api.serializers import GatewayUserOutput
 from core.serializers import ModelSerializer
-from core.storage import object_storage
 
 from ..models import CALIBRATION_NAME_PATTERN, SEMITONES_CORRECTION_LIMIT, Calibration, Voice
-from ..selectors import VOICE_SORTS, tiers_allow
+from ..selectors import VOICE_SORTS
 
 
 # --- calibrations ---------------------------------------------------------------------
@@ -125,31 +122,25 @@ class AccentSettingsOutput(serializers.Serializer):
     semitones_correction = serializers.FloatField()
 
 
-class AccentOutput(serializers.Serializer):
+# The catalogue's part of a voice (what every user sees) is rendered by the *CatalogueOutput
+# serializers once per catalogue version and kept; api/rendering.py adds the caller's part per
+# request. The full *Output serializers describe the result (the OpenAPI schema, the field order).
+class AccentCatalogueOutput(serializers.Serializer):
     id = serializers.UUIDField()
     is_default = serializers.BooleanField()
     native = serializers.BooleanField()
     info = serializers.SerializerMethodField()
     effects = AccentEffectsOutput(source="*")
     tiers = TierOutput(many=True, source="tiers.all")
-    available = serializers.SerializerMethodField()
-    settings = serializers.SerializerMethodField()
 
     @extend_schema_field(AccentInfoOutput)
     def get_info(self, accent):
         return {"name": accent.name, "short_name": accent.short_name, "locale": accent.locale}
 
-    def get_available(self, accent) -> bool:
-        rank = self.context["tier_rank"]
-        return tiers_allow(accent.voice_tiers, rank) and tiers_allow(accent.tiers.all(), rank)
 
-    @extend_schema_field(AccentSettingsOutput)
-    def get_settings(self, accent):
-        mine = accent.mine[0] if getattr(accent, "mine", None) else None
-        return {
-            "favorite": bool(mine and mine.favorite),
-            "semitones_correction": mine.semitones_correction if mine else 0.0,
-        }
+class AccentOutput(AccentCatalogueOutput):
+    available = serializers.BooleanField(read_only=True)
+    settings = AccentSettingsOutput(read_only=True)
 
 
 class NarrationStyleInfoOutput(serializers.Serializer):
@@ -160,13 +151,12 @@ class NarrationStyleSettingsOutput(serializers.Serializer):
     favorite = serializers.BooleanField()
 
 
-class NarrationStyleOutput(serializers.Serializer):
+class NarrationStyleCatalogueOutput(serializers.Serializer):
     id = serializers.UUIDField()
     is_default = serializers.BooleanField()
     info = serializers.SerializerMethodField()
     tags = serializers.SerializerMethodField()
     effects = NarrationStyleEffectsOutput(source="*")
-    settings = serializers.SerializerMethodField()
 
     @extend_schema_field(NarrationStyleInfoOutput)
     def get_info(self, style):
@@ -177,30 +167,63 @@ class NarrationStyleOutput(serializers.Serializer):
         # A style nobody has tagged yet is described by its name.
         return [{"name": tag} for tag in (style.tags or [style.name])]
 
-    @extend_schema_field(NarrationStyleSettingsOutput)
-    def get_settings(self, style):
-        mine = style.mine[0] if getattr(style, "mine", None) else None
-        return {"favorite": bool(mine and mine.favorite)}
+
+class NarrationStyleOutput(NarrationStyleCatalogueOutput):
+    settings = NarrationStyleSettingsOutput(read_only=True)
 
 
-class VoiceOutput(ModelSerializer):
-    """VoicePublic. Needs ``tier_rank`` (and ``request`` for image URLs) in the context and a
-    queryset from ``selectors.with_user_details``."""
-
+class VoiceCatalogueOutput(ModelSerializer):
+    # Accents and narration styles are rendered on their own, each with its caller's part.
     owner_id = serializers.UUIDField()
     gender = serializers.SerializerMethodField()
     age_group = serializers.SerializerMethodField()
     pitch_group = serializers.SerializerMethodField()
-    image_url = serializers.SerializerMethodField()
-    thumbnail_url = serializers.SerializerMethodField()
-    favorite = serializers.BooleanField(source="is_favorite")
-    available = serializers.SerializerMethodField()
-    accents = serializers.SerializerMethodField()
-    narration_styles = NarrationStyleOutput(many=True, source="narration_styles.all")
     tiers = TierOutput(many=True, source="tiers.all")
 
     class Meta:
         model = Voice
+        fields = [
+            "id",
+            "owner_id",
+            "name",
+            "slug",
+            "visibility",
+            "species",
+            "artist",
+            "verified_artist",
+            "gender",
+            "pitch",
+            "age_group",
+            "pitch_group",
+            "nationality",
+            "description",
+            "rating",
+            "active",
+            "created_at",
+            "tiers",
+        ]
+
+    def get_gender(self, voice) -> str | None:
+        return voice.gender or None
+
+    def get_age_group(self, voice) -> str | None:
+        return voice.age_group or None
+
+    def get_pitch_group(self, voice) -> str | None:
+        return voice.pitch_group or None
+
+
+class VoiceOutput(VoiceCatalogueOutput):
+    """VoicePublic."""
+
+    image_url = serializers.CharField(allow_null=True, read_only=True)
+    thumbnail_url = serializers.CharField(allow_null=True, read_only=True)
+    favorite = serializers.BooleanField()
+    available = serializers.BooleanField(read_only=True)
+    accents = AccentOutput(many=True, read_only=True)
+    narration_styles = NarrationStyleOutput(many=True)
+
+    class Meta(VoiceCatalogueOutput.Meta):
         fields = [
             "id",
             "owner_id",
@@ -227,42 +250,6 @@ class VoiceOutput(ModelSerializer):
             "narration_styles",
             "tiers",
         ]
-
-    def get_gender(self, voice) -> str | None:
-        return voice.gender or None
-
-    def get_age_group(self, voice) -> str | None:
-        return voice.age_group or None
-
-    def get_pitch_group(self, voice) -> str | None:
-        return voice.pitch_group or None
-
-    def _url(self, key: str) -> str | None:
-        return object_storage.signed_url(key, request=self.context.get("request")) if key else None
-
-    def get_image_url(self, voice) -> str | None:
-        return self._url(voice.image_key)
-
-    def get_thumbnail_url(self, voice) -> str | None:
-        return self._url(voice.thumbnail_key)
-
-    def get_available(self, voice) -> bool:
-        return tiers_allow(voice.tiers.all(), self.context["tier_rank"])
-
-    @cached_property
-    def _accent_output(self) -> AccentOutput:
-        # One accent serializer for every row of a page: building a serializer's fields costs
-        # more than rendering an accent (docs/platform/performance.md).
-        return AccentOutput(context=self.context)
-
-    @extend_schema_field(AccentOutput(many=True))
-    def get_accents(self, voice):
-        voice_tiers = list(voice.tiers.all())
-        rendered = []
-        for accent in voice.accents.all():
-            accent.voice_tiers = voice_tiers
-            rendered.append(self._accent_output.to_representation(accent))
-        return rendered
 
 
 class VoiceListQuery(serializers.Serializer):

@@ -10,6 +10,7 @@ from core.parsers import JSONParser
 from core.serializers import validated
 
 from .. import selectors, services
+from .rendering import render_voices, voice_list
 from .serializers import (
     AccentSamplesQuery,
     CalibrationInput,
@@ -38,15 +39,11 @@ class CalibrationPagination(ListPagination):
     max_limit = 200
 
 
-def _voice_context(request):
-    return {"request": request, "tier_rank": selectors.user_tier_rank(request.user)}
-
-
-def _voice_body(request, voice_id):
-    voice = selectors.voice_for_user(request.user, voice_id)
-    if voice is None:
+def _voice_body(request, voice):
+    bodies = render_voices([voice.pk], request.user, request)
+    if not bodies:  # deleted meanwhile
         raise ApiError("not_found", message="Voice not found")
-    return VoiceOutput(voice, context=_voice_context(request)).data
+    return bodies[0]
 
 
 # --- calibrations -------------------------------------------------------------------
@@ -155,14 +152,13 @@ class VoiceListView(DialectView):
     )
     def get(self, request):
         query = validated(VoiceListQuery, request.query_params)
-        voices = selectors.voice_list(
+        voices = voice_list(
             request.user,
             filters={name: query.get(name) for name in selectors.VOICE_FILTERS},
             sort=query["sort"],
             direction=query["direction"],
         )
-        context = _voice_context(request)
-        return self.paginate(voices, lambda rows: VoiceOutput(rows, many=True, context=context).data)
+        return self.paginate(voices, lambda rows: render_voices(rows, request.user, request))
 
 
 class VoiceSearchView(DialectView):
@@ -174,7 +170,7 @@ class VoiceSearchView(DialectView):
     def get(self, request):
         query = validated(VoiceSearchQuery, request.query_params)
         voices = selectors.voice_search(request.user, name=query["name"], limit=query["limit"])
-        return DialectResponse(VoiceOutput(voices, many=True, context=_voice_context(request)).data)
+        return DialectResponse(render_voices(voices, request.user, request))
 
 
 class VoiceFavoriteView(DialectView):
@@ -183,12 +179,12 @@ class VoiceFavoriteView(DialectView):
 
     @extend_schema(tags=TAGS_VOICES, request=FavoriteInput, responses=VoiceOutput, summary="Voice Favorite")
     def post(self, request, voice_id):
-        voice = selectors.voice_for_user(request.user, voice_id)
+        voice = selectors.visible_voice(request.user, voice_id)
         if voice is None:
             raise ApiError("not_found", message="Voice not found")
         data = validated(FavoriteInput, request.data)
         services.set_voice_favorite(request.user, voice, data["favorite"])
-        return DialectResponse(_voice_body(request, voice_id))
+        return DialectResponse(_voice_body(request, voice))
 
 
 class VoiceSettingsView(DialectView):
@@ -217,7 +213,7 @@ class VoiceSettingsView(DialectView):
             narration_style=style,
             semitones_correction=data.get("semitones_correction"),
         )
-        return DialectResponse(_voice_body(request, voice.pk))
+        return DialectResponse(_voice_body(request, voice))
 
 
 class AccentSamplesView(DialectView):
