@@ -27,6 +27,18 @@ def library_media(tmp_path_factory):
     return files
 
 
+@pytest.fixture(autouse=True)
+def _catalogue_version_of_its_own():
+    """Each test's database starts afresh: so does the catalogue version, under which voices and
+    voice lists are kept in memory (conversions/catalogue/version.py). Without it, a test that
+    writes no catalogue row would be shown what an earlier test's rolled-back rows left there."""
+    from django.core.cache import cache
+
+    from conversions.catalogue import version
+
+    cache.delete(version.KEY)
+
+
 @pytest.fixture
 def project(api):
     return create_project(api)
