@@ -5,6 +5,7 @@ from __future__ import annotations
 import subprocess
 
 import pytest
+from django.test import Client
 
 from tests.conversions.library_helpers import create_folder, create_project
 from tests.media import speech_wav, tone
@@ -37,6 +38,16 @@ def _catalogue_version_of_its_own():
     from conversions.catalogue import version
 
     cache.delete(version.KEY)
+
+
+@pytest.fixture
+def staff_client(staff_user):
+    """Django's test client logged in to the admin as a superuser named Staff Person."""
+    staff_user.is_superuser = True
+    staff_user.save(update_fields=["is_superuser"])
+    client = Client()
+    client.force_login(staff_user)
+    return client
 
 
 @pytest.fixture

@@ -3,7 +3,6 @@ sample rendering."""
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.test import Client
 
 from conversions.models import Voice
 from core.storage import object_storage
@@ -12,15 +11,6 @@ from tests.media import image_bytes
 from .catalogue_factories import make_voice
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def staff_client(staff_user):
-    staff_user.is_superuser = True
-    staff_user.save(update_fields=["is_superuser"])
-    client = Client()
-    client.force_login(staff_user)
-    return client
 
 
 def form_data(voice, **changes):

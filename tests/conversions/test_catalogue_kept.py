@@ -7,7 +7,6 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.db import transaction
-from django.test import Client
 
 from conversions.catalogue import services, version
 from conversions.models import AccentSetting, NarrationStyle, NarrationStyleSetting, SubscriptionTier, Voice
@@ -28,15 +27,6 @@ def tiers(db):
 def committing(django_capture_on_commit_callbacks):
     """``with committing():`` runs what the block registers on commit, as a real commit would."""
     return lambda: django_capture_on_commit_callbacks(execute=True)
-
-
-@pytest.fixture
-def staff_client(staff_user):
-    staff_user.is_superuser = True
-    staff_user.save(update_fields=["is_superuser"])
-    client = Client()
-    client.force_login(staff_user)
-    return client
 
 
 def by_name(client, query="limit=100"):
