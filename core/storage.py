@@ -33,27 +33,19 @@ logger = logging.getLogger(__name__)
 CHUNK_SIZE = 1024 * 1024
 _download_tokens = TokenSigner("core.storage.download")
 _upload_tokens = TokenSigner("core.storage.upload")
-# The path of a route taking a signed token (core.routes.RoutePath: reversed once, the token put
-# in its place); with a request, the absolute URL around the token is built once per request too.
-# Building it for each URL cost more than signing it (a gallery page hands out 40 of them).
-_TOKEN_STAND_IN = "TOKEN"
-_DOWNLOAD_PATH = RoutePath("core:signed-download", "token", _TOKEN_STAND_IN)
-_UPLOAD_PATH = RoutePath("core:upload-slot", "token", _TOKEN_STAND_IN)
+# The routes taking a signed token (core.routes.RoutePath: reversed once, and with a request the
+# absolute URL around the token built once per request). Building it for each URL cost more than
+# signing it (a gallery page hands out 40 of them).
+_DOWNLOAD_PATH = RoutePath("core:signed-download", "token", "TOKEN")
+_UPLOAD_PATH = RoutePath("core:upload-slot", "token", "TOKEN")
 
 
 def _token_url(route: RoutePath, token: str, *, request=None, absolute: bool = True) -> str:
-    """``route``'s path for ``token``, made absolute with ``request``'s host or else PUBLIC_BASE_URL.
-    A request's host, script prefix and URLconf do not change while it is served, so what goes
-    around the token is kept on the request."""
+    """``route``'s path for ``token``, made absolute with ``request``'s host or else PUBLIC_BASE_URL."""
     if request is None or not absolute:
         path = route(token)
         return f"{settings.PUBLIC_BASE_URL}{path}" if absolute else path
-    per_request = vars(request).setdefault("_token_urls", {})
-    parts = per_request.get(route.route)
-    if parts is None:
-        before, _, after = request.build_absolute_uri(route(_TOKEN_STAND_IN)).rpartition(_TOKEN_STAND_IN)
-        parts = per_request[route.route] = (before, after)
-    return f"{parts[0]}{token}{parts[1]}"
+    return route.absolute(token, request)
 
 
 @dataclass(frozen=True)
