@@ -13,7 +13,9 @@ class CompiledLookup:
     through ``raw()``: rows are model instances, converted by their fields as the ORM does.
 
     Only for an equality lookup on one concrete field (its value is exactly one parameter of the
-    query); the first row is returned, so the lookup should be on a unique field."""
+    query); the first row is returned, so the lookup should be on a unique field. The fixed filters
+    are compiled with the lookup, so they must be constants (no ``timezone.now()``), and the
+    database is the one named by ``using`` (no router is asked)."""
 
     def __init__(self, model, field_name: str, **fixed):
         self.model = model

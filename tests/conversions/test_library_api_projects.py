@@ -210,3 +210,28 @@ def test_put_of_the_gateway_accepts_models_and_changes_nothing(api, project, cli
     assert api.get(url).json() == project
     assert api.put(url, {}, format="json").status_code == 422
     assert client_for(other_user).put(url, {"models": {}}, format="json").status_code == 404
+
+
+@pytest.mark.django_db
+def test_one_project_is_open_to_exactly_whom_the_project_list_shows_it(user, other_user, make_user):
+    """selectors.get_project checks access on the row; the list filters in SQL: the same rule."""
+    from accounts.models import Membership
+    from accounts.services import create_team
+    from conversions.library import selectors, services
+    from core.errors import DomainError
+
+    member, stranger = make_user(), make_user()
+    team = create_team(name="Studio", owner=other_user)
+    Membership.objects.create(team=team, user=member)
+    own = services.create_project(user, name="Own")
+    teams = services.create_project(other_user, name="Team's", owner_id=team.pk)
+    for caller in (user, other_user, member, stranger):
+        for project in (own, teams):
+            listed = selectors.accessible_projects(caller).filter(pk=project.pk).exists()
+            try:
+                opened = selectors.get_project(caller, project.pk) == project
+            except DomainError:
+                opened = False
+            assert opened == listed, (caller.email, project.name)
+    assert selectors.accessible_projects(member).filter(pk=teams.pk).exists()
+    assert not selectors.accessible_projects(stranger).filter(pk=teams.pk).exists()
