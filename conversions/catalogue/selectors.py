@@ -162,7 +162,7 @@ def user_marks(user) -> UserMarks:
     """The user's tier rank, favourite voices, accent and narration style settings, in one query.
 
     Written in SQL because it runs for every catalogue response: built by the ORM, these were five
-    queries of ~0.4 ms CPU each, nearly all of it composing SQL (docs/decisions.md)."""
+    queries of ~0.4 ms CPU each, nearly all of it composing SQL (docs/decisions/conversions.md)."""
     user_id = VoiceFavorite._meta.get_field("user").get_db_prep_value(user.pk, connection)
     with connection.cursor() as cursor:
         cursor.execute(_marks_sql(), [user_id] * 4 + [settings.CONVERSIONS_DEFAULT_TIER])

@@ -64,7 +64,7 @@ class JSONListField(serializers.ListField):
         return super().to_internal_value(data)
 
 
-class VoiceTagSerializer(Serializer):
+class VoiceTagSerializer(serializers.Serializer):
     timestamp = serializers.FloatField(min_value=0, max_value=24 * 3600)
     x = serializers.FloatField(min_value=0, max_value=MAX_COORDINATE, required=False, allow_null=True)
     y = serializers.FloatField(min_value=0, max_value=MAX_COORDINATE, required=False, allow_null=True)
@@ -80,7 +80,7 @@ def voice_tags_field(**kwargs):
     return JSONListField(child=VoiceTagSerializer(), max_length=settings.STAMPS_MAX_VOICE_TAGS, **kwargs)
 
 
-class TimestampSerializer(Serializer):
+class TimestampSerializer(serializers.Serializer):
     time = serializers.FloatField(min_value=0, max_value=24 * 3600)
     label = serializers.CharField(max_length=200, required=False, allow_blank=True, default="")
 

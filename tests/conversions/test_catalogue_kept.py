@@ -285,3 +285,11 @@ def test_image_urls_are_signed_for_each_response(api, staff_user, tiers, local_s
     response = api.get(urlsplit(second).path)
     assert response.status_code == 200
     assert b"".join(response.streaming_content) == b"portrait"
+
+
+def test_the_kept_body_and_the_callers_part_make_the_documented_voice():
+    from conversions.catalogue.api.serializers import VoiceCatalogueOutput, VoiceOutput
+
+    callers = {"image_url", "thumbnail_url", "favorite", "available", "accents", "narration_styles"}
+    assert set(VoiceOutput.Meta.fields) == set(VoiceCatalogueOutput.Meta.fields) | callers
+    assert not set(VoiceCatalogueOutput.Meta.fields) & callers

@@ -8,7 +8,7 @@ image URLs, signed for each response because they expire.
 
 The voice list's ids are kept per version too (``voice_list``). A page then costs one query, for what
 is the user's (``selectors.user_marks``); the catalogue's queries run only for what this process has
-not read in the current version. docs/decisions.md says why.
+not read in the current version. docs/decisions/conversions.md says why.
 """
 
 from __future__ import annotations
@@ -186,6 +186,8 @@ def render_voices(voice_ids, user, request) -> list[dict]:
         voice = catalogue.get(voice_id)
         if voice is None:  # deleted since the page was read
             continue
+        # A shallow copy: the kept nested values (tiers, info, effects) are shared by every
+        # response of this version, so nothing may change them in place.
         body = voice.body.copy()
         body["image_url"] = _url(voice.image_key, request)
         body["thumbnail_url"] = _url(voice.thumbnail_key, request)
