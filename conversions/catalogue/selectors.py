@@ -32,18 +32,24 @@ VOICE_FILTERS = ("visibility", "species", "gender", "age_group", "pitch_group", 
 
 def user_tier_rank(user) -> int:
     """The rank of the user's tier: their subscription's, else the configured default tier's (-1 if
-    neither exists)."""
-    subscription = Subscription.objects.select_related("tier").filter(user=user).first()
-    if subscription is not None:
-        return subscription.tier.rank
-    default = SubscriptionTier.objects.filter(name=settings.CONVERSIONS_DEFAULT_TIER).first()
-    return default.rank if default is not None else -1
+    neither exists). One rule, in ``user_marks``."""
+    return user_marks(user).rank
+
+
+def lowest_rank(tiers) -> int | None:
+    """The rank from which a thing with these tiers is open: the lowest of them (None: it has no
+    tiers, so it is open to everyone)."""
+    return min((tier.rank for tier in tiers), default=None)
+
+
+def rank_allows(needs: int | None, rank: int) -> bool:
+    """Whether a user of ``rank`` may use what is open from ``needs`` on (None: to everyone)."""
+    return needs is None or rank >= needs
 
 
 def tiers_allow(tiers, rank: int) -> bool:
     """A thing with no tiers is open to everyone; otherwise one of its tiers must be within the user's rank."""
-    tiers = list(tiers)
-    return not tiers or any(tier.rank <= rank for tier in tiers)
+    return rank_allows(lowest_rank(tiers), rank)
 
 
 def visible_voices(user) -> QuerySet[Voice]:

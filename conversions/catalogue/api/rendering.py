@@ -126,18 +126,13 @@ def _needs(*ranks: int | None) -> int | None:
     return max((rank for rank in ranks if rank is not None), default=None)
 
 
-def _lowest_rank(tiers) -> int | None:
-    # A thing with tiers is available from the lowest of them on; one with none to everyone.
-    return min((tier.rank for tier in tiers), default=None)
-
-
 def _render(voices) -> dict[UUID, _Voice]:
     voice_output = VoiceCatalogueOutput()
     accent_output = AccentCatalogueOutput()
     style_output = NarrationStyleCatalogueOutput()
     rendered = {}
     for voice in voices:
-        needs = _lowest_rank(voice.tiers.all())
+        needs = selectors.lowest_rank(voice.tiers.all())
         rendered[voice.pk] = _Voice(
             body=_in_order(_VOICE_KEYS, voice_output.to_representation(voice)),
             image_key=voice.image_key,
@@ -147,7 +142,7 @@ def _render(voices) -> dict[UUID, _Voice]:
                 _Accent(
                     accent.pk,
                     _in_order(_ACCENT_KEYS, accent_output.to_representation(accent)),
-                    _needs(needs, _lowest_rank(accent.tiers.all())),
+                    _needs(needs, selectors.lowest_rank(accent.tiers.all())),
                 )
                 for accent in voice.accents.all()
             ),
@@ -161,10 +156,6 @@ def _render(voices) -> dict[UUID, _Voice]:
 
 def _url(key: str, request) -> str | None:
     return object_storage.signed_url(key, request=request) if key else None
-
-
-def _available(needs: int | None, rank: int) -> bool:
-    return needs is None or rank >= needs
 
 
 def voice_list(user, *, filters: dict, sort: str, direction: str):
@@ -192,14 +183,14 @@ def render_voices(voice_ids, user, request) -> list[dict]:
         body["image_url"] = _url(voice.image_key, request)
         body["thumbnail_url"] = _url(voice.thumbnail_key, request)
         body["favorite"] = voice_id in marks.favorite_voices
-        body["available"] = _available(voice.needs, rank)
+        body["available"] = selectors.rank_allows(voice.needs, rank)
         accents = []
         for accent in voice.accents:
             favorite, correction = marks.accents.get(accent.id, (False, 0.0))
             accents.append(
                 {
                     **accent.body,
-                    "available": _available(accent.needs, rank),
+                    "available": selectors.rank_allows(accent.needs, rank),
                     "settings": {"favorite": favorite, "semitones_correction": correction},
                 }
             )
