@@ -5,10 +5,10 @@ the mac an HMAC-SHA256 of that text, also base64url. Its key is HMAC-SHA256(SECR
 salt): one salt per purpose (a download token is no upload slot), the label keeping these keys
 apart from any other HMAC under SECRET_KEY (our HS256 JWTs). The key is derived once per secret and
 kept, where ``django.core.signing`` derived it again for every token and also compressed the
-payload: a gallery page hands out 40 URLs, and that was ~50 µs each (~10 now). Every token expires (``exp``, Unix
-seconds, checked on reading); the mac is compared in constant time, against SECRET_KEY and then
-each of SECRET_KEY_FALLBACKS, so rotating the secret keeps the tokens of the old one working until
-they expire. The format is in docs/decisions.md.
+payload: a gallery page hands out 40 URLs, and that was ~50 µs each (~10 now). Every token expires
+(``exp``, Unix seconds, checked on reading); the mac is compared in constant time, against
+SECRET_KEY and then each of SECRET_KEY_FALLBACKS, so rotating the secret keeps the tokens of the
+old one working until they expire. The format is in docs/decisions.md.
 """
 
 from __future__ import annotations
@@ -22,8 +22,6 @@ from functools import lru_cache
 from django.conf import settings
 
 _ENCODER = json.JSONEncoder(separators=(",", ":"))
-
-
 _KEY_LABEL = "voiceplatform.signed_tokens:"
 
 

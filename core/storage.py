@@ -25,6 +25,7 @@ from urllib.parse import quote, unquote, urlsplit
 from django.conf import settings
 from django.core.files import File
 from django.core.files.storage import FileSystemStorage, storages
+
 from .routes import RoutePath
 from .signed_tokens import TokenSigner
 
