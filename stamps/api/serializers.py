@@ -271,7 +271,7 @@ class TranslationOut(Serializer):
 
 
 # --- inputs -----------------------------------------------------------------------------------
-class StampDetailQuery(serializers.Serializer):
+class StampDetailQuery(Serializer):
     include_manifest = serializers.BooleanField(required=False, default=False)
     include_sharing = serializers.BooleanField(required=False, default=False)
 

@@ -1,10 +1,12 @@
 """core.serializers: the shared bases render exactly what DRF renders, for every way a field reads
 its value, and each serializer instance still gets fields of its own."""
 
+import copy
 import datetime
 import zoneinfo
 
 import pytest
+from django.http import QueryDict
 from django.utils import timezone
 from rest_framework import serializers
 
@@ -90,8 +92,45 @@ def test_each_instance_binds_fields_of_its_own():
     assert first.fields["name"] is not second.fields["name"]
     assert first.fields["name"].parent is first and second.fields["name"].parent is second
     assert first.fields["tags"].child is not second.fields["tags"].child
+    assert first.fields["tags"].child.parent is first.fields["tags"]
+    assert first.fields["tags"].child.root is first
     first.fields["name"].label = "Changed"
     assert second.fields["name"].label != "Changed"
+
+
+def _query_pair():
+    fields = {
+        "colour": serializers.ListField(child=serializers.ChoiceField(["red", "blue"]), required=False, max_length=2),
+        "sizes": serializers.ListField(child=serializers.IntegerField(min_value=1)),
+        "sort": serializers.ChoiceField(["name", "date"], default="name"),
+        "flags": serializers.DictField(child=serializers.BooleanField(), required=False),
+        "limit": serializers.IntegerField(min_value=1, max_value=10, default=5),
+    }
+    return tuple(
+        type(name, (base,), copy.deepcopy(fields))
+        for name, base in (("Theirs", serializers.Serializer), ("Ours", Serializer))
+    )
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        "sizes=1&sizes=2",
+        "colour=red&colour=blue&sizes=3&sort=date&limit=10",
+        "colour=green&sizes=0&sort=size&limit=11",
+        "colour=red&colour=red&colour=blue&sizes=x",
+        "",
+    ],
+)
+def test_query_strings_are_checked_as_drf_checks_them(query):
+    theirs, ours = _query_pair()
+    for _ in range(2):  # the second instance of each runs on copies of the same declared fields
+        expected, got = theirs(data=QueryDict(query)), ours(data=QueryDict(query))
+        assert got.is_valid() == expected.is_valid()
+        assert got.errors == expected.errors
+        assert (got.validated_data if not got.errors else None) == (
+            expected.validated_data if not expected.errors else None
+        )
 
 
 class UserOut(ModelSerializer):

@@ -4,7 +4,7 @@ from drf_spectacular.utils import extend_schema_field
 from rest_framework import serializers
 
 from accounts.api.serializers import GatewayUserOutput
-from core.serializers import ModelSerializer
+from core.serializers import ModelSerializer, Serializer
 
 from ..models import CALIBRATION_NAME_PATTERN, SEMITONES_CORRECTION_LIMIT, Calibration, Voice
 from ..selectors import VOICE_SORTS
@@ -28,7 +28,7 @@ class CalibrationRenameInput(serializers.Serializer):
     )
 
 
-class CalibrationListQuery(serializers.Serializer):
+class CalibrationListQuery(Serializer):
     search = serializers.CharField(required=False, allow_blank=True, max_length=100)
     direction = serializers.ChoiceField(["asc", "desc"], default="desc")
 
@@ -252,7 +252,7 @@ class VoiceOutput(VoiceCatalogueOutput):
         ]
 
 
-class VoiceListQuery(serializers.Serializer):
+class VoiceListQuery(Serializer):
     visibility = serializers.ListField(child=serializers.ChoiceField(Voice.Visibility.values), required=False)
     species = serializers.ListField(child=serializers.ChoiceField(Voice.Species.values), required=False)
     gender = serializers.ListField(child=serializers.ChoiceField(Voice.Gender.values), required=False)
@@ -263,7 +263,7 @@ class VoiceListQuery(serializers.Serializer):
     direction = serializers.ChoiceField(["asc", "desc"], default="desc")
 
 
-class VoiceSearchQuery(serializers.Serializer):
+class VoiceSearchQuery(Serializer):
     name = serializers.CharField(min_length=2, max_length=100)
     limit = serializers.IntegerField(min_value=0, max_value=10, default=5)
 
@@ -286,11 +286,11 @@ class VoiceSettingsInput(serializers.Serializer):
         return attrs
 
 
-class AccentSamplesQuery(serializers.Serializer):
+class AccentSamplesQuery(Serializer):
     accent_id = serializers.UUIDField()
 
 
-class NarrationStyleSamplesQuery(serializers.Serializer):
+class NarrationStyleSamplesQuery(Serializer):
     narration_style_id = serializers.UUIDField()
 
 

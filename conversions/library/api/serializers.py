@@ -59,7 +59,7 @@ class ProjectRenameInput(serializers.Serializer):
     name = NameField()
 
 
-class ProjectByUrlQuery(serializers.Serializer):
+class ProjectByUrlQuery(Serializer):
     project_url = serializers.CharField(max_length=500)
 
 
@@ -88,7 +88,7 @@ class IdOut(Serializer):
     id = serializers.UUIDField()
 
 
-class ExportQuery(serializers.Serializer):
+class ExportQuery(Serializer):
     starred_only = serializers.BooleanField(default=False)
 
 
@@ -249,7 +249,7 @@ class NoteDeleteInput(serializers.Serializer):
     recording_id = serializers.UUIDField()
 
 
-class NoteListQuery(serializers.Serializer):
+class NoteListQuery(Serializer):
     folder_id = serializers.UUIDField()
 
 
