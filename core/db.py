@@ -34,7 +34,8 @@ class CompiledLookup:
         if value is None:
             return None
         manager = self.model._default_manager.db_manager(using)
-        prepared = self.field.get_db_prep_value(value, connections[using])
+        connection = connections[using]
+        prepared = self.field.get_db_prep_value(value, connection)
         compiled = self._compiled.get(using)
         if compiled is None:
             queryset = manager.filter(**self.fixed, **{self.field_name: value}).order_by()
@@ -45,27 +46,25 @@ class CompiledLookup:
                 # The value equals a fixed filter's parameter: which one it is cannot be told, so
                 # this call runs through the ORM and a later value compiles the lookup.
                 return queryset.first()
-            columns = [expression for expression, _, _ in compiler.select]
-            if [column.target.attname for column in columns] != self._attnames:
+            columns = [column for column, _, _ in compiler.select]
+            field_names = [field.attname for field in self.model._meta.concrete_fields]
+            if [column.target.attname for column in columns] != field_names:
                 raise ImproperlyConfigured(f"{self.model.__name__}'s manager selects more than its fields.")
-            converters = [(index, functions) for index, (functions, _) in compiler.get_converters(columns).items()]
-            compiled = self._compiled[using] = _Compiled(sql, tuple(params), positions[0], converters, columns)
+            converters = [
+                (index, functions, column) for index, (functions, column) in compiler.get_converters(columns).items()
+            ]
+            compiled = self._compiled[using] = _Compiled(sql, tuple(params), positions[0], field_names, converters)
         params = [*compiled.params[: compiled.position], prepared, *compiled.params[compiled.position + 1 :]]
-        connection = connections[using]
         with connection.cursor() as cursor:
             cursor.execute(compiled.sql, params)
             row = cursor.fetchone()
         if row is None:
             return None
         values = list(row)
-        for index, functions in compiled.converters:
+        for index, functions, column in compiled.converters:
             for function in functions:
-                values[index] = function(values[index], compiled.columns[index], connection)
-        return self.model.from_db(using, self._attnames, values)
-
-    @property
-    def _attnames(self) -> list[str]:
-        return [field.attname for field in self.model._meta.concrete_fields]
+                values[index] = function(values[index], column, connection)
+        return self.model.from_db(using, compiled.field_names, values)
 
 
 @dataclass(frozen=True)
@@ -73,5 +72,5 @@ class _Compiled:
     sql: str
     params: tuple
     position: int
-    converters: list  # (column index, the ORM's converter functions for it)
-    columns: list
+    field_names: list[str]  # the model's concrete fields, in the order the SQL selects them
+    converters: list  # (column index, the ORM's converter functions for it, the column)
